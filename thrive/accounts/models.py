@@ -1,0 +1,74 @@
+"""Associates: the people who work in the business and sign in to Thrive."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from thrive.core.roles import EDIT_ROLES, Role
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(
+            "%(name)s is not a time zone name (for example Europe/London).",
+            code="invalid_time_zone",
+            params={"name": name},
+        )
+
+
+class Associate(AbstractUser):
+    """A staff member. Their ``role`` decides what they may see and change everywhere,
+    the admin included: permissions derive from the role, not from per-user grants."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    person = models.OneToOneField(
+        "contacts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="associate_account",
+        help_text="This associate's own record in the ecosystem (role: associate).",
+    )
+
+    class Meta:
+        verbose_name = "associate"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every associate can open the admin; what they may do there follows the role.
+        self.is_staff = self.is_active
+        self.is_superuser = self.role == Role.OWNER
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if not self.is_active:
+            return False
+        if self.role == Role.OWNER:
+            return True
+        app_label, _, codename = perm.partition(".")
+        if self.role == Role.READ_ONLY:
+            return codename.startswith("view_")
+        if self.role in EDIT_ROLES:
+            # Members change the business's data but not the team, its roles, or the
+            # task queue's internals.
+            return app_label not in {
+                "accounts",
+                "auth",
+                "django_tasks_database",
+            } or codename.startswith("view_")
+        return False
+
+    def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.role in {Role.OWNER, Role.MEMBER, Role.READ_ONLY}

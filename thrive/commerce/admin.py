@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Deal, DealStage, MarketingSpend, Order, OrderLine, Product, Subscription
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    autocomplete_fields = ["product"]
+    fields = ["product", "sku", "description", "quantity", "unit_price", "discount", "line_total"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "ordered_at",
+        "person",
+        "status",
+        "channel",
+        "total",
+        "refunded",
+        "currency",
+    ]
+    list_filter = ["status", "channel", "currency", "source"]
+    search_fields = ["number", "person__email", "person__last_name"]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "ordered_at"
+    inlines = [OrderLineInline]
+    show_full_result_count = False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "sku", "category", "price", "currency", "is_subscription", "active"]
+    list_filter = ["category", "is_subscription", "active"]
+    search_fields = ["name", "sku"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["person", "plan", "monthly_amount", "currency", "started_on", "ended_on"]
+    list_filter = ["plan", ("ended_on", admin.EmptyFieldListFilter)]
+    search_fields = ["person__email", "person__last_name", "plan"]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person", "product"]
+    date_hierarchy = "started_on"
+
+
+@admin.register(MarketingSpend)
+class MarketingSpendAdmin(admin.ModelAdmin):
+    list_display = ["month", "channel", "amount", "currency"]
+    list_filter = ["channel", "currency"]
+    list_select_related = ["channel"]
+    date_hierarchy = "month"
+
+
+@admin.register(DealStage)
+class DealStageAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "probability", "is_won", "is_lost"]
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ["title", "stage", "value", "currency", "probability", "expected_close", "owner"]
+    list_filter = ["stage", "owner"]
+    search_fields = ["title", "person__email", "organization__name"]
+    list_select_related = ["stage", "owner"]
+    autocomplete_fields = ["person", "organization"]

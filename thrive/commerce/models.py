@@ -1,0 +1,286 @@
+"""Products, orders, subscriptions, marketing spend and the deal pipeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from thrive.contacts.models import AcquisitionChannel, Organization, Person
+from thrive.core.models import TimeStampedModel
+from thrive.core.money import currency_field, money_field
+
+
+class Product(TimeStampedModel):
+    sku = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=120, blank=True)
+    price = money_field(default=Decimal("0.00"))
+    currency = currency_field(default="USD")
+    is_subscription = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message="A price cannot be negative.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    VOIDED = "voided", "Voided"
+
+
+# Orders whose money the business kept (net of refunds) count as revenue.
+REVENUE_STATUSES = frozenset(
+    {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}
+)
+
+
+class SalesChannel(models.TextChoices):
+    ONLINE = "online", "Online shop"
+    IN_STORE = "in_store", "In store"
+    WHOLESALE = "wholesale", "Wholesale"
+    SUBSCRIPTION = "subscription", "Subscription"
+    MARKETPLACE = "marketplace", "Marketplace"
+    PHONE = "phone", "Phone"
+    OTHER = "other", "Other"
+
+
+class Order(TimeStampedModel):
+    """A purchase. ``total`` is the sum of its lines; ``refunded`` what was paid back.
+
+    Revenue of an order is ``total - refunded`` unless it was voided.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(max_length=64, unique=True, help_text="The shop's order number.")
+    ordered_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
+    )
+    channel = models.CharField(
+        max_length=16, choices=SalesChannel.choices, default=SalesChannel.ONLINE
+    )
+    currency = currency_field(default="USD")
+    total = money_field(default=Decimal("0.00"))
+    refunded = money_field(default=Decimal("0.00"))
+    source = models.CharField(max_length=32, blank=True, help_text="manual, import, api, demo…")
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        indexes = [
+            # Per-customer summaries (frequency, recency, spend) group orders by person.
+            models.Index(fields=["person", "ordered_at"], name="order_person_idx"),
+            # Revenue by month and channel on the dashboard.
+            models.Index(fields=["ordered_at", "status"], name="order_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0),
+                name="order_total_not_negative",
+                violation_error_message="Order totals cannot be negative; record refunds instead.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded__gte=0) & models.Q(refunded__lte=models.F("total")),
+                name="order_refund_within_total",
+                violation_error_message="A refund must be between zero and the order total.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.number}"
+
+    @property
+    def net_revenue(self) -> Decimal:
+        if self.status == OrderStatus.VOIDED:
+            return Decimal("0.00")
+        return self.total - self.refunded
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+    )
+    sku = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = money_field()
+    discount = money_field(default=Decimal("0.00"))
+    line_total = money_field(help_text="quantity × unit price − discount")
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0) & models.Q(discount__gte=0),
+                name="order_line_amounts_not_negative",
+                violation_error_message="Prices and discounts cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1),
+                name="order_line_quantity_positive",
+                violation_error_message="A line needs a quantity of at least one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description or self.sku}"
+
+
+class Subscription(TimeStampedModel):
+    """Recurring revenue: a monthly amount from ``started_on`` until ``ended_on``."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subscriptions")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    plan = models.CharField(max_length=120)
+    monthly_amount = money_field()
+    currency = currency_field(default="USD")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="subscription_ends_after_start",
+                violation_error_message="A subscription cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gt=0),
+                name="subscription_amount_positive",
+                violation_error_message="A subscription needs a positive monthly amount.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} for {self.person_id}"
+
+    def is_active_on(self, day: object) -> bool:
+        return self.started_on <= day and (self.ended_on is None or self.ended_on > day)  # type: ignore[operator]
+
+
+class MarketingSpend(models.Model):
+    """What was spent on an acquisition channel in one month (the CAC numerator)."""
+
+    channel = models.ForeignKey(AcquisitionChannel, on_delete=models.PROTECT, related_name="spend")
+    month = models.DateField(help_text="The first day of the month.")
+    amount = money_field()
+    currency = currency_field(default="USD")
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-month", "channel"]
+        verbose_name_plural = "marketing spend"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "month", "currency"],
+                name="spend_once_per_channel_month",
+                violation_error_message="Spend for this channel and month is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="spend_not_negative",
+                violation_error_message="Spend cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.month:%Y-%m}: {self.amount} {self.currency}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": "Use the first day of the month."})
+
+
+class DealStage(models.Model):
+    """A step of the sales pipeline, with the default probability of closing from it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField()
+    probability = models.DecimalField(max_digits=4, decimal_places=3)
+    is_won = models.BooleanField(default=False)
+    is_lost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0) & models.Q(probability__lte=1),
+                name="deal_stage_probability_range",
+                violation_error_message="Probability must be between 0 and 1.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(TimeStampedModel):
+    title = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    stage = models.ForeignKey(DealStage, on_delete=models.PROTECT, related_name="deals")
+    value = money_field()
+    currency = currency_field(default="USD")
+    probability = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True, help_text="Overrides the stage's."
+    )
+    expected_close = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expected_close", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0),
+                name="deal_value_not_negative",
+                violation_error_message="A deal's value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(probability__isnull=True)
+                | (models.Q(probability__gte=0) & models.Q(probability__lte=1)),
+                name="deal_probability_range",
+                violation_error_message="Probability must be between 0 and 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def weighted_value(self) -> Decimal:
+        probability = self.probability if self.probability is not None else self.stage.probability
+        return (self.value * probability).quantize(Decimal("0.01"))

@@ -1,0 +1,84 @@
+"""The one timeline: an append-only log of everything that happens to a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .choices import ActivityChannel, ActivityKind, Direction
+from .people import Person
+
+
+class AppendOnlyError(RuntimeError):
+    """The activity log is append-only: rows are never edited or deleted one by one."""
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Activities are append-only and cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Activities are append-only and cannot be deleted.")
+
+    def reassign_person(self, to: Person) -> int:
+        """Move these activities to another person: only a merge may do this."""
+        return super().update(person=to)
+
+
+class Activity(models.Model):
+    """One thing that happened: an email, a call, an order, a stage change, a vote…
+
+    Written by the service that caused it and never changed; the person page shows it,
+    the automation engine reads it in id order, audits rely on it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=24, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=16, choices=ActivityChannel.choices, blank=True)
+    direction = models.CharField(max_length=16, choices=Direction.choices, blank=True)
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        help_text="The associate who took part, if any.",
+    )
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Time spent with the person (calls, meetings)."
+    )
+    automated = models.BooleanField(default=False, help_text="Done by an automation.")
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ref = models.CharField(
+        max_length=64, blank=True, help_text="What caused it, e.g. order:42 or workflow:3."
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            # The person page's timeline, newest first.
+            models.Index(fields=["person", "-occurred_at"], name="activity_timeline_idx"),
+            # KPIs over time by kind: time with customers, automation rate.
+            models.Index(fields=["kind", "occurred_at"], name="activity_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.person_id} · {self.occurred_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Activities are append-only and cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Activities are append-only and cannot be deleted.")
