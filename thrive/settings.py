@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from thrive.core.config import ConfigError, data_dir, email_settings, env_bool, env_list
+from thrive.core.config import ConfigError, data_dir, env_bool, env_list, mailer_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir(BASE_DIR)
@@ -146,7 +146,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-globals().update(email_settings(os.environ.get("EMAIL_URL", "console:")))
+# Locally mail is printed to the console; production defaults to a local MTA.
+_default_email = "smtp://localhost:25" if PRODUCTION else "console:"
+MAILERS = {"default": mailer_settings(os.environ.get("EMAIL_URL", _default_email))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Thrive <thrive@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True

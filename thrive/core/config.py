@@ -43,22 +43,22 @@ def data_dir(base_dir: Path) -> Path:
     return Path(os.environ.get("THRIVE_DATA_DIR", base_dir / "var")).resolve()
 
 
-def email_settings(url: str) -> dict[str, object]:
-    """Translate ``EMAIL_URL`` into Django email settings.
+def mailer_settings(url: str) -> dict[str, object]:
+    """Translate ``EMAIL_URL`` into Django's ``MAILERS["default"]`` entry.
 
-    Supported: ``smtp://user:pass@host:port`` (``?tls=1`` for STARTTLS),
+    Supported: ``smtp://user:pass@host:port`` (``?tls=1`` for STARTTLS, ``?timeout=10``),
     ``smtps://…`` (implicit TLS), ``console:``, ``memory:``, ``file:///path``.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if scheme in {"memory", "locmem"}:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": unquote(parts.path),
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": unquote(parts.path)},
         }
     if scheme not in {"smtp", "smtps"}:
         raise ConfigError(
@@ -67,15 +67,18 @@ def email_settings(url: str) -> dict[str, object]:
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     try:
         port = parts.port
+        timeout = int(query.get("timeout", "10"))
     except ValueError as exc:
-        raise ConfigError(f"EMAIL_URL has an invalid port: {exc}") from exc
+        raise ConfigError(f"EMAIL_URL is not valid: {exc}") from exc
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": port or (465 if scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": scheme == "smtps",
-        "EMAIL_USE_TLS": query.get("tls", "").lower() in TRUE_WORDS,
-        "EMAIL_TIMEOUT": int(query.get("timeout", "10")),
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": port or (465 if scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": scheme == "smtps",
+            "use_tls": query.get("tls", "").lower() in TRUE_WORDS,
+            "timeout": timeout,
+        },
     }

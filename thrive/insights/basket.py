@@ -210,12 +210,10 @@ def _min_count(min_support: float, n_orders: int) -> int:
 
 
 def _pairs_and_bits(
-    mat: sp.csr_array, cols: np.ndarray, min_count: int, want_bits: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gram matrix of the selected columns (exact) and their bitsets over orders.
-
-    Returns (gram int64 (m, m), bits uint64 (m, n_words), unused placeholder).
-    """
+    mat: sp.csr_array, cols: np.ndarray, want_bits: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Gram matrix (int64, m × m) of the selected columns, and their bitsets over
+    orders (uint64, m × n_words; zero words when ``want_bits`` is false)."""
     n = mat.shape[0]
     m = cols.size
     col_map = np.full(mat.shape[1], -1, dtype=np.int64)
@@ -244,7 +242,7 @@ def _pairs_and_bits(
             w0 = start // 64
             w1 = min(w0 + packed.shape[1], n_words)
             bits[:, w0:w1] = packed[:, : w1 - w0]
-    return np.rint(gram).astype(np.int64), bits, np.empty(0)
+    return np.rint(gram).astype(np.int64), bits
 
 
 def _count_candidates(
@@ -301,18 +299,14 @@ def _join(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m, width = level.shape
     if m < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    if width == 1:
-        group_start = np.zeros(m, dtype=np.int64)
-        group_end = np.full(m, m, dtype=np.int64)
-    else:
-        new_group = np.ones(m, dtype=bool)
+    new_group = np.ones(m, dtype=bool)
+    if width > 1:
         new_group[1:] = np.any(level[1:, :-1] != level[:-1, :-1], axis=1)
-        starts = np.flatnonzero(new_group)
-        ends = np.append(starts[1:], m)
-        gid = np.cumsum(new_group) - 1
-        group_start = starts[gid]
-        group_end = ends[gid]
-    del group_start  # the partner range only needs the end of the group
+    else:
+        new_group[1:] = False  # 1-itemsets share the empty prefix
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:], m)
+    group_end = ends[np.cumsum(new_group) - 1]
     n_partners = group_end - np.arange(m) - 1
     total = int(n_partners.sum())
     a = np.repeat(np.arange(m, dtype=np.int64), n_partners)
@@ -393,7 +387,7 @@ def frequent_itemsets(
     level_counts: list[np.ndarray] = [item_counts[freq]]
 
     if freq.size >= 2 and limit >= 2:
-        gram, item_bits, _ = _pairs_and_bits(mat, freq, min_count, want_bits=limit >= 3)
+        gram, item_bits = _pairs_and_bits(mat, freq, want_bits=limit >= 3)
         iu, ju = np.triu_indices(freq.size, 1)  # row-major: lexicographic pair order
         pc = gram[iu, ju]
         hit = pc >= min_count
@@ -559,7 +553,7 @@ def association_rules(
     confidence = s_ac / s_a
     lift = confidence / s_c
     leverage = s_ac - s_a * s_c
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         # confidence == 1 means the rule never failed: conviction is +inf by definition.
         conviction = np.where(confidence >= 1.0, np.inf, (1.0 - s_c) / (1.0 - confidence))
     values = {

@@ -8,8 +8,8 @@ Rules (shown to people in the report's "how this is computed" notes):
   counts as fully refunded. When the net is below zero (a refund booked as an order of
   its own), that negative amount still reduces the customer's and the month's revenue.
 * An order without refund lines and a zero amount (a free sample) is still a purchase.
-* Without an order column every row is one order; baskets for cross-sell rules are then
-  a customer's products bought on the same day.
+* Without an order column, a customer's rows on one day are one order (one visit, one
+  basket), as is usual for till exports and in the CLV literature (CDNOW).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ class Orders:
     """Purchases (one entry per order, sorted by date) and stand-alone refunds.
 
     ``baskets`` (when the export has products) holds the distinct products of each basket
-    with at least one product: a purchase, or a customer-day when the export has no order
-    column. ``refund_*`` arrays hold orders whose net is negative.
+    with at least one product. ``refund_*`` arrays hold orders whose net is negative.
     """
 
     order_ids: np.ndarray  # object array of str
@@ -55,7 +54,12 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     """Group ``rows`` into orders following the module rules."""
     n = rows.amounts.size
     if rows.order_ids is None:
-        keys = np.array([f"row {r}" for r in rows.row_numbers], dtype=object)
+        # Several lines of one customer on one day are one visit (one basket, one purchase).
+        day_text = rows.dates.astype(str)
+        keys = np.array(
+            [f"{c}\x1f{d}" for c, d in zip(rows.customer_ids, day_text, strict=True)],
+            dtype=object,
+        )
     else:
         keys = rows.order_ids
     uniq, first_index, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -88,11 +92,8 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     by_date = order[np.lexsort((uniq[order].astype(str), dates[order]))]
     baskets = None
     if rows.products is not None:
-        if rows.order_ids is None:
-            baskets = _same_day_baskets(rows.customer_ids, rows.dates, rows.products)
-        else:
-            per_order = _baskets(rows.products, rows.amounts, inverse, m)
-            baskets = tuple(per_order[i] for i in order if per_order[i])
+        per_order = _baskets(rows.products, rows.amounts, inverse, m)
+        baskets = tuple(per_order[i] for i in order if per_order[i])
     refunds = np.flatnonzero(refund_only)
     return Orders(
         order_ids=_frozen(uniq[by_date]),
@@ -131,14 +132,3 @@ def _baskets(
         tuple(sorted(p for p, (total, refunds) in d.items() if refunds == 0 or total > 0))
         for d in per_order
     ]
-
-
-def _same_day_baskets(
-    customers: np.ndarray, dates: np.ndarray, products: np.ndarray
-) -> tuple[tuple[str, ...], ...]:
-    """Without order ids, a customer's products on one day are one basket."""
-    groups: dict[tuple[str, np.datetime64], set[str]] = defaultdict(set)
-    for customer, day, product in zip(customers, dates, products, strict=True):
-        if product:
-            groups[(customer, day)].add(product)
-    return tuple(tuple(sorted(g)) for g in groups.values())

@@ -126,8 +126,10 @@ class Person(TimeStampedModel):
         return self.full_name or self.email or f"Person {self.pk}"
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Person:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Any, values: Any, *, fetch_mode: Any = None
+    ) -> Person:
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
         instance._saved_stage = instance.__dict__.get("stage")
         return instance
 

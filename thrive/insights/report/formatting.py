@@ -48,7 +48,7 @@ def _with_currency(sign: str, body: str, currency: str | None) -> str:
 
 
 def compact(value: float) -> str:
-    """Short axis label: ``1234`` -> ``"1.2k"``, ``2500000`` -> ``"2.5M"``, ``0.25`` -> ``"0.25"``."""
+    """Short axis label: ``1234`` -> ``"1.2k"``, ``2500000`` -> ``"2.5M"``, ``0.25`` stays."""
     if not math.isfinite(value):
         return "–"
     a = abs(value)

@@ -1,0 +1,36 @@
+"""Fixtures every app's tests share: the three personas and a signed-in client each."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from thrive.core.roles import Role
+from thrive.core.testing.factories import AssociateFactory
+
+
+@pytest.fixture
+def owner(db):
+    return AssociateFactory(username="owner", role=Role.OWNER)
+
+
+@pytest.fixture
+def member(db):
+    return AssociateFactory(username="member", role=Role.MEMBER)
+
+
+@pytest.fixture
+def read_only(db):
+    return AssociateFactory(username="reader", role=Role.READ_ONLY)
+
+
+@pytest.fixture(params=[Role.OWNER, Role.MEMBER, Role.READ_ONLY])
+def persona(request, db):
+    """Each of the three personas in turn."""
+    return AssociateFactory(username=f"persona-{request.param}", role=request.param)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

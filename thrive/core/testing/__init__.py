@@ -1,0 +1,1 @@
+"""Shared test helpers: factories and the owner/member/read-only personas."""

@@ -1,0 +1,80 @@
+"""Configuration from the environment, and production settings that pass check --deploy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thrive.core.config import ConfigError, env_bool, mailer_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_smtp_url_becomes_mailer_options():
+    mailer = mailer_settings("smtp://ann%40shop:s%3Dcret@mail.example.com:2525?tls=1&timeout=5")
+    assert mailer["BACKEND"].endswith("smtp.EmailBackend")
+    assert mailer["OPTIONS"] == {
+        "host": "mail.example.com", "port": 2525, "username": "ann@shop", "password": "s=cret",
+        "use_ssl": False, "use_tls": True, "timeout": 5,
+    }  # fmt: skip
+
+
+def test_smtps_defaults_to_port_465_and_console_needs_no_options():
+    assert mailer_settings("smtps://h")["OPTIONS"]["port"] == 465
+    assert mailer_settings("console:") == {
+        "BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "smtp://h:notaport"])
+def test_bad_email_urls_are_refused_with_a_message(url):
+    with pytest.raises(ConfigError, match="EMAIL_URL"):
+        mailer_settings(url)
+
+
+def test_booleans_must_be_booleans(monkeypatch):
+    monkeypatch.setenv("DEBUG", "perhaps")
+    with pytest.raises(ConfigError, match="DEBUG"):
+        env_bool("DEBUG", default=False)
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "THRIVE_ENV"}}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        THRIVE_ENV="production", SECRET_KEY="k" * 20 + "-Z8q!xP2#vL9@mR4$tW7^yB1&nC6*dF3",
+        ALLOWED_HOSTS="thrive.example.com", THRIVE_DATA_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_manage("check", THRIVE_ENV="production", THRIVE_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_a_migration():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

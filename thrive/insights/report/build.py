@@ -1,0 +1,191 @@
+"""Compute every section of the report from the rows of an order export.
+
+:func:`build_report` is pure computation (no HTML): it returns a frozen
+:class:`~thrive.insights.report.sections.Report`. A section the data cannot support (no
+product column, too few repeat customers for the models, a model that fails to converge)
+becomes :class:`~thrive.insights.report.sections.Unavailable` with the reason, so one weak
+section never costs the owner the rest of the report. ``strict=True`` (used by the tests)
+lets those errors propagate instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from thrive.insights.orders_aggregate import Orders, aggregate_orders
+from thrive.insights.orders_csv import OrderRows
+from thrive.insights.report import descriptive, predictive
+from thrive.insights.report.customers import customer_totals
+from thrive.insights.report.sections import (
+    AtRisk,
+    ClvSection,
+    CrossSell,
+    ModelCheck,
+    Report,
+    SourceInfo,
+    Unavailable,
+)
+
+__all__ = ["build_report"]
+
+# Errors that mean "the data can't support this section", not "the code is wrong".
+# ImportError covers an analytics module that is not installed in this build.
+SECTION_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    ArithmeticError,
+    np.linalg.LinAlgError,
+    RuntimeError,
+    ImportError,
+)
+
+_STEPS = ("orders", "KPIs", "trend", "cohorts", "segments", "models", "holdout", "cross-sell")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A tqdm bar over the computation steps, on stderr, only for runs long enough."""
+    if not enabled:
+        yield lambda _name: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(_STEPS), desc="analysing", unit="step", file=sys.stderr, delay=0.5,
+               leave=False)
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    try:
+        yield step
+    finally:
+        bar.close()
+
+
+def _section[T](compute: Callable[[], T], strict: bool) -> T | Unavailable:
+    if strict:
+        return compute()
+    try:
+        return compute()
+    except predictive.ModelUnavailable as exc:
+        return Unavailable(str(exc))
+    except SECTION_ERRORS as exc:
+        return Unavailable(f"{type(exc).__name__}: {exc}")
+
+
+def build_report(
+    rows: OrderRows,
+    *,
+    file_name: str,
+    holdout_weeks: int | None = None,
+    title: str | None = None,
+    strict: bool = False,
+    progress: bool = False,
+    now: datetime | None = None,
+) -> Report:
+    """All sections for ``rows`` (see the module docstring for failure handling)."""
+    with _progress(progress) as step:
+        orders = aggregate_orders(rows)
+        if orders.amounts.size == 0:
+            raise ValueError("no purchases left after netting refunds")
+        totals = customer_totals(orders)
+        step("orders")
+        first = orders.dates.min()
+        last = max(orders.dates.max(), orders.refund_dates.max(initial=orders.dates.max()))
+        kpis = descriptive.compute_kpis(orders, totals)
+        step("KPIs")
+        trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
+        step("trend")
+        cohorts = _section(lambda: descriptive.compute_cohorts(orders, last), strict)
+        step("cohorts")
+        rfm = _section(lambda: descriptive.compute_rfm(totals, last), strict)
+        step("segments")
+        model = _section(lambda: predictive.fit_customer_model(orders, last), strict)
+        clv: ClvSection | Unavailable
+        at_risk: AtRisk | Unavailable
+        if isinstance(model, Unavailable):
+            clv = at_risk = model
+        else:
+            clv = _section(lambda: predictive.compute_clv(model), strict)
+            at_risk = _section(lambda: predictive.compute_at_risk(model, totals), strict)
+        step("models")
+        weeks = (
+            holdout_weeks
+            if holdout_weeks is not None
+            else predictive.default_holdout_weeks(first, last)
+        )
+        check: ModelCheck | Unavailable = _section(
+            lambda: predictive.compute_model_check(orders, first, last, weeks), strict
+        )
+        step("holdout")
+        cross = _cross_sell(orders, strict)
+        step("cross-sell")
+    stamp = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
+    return Report(
+        title=title or f"Growth report — {file_name}",
+        generated=stamp,
+        currency=rows.currency,
+        source=_source(rows, orders, file_name),
+        kpis=kpis,
+        trend=trend,
+        cohorts=cohorts,
+        rfm=rfm,
+        clv=clv,
+        at_risk=at_risk,
+        cross_sell=cross,
+        model_check=check,
+        warnings=_warnings(rows),
+    )
+
+
+def _cross_sell(orders: Orders, strict: bool) -> CrossSell | Unavailable:
+    if orders.baskets is None:
+        return Unavailable(
+            "the file has no product column (name one with --product to see which products "
+            "are bought together)"
+        )
+    result = _section(lambda: descriptive.compute_cross_sell(orders), strict)
+    if result is None:
+        return Unavailable("the file has no product column")
+    return result
+
+
+def _source(rows: OrderRows, orders: Orders, file_name: str) -> SourceInfo:
+    return SourceInfo(
+        file_name=file_name,
+        columns=dict(rows.columns),
+        encoding=rows.encoding,
+        delimiter=rows.delimiter,
+        date_format=rows.date_format,
+        rows_read=rows.rows_read,
+        rows_accepted=rows.rows_accepted,
+        rows_skipped=rows.rows_skipped,
+        skipped=rows.skipped,
+        skipped_by_reason=dict(rows.skipped_by_reason),
+        blank_lines=rows.blank_lines,
+        refund_lines=orders.refund_lines,
+        fully_refunded_orders=orders.fully_refunded,
+        refund_only_orders=int(orders.refund_amounts.size),
+        notes=rows.notes,
+    )
+
+
+def _warnings(rows: OrderRows) -> tuple[str, ...]:
+    warnings = []
+    if rows.rows_read and rows.rows_skipped / rows.rows_read > 0.05:
+        warnings.append(
+            f"{rows.rows_skipped:,} of {rows.rows_read:,} rows "
+            f"({rows.rows_skipped / rows.rows_read:.0%}) were skipped; the numbers below "
+            "leave them out. See \"Data used\" for the reasons."
+        )
+    return tuple(warnings)
+
+
+def report_file_name(path: str | Path) -> str:
+    return Path(path).name

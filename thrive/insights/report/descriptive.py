@@ -1,0 +1,282 @@
+"""Descriptive sections: headline KPIs, monthly trend, cohorts, RFM segments, cross-sell.
+
+The analytics themselves live in :mod:`thrive.insights` (rfm, cohorts, growth, forecast,
+basket); this module only prepares their inputs from the order table and keeps what the
+report shows.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import numpy as np
+
+from thrive.insights.basket import association_rules, frequent_itemsets
+from thrive.insights.cohorts import cohort_matrix
+from thrive.insights.forecast import forecast_revenue
+from thrive.insights.growth import GrowthMetrics, revenue_growth
+from thrive.insights.orders_aggregate import Orders
+from thrive.insights.report.customers import CustomerTotals
+from thrive.insights.report.sections import (
+    CohortSection,
+    CrossSell,
+    Kpis,
+    RfmSection,
+    Rule,
+    Segment,
+    Trend,
+)
+from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS, rfm_scores, rfm_segments
+
+__all__ = [
+    "compute_cohorts",
+    "compute_cross_sell",
+    "compute_kpis",
+    "compute_rfm",
+    "compute_trend",
+    "monthly_revenue",
+    "to_date",
+]
+
+MAX_COHORTS = 24
+MAX_PERIODS = 24
+MAX_RULES = 15
+
+
+def to_date(day: np.datetime64) -> date:
+    """A numpy day as a :class:`datetime.date`."""
+    return date.fromordinal(int(day.astype("datetime64[D]").astype(np.int64)) + 719163)
+
+
+def monthly_revenue(orders: Orders) -> tuple[np.ndarray, np.ndarray]:
+    """Months (datetime64[M], contiguous, first to last) and their net revenue.
+
+    Stand-alone refunds count in the month they were booked.
+    """
+    months = orders.dates.astype("datetime64[M]")
+    refund_months = orders.refund_dates.astype("datetime64[M]")
+    every = np.concatenate([months, refund_months])
+    start, end = every.min(), every.max()
+    axis = np.arange(start, end + 1, dtype="datetime64[M]")
+    offsets = (months - start).astype(np.int64)
+    revenue = np.bincount(offsets, weights=orders.amounts, minlength=axis.size)
+    if refund_months.size:
+        np.add.at(revenue, (refund_months - start).astype(np.int64), orders.refund_amounts)
+    return axis, revenue
+
+
+def _last_month_is_partial(last: date) -> bool:
+    # A file that stops more than three days before a month's end doesn't cover that month;
+    # a shop that is merely closed on the 30th and 31st still counts as a full month.
+    days_in_month = calendar.monthrange(last.year, last.month)[1]
+    return last.day < days_in_month - 3
+
+
+def compute_kpis(orders: Orders, totals: CustomerTotals) -> Kpis:
+    """Revenue, orders, customers, repeat rate, AOV and growth (see :func:`_growth`)."""
+    revenue = orders.net_revenue
+    n_orders = int(orders.amounts.size)
+    n_customers = int(totals.ids.size)
+    repeat = int(np.count_nonzero(totals.orders >= 2))
+    first = to_date(orders.dates.min())
+    last = to_date(max(orders.dates.max(), orders.refund_dates.max(initial=orders.dates.max())))
+    growth, label = _growth(orders, last)
+    return Kpis(
+        revenue=revenue,
+        orders=n_orders,
+        customers=n_customers,
+        repeat_customers=repeat,
+        repeat_rate=repeat / n_customers if n_customers else float("nan"),
+        average_order_value=revenue / n_orders if n_orders else float("nan"),
+        growth=growth,
+        growth_label=label,
+        first_date=first,
+        last_date=last,
+    )
+
+
+def _growth(orders: Orders, last: date) -> tuple[float | None, str]:
+    """Growth of revenue via :func:`thrive.insights.growth.revenue_growth`."""
+    months, revenue = monthly_revenue(orders)
+    if _last_month_is_partial(last):
+        months, revenue = months[:-1], revenue[:-1]
+    if months.size < 2:
+        return None, "needs two full months of orders"
+    result = revenue_growth(revenue, months)
+    return _read_growth(result)
+
+
+def _read_growth(result: GrowthMetrics) -> tuple[float | None, str]:
+    """The steadiest comparison the series allows: trailing twelve months year on year,
+    else the last month against the same month a year earlier, else against the month
+    before."""
+    months = [str(m) for m in result.months]
+    last = _month_words(months[-1])
+    if result.ttm.size >= 24 and np.isfinite(result.ttm[-13]) and result.ttm[-13] > 0:
+        return float(result.ttm[-1] / result.ttm[-13] - 1.0), (
+            f"12 months to {last} vs the 12 before"
+        )
+    if np.isfinite(result.yoy[-1]):
+        return float(result.yoy[-1]), f"{last} vs {_month_words(months[-13])}"
+    if np.isfinite(result.mom[-1]):
+        return float(result.mom[-1]), f"{last} vs {_month_words(months[-2])}"
+    return None, "no earlier month with revenue to compare with"
+
+
+def _month_words(month: str) -> str:
+    y, m = month.split("-")
+    return f"{calendar.month_abbr[int(m)]} {y}"
+
+
+def compute_trend(orders: Orders, last: date, *, horizon: int = 6, level: float = 0.8) -> Trend:
+    """Monthly revenue and, from full months only, a ``horizon``-month forecast."""
+    months, revenue = monthly_revenue(orders)
+    partial = _last_month_is_partial(last)
+    labels = tuple(str(m) for m in months)
+    full_months = months[:-1] if partial else months
+    full_revenue = revenue[:-1] if partial else revenue
+    trend = Trend(months=labels, revenue=revenue, partial_last_month=partial)
+    if full_months.size < 6:
+        return _with_note(trend, "A forecast needs at least six full months of orders.")
+    return _with_forecast(trend, full_revenue, full_months, horizon, level)
+
+
+def _with_note(trend: Trend, note: str) -> Trend:
+    return Trend(
+        months=trend.months,
+        revenue=trend.revenue,
+        partial_last_month=trend.partial_last_month,
+        forecast_note=note,
+    )
+
+
+def _with_forecast(
+    trend: Trend, revenue: np.ndarray, months: np.ndarray, horizon: int, level: float
+) -> Trend:
+    fc = forecast_revenue(revenue, months, horizon=horizon, level=level)
+    shape = {
+        "log-linear+seasonal": "a steady % trend with each calendar month's usual lift or dip",
+        "log-linear": "a steady % trend (seasonality needs two years of data)",
+        "linear+seasonal": "a straight-line trend with each calendar month's usual lift or dip",
+        "linear": "a straight-line trend (seasonality needs two years of data)",
+    }.get(fc.model, fc.model)
+    note = (
+        f"The forecast fits {shape} to the monthly revenue by least squares "
+        f"(trend {fc.monthly_growth:+.1%} per month"
+        if fc.model.startswith("log")
+        else f"The forecast fits {shape} to the monthly revenue by least squares "
+        f"(trend {fc.monthly_growth:+,.0f} per month"
+    ) + ")."
+    return Trend(
+        months=trend.months,
+        revenue=trend.revenue,
+        partial_last_month=trend.partial_last_month,
+        forecast_months=tuple(str(m) for m in fc.months),
+        forecast=np.asarray(fc.forecast, dtype=np.float64),
+        forecast_low=np.asarray(fc.lower, dtype=np.float64),
+        forecast_high=np.asarray(fc.upper, dtype=np.float64),
+        forecast_level=fc.level,
+        forecast_note=note,
+    )
+
+
+def compute_cohorts(orders: Orders, as_of: np.datetime64) -> CohortSection:
+    """Monthly acquisition cohorts via :func:`thrive.insights.cohorts.cohort_matrix`.
+
+    Only the newest :data:`MAX_COHORTS` cohorts and the first :data:`MAX_PERIODS` months
+    after acquisition are kept, so the heat map stays readable on a page.
+    """
+    cm = cohort_matrix(
+        orders.customer_ids, orders.dates, orders.amounts, period="month", as_of=as_of
+    )
+    hidden = max(0, int(cm.cohorts.size) - MAX_COHORTS)
+    rows = slice(hidden, None)
+    periods = min(int(cm.offsets.size), MAX_PERIODS)
+    return CohortSection(
+        cohorts=tuple(str(c.astype("datetime64[M]")) for c in cm.cohorts[rows]),
+        sizes=tuple(int(v) for v in cm.cohort_sizes[rows]),
+        periods=tuple(int(v) for v in cm.offsets[:periods]),
+        retention=np.asarray(cm.retention[rows, :periods], dtype=np.float64),
+        hidden_cohorts=hidden,
+    )
+
+
+def segment_name(key: str) -> str:
+    """``"cant_lose_them"`` -> ``"Can't lose them"``."""
+    text = key.replace("_", " ")
+    text = text.replace("cant ", "can't ")
+    return text[:1].upper() + text[1:]
+
+
+def compute_rfm(totals: CustomerTotals, as_of: np.datetime64) -> RfmSection:
+    """Customers and revenue per RFM segment (:mod:`thrive.insights.rfm`).
+
+    Recency is days from the customer's last order to the end of the data, frequency the
+    number of orders, monetary the customer's net spend.
+    """
+    recency = (as_of - totals.last_order).astype(np.int64).astype(np.float64)
+    scores = rfm_scores(recency, totals.orders.astype(np.float64), totals.spent, bins=5)
+    labels = np.asarray(rfm_segments(scores))
+    total_revenue = float(totals.spent.sum())
+    segments: list[Segment] = []
+    for key, meaning in RFM_SEGMENT_DESCRIPTIONS.items():
+        mask = labels == key
+        revenue = float(totals.spent[mask].sum())
+        segments.append(
+            Segment(
+                key=key,
+                name=segment_name(key),
+                meaning=meaning,
+                customers=int(mask.sum()),
+                revenue=revenue,
+                share_of_revenue=revenue / total_revenue if total_revenue else float("nan"),
+            )
+        )
+    return RfmSection(segments=tuple(segments), as_of=to_date(as_of))
+
+
+def compute_cross_sell(orders: Orders) -> CrossSell | None:
+    """Association rules between products bought together (:mod:`thrive.insights.basket`).
+
+    Returns None when the export has no product column. Support threshold: a pair must
+    appear in at least 10 baskets and 0.5% of baskets, so rules are not built on a couple
+    of coincidences. Rules kept: confidence >= 10% and lift > 1, best lift first.
+    """
+    if orders.baskets is None:
+        return None
+    baskets = [b for b in orders.baskets if b]
+    n = len(baskets)
+    min_support = max(10 / n, 0.005) if n else 1.0
+    min_confidence = 0.1
+    multi = [b for b in baskets if len(b) > 1]
+    if n == 0 or not multi:
+        return CrossSell(rules=(), baskets=n, min_support=min_support, min_confidence=0.1)
+    basket_index = np.fromiter(
+        (i for i, b in enumerate(baskets) for _ in b), dtype=np.int64
+    )
+    products = np.array([p for b in baskets for p in b], dtype=object)
+    itemsets = frequent_itemsets(
+        basket_index, products, min_support=min_support, n_orders=n, max_len=3
+    )
+    found = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
+    order = np.lexsort((-found.support, -found.lift))
+    rules: list[Rule] = []
+    for i in order:
+        if found.lift[i] <= 1.0:
+            continue
+        antecedent, consequent = found.rule(int(i))
+        rules.append(
+            Rule(
+                antecedent=tuple(sorted(str(p) for p in antecedent)),
+                consequent=tuple(sorted(str(p) for p in consequent)),
+                support=float(found.support[i]),
+                confidence=float(found.confidence[i]),
+                lift=float(found.lift[i]),
+            )
+        )
+        if len(rules) == MAX_RULES:
+            break
+    return CrossSell(
+        rules=tuple(rules), baskets=n, min_support=min_support, min_confidence=min_confidence
+    )

@@ -1,0 +1,561 @@
+"""Turn a computed :class:`~thrive.insights.report.sections.Report` into one HTML page.
+
+The page has no script and loads nothing: styles are inlined, charts are inline SVG.
+Every string that comes from the order file (customer ids, product names, headers, cell
+text quoted in skip reasons, the file name, the currency code) passes through
+:func:`html.escape` on its way into the markup; the helpers below make that the default by
+escaping whatever they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from html import escape
+
+from thrive.insights.report import charts
+from thrive.insights.report.formatting import (
+    compact,
+    count,
+    money,
+    money_compact,
+    percent,
+)
+from thrive.insights.report.sections import (
+    AtRisk,
+    ClvSection,
+    CohortSection,
+    CrossSell,
+    Kpis,
+    ModelCheck,
+    Report,
+    RfmSection,
+    SourceInfo,
+    Trend,
+    Unavailable,
+)
+from thrive.insights.report.styles import CSS
+
+__all__ = ["render_html"]
+
+ROLE_NAMES = {
+    "customer": "Customer",
+    "date": "Order date",
+    "amount": "Amount",
+    "order": "Order id",
+    "channel": "Channel",
+    "product": "Product",
+    "currency": "Currency",
+    "quantity": "Quantity (multiplies the amount)",
+    "status": "Status",
+}
+
+
+def esc(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def _table(
+    headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[tuple[str, str]]], cls: str = ""
+) -> str:
+    """A table from (css class, text) cells; texts are escaped here."""
+    head = "".join(f'<th scope="col" class="{c}">{esc(t)}</th>' for c, t in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{c}">{esc(t)}</td>' for c, t in row) + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _how(text: str) -> str:
+    return f'<p class="how"><strong>How this is computed:</strong> {esc(text)}</p>'
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f'<section id="{anchor}" aria-labelledby="{anchor}-h">' \
+        f'<h2 id="{anchor}-h">{esc(title)}</h2>{body}</section>'
+
+
+def _unavailable(item: Unavailable) -> str:
+    return f'<p class="unavailable">Not shown: {esc(item.reason)}</p>'
+
+
+def _figure(svg: str, caption: str = "", *, min_width: float | None = None) -> str:
+    if min_width is not None:
+        svg = svg.replace(
+            '<svg class="chart"',
+            f'<svg class="chart wide" style="--min-width:{min_width:.0f}px"',
+            1,
+        )
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return f'<figure><div class="scroll">{svg}</div>{cap}</figure>'
+
+
+def render_html(report: Report) -> str:
+    """The whole report as an HTML document (UTF-8 text)."""
+    cur = report.currency
+    parts = [
+        _header(report),
+        _kpis(report.kpis, cur),
+        _trend(report.trend, cur),
+        _cohorts(report.cohorts),
+        _rfm(report.rfm, cur),
+        _clv(report.clv, cur),
+        _at_risk(report.at_risk, cur),
+        _cross_sell(report.cross_sell),
+        _model_check(report.model_check),
+        _source(report.source),
+    ]
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="Thrive">\n'
+        f"<title>{esc(report.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(parts)
+        + '\n<footer>Made offline by Thrive from the order file alone: no server, no database, '
+        "nothing loaded from the internet. Numbers are estimates from the data in the file; "
+        "each section says how it was computed.</footer>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _header(report: Report) -> str:
+    k = report.kpis
+    src = report.source
+    skipped = (
+        f" · {count(src.rows_skipped)} rows skipped (see "
+        '<a href="#data">Data used</a>)'
+        if src.rows_skipped
+        else ""
+    )
+    warnings = ""
+    if report.warnings:
+        items = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
+        warnings = f'<ul class="notes unavailable">{items}</ul>'
+    toc = "".join(
+        f'<a href="#{a}">{esc(t)}</a>'
+        for a, t in (
+            ("kpis", "Headline"),
+            ("trend", "Revenue trend"),
+            ("cohorts", "Retention"),
+            ("segments", "Segments"),
+            ("clv", "Customer value"),
+            ("at-risk", "At risk"),
+            ("cross-sell", "Cross-sell"),
+            ("model-check", "Model check"),
+            ("data", "Data used"),
+        )
+    )
+    return (
+        f"<header><h1>{esc(report.title)}</h1>"
+        f'<p class="sub">{esc(src.file_name)} · {esc(_day(k.first_date))} to '
+        f"{esc(_day(k.last_date))} · {count(src.rows_accepted)} rows used{skipped} · "
+        f"made {esc(report.generated)}</p>{warnings}"
+        f'<nav class="toc" aria-label="Sections">{toc}</nav></header>'
+    )
+
+
+def _kpi(label: str, value: str, note: str = "", cls: str = "") -> str:
+    extra = f' class="value {cls}"' if cls else ' class="value"'
+    note_html = f'<div class="note">{esc(note)}</div>' if note else ""
+    return (
+        f'<div class="kpi"><div class="label">{esc(label)}</div>'
+        f"<div{extra}>{esc(value)}</div>{note_html}</div>"
+    )
+
+
+def _kpis(k: Kpis, cur: str | None) -> str:
+    if k.growth is None:
+        growth, cls = "–", ""
+    else:
+        growth = ("+" if k.growth >= 0 else "") + percent(k.growth)
+        cls = "up" if k.growth >= 0 else "down"
+    cards = "".join(
+        [
+            _kpi("Revenue", money(k.revenue, cur, 0), "net of refunds"),
+            _kpi("Orders", count(k.orders)),
+            _kpi("Customers", count(k.customers)),
+            _kpi(
+                "Repeat customers",
+                percent(k.repeat_rate),
+                f"{count(k.repeat_customers)} bought more than once",
+            ),
+            _kpi("Average order", money(k.average_order_value, cur)),
+            _kpi("Revenue growth", growth, k.growth_label, cls),
+        ]
+    )
+    how = (
+        "revenue is the sum of all orders less refunds; an order is one order id (or, without "
+        "an order column, one customer's purchases on one day); a repeat customer has two or "
+        "more orders; average order = revenue ÷ orders; growth as labelled on its card."
+    )
+    return _section("kpis", "Headline numbers", f'<div class="kpis">{cards}</div>{_how(how)}')
+
+
+def _trend(t: Trend | Unavailable, cur: str | None) -> str:
+    if isinstance(t, Unavailable):
+        return _section("trend", "Revenue by month", _unavailable(t))
+    n = len(t.months)
+    x = list(range(n))
+    series = [charts.Series("Revenue", x, [float(v) for v in t.revenue])]
+    bands: list[charts.Band] = []
+    labels = list(t.months)
+    if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
+        start = n - 1 if not t.partial_last_month else n - 2
+        fx = [start + 1 + i for i in range(len(t.forecast_months))]
+        # Join the forecast line to the last full month so it reads as a continuation.
+        series.append(
+            charts.Series(
+                "Forecast",
+                [start, *fx],
+                [float(t.revenue[start]), *map(float, t.forecast)],
+                dashed=True,
+                color=charts.PALETTE[1],
+            )
+        )
+        bands.append(
+            charts.Band(
+                f"{t.forecast_level:.0%} range",
+                fx,
+                [float(v) for v in t.forecast_low],
+                [float(v) for v in t.forecast_high],
+                color=charts.PALETTE[1],
+            )
+        )
+        labels = labels[: start + 1] + list(t.forecast_months)
+    ticks = [(float(i), _month_label(m)) for i, m in enumerate(labels)]
+    svg = charts.line_chart(
+        "chart-trend",
+        "Revenue by month",
+        f"Monthly revenue from {t.months[0]} to {t.months[-1]}"
+        + (" with a forecast" if t.forecast is not None else ""),
+        series,
+        bands=bands,
+        x_ticks=ticks,
+        y_format=lambda v: money_compact(v, cur),
+    )
+    caption = ""
+    if t.partial_last_month:
+        caption = f"{t.months[-1]} is not complete in the file, so it looks lower than it is."
+    body = _figure(svg, caption)
+    rows = [
+        [("", m), ("num", money(float(v), cur, 0))]
+        for m, v in zip(t.months, t.revenue, strict=True)
+    ]
+    body += (
+        "<details><summary>Monthly figures</summary>"
+        + _table([("", "Month"), ("num", "Revenue")], rows)
+        + "</details>"
+    )
+    how = (
+        "orders are summed by calendar month of their date (refunds in the month they were "
+        "booked). "
+        + (
+            f"The forecast uses full months only and shows a {t.forecast_level:.0%} range. "
+            if t.forecast is not None
+            else ""
+        )
+        + t.forecast_note
+    )
+    return _section("trend", "Revenue by month", body + _how(how.strip()))
+
+
+def _month_label(month: str) -> str:
+    # "1997-03" -> "Mar 97": short enough for a phone-width axis.
+    try:
+        y, m = month.split("-")
+        return f"{date(int(y), int(m), 1).strftime('%b')} {y[2:]}"
+    except ValueError:
+        return month
+
+
+def _cohorts(c: CohortSection | Unavailable) -> str:
+    title = "Retention by first-order month"
+    if isinstance(c, Unavailable):
+        return _section("cohorts", title, _unavailable(c))
+    rows = [f"{_month_label(m)} ({count(s)})" for m, s in zip(c.cohorts, c.sizes, strict=True)]
+    svg = charts.heat_map(
+        "chart-cohorts",
+        title,
+        "Share of each month's new customers who ordered again in each later month",
+        rows,
+        [str(p) for p in c.periods],
+        c.retention.tolist(),
+        value_format=lambda v: f"{v * 100:.0f}%",
+        x_label="months after the first order →",
+    )
+    natural = 14 + 7.0 * max(len(r) for r in rows) + 44 * len(c.periods)
+    caption = "Rows: month of first order (number of new customers). Darker = more returned."
+    if c.hidden_cohorts:
+        caption += f" The {c.hidden_cohorts} oldest cohorts are left out to keep it readable."
+    how = (
+        "each customer belongs to the month of their first order; a cell is the share of that "
+        "month's customers with at least one order N months later (month 0 is always 100%). "
+        "Blank cells are months the file doesn't reach yet."
+    )
+    return _section(
+        "cohorts", title, _figure(svg, caption, min_width=min(natural * 0.8, 900)) + _how(how)
+    )
+
+
+def _rfm(r: RfmSection | Unavailable, cur: str | None) -> str:
+    title = "Customer segments (RFM)"
+    if isinstance(r, Unavailable):
+        return _section("segments", title, _unavailable(r))
+    shown = [s for s in r.segments if s.customers > 0]
+    shown.sort(key=lambda s: -s.revenue)
+    svg = charts.bar_chart(
+        "chart-rfm",
+        "Revenue by customer segment",
+        "Revenue of each RFM segment, largest first",
+        [s.name for s in shown],
+        [s.revenue for s in shown],
+        value_format=lambda v: money_compact(v, cur),
+    )
+    rows = [
+        [
+            ("", s.name),
+            ("meaning", s.meaning),
+            ("num", count(s.customers)),
+            ("num", money(s.revenue, cur, 0)),
+            ("num", percent(s.share_of_revenue)),
+        ]
+        for s in shown
+    ]
+    table = _table(
+        [("", "Segment"), ("", "What it means"), ("num", "Customers"), ("num", "Revenue"),
+         ("num", "Share")],
+        rows,
+    )
+    how = (
+        "each customer gets a 1–5 score for recency (days since last order, to "
+        f"{_day(r.as_of)}), frequency (orders) and monetary value (net spend), by quintile "
+        "within your customers; the segment comes from the recency score and the average of "
+        "the frequency and monetary scores."
+    )
+    return _section("segments", title, _figure(svg) + table + _how(how))
+
+
+def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:
+    title = "Predicted customer value"
+    if isinstance(c, Unavailable):
+        return _section("clv", title, _unavailable(c))
+    svg = charts.histogram(
+        "chart-clv",
+        f"Predicted {c.horizon_months}-month value per customer",
+        "How many customers fall in each band of predicted value",
+        c.edges.tolist(),
+        c.counts.tolist(),
+        x_format=lambda v: money_compact(v, cur),
+        x_label=f"predicted value over the next {c.horizon_months} months",
+    )
+    lead = (
+        f"<p class=\"lead\">Your {count(c.customers)} customers are expected to bring "
+        f"<strong>{esc(money(c.total, cur, 0))}</strong> over the next {c.horizon_months} "
+        f"months: {esc(money(c.mean, cur))} on average, {esc(money(c.median, cur))} for the "
+        f"median customer. The top 10% of customers account for "
+        f"{esc(percent(c.top_decile_share))} of it.</p>"
+    )
+    caption = ""
+    if c.clipped_above:
+        caption = (
+            f"The last bar also holds the {count(c.clipped_above)} customers above "
+            f"{money_compact(float(c.edges[-1]), cur)}."
+        )
+    params = ", ".join(f"{k} = {v:.3g}" for k, v in c.parameters.items())
+    how = (
+        f"a {c.model} model of how often each customer buys and whether they are still "
+        "active, times a Gamma-Gamma model of how much they spend per order, summed over "
+        f"the next {c.horizon_months} months with a 1% monthly discount; fitted on this "
+        f"file ({params})."
+    )
+    return _section("clv", title, lead + _figure(svg, caption) + _how(how))
+
+
+def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
+    title = "Valuable customers at risk"
+    if isinstance(a, Unavailable):
+        return _section("at-risk", title, _unavailable(a))
+    if not a.customers:
+        body = "<p>No repeat customer currently looks likely to have stopped buying.</p>"
+    else:
+        rows = [
+            [
+                ("id", c.customer_id),
+                ("num", percent(c.p_alive, 0)),
+                ("num", money(c.value_if_active, cur)),
+                ("num", money(c.predicted_value, cur)),
+                ("num", count(c.orders)),
+                ("num", money(c.spent, cur)),
+                ("num", _day(c.last_order)),
+            ]
+            for c in a.customers
+        ]
+        body = (
+            f"<p>{count(len(a.customers))} of the {count(a.candidates)} repeat customers whose "
+            f"chance of still being active is below {a.threshold:.0%}, most valuable first. "
+            "They are the first people to contact personally.</p>"
+            + _table(
+                [("", "Customer"), ("num", "P(active)"), ("num", "Worth if active"),
+                 ("num", "Predicted value"), ("num", "Orders"), ("num", "Spent so far"),
+                 ("num", "Last order")],
+                rows,
+            )
+        )
+    how = (
+        "P(active) is the BG/NBD probability that the customer has not quietly left, given "
+        "how often they bought and how long it has been; \"worth if active\" is their predicted "
+        "value divided by P(active), i.e. what they would bring if they are still with you."
+    )
+    return _section("at-risk", title, body + _how(how))
+
+
+def _cross_sell(x: CrossSell | Unavailable) -> str:
+    title = "Bought together (cross-sell)"
+    if isinstance(x, Unavailable):
+        return _section("cross-sell", title, _unavailable(x))
+    if not x.rules:
+        body = (
+            f"<p>No pair of products appears together often enough among {count(x.baskets)} "
+            f"baskets (at least {percent(x.min_support)} of baskets) to suggest a rule.</p>"
+        )
+    else:
+        rows = [
+            [
+                ("", " + ".join(r.antecedent)),
+                ("", " + ".join(r.consequent)),
+                ("num", percent(r.support)),
+                ("num", percent(r.confidence, 0)),
+                ("num", f"{r.lift:.2f}"),
+            ]
+            for r in x.rules
+        ]
+        body = (
+            "<p>Customers who buy the first product(s) often also buy the second: good "
+            "candidates for bundles and \"you may also like\".</p>"
+            + _table(
+                [("", "Who buys"), ("", "also buys"), ("num", "Support"),
+                 ("num", "Confidence"), ("num", "Lift")],
+                rows,
+            )
+        )
+    how = (
+        f"over {count(x.baskets)} baskets: support = share of baskets with all the products; "
+        "confidence = share of baskets with the first product(s) that also have the second; "
+        "lift = confidence ÷ how common the second is overall (above 1 = bought together more "
+        f"than chance). Only sets in at least {percent(x.min_support)} of baskets are used."
+    )
+    return _section("cross-sell", title, body + _how(how))
+
+
+def _model_check(m: ModelCheck | Unavailable) -> str:
+    title = "Model check against a holdout"
+    if isinstance(m, Unavailable):
+        return _section("model-check", title, _unavailable(m))
+    bars = charts.grouped_bar_chart(
+        "chart-holdout-bins",
+        "Repeat purchases in the holdout, by purchases in the calibration period",
+        "Average repeat purchases per customer in the holdout period, predicted by the model "
+        "and actual, grouped by how many repeat purchases customers made during calibration",
+        list(m.frequency_labels),
+        [("Predicted", m.predicted.tolist()), ("Actual", m.actual.tolist())],
+        y_format=compact,
+        x_label="repeat purchases during calibration",
+    )
+    step = max(1, int(round(len(m.weeks) / 12)))
+    ticks = [(float(w), f"wk {w:.0f}") for w in m.weeks[::step]]
+    line = charts.line_chart(
+        "chart-tracking",
+        "Cumulative repeat purchases, actual and predicted",
+        "Cumulative repeat purchases week by week; the dashed vertical line marks the end of "
+        "the calibration period",
+        [
+            charts.Series("Actual", m.weeks.tolist(), m.cumulative_actual.tolist()),
+            charts.Series(
+                "Predicted", m.weeks.tolist(), m.cumulative_predicted.tolist(), dashed=True,
+                color=charts.PALETTE[1],
+            ),
+        ],
+        x_ticks=ticks,
+        marker=(m.calibration_weeks, "end of calibration"),
+    )
+    total_note = (
+        f"Over the {m.holdout_weeks:.0f}-week holdout the model's total repeat purchases were "
+        f"off by {percent(abs(m.holdout_error))} "
+        f"({'over' if m.holdout_error > 0 else 'under'}-estimate)."
+    )
+    counts_row = ", ".join(
+        f"{label}: {count(n)}" for label, n in zip(m.frequency_labels, m.customers_per_bin,
+                                                   strict=True)
+    )
+    body = (
+        f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
+        f"to {esc(_day(m.calibration_end))} only, then asked to predict the "
+        f"{m.holdout_weeks:.0f} weeks after, which it had not seen. {esc(total_note)}</p>"
+        + _figure(bars, f"Customers per group — {counts_row}.")
+        + _figure(line)
+    )
+    how = (
+        "the model is fitted to the calibration period alone; for each group of customers "
+        "(by repeat purchases during calibration) we compare its expected holdout purchases "
+        "with what they actually did, and track cumulative repeat purchases of all customers "
+        "week by week across both periods."
+    )
+    return _section("model-check", title, body + _how(how))
+
+
+def _source(s: SourceInfo) -> str:
+    cols = [
+        [("", ROLE_NAMES.get(role, role)), ("", label)] for role, label in s.columns.items()
+    ]
+    delimiter = {"\t": "tab", "whitespace": "spaces"}.get(s.delimiter, s.delimiter)
+    facts = [
+        f"{count(s.rows_read)} data rows read, {count(s.rows_accepted)} used, "
+        f"{count(s.rows_skipped)} skipped"
+        + (f", {count(s.blank_lines)} blank lines ignored" if s.blank_lines else "")
+        + ".",
+        f"Encoding {s.encoding}, columns separated by {delimiter!r}, dates read as "
+        f"{s.date_format}.",
+    ]
+    if s.refund_lines:
+        facts.append(
+            f"{count(s.refund_lines)} refund lines were netted into their orders; "
+            f"{count(s.fully_refunded_orders)} orders were fully refunded and are not counted "
+            f"as purchases; {count(s.refund_only_orders)} refunds booked as orders of their own "
+            "reduce revenue only."
+        )
+    facts.extend(s.notes)
+    body = (
+        "<h3>Columns used</h3>"
+        + _table([("", "Used as"), ("", "Column in the file")], cols)
+        + '<ul class="notes">'
+        + "".join(f"<li>{esc(f)}</li>" for f in facts)
+        + "</ul>"
+    )
+    if s.rows_skipped:
+        reasons = [
+            [("", reason), ("num", count(n))] for reason, n in s.skipped_by_reason.items()
+        ]
+        body += "<h3>Skipped rows by reason</h3>" + _table(
+            [("", "Column: reason"), ("num", "Rows")], reasons
+        )
+        listed = [[("num", str(r.row)), ("", r.column or "–"), ("", r.reason)] for r in s.skipped]
+        more = s.rows_skipped - len(s.skipped)
+        body += (
+            f"<h3>First {count(len(s.skipped))} skipped rows</h3>"
+            + _table([("num", "Row"), ("", "Column"), ("", "Reason")], listed, "skipped")
+            + (f"<p>…and {count(more)} more.</p>" if more > 0 else "")
+        )
+    how = (
+        "row numbers are as a spreadsheet shows them (the header is row 1). A row is skipped "
+        "only with a reason: an unreadable date, a missing or non-numeric amount, a refund "
+        "without an order to net it into, a voided order, another currency."
+    )
+    return _section("data", "Data used", body + _how(how))
