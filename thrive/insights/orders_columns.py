@@ -33,22 +33,30 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "client", "clientemail", "buyerid", "buyer", "buyeremail", "userid", "memberid",
         "customernumber", "customerno", "contactid", "custid", "accountid", "shopperid",
         "loyaltyid", "cardid",
+        # French, German, Spanish/Italian/Portuguese, Dutch exports
+        "idclient", "kunde", "kundennummer", "kundenid", "cliente", "idcliente", "klant",
+        "klantnummer",
     ),
     "date": (
         "orderdate", "date", "createdat", "created", "ordercreatedat", "purchasedate",
         "transactiondate", "saledate", "invoicedate", "paidat", "processedat", "datetime",
         "timestamp", "ordertime", "time", "day",
+        "datecommande", "datum", "bestelldatum", "fecha", "fechapedido", "data", "datapedido",
     ),
     "amount": (
         "total", "ordertotal", "totalprice", "grandtotal", "totalamount", "orderamount",
         "amount", "netsales", "revenue", "sales", "dollarvalue", "value", "amountpaid",
         "paymentamount", "saleamount", "linetotal", "subtotal", "lineitemprice",
         "unitprice", "price",
+        "montant", "montantttc", "betrag", "gesamtbetrag", "importe", "importo", "valor",
+        "bedrag", "totaal",
     ),
     "order": (
         "orderid", "order", "ordernumber", "orderno", "invoiceid", "invoiceno",
         "invoicenumber", "invoice", "transactionid", "receiptid", "receiptnumber",
         "receipt", "ticketid", "ticket",
+        "commande", "numerocommande", "bestellnummer", "bestellung", "pedido", "ordine",
+        "bestelling",
     ),
     "channel": (
         "channel", "saleschannel", "acquisitionchannel", "source", "sourcename", "utmsource",

@@ -601,9 +601,12 @@ def _choose_date_format(
             f"(e.g. {example!r}); pass --date-format, e.g. --date-format %d.%m.%Y"
         )
     if fmt.ambiguous_with:
+        sample = distinct[0]
+        sep = next((ch for ch in sample if not ch.isdigit()), "/")
+        other = "%m{0}%d{0}%Y" if fmt.ambiguous_with.startswith("MM") else "%d{0}%m{0}%Y"
         notes.append(
-            f"Every date could be read as {fmt.label} or {fmt.ambiguous_with}; "
-            f"read as {fmt.label}. If that is wrong, rerun with --date-format %d/%m/%Y."
+            f"Every date could be read as {fmt.label} or {fmt.ambiguous_with}; read as "
+            f"{fmt.label}. If that is wrong, rerun with --date-format {other.format(sep)}."
         )
     return fmt
 

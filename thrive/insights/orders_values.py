@@ -199,8 +199,9 @@ def detect_date_format(samples: Iterable[str]) -> DateFormat | None:
 
     Ties go to the earlier candidate: ISO, then compact ``YYYYMMDD``, then US month-first,
     then day-first, then month names. When month-first and day-first both read every
-    sample (all days <= 12), the result carries ``ambiguous_with`` so the caller can say
-    which reading it chose. Returns None when nothing parses any sample.
+    sample (all days <= 12), dotted dates (``05.03.2024``) are read day-first and others
+    month-first, and the result carries ``ambiguous_with`` so the caller can say which
+    reading it chose. Returns None when nothing parses any sample.
     """
     values = [s for s in samples if s.strip()]
     best: DateFormat | None = None
@@ -220,5 +221,11 @@ def detect_date_format(samples: Iterable[str]) -> DateFormat | None:
     if best is None:
         return None
     if best.label == "MM/DD/YYYY" and hits_by_label["DD/MM/YYYY"] == best_hits:
+        # "05.03.2024" is a day-first convention (German, Swiss, Nordic, Russian tills);
+        # slashes are ambiguous, and then US month-first is the more common export.
+        dotted = sum(1 for v in values if "." in v[:6]) > len(values) / 2
+        if dotted:
+            day_first = next(c for c in _CANDIDATES if c.label == "DD/MM/YYYY")
+            return DateFormat(day_first.label, day_first.parse, ambiguous_with="MM/DD/YYYY")
         return DateFormat(best.label, best.parse, ambiguous_with="DD/MM/YYYY")
     return best

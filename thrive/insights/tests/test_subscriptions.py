@@ -1,0 +1,125 @@
+"""Tests for thrive.insights.subscriptions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thrive.insights.subscriptions import subscription_metrics
+
+D = "datetime64[D]"
+MONTHS = np.arange("2024-01", "2024-05", dtype="datetime64[M]")
+
+
+def test_hand_computed_bridge() -> None:
+    # Customer A: sub 10/month from Jan 10 (open) + add-on 5/month from Feb 15 (open).
+    # Customer B: 20/month from Jan 1, ends Mar 1 (exclusive: last paid day Feb 29).
+    # Customer C: 8/month from Mar 5 to Apr 10.
+    m = subscription_metrics(
+        np.array(["2024-01-10", "2024-01-01", "2024-02-15", "2024-03-05"], dtype=D),
+        np.array(["NaT", "2024-03-01", "NaT", "2024-04-10"], dtype=D),
+        np.array([10.0, 20.0, 5.0, 8.0]),
+        months=MONTHS,
+        customer_ids=np.array(["A", "B", "A", "C"]),
+    )
+    # Snapshots (last day): Dec 0 | Jan A10 B20 | Feb A15 B20 | Mar A15 C8 | Apr A15
+    assert m.mrr.tolist() == [30, 35, 23, 15]
+    assert m.opening_mrr.tolist() == [0, 30, 35, 23]
+    assert m.new_mrr.tolist() == [30, 0, 8, 0]
+    assert m.expansion_mrr.tolist() == [0, 5, 0, 0]
+    assert m.contraction_mrr.tolist() == [0, 0, 0, 0]
+    assert m.churned_mrr.tolist() == [0, 0, 20, 8]
+    assert m.customers.tolist() == [2, 2, 2, 1]
+    assert m.opening_customers.tolist() == [0, 2, 2, 2]
+    assert m.churned_customers.tolist() == [0, 0, 1, 1]
+    np.testing.assert_allclose(m.customer_churn_rate, [np.nan, 0, 0.5, 0.5])
+    # NRR Feb = (30 + 5)/30; Mar = (35 - 20)/35; Apr = (23 - 8)/23
+    np.testing.assert_allclose(m.net_revenue_retention, [np.nan, 35 / 30, 15 / 35, 15 / 23])
+    np.testing.assert_allclose(m.gross_revenue_retention, [np.nan, 1, 15 / 35, 15 / 23])
+
+
+def test_contraction_and_per_subscription_default() -> None:
+    # One customer downgrades: 50 until Feb 1, then 30 from Feb 1.
+    starts = np.array(["2024-01-01", "2024-02-01"], dtype=D)
+    ends = np.array(["2024-02-01", "NaT"], dtype=D)
+    per_customer = subscription_metrics(
+        starts, ends, [50.0, 30.0], months=MONTHS[:2], customer_ids=[1, 1]
+    )
+    assert per_customer.contraction_mrr.tolist() == [0, 20]
+    assert per_customer.churned_mrr.tolist() == [0, 0]
+    assert per_customer.gross_revenue_retention[1] == pytest.approx(30 / 50)
+    assert per_customer.net_revenue_retention[1] == pytest.approx(30 / 50)
+    # without customer ids each subscription is its own customer: churn 50, new 30
+    per_sub = subscription_metrics(starts, ends, [50.0, 30.0], months=MONTHS[:2])
+    assert per_sub.churned_mrr.tolist() == [0, 50]
+    assert per_sub.new_mrr.tolist() == [50, 30]
+    assert per_sub.customer_churn_rate[1] == 1.0
+
+
+def test_end_is_exclusive_and_short_subscriptions_are_invisible() -> None:
+    m = subscription_metrics(
+        np.array(["2024-01-01", "2024-02-03"], dtype=D),
+        np.array(["2024-01-31", "2024-02-20"], dtype=D),  # ends before the Jan 31 snapshot
+        [10.0, 99.0],
+        months=MONTHS[:2],
+    )
+    assert m.mrr.tolist() == [0, 0]
+    inclusive = subscription_metrics(
+        np.array(["2024-01-01"], dtype=D), np.array(["2024-02-01"], dtype=D), [10.0],
+        months=MONTHS[:2],
+    )
+    assert inclusive.mrr.tolist() == [10, 0]
+
+
+def test_empty_and_invalid() -> None:
+    empty = subscription_metrics(
+        np.array([], dtype=D), np.array([], dtype=D), np.array([]), months=MONTHS
+    )
+    assert empty.mrr.tolist() == [0, 0, 0, 0]
+    assert np.isnan(empty.net_revenue_retention).all()
+    assert np.isnan(empty.customer_churn_rate).all()
+    one = np.array(["2024-01-01"], dtype=D)
+    with pytest.raises(ValueError, match="months"):
+        subscription_metrics(one, one, [1.0], months=np.array([], dtype="datetime64[M]"))
+    with pytest.raises(ValueError, match="precedes"):
+        subscription_metrics(one, one - 1, [1.0], months=MONTHS)
+    with pytest.raises(ValueError, match="non-negative"):
+        subscription_metrics(one, one + 5, [-1.0], months=MONTHS)
+    with pytest.raises(ValueError, match="NaT"):
+        subscription_metrics(np.array(["NaT"], dtype=D), one, [1.0], months=MONTHS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    subs=st.lists(
+        st.tuples(
+            st.integers(0, 400),
+            st.one_of(st.none(), st.integers(0, 400)),
+            st.floats(0, 500),
+            st.integers(0, 5),
+        ),
+        max_size=40,
+    )
+)
+def test_bridge_identity_and_ranges(subs: list) -> None:
+    base = np.datetime64("2023-06-01")
+    start = np.array([base + s[0] for s in subs], dtype=D)
+    end = np.array(
+        [np.datetime64("NaT") if s[1] is None else base + s[0] + s[1] for s in subs], dtype=D
+    )
+    months = np.arange("2023-06", "2024-09", dtype="datetime64[M]")
+    m = subscription_metrics(
+        start, end, [s[2] for s in subs], months=months, customer_ids=[s[3] for s in subs]
+    )
+    bridge = m.opening_mrr + m.new_mrr + m.expansion_mrr - m.contraction_mrr - m.churned_mrr
+    np.testing.assert_allclose(bridge, m.mrr, atol=1e-6)
+    np.testing.assert_allclose(m.opening_mrr[1:], m.mrr[:-1])
+    for arr in (m.new_mrr, m.expansion_mrr, m.contraction_mrr, m.churned_mrr, m.mrr):
+        assert np.all(arr >= 0)
+    ok = ~np.isnan(m.gross_revenue_retention)
+    assert np.all((m.gross_revenue_retention[ok] >= 0) & (m.gross_revenue_retention[ok] <= 1))
+    assert np.all(m.net_revenue_retention[ok] >= m.gross_revenue_retention[ok] - 1e-12)
+    rate = m.customer_churn_rate[~np.isnan(m.customer_churn_rate)]
+    assert np.all((rate >= 0) & (rate <= 1))
