@@ -101,7 +101,7 @@ def forecast_revenue(
     sigma = float(np.sqrt(resid @ resid / dof))
     xtx_inv = np.linalg.pinv(x.T @ x)
 
-    fut = mon[-1] + np.arange(1, horizon + 1)
+    fut = mon[-1] + np.arange(1, horizon + 1).astype("timedelta64[M]")
     x0 = _design(np.arange(n, n + horizon), fut.astype(np.int64) % 12, seasonal)
     mean = x0 @ beta
     spread = sigma * np.sqrt(1.0 + np.einsum("ij,jk,ik->i", x0, xtx_inv, x0))

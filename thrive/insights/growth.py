@@ -52,7 +52,7 @@ def monthly_series(values: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, 
         raise ValueError("values must be finite")
     if np.unique(m).size != m.size:
         raise ValueError("months must be unique")
-    full = np.arange(m.min(), m.max() + 1)
+    full = np.arange(m.min(), m.max() + np.timedelta64(1, "M"))
     out = np.zeros(full.size)
     out[(m - full[0]).astype(np.int64)] = v
     return full, out

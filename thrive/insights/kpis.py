@@ -135,7 +135,7 @@ def time_to_market(
             monthly_n=np.empty(0, dtype=np.int64),
         )
     done_month = d[finished].astype("datetime64[M]")
-    months = np.arange(done_month.min(), done_month.max() + 1)
+    months = np.arange(done_month.min(), done_month.max() + np.timedelta64(1, "M"))
     pos = (done_month - months[0]).astype(np.int64)
     med = np.full(months.size, np.nan)
     p75 = np.full(months.size, np.nan)

@@ -100,8 +100,9 @@ def subscription_metrics(
 
     # Snapshots on the last day of each month before a reported month (opening) and of
     # each reported month (closing); months need not be contiguous or sorted.
-    snap_months = np.concatenate([mon - 1, mon])
-    snap_days = ((snap_months + 1).astype("datetime64[D]") - 1).astype(np.int64)
+    one_month, one_day = np.timedelta64(1, "M"), np.timedelta64(1, "D")
+    snap_months = np.concatenate([mon - one_month, mon])
+    snap_days = ((snap_months + one_month).astype("datetime64[D]") - one_day).astype(np.int64)
     start_i = start.astype(np.int64)
     # An open subscription never ends: any snapshot day is before int64 max.
     end_i = np.where(open_ended, np.iinfo(np.int64).max, end.astype(np.int64))

@@ -97,8 +97,10 @@ def build_report(
         totals = customer_totals(orders)
         step("orders")
         first = orders.dates.min()
-        last = max(orders.dates.max(), orders.refund_dates.max(initial=orders.dates.max()))
-        kpis = descriptive.compute_kpis(orders, totals)
+        # The file covers up to its latest date of any kind (a refund, a voided order's
+        # netted lines), not just its latest purchase.
+        last = rows.dates.max()
+        kpis = descriptive.compute_kpis(orders, totals, last)
         step("KPIs")
         trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
         step("trend")

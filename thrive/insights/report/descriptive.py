@@ -49,14 +49,14 @@ def to_date(day: np.datetime64) -> date:
     return date.fromordinal(int(day.astype("datetime64[D]").astype(np.int64)) + 719163)
 
 
-def monthly_revenue(orders: Orders) -> tuple[np.ndarray, np.ndarray]:
-    """Months (datetime64[M], contiguous, first to last) and their net revenue.
+def monthly_revenue(orders: Orders, last: date) -> tuple[np.ndarray, np.ndarray]:
+    """Months (datetime64[M], contiguous, first order to ``last``) and their net revenue.
 
     Stand-alone refunds count in the month they were booked.
     """
     months = orders.dates.astype("datetime64[M]")
     refund_months = orders.refund_dates.astype("datetime64[M]")
-    every = np.concatenate([months, refund_months])
+    every = np.concatenate([months, refund_months, [np.datetime64(last, "M")]])
     start, end = every.min(), every.max()
     axis = np.arange(start, end + 1, dtype="datetime64[M]")
     offsets = (months - start).astype(np.int64)
@@ -73,14 +73,17 @@ def _last_month_is_partial(last: date) -> bool:
     return last.day < days_in_month - 3
 
 
-def compute_kpis(orders: Orders, totals: CustomerTotals) -> Kpis:
-    """Revenue, orders, customers, repeat rate, AOV and growth (see :func:`_growth`)."""
+def compute_kpis(orders: Orders, totals: CustomerTotals, as_of: np.datetime64) -> Kpis:
+    """Revenue, orders, customers, repeat rate, AOV and growth (see :func:`_read_growth`).
+
+    ``as_of`` is the last day the file covers (its latest date of any kind).
+    """
     revenue = orders.net_revenue
     n_orders = int(orders.amounts.size)
     n_customers = int(totals.ids.size)
     repeat = int(np.count_nonzero(totals.orders >= 2))
     first = to_date(orders.dates.min())
-    last = to_date(max(orders.dates.max(), orders.refund_dates.max(initial=orders.dates.max())))
+    last = to_date(as_of)
     growth, label = _growth(orders, last)
     return Kpis(
         revenue=revenue,
@@ -98,7 +101,7 @@ def compute_kpis(orders: Orders, totals: CustomerTotals) -> Kpis:
 
 def _growth(orders: Orders, last: date) -> tuple[float | None, str]:
     """Growth of revenue via :func:`thrive.insights.growth.revenue_growth`."""
-    months, revenue = monthly_revenue(orders)
+    months, revenue = monthly_revenue(orders, last)
     if _last_month_is_partial(last):
         months, revenue = months[:-1], revenue[:-1]
     if months.size < 2:
@@ -131,7 +134,7 @@ def _month_words(month: str) -> str:
 
 def compute_trend(orders: Orders, last: date, *, horizon: int = 6, level: float = 0.8) -> Trend:
     """Monthly revenue and, from full months only, a ``horizon``-month forecast."""
-    months, revenue = monthly_revenue(orders)
+    months, revenue = monthly_revenue(orders, last)
     partial = _last_month_is_partial(last)
     labels = tuple(str(m) for m in months)
     full_months = months[:-1] if partial else months

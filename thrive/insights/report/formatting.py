@@ -9,6 +9,7 @@ __all__ = [
     "count",
     "money",
     "money_compact",
+    "money_headline",
     "nice_ticks",
     "percent",
 ]
@@ -61,6 +62,14 @@ def compact(value: float) -> str:
     if a >= 10:
         return f"{value:.1f}".rstrip("0").rstrip(".")
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def money_headline(value: float, currency: str | None) -> str:
+    """A money figure short enough for a KPI card: ``2500315.6`` -> ``"2.50M"``."""
+    if math.isfinite(value) and abs(value) >= 1e6:
+        sign = "-" if value < 0 else ""
+        return _with_currency(sign, f"{abs(value) / 1e6:,.2f}M", currency)
+    return money(value, currency, 0)
 
 
 def money_compact(value: float, currency: str | None) -> str:

@@ -13,12 +13,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
 
+import numpy as np
+
 from thrive.insights.report import charts
 from thrive.insights.report.formatting import (
     compact,
     count,
     money,
     money_compact,
+    money_headline,
     percent,
 )
 from thrive.insights.report.sections import (
@@ -87,13 +90,20 @@ def _unavailable(item: Unavailable) -> str:
     return f'<p class="unavailable">Not shown: {esc(item.reason)}</p>'
 
 
-def _figure(svg: str, caption: str = "", *, min_width: float | None = None) -> str:
-    if min_width is not None:
-        svg = svg.replace(
-            '<svg class="chart"',
-            f'<svg class="chart wide" style="--min-width:{min_width:.0f}px"',
-            1,
-        )
+def _figure(
+    svg: str,
+    caption: str = "",
+    *,
+    min_width: float | None = None,
+    max_width: float | None = None,
+) -> str:
+    if min_width is not None or max_width is not None:
+        style = ""
+        if min_width is not None:
+            style += f"--min-width:{min_width:.0f}px;"
+        if max_width is not None:
+            style += f"max-width:{max_width:.0f}px;"
+        svg = svg.replace('<svg class="chart"', f'<svg class="chart wide" style="{style}"', 1)
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return f'<figure><div class="scroll">{svg}</div>{cap}</figure>'
 
@@ -179,7 +189,13 @@ def _kpis(k: Kpis, cur: str | None) -> str:
         cls = "up" if k.growth >= 0 else "down"
     cards = "".join(
         [
-            _kpi("Revenue", money(k.revenue, cur, 0), "net of refunds"),
+            _kpi(
+                "Revenue",
+                money_headline(k.revenue, cur),
+                f"{money(k.revenue, cur, 0)} net of refunds"
+                if abs(k.revenue) >= 1e6
+                else "net of refunds",
+            ),
             _kpi("Orders", count(k.orders)),
             _kpi("Customers", count(k.customers)),
             _kpi(
@@ -289,6 +305,9 @@ def _cohorts(c: CohortSection | Unavailable) -> str:
         [str(p) for p in c.periods],
         c.retention.tolist(),
         value_format=lambda v: f"{v * 100:.0f}%",
+        # Month 0 is 100% by definition; scaling to the later months keeps their
+        # differences visible instead of washing them all out to near-white.
+        scale_max=_later_months_max(c),
         x_label="months after the first order →",
     )
     natural = 14 + 7.0 * max(len(r) for r in rows) + 44 * len(c.periods)
@@ -301,8 +320,19 @@ def _cohorts(c: CohortSection | Unavailable) -> str:
         "Blank cells are months the file doesn't reach yet."
     )
     return _section(
-        "cohorts", title, _figure(svg, caption, min_width=min(natural * 0.8, 900)) + _how(how)
+        "cohorts",
+        title,
+        _figure(svg, caption, min_width=min(natural * 0.8, 900), max_width=natural * 1.1)
+        + _how(how),
     )
+
+
+def _later_months_max(c: CohortSection) -> float | None:
+    later = c.retention[:, 1:]
+    finite = later[np.isfinite(later)]
+    if finite.size == 0 or finite.max() <= 0:
+        return None
+    return float(finite.max())
 
 
 def _rfm(r: RfmSection | Unavailable, cur: str | None) -> str:
@@ -319,20 +349,20 @@ def _rfm(r: RfmSection | Unavailable, cur: str | None) -> str:
         [s.revenue for s in shown],
         value_format=lambda v: money_compact(v, cur),
     )
-    rows = [
-        [
-            ("", s.name),
-            ("meaning", s.meaning),
-            ("num", count(s.customers)),
-            ("num", money(s.revenue, cur, 0)),
-            ("num", percent(s.share_of_revenue)),
-        ]
+    # The meaning sits under the name rather than in its own column, so the numbers stay
+    # on screen on a phone.
+    body = "".join(
+        f'<tr><td><strong>{esc(s.name)}</strong><div class="meaning">{esc(s.meaning)}</div>'
+        f'</td><td class="num">{esc(count(s.customers))}</td>'
+        f'<td class="num">{esc(money(s.revenue, cur, 0))}</td>'
+        f'<td class="num">{esc(percent(s.share_of_revenue))}</td></tr>'
         for s in shown
-    ]
-    table = _table(
-        [("", "Segment"), ("", "What it means"), ("num", "Customers"), ("num", "Revenue"),
-         ("num", "Share")],
-        rows,
+    )
+    table = (
+        '<div class="scroll"><table><thead><tr><th scope="col">Segment and what it means</th>'
+        '<th scope="col" class="num">Customers</th><th scope="col" class="num">Revenue</th>'
+        '<th scope="col" class="num">Share</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
     )
     how = (
         "each customer gets a 1–5 score for recency (days since last order, to "
@@ -340,7 +370,9 @@ def _rfm(r: RfmSection | Unavailable, cur: str | None) -> str:
         "within your customers; the segment comes from the recency score and the average of "
         "the frequency and monetary scores."
     )
-    return _section("segments", title, _figure(svg) + table + _how(how))
+    return _section(
+        "segments", title, _figure(svg, min_width=420, max_width=680) + table + _how(how)
+    )
 
 
 def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:

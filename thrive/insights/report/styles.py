@@ -35,14 +35,14 @@ p { margin: 6px 0 10px; }
 figure { margin: 8px 0 12px; break-inside: avoid; }
 figcaption { color: var(--muted); font-size: .85rem; margin-top: 4px; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-svg.chart { display: block; width: 100%; height: auto; }
+svg.chart { display: block; width: 100%; max-width: 780px; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; margin: 6px 0 12px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line);
   vertical-align: top; }
 th { font-weight: 600; background: var(--soft); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.id { overflow-wrap: anywhere; min-width: 8em; }
-td.meaning { color: var(--muted); min-width: 14em; }
+.meaning { color: var(--muted); font-size: .88rem; }
 .unavailable { background: #fff7ed; border: 1px solid #fed7aa; border-radius: 6px;
   padding: 8px 12px; color: var(--warn); }
 .notes li { margin: 4px 0; }
@@ -55,7 +55,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   header h1 { font-size: 1.45rem; }
   .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .kpi .value { font-size: 1.2rem; }
-  svg.chart { min-width: 460px; }
+  svg.chart { min-width: 500px; }
   svg.chart.wide { min-width: var(--min-width, 600px); }
   table { font-size: .85rem; }
 }

@@ -128,7 +128,7 @@ def test_empty_single_and_invalid() -> None:
 )
 def test_invariants_against_naive_count(rows: list) -> None:
     ids = np.array([r[0] for r in rows])
-    dates = np.datetime64("2023-01-01") + np.array([r[1] for r in rows])
+    dates = np.datetime64("2023-01-01") + np.array([r[1] for r in rows], dtype="timedelta64[D]")
     amounts = np.array([r[2] for r in rows])
     m = cohort_matrix(ids, dates, amounts)
     assert m.cohort_sizes.sum() == np.unique(ids).size

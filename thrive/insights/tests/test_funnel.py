@@ -63,15 +63,17 @@ def test_hand_computed_funnel() -> None:
 
 
 def test_km_median_conventions() -> None:
+    # no censoring: S(1)=2/3, S(2)=1/3 -> the smallest t with S <= 1/2 is 2
     assert km_median(np.array([1.0, 2, 3]), np.array([True, True, True])) == 2
-    # censoring at 1 (before events) removes one from the risk set:
-    # t=2 n=3 S=2/3; t=3 n=2 S=1/3 -> median 3 (a naive median of completed [2,3,4] is 3
-    # too, but excluding the censored spell at 10 would give 3 while keeping it as done
-    # would give 3.5)
-    assert km_median(np.array([1.0, 2, 3, 4]), np.array([False, True, True, True])) == 3
-    assert np.isnan(km_median(np.array([5.0, 6]), np.array([True, False])))  # S = 1/2? no:
-    # t=5 n=2 -> S = 1/2 -> median 5 would be returned; check it explicitly below
+    # S exactly 1/2 at t=5 -> 5 (smallest t with S <= 1/2, not a midpoint)
     assert km_median(np.array([5.0, 6]), np.array([True, True])) == 5
+    # a spell censored at 1 leaves the risk set: t=2 n=3 S=2/3; t=3 n=2 S=1/3 -> 3
+    assert km_median(np.array([1.0, 2, 3, 4]), np.array([False, True, True, True])) == 3
+    # censored spells still count as at risk: t=2 n=4 S=3/4; t=4 n=2 S=3/8 -> 4, whereas
+    # the median of completed spells only [2, 4] would be 3
+    assert km_median(np.array([2.0, 3, 4, 9]), np.array([True, False, True, False])) == 4
+    # more than half still running -> undefined
+    assert np.isnan(km_median(np.array([5.0, 6, 7]), np.array([True, False, False])))
     assert np.isnan(km_median(np.array([]), np.array([], dtype=bool)))
     with pytest.raises(ValueError):
         km_median(np.array([1.0]), np.array([True, False]))
@@ -97,7 +99,7 @@ def test_invalid_inputs() -> None:
     with pytest.raises(ValueError, match="lengths"):
         funnel_metrics(["a", "b"], [None], ["suspect"], [day(0)], now=NOW)
     with pytest.raises(ValueError, match="NaT"):
-        funnel_metrics(["a"], [None], ["suspect"], [np.datetime64("NaT")], now=NOW)
+        funnel_metrics(["a"], [None], ["suspect"], [np.datetime64("NaT", "s")], now=NOW)
 
 
 @settings(max_examples=60, deadline=None)

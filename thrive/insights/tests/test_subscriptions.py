@@ -84,9 +84,9 @@ def test_empty_and_invalid() -> None:
     with pytest.raises(ValueError, match="months"):
         subscription_metrics(one, one, [1.0], months=np.array([], dtype="datetime64[M]"))
     with pytest.raises(ValueError, match="precedes"):
-        subscription_metrics(one, one - 1, [1.0], months=MONTHS)
+        subscription_metrics(one, one - np.timedelta64(1, "D"), [1.0], months=MONTHS)
     with pytest.raises(ValueError, match="non-negative"):
-        subscription_metrics(one, one + 5, [-1.0], months=MONTHS)
+        subscription_metrics(one, one + np.timedelta64(5, "D"), [-1.0], months=MONTHS)
     with pytest.raises(ValueError, match="NaT"):
         subscription_metrics(np.array(["NaT"], dtype=D), one, [1.0], months=MONTHS)
 
@@ -105,9 +105,11 @@ def test_empty_and_invalid() -> None:
 )
 def test_bridge_identity_and_ranges(subs: list) -> None:
     base = np.datetime64("2023-06-01")
-    start = np.array([base + s[0] for s in subs], dtype=D)
+    start = base + np.array([s[0] for s in subs], dtype="timedelta64[D]")
     end = np.array(
-        [np.datetime64("NaT") if s[1] is None else base + s[0] + s[1] for s in subs], dtype=D
+        [np.datetime64("NaT", "D") if s[1] is None else start[i] + np.timedelta64(s[1], "D")
+         for i, s in enumerate(subs)],
+        dtype=D,
     )
     months = np.arange("2023-06", "2024-09", dtype="datetime64[M]")
     m = subscription_metrics(
