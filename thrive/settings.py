@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "thrive.accounts",
     "thrive.contacts",
     "thrive.commerce",
+    "thrive.analytics",
     "thrive.demo",
 ]
 

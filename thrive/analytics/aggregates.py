@@ -1,0 +1,209 @@
+"""Per-customer, cohort and funnel aggregates computed by the database.
+
+Only summaries (one row per customer, per cohort cell, per person and stage) leave the
+database; they become numpy arrays for the framework-free insights core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+
+from thrive.commerce.models import Order, OrderStatus
+from thrive.contacts.models import StageChange
+
+from .sql import run_over
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def business_zone() -> ZoneInfo:
+    return ZoneInfo(settings.THRIVE_TIME_ZONE)
+
+
+def revenue_orders(*, currency: str | None = None, before: dt.date | None = None) -> QuerySet[Order]:
+    """Orders that count as revenue (not voided, not pending), in one currency, before a day
+    (in the business's time zone)."""
+    currency = currency or settings.THRIVE_CURRENCY
+    orders = Order.objects.filter(currency=currency).exclude(
+        status__in=[OrderStatus.VOIDED, OrderStatus.PENDING]
+    )
+    if before is not None:
+        end = dt.datetime.combine(before, dt.time.min, tzinfo=business_zone())
+        orders = orders.filter(ordered_at__lt=end)
+    return orders.order_by()
+
+
+def _net() -> ExpressionWrapper:
+    return ExpressionWrapper(F("total") - F("refunded"), output_field=MONEY)
+
+
+@dataclass(frozen=True)
+class CustomerPurchaseDays:
+    """One row per customer with at least one revenue order.
+
+    Purchases on the same day (in the business's time zone) count as one transaction.
+    ``first_day_revenue`` lets the spend model average only the repeat transactions.
+    """
+
+    person_ids: np.ndarray  # int64
+    first_day: np.ndarray  # datetime64[D]
+    last_day: np.ndarray  # datetime64[D]
+    purchase_days: np.ndarray  # int64, distinct days with a purchase
+    revenue: np.ndarray  # float64, net of refunds
+    first_day_revenue: np.ndarray  # float64
+
+    @property
+    def frequency(self) -> np.ndarray:
+        """Repeat transactions: purchase days after the first."""
+        return self.purchase_days - 1
+
+    def repeat_average(self) -> np.ndarray:
+        """Mean net value of the repeat transactions (0 where there are none)."""
+        repeat = self.revenue - self.first_day_revenue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(self.frequency > 0, repeat / np.maximum(self.frequency, 1), 0.0)
+        return np.maximum(mean, 0.0)
+
+
+def customer_purchase_days(
+    *, as_of: dt.date, currency: str | None = None
+) -> CustomerPurchaseDays:
+    """Aggregate every revenue order before ``as_of`` into one row per customer."""
+    per_day = (
+        revenue_orders(currency=currency, before=as_of)
+        .annotate(day=TruncDate("ordered_at", tzinfo=business_zone()))
+        .values("person_id", "day")
+        .annotate(rev=Sum(_net()))
+    )
+    rows = run_over(
+        per_day,
+        """
+        SELECT person_id, MIN(day), MAX(day), COUNT(*), SUM(rev),
+               SUM(CASE WHEN day = first_day THEN rev ELSE 0 END)
+        FROM (SELECT d.person_id, d.day, d.rev,
+                     MIN(d.day) OVER (PARTITION BY d.person_id) AS first_day
+              FROM {inner} d) t
+        GROUP BY person_id
+        ORDER BY person_id
+        """,
+    )
+    if not rows:
+        empty_days = np.array([], dtype="datetime64[D]")
+        empty = np.array([], dtype=np.float64)
+        return CustomerPurchaseDays(
+            np.array([], dtype=np.int64), empty_days, empty_days, np.array([], dtype=np.int64),
+            empty, empty,
+        )  # fmt: skip
+    ids, first, last, days, revenue, first_rev = zip(*rows, strict=True)
+    return CustomerPurchaseDays(
+        person_ids=np.asarray(ids, dtype=np.int64),
+        first_day=np.asarray([str(d)[:10] for d in first], dtype="datetime64[D]"),
+        last_day=np.asarray([str(d)[:10] for d in last], dtype="datetime64[D]"),
+        purchase_days=np.asarray(days, dtype=np.int64),
+        revenue=np.asarray(revenue, dtype=np.float64),
+        first_day_revenue=np.asarray(first_rev, dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    """Customers active and revenue per (acquisition month, months since acquisition)."""
+
+    cohort_month: np.ndarray  # datetime64[M]
+    offset: np.ndarray  # int64, months since the cohort month
+    customers: np.ndarray  # int64
+    revenue: np.ndarray  # float64
+
+
+def cohort_counts(*, as_of: dt.date, currency: str | None = None) -> CohortCounts:
+    """Cohorts by the month of each customer's first revenue order."""
+    per_month = (
+        revenue_orders(currency=currency, before=as_of)
+        .annotate(month=TruncMonth("ordered_at", tzinfo=business_zone()))
+        .values("person_id", "month")
+        .annotate(rev=Sum(_net()))
+    )
+    rows = run_over(
+        per_month,
+        """
+        SELECT first_month, month, COUNT(*), SUM(rev)
+        FROM (SELECT m.person_id, m.month, m.rev,
+                     MIN(m.month) OVER (PARTITION BY m.person_id) AS first_month
+              FROM {inner} m) t
+        GROUP BY first_month, month
+        ORDER BY first_month, month
+        """,
+    )
+    if not rows:
+        z = np.array([], dtype=np.int64)
+        return CohortCounts(np.array([], dtype="datetime64[M]"), z, z, np.array([], dtype=float))
+    first, month, customers, revenue = zip(*rows, strict=True)
+    cohort = np.asarray([str(m)[:7] for m in first], dtype="datetime64[M]")
+    active = np.asarray([str(m)[:7] for m in month], dtype="datetime64[M]")
+    return CohortCounts(
+        cohort_month=cohort,
+        offset=(active - cohort).astype(np.int64),
+        customers=np.asarray(customers, dtype=np.int64),
+        revenue=np.asarray(revenue, dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class StageEntries:
+    """When each person first entered each stage (one row per person and stage)."""
+
+    person_ids: np.ndarray
+    stages: np.ndarray  # str
+    entered_at: np.ndarray  # datetime64[s]
+
+
+def stage_entries(*, before: dt.datetime | None = None) -> StageEntries:
+    changes = StageChange.objects.order_by()
+    if before is not None:
+        changes = changes.filter(changed_at__lt=before)
+    rows = list(
+        changes.values_list("person_id", "to_stage").annotate(first=Min("changed_at"))
+    )
+    if not rows:
+        return StageEntries(
+            np.array([], dtype=np.int64), np.array([], dtype=str), np.array([], dtype="datetime64[s]")
+        )
+    ids, stages, first = zip(*rows, strict=True)
+    return StageEntries(
+        person_ids=np.asarray(ids, dtype=np.int64),
+        stages=np.asarray(stages, dtype=str),
+        entered_at=np.asarray([t.replace(tzinfo=None) for t in first], dtype="datetime64[s]"),
+    )
+
+
+def monthly_revenue(*, as_of: dt.date, currency: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Net revenue per calendar month (business time zone): (months datetime64[M], amounts)."""
+    rows = list(
+        revenue_orders(currency=currency, before=as_of)
+        .annotate(month=TruncMonth("ordered_at", tzinfo=business_zone()))
+        .values_list("month")
+        .annotate(rev=Sum(_net()))
+        .order_by("month")
+    )
+    months = np.asarray([str(m)[:7] for m, _ in rows], dtype="datetime64[M]")
+    return months, np.asarray([float(r) for _, r in rows], dtype=np.float64)
+
+
+__all__ = [
+    "CohortCounts",
+    "CustomerPurchaseDays",
+    "StageEntries",
+    "cohort_counts",
+    "customer_purchase_days",
+    "monthly_revenue",
+    "revenue_orders",
+    "stage_entries",
+]
+
