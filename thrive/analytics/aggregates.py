@@ -27,7 +27,9 @@ def business_zone() -> ZoneInfo:
     return ZoneInfo(settings.THRIVE_TIME_ZONE)
 
 
-def revenue_orders(*, currency: str | None = None, before: dt.date | None = None) -> QuerySet[Order]:
+def revenue_orders(
+    *, currency: str | None = None, before: dt.date | None = None
+) -> QuerySet[Order]:
     """Orders that count as revenue (not voided, not pending), in one currency, before a day
     (in the business's time zone)."""
     currency = currency or settings.THRIVE_CURRENCY
@@ -72,9 +74,7 @@ class CustomerPurchaseDays:
         return np.maximum(mean, 0.0)
 
 
-def customer_purchase_days(
-    *, as_of: dt.date, currency: str | None = None
-) -> CustomerPurchaseDays:
+def customer_purchase_days(*, as_of: dt.date, currency: str | None = None) -> CustomerPurchaseDays:
     """Aggregate every revenue order before ``as_of`` into one row per customer."""
     per_day = (
         revenue_orders(currency=currency, before=as_of)
@@ -168,12 +168,12 @@ def stage_entries(*, before: dt.datetime | None = None) -> StageEntries:
     changes = StageChange.objects.order_by()
     if before is not None:
         changes = changes.filter(changed_at__lt=before)
-    rows = list(
-        changes.values_list("person_id", "to_stage").annotate(first=Min("changed_at"))
-    )
+    rows = list(changes.values_list("person_id", "to_stage").annotate(first=Min("changed_at")))
     if not rows:
         return StageEntries(
-            np.array([], dtype=np.int64), np.array([], dtype=str), np.array([], dtype="datetime64[s]")
+            np.array([], dtype=np.int64),
+            np.array([], dtype=str),
+            np.array([], dtype="datetime64[s]"),
         )
     ids, stages, first = zip(*rows, strict=True)
     return StageEntries(
@@ -183,7 +183,9 @@ def stage_entries(*, before: dt.datetime | None = None) -> StageEntries:
     )
 
 
-def monthly_revenue(*, as_of: dt.date, currency: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def monthly_revenue(
+    *, as_of: dt.date, currency: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Net revenue per calendar month (business time zone): (months datetime64[M], amounts)."""
     rows = list(
         revenue_orders(currency=currency, before=as_of)
@@ -206,4 +208,3 @@ __all__ = [
     "revenue_orders",
     "stage_entries",
 ]
-

@@ -14,7 +14,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 
-def run_over(inner: QuerySet[Any], outer_sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def run_over(
+    inner: QuerySet[Any], outer_sql: str, params: tuple[Any, ...] = ()
+) -> list[tuple[Any, ...]]:
     """Execute ``outer_sql`` with ``{inner}`` replaced by ``inner``'s SQL; return the rows.
 
     ``outer_sql`` must refer to the inner query's columns by their ``values()`` names and

@@ -42,8 +42,10 @@ class CACTable:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    # overflow (a vanishing denominator) is reported like a zero one: undefined
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def cac_by_channel(

@@ -59,8 +59,10 @@ def monthly_series(values: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _growth(now: np.ndarray, base: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(base > 0, now / np.where(base > 0, base, 1.0) - 1.0, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        g = np.where(base > 0, now / np.where(base > 0, base, 1.0) - 1.0, np.nan)
+    # A ratio that overflows (a vanishingly small base) is as meaningless as a zero base.
+    return np.where(np.isfinite(g), g, np.nan)
 
 
 def cagr(first: float, last: float, years: float) -> float:
@@ -73,7 +75,9 @@ def cagr(first: float, last: float, years: float) -> float:
         raise ValueError("years must be positive")
     if not (first > 0 and last >= 0):
         return float("nan")
-    return float((last / first) ** (1.0 / years) - 1.0)
+    with np.errstate(over="ignore"):
+        rate = float(np.float64(last / first) ** (1.0 / years) - 1.0)
+    return rate if np.isfinite(rate) else float("nan")
 
 
 def revenue_growth(monthly_revenue: np.ndarray, months: np.ndarray) -> GrowthMetrics:

@@ -50,9 +50,9 @@ def revenue_per_employee(
     e = np.asarray(employees, dtype=np.float64)
     if np.any(e < 0):
         raise ValueError("employees must be non-negative")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.where(e > 0, r / np.where(e > 0, e, 1.0), np.nan)
-    return _scalar_or_array(out)
+    return _scalar_or_array(np.where(np.isfinite(out), out, np.nan))
 
 
 def automation_rate(
@@ -205,8 +205,10 @@ def participation_rate(
         rate=p,
         participants=k,
         base=n,
-        ci_low=float(max(0.0, centre - half)),
-        ci_high=float(min(1.0, centre + half)),
+        # The Wilson bounds are exactly 0 at k = 0 and 1 at k = n; pin them against
+        # rounding so the interval always contains the estimate.
+        ci_low=0.0 if k == 0 else float(min(p, max(0.0, centre - half))),
+        ci_high=1.0 if k == n else float(max(p, min(1.0, centre + half))),
         activities=names,
         activity_rates=counts / n,
     )

@@ -309,7 +309,12 @@ def _progress_bar(size: int, enabled: bool) -> object | None:
 
     # delay: small files finish before a bar would be worth drawing.
     return tqdm(
-        total=size, unit="B", unit_scale=True, desc="reading", file=sys.stderr, delay=0.5,
+        total=size,
+        unit="B",
+        unit_scale=True,
+        desc="reading",
+        file=sys.stderr,
+        delay=0.5,
         leave=False,
     )
 
@@ -355,9 +360,7 @@ def _parse(
         raise OrdersFileError(f"{file_path}: row {row_number + 1}: {exc}") from None
     if first is None:
         raise OrdersFileError(f"{file_path} is empty")
-    header_present = (
-        looks_like_header(first, requested) if has_header is None else has_header
-    )
+    header_present = looks_like_header(first, requested) if has_header is None else has_header
     headers = [h.strip() for h in first] if header_present else None
     try:
         cols = resolve_columns(headers, len(first), requested)
@@ -466,14 +469,18 @@ class _RowState:
             # what's missing is optional; required roles are checked below as empty cells.
             if role in ("customer", "date", "amount"):
                 skip(
-                    row, self.label[role], "missing field",
+                    row,
+                    self.label[role],
+                    "missing field",
                     f"the row has only {len(record)} fields, so this column is missing",
                 )
                 return
         status = self._cell(record, "status").lower()
         if status in _EXCLUDED_STATUSES:
             skip(
-                row, self.label["status"], f"status {status}",
+                row,
+                self.label["status"],
+                f"status {status}",
                 f'status "{status}": not a completed sale',
             )
             return
@@ -524,13 +531,17 @@ class _RowState:
         if self.currency_filter and code and not _same_currency(code, self.currency_filter):
             column = self.label.get("currency", self.label["amount"])
             skip(
-                row, column, f"currency {code}",
+                row,
+                column,
+                f"currency {code}",
                 f"currency {code}, not {self.currency_filter} (--currency-filter)",
             )
             return
         if earlier is not None and earlier[0] != customer:
             skip(
-                row, self.label["customer"], "order of another customer",
+                row,
+                self.label["customer"],
+                "order of another customer",
                 f'order "{order}" belongs to customer "{earlier[0]}" (row {earlier[2]}), '
                 f'not "{customer}"',
             )

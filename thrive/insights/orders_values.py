@@ -27,6 +27,7 @@ _SYMBOLS = {"$": "$", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩
 _CODE = re.compile(r"^[A-Za-z]{3}$")
 _DIGITS_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 _DIGITS_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 
 
@@ -48,6 +49,8 @@ def parse_amount(text: str) -> ParsedAmount:
     mark (``12,5`` -> 12.5). A lone "." with exactly ``1.234.567`` groups (two or more
     dots) is a thousands separator. Raises ``ValueError`` with a reason otherwise.
     """
+    if _PLAIN.match(text):  # the common case, "12.50": skip the local-style rules
+        return ParsedAmount(float(text), None)
     s = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     if not s:
         raise ValueError("empty amount")

@@ -15,9 +15,7 @@ from thrive.core.testing.factories import AssociateFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 BUSINESS_MODELS = [
-    model
-    for model in admin.site._registry
-    if model._meta.app_label in {"contacts", "commerce"}
+    model for model in admin.site._registry if model._meta.app_label in {"contacts", "commerce"}
 ]
 
 
@@ -61,9 +59,7 @@ def test_read_only_sees_a_person_without_a_save_button_and_cannot_post(read_only
 
 def test_read_only_cannot_delete(read_only):
     person = PersonFactory()
-    response = client_for(read_only).post(
-        admin_url(Person, "delete", person.pk), {"post": "yes"}
-    )
+    response = client_for(read_only).post(admin_url(Person, "delete", person.pk), {"post": "yes"})
     assert response.status_code == 403
     assert Person.objects.filter(pk=person.pk).exists()
 

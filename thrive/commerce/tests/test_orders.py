@@ -62,9 +62,16 @@ def test_every_bad_line_and_field_is_reported_and_nothing_is_written(member):
     person = PersonFactory()
     messages = errors_of(
         lambda: record_order(
-            person, actor=member, number="1002", currency="usd",
-            lines=[LineInput(1, "5.00"), LineInput(0, "5.00"), LineInput(1, "x"),
-                   LineInput(1, "5.00", discount="6.00")],
+            person,
+            actor=member,
+            number="1002",
+            currency="usd",
+            lines=[
+                LineInput(1, "5.00"),
+                LineInput(0, "5.00"),
+                LineInput(1, "x"),
+                LineInput(1, "5.00", discount="6.00"),
+            ],
         )  # fmt: skip
     )
     assert set(messages) == {
@@ -77,7 +84,10 @@ def test_an_order_before_the_first_contact_is_refused(member):
     person = PersonFactory(first_seen_at=timezone.now() - dt.timedelta(days=1))
     messages = errors_of(
         lambda: record_order(
-            person, actor=member, number="1003", lines=[LineInput(1, "5.00")],
+            person,
+            actor=member,
+            number="1003",
+            lines=[LineInput(1, "5.00")],
             ordered_at=timezone.now() - dt.timedelta(days=10),
         )  # fmt: skip
     )
@@ -96,10 +106,15 @@ def test_a_duplicate_order_number_is_refused_not_duplicated(member):
 
 
 def test_refunds_move_the_status_and_cannot_exceed_the_total(member):
-    order = record_order(PersonFactory(), actor=member, number="1005", lines=[LineInput(2, "10.00")])
+    order = record_order(
+        PersonFactory(), actor=member, number="1005", lines=[LineInput(2, "10.00")]
+    )
     order = refund_order(order, "5.00", actor=member)
     assert (order.status, order.net_revenue) == (OrderStatus.PARTIALLY_REFUNDED, Decimal("15.00"))
-    assert "at most 15.00" in errors_of(lambda: refund_order(order, "15.01", actor=member))["amount"][0]
+    assert (
+        "at most 15.00"
+        in errors_of(lambda: refund_order(order, "15.01", actor=member))["amount"][0]
+    )
     order = refund_order(order, "15.00", actor=member)
     assert (order.status, order.net_revenue) == (OrderStatus.REFUNDED, Decimal("0.00"))
 

@@ -62,7 +62,10 @@ def test_the_same_email_in_another_case_is_a_duplicate(member):
 def test_create_person_reports_every_bad_field_at_once(member, fields):
     messages = errors_of(
         lambda: services.create_person(
-            actor=member, email="nope", phone="12", time_zone="Mars/Olympus",
+            actor=member,
+            email="nope",
+            phone="12",
+            time_zone="Mars/Olympus",
             custom_fields={"favourite_roast": "burnt"},
         )  # fmt: skip
     )
@@ -100,9 +103,13 @@ def test_valid_custom_field_values_are_stored_exactly(member, fields, key, raw, 
         ("no_such_field", "x", "no custom field"),
     ],
 )
-def test_invalid_custom_field_values_are_refused_naming_the_field(member, fields, key, raw, fragment):
+def test_invalid_custom_field_values_are_refused_naming_the_field(
+    member, fields, key, raw, fragment
+):
     messages = errors_of(
-        lambda: services.create_person(actor=member, email="c@example.com", custom_fields={key: raw})
+        lambda: services.create_person(
+            actor=member, email="c@example.com", custom_fields={key: raw}
+        )
     )
     assert fragment in messages[f"custom_fields.{key}"][0]
 

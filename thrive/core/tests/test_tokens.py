@@ -24,8 +24,6 @@ def test_a_tampered_token_is_refused():
 def test_an_expired_token_is_refused(monkeypatch):
     token = make_token("portal", {"person": 7})
     real_loads = signing.loads
-    monkeypatch.setattr(
-        signing, "loads", lambda *a, **kw: real_loads(*a, **{**kw, "max_age": -1})
-    )
+    monkeypatch.setattr(signing, "loads", lambda *a, **kw: real_loads(*a, **{**kw, "max_age": -1}))
     with pytest.raises(TokenError, match="expired"):
         read_token("portal", token, max_age_seconds=60)

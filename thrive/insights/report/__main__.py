@@ -4,4 +4,6 @@ import sys
 
 from thrive.insights.report.cli import main
 
-sys.exit(main())
+# Guarded so that tools which import every module (the no-Django check) don't run it.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -55,15 +55,22 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=len(_STEPS), desc="analysing", unit="step", file=sys.stderr, delay=0.5,
-               leave=False)
+    bar = tqdm(
+        total=len(_STEPS), desc="analysing", unit="step", file=sys.stderr, delay=0.5, leave=False
+    )
+
+    started = [False]
 
     def step(name: str) -> None:
+        """Mark the previous step done and show the one starting now."""
+        if started[0]:
+            bar.update(1)
+        started[0] = True
         bar.set_postfix_str(name)
-        bar.update(1)
 
     try:
         yield step
+        bar.update(bar.total - bar.n)
     finally:
         bar.close()
 
@@ -91,23 +98,24 @@ def build_report(
 ) -> Report:
     """All sections for ``rows`` (see the module docstring for failure handling)."""
     with _progress(progress) as step:
+        step("orders")
         orders = aggregate_orders(rows)
         if orders.amounts.size == 0:
             raise ValueError("no purchases left after netting refunds")
         totals = customer_totals(orders)
-        step("orders")
         first = orders.dates.min()
         # The file covers up to its latest date of any kind (a refund, a voided order's
         # netted lines), not just its latest purchase.
         last = rows.dates.max()
-        kpis = descriptive.compute_kpis(orders, totals, last)
         step("KPIs")
-        trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
+        kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
-        cohorts = _section(lambda: descriptive.compute_cohorts(orders, last), strict)
+        trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
         step("cohorts")
-        rfm = _section(lambda: descriptive.compute_rfm(totals, last), strict)
+        cohorts = _section(lambda: descriptive.compute_cohorts(orders, last), strict)
         step("segments")
+        rfm = _section(lambda: descriptive.compute_rfm(totals, last), strict)
+        step("models")
         model = _section(lambda: predictive.fit_customer_model(orders, last), strict)
         clv: ClvSection | Unavailable
         at_risk: AtRisk | Unavailable
@@ -116,7 +124,7 @@ def build_report(
         else:
             clv = _section(lambda: predictive.compute_clv(model), strict)
             at_risk = _section(lambda: predictive.compute_at_risk(model, totals), strict)
-        step("models")
+        step("holdout")
         weeks = (
             holdout_weeks
             if holdout_weeks is not None
@@ -125,9 +133,8 @@ def build_report(
         check: ModelCheck | Unavailable = _section(
             lambda: predictive.compute_model_check(orders, first, last, weeks), strict
         )
-        step("holdout")
-        cross = _cross_sell(orders, strict)
         step("cross-sell")
+        cross = _cross_sell(orders, strict)
     stamp = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
     return Report(
         title=title or f"Growth report — {file_name}",
@@ -184,7 +191,7 @@ def _warnings(rows: OrderRows) -> tuple[str, ...]:
         warnings.append(
             f"{rows.rows_skipped:,} of {rows.rows_read:,} rows "
             f"({rows.rows_skipped / rows.rows_read:.0%}) were skipped; the numbers below "
-            "leave them out. See \"Data used\" for the reasons."
+            'leave them out. See "Data used" for the reasons.'
         )
     return tuple(warnings)
 

@@ -80,8 +80,15 @@ def _open(chart_id: str, width: float, height: float, title: str, desc: str) -> 
 
 
 def _text(
-    x: float, y: float, text: str, *, anchor: str = "start", size: int | None = None,
-    color: str | None = None, weight: str | None = None, baseline: str | None = None,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: int | None = None,
+    color: str | None = None,
+    weight: str | None = None,
+    baseline: str | None = None,
 ) -> str:
     extra = ""
     if size:
@@ -92,9 +99,7 @@ def _text(
         extra += f' font-weight="{weight}"'
     if baseline:
         extra += f' dominant-baseline="{baseline}"'
-    return (
-        f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
-    )
+    return f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
 def _legend(items: Sequence[tuple[str, str, bool]], x: float, y: float, width: float) -> list[str]:
@@ -332,7 +337,9 @@ def grouped_bar_chart(
     out = _open(chart_id, width, height, title, desc)
     out += _legend(
         [(name, PALETTE[i % len(PALETTE)], False) for i, (name, _) in enumerate(series)],
-        10, 16, width - 20,
+        10,
+        16,
+        width - 20,
     )
     for t in ticks:
         y = top + ph - t / y1 * ph
@@ -416,13 +423,17 @@ def heat_map(
             text_color = "#fff" if share > 0.45 else _INK
             x = label_w + j * cell_w
             out.append(
-                f'<g><title>{escape(label)}, {escape(col_labels[j])}: '
+                f"<g><title>{escape(label)}, {escape(col_labels[j])}: "
                 f"{escape(value_format(float(v)))}</title>"
                 f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(cell_w - 2)}" '
                 f'height="{_num(cell_h - 2)}" fill="{_mix(share)}"/>'
                 + _text(
-                    x + (cell_w - 2) / 2, y + cell_h / 2 + 3.5, value_format(float(v)),
-                    anchor="middle", size=11, color=text_color,
+                    x + (cell_w - 2) / 2,
+                    y + cell_h / 2 + 3.5,
+                    value_format(float(v)),
+                    anchor="middle",
+                    size=11,
+                    color=text_color,
                 )
                 + "</g>"
             )

@@ -62,27 +62,35 @@ def _parser() -> argparse.ArgumentParser:
     cols.add_argument("--status", metavar="COL", help="order status (voided/cancelled skipped)")
     reading = p.add_argument_group("reading")
     reading.add_argument(
-        "--date-format", metavar="FMT",
+        "--date-format",
+        metavar="FMT",
         help="strptime format such as %%d/%%m/%%Y (default: detected)",
     )
     reading.add_argument(
-        "--delimiter", metavar="D",
+        "--delimiter",
+        metavar="D",
         help="one character, 'tab' or 'whitespace' (default: sniffed)",
     )
     reading.add_argument(
         "--no-header", action="store_true", help="the first row is data, not column names"
     )
     reading.add_argument(
-        "--currency-filter", metavar="CODE",
+        "--currency-filter",
+        metavar="CODE",
         help="keep only rows in this currency (needed when a file mixes currencies)",
     )
     out = p.add_argument_group("report")
     out.add_argument(
-        "--output", "-o", metavar="FILE", default="report.html",
+        "--output",
+        "-o",
+        metavar="FILE",
+        default="report.html",
         help="where to write the HTML (default: report.html)",
     )
     out.add_argument(
-        "--holdout-weeks", metavar="N", type=_positive_int,
+        "--holdout-weeks",
+        metavar="N",
+        type=_positive_int,
         help="weeks at the end kept back to check the model (default: half the data, ≤ 52)",
     )
     out.add_argument("--title", help="report title")
@@ -177,8 +185,11 @@ def _summary(
         lines.append("Skipped rows by reason:")
         lines += [f"  {n:>8,}  {reason}" for reason, n in rows.skipped_by_reason.items()]
         shown = rows.skipped[:SHOWN_IN_TERMINAL]
-        lines.append(f"First {len(shown)} skipped rows (all {len(rows.skipped):,} listed in "
-                     "the report):" if len(rows.skipped) > len(shown) else "Skipped rows:")
+        lines.append(
+            f"First {len(shown)} skipped rows (all {len(rows.skipped):,} listed in the report):"
+            if len(rows.skipped) > len(shown)
+            else "Skipped rows:"
+        )
         lines += [f"  {s}" for s in shown]
     lines += [f"Note: {n}" for n in rows.notes]
     missing = [

@@ -58,7 +58,7 @@ def monthly_revenue(orders: Orders, last: date) -> tuple[np.ndarray, np.ndarray]
     refund_months = orders.refund_dates.astype("datetime64[M]")
     every = np.concatenate([months, refund_months, [np.datetime64(last, "M")]])
     start, end = every.min(), every.max()
-    axis = np.arange(start, end + 1, dtype="datetime64[M]")
+    axis = np.arange(start, end + np.timedelta64(1, "M"), dtype="datetime64[M]")
     offsets = (months - start).astype(np.int64)
     revenue = np.bincount(offsets, weights=orders.amounts, minlength=axis.size)
     if refund_months.size:
@@ -255,9 +255,7 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
     multi = [b for b in baskets if len(b) > 1]
     if n == 0 or not multi:
         return CrossSell(rules=(), baskets=n, min_support=min_support, min_confidence=0.1)
-    basket_index = np.fromiter(
-        (i for i, b in enumerate(baskets) for _ in b), dtype=np.int64
-    )
+    basket_index = np.fromiter((i for i, b in enumerate(baskets) for _ in b), dtype=np.int64)
     products = np.array([p for b in baskets for p in b], dtype=object)
     itemsets = frequent_itemsets(
         basket_index, products, min_support=min_support, n_orders=n, max_len=3

@@ -86,9 +86,7 @@ def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
         high = low + (abs(low) or 1.0)
     raw = (high - low) / max(target, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(
-        m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw
-    )
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     start = math.floor(low / step) * step
     ticks: list[float] = []
     value = start

@@ -67,7 +67,10 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     from thrive.insights.summary import summarize_transactions
 
     summary = summarize_transactions(
-        orders.customer_ids, orders.dates, orders.amounts, observation_end=as_of,
+        orders.customer_ids,
+        orders.dates,
+        orders.amounts,
+        observation_end=as_of,
         unit_days=UNIT_DAYS,
     )
     f = np.asarray(summary.frequency, dtype=np.float64)
@@ -84,8 +87,14 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     spend_fit = fit_gamma_gamma(f[repeaters], m[repeaters])
     clv = np.asarray(
         customer_lifetime_value(
-            transaction_fit, spend_fit, f, r, t, m,
-            horizon_months=HORIZON_MONTHS, monthly_discount_rate=MONTHLY_DISCOUNT,
+            transaction_fit,
+            spend_fit,
+            f,
+            r,
+            t,
+            m,
+            horizon_months=HORIZON_MONTHS,
+            monthly_discount_rate=MONTHLY_DISCOUNT,
             unit_days=UNIT_DAYS,
         ),
         dtype=np.float64,
@@ -186,8 +195,12 @@ def compute_model_check(
             "holdout leaves under four weeks to fit on (try a smaller --holdout-weeks)"
         )
     summary, holdout_counts = calibration_holdout_split(
-        orders.customer_ids, orders.dates, orders.amounts,
-        calibration_end=calibration_end, observation_end=last, unit_days=UNIT_DAYS,
+        orders.customer_ids,
+        orders.dates,
+        orders.amounts,
+        calibration_end=calibration_end,
+        observation_end=last,
+        unit_days=UNIT_DAYS,
     )
     f = np.asarray(summary.frequency, dtype=np.float64)
     if np.count_nonzero(f > 0) < 10:
@@ -198,9 +211,7 @@ def compute_model_check(
     tracking = cumulative_tracking(
         fit, orders.customer_ids, orders.dates, start=first, end=last, unit_days=UNIT_DAYS
     )
-    return _model_check_from(
-        by_freq, tracking, first, calibration_end, last, holdout_length
-    )
+    return _model_check_from(by_freq, tracking, first, calibration_end, last, holdout_length)
 
 
 def _model_check_from(

@@ -68,8 +68,7 @@ def _table(
     """A table from (css class, text) cells; texts are escaped here."""
     head = "".join(f'<th scope="col" class="{c}">{esc(t)}</th>' for c, t in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{c}">{esc(t)}</td>' for c, t in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f'<td class="{c}">{esc(t)}</td>' for c, t in row) + "</tr>" for row in rows
     )
     return (
         f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
@@ -82,8 +81,10 @@ def _how(text: str) -> str:
 
 
 def _section(anchor: str, title: str, body: str) -> str:
-    return f'<section id="{anchor}" aria-labelledby="{anchor}-h">' \
+    return (
+        f'<section id="{anchor}" aria-labelledby="{anchor}-h">'
         f'<h2 id="{anchor}-h">{esc(title)}</h2>{body}</section>'
+    )
 
 
 def _unavailable(item: Unavailable) -> str:
@@ -130,7 +131,7 @@ def render_html(report: Report) -> str:
         '<meta name="generator" content="Thrive">\n'
         f"<title>{esc(report.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(parts)
-        + '\n<footer>Made offline by Thrive from the order file alone: no server, no database, '
+        + "\n<footer>Made offline by Thrive from the order file alone: no server, no database, "
         "nothing loaded from the internet. Numbers are estimates from the data in the file; "
         "each section says how it was computed.</footer>\n</main>\n</body>\n</html>\n"
     )
@@ -140,8 +141,7 @@ def _header(report: Report) -> str:
     k = report.kpis
     src = report.source
     skipped = (
-        f" · {count(src.rows_skipped)} rows skipped (see "
-        '<a href="#data">Data used</a>)'
+        f' · {count(src.rows_skipped)} rows skipped (see <a href="#data">Data used</a>)'
         if src.rows_skipped
         else ""
     )
@@ -389,7 +389,7 @@ def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:
         x_label=f"predicted value over the next {c.horizon_months} months",
     )
     lead = (
-        f"<p class=\"lead\">Your {count(c.customers)} customers are expected to bring "
+        f'<p class="lead">Your {count(c.customers)} customers are expected to bring '
         f"<strong>{esc(money(c.total, cur, 0))}</strong> over the next {c.horizon_months} "
         f"months: {esc(money(c.mean, cur))} on average, {esc(money(c.median, cur))} for the "
         f"median customer. The top 10% of customers account for "
@@ -435,15 +435,21 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
             f"chance of still being active is below {a.threshold:.0%}, most valuable first. "
             "They are the first people to contact personally.</p>"
             + _table(
-                [("", "Customer"), ("num", "P(active)"), ("num", "Worth if active"),
-                 ("num", "Predicted value"), ("num", "Orders"), ("num", "Spent so far"),
-                 ("num", "Last order")],
+                [
+                    ("", "Customer"),
+                    ("num", "P(active)"),
+                    ("num", "Worth if active"),
+                    ("num", "Predicted value"),
+                    ("num", "Orders"),
+                    ("num", "Spent so far"),
+                    ("num", "Last order"),
+                ],
                 rows,
             )
         )
     how = (
         "P(active) is the BG/NBD probability that the customer has not quietly left, given "
-        "how often they bought and how long it has been; \"worth if active\" is their predicted "
+        'how often they bought and how long it has been; "worth if active" is their predicted '
         "value divided by P(active), i.e. what they would bring if they are still with you."
     )
     return _section("at-risk", title, body + _how(how))
@@ -471,10 +477,15 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
         ]
         body = (
             "<p>Customers who buy the first product(s) often also buy the second: good "
-            "candidates for bundles and \"you may also like\".</p>"
+            'candidates for bundles and "you may also like".</p>'
             + _table(
-                [("", "Who buys"), ("", "also buys"), ("num", "Support"),
-                 ("num", "Confidence"), ("num", "Lift")],
+                [
+                    ("", "Who buys"),
+                    ("", "also buys"),
+                    ("num", "Support"),
+                    ("num", "Confidence"),
+                    ("num", "Lift"),
+                ],
                 rows,
             )
         )
@@ -511,7 +522,10 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         [
             charts.Series("Actual", m.weeks.tolist(), m.cumulative_actual.tolist()),
             charts.Series(
-                "Predicted", m.weeks.tolist(), m.cumulative_predicted.tolist(), dashed=True,
+                "Predicted",
+                m.weeks.tolist(),
+                m.cumulative_predicted.tolist(),
+                dashed=True,
                 color=charts.PALETTE[1],
             ),
         ],
@@ -524,8 +538,8 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         f"({'over' if m.holdout_error > 0 else 'under'}-estimate)."
     )
     counts_row = ", ".join(
-        f"{label}: {count(n)}" for label, n in zip(m.frequency_labels, m.customers_per_bin,
-                                                   strict=True)
+        f"{label}: {count(n)}"
+        for label, n in zip(m.frequency_labels, m.customers_per_bin, strict=True)
     )
     body = (
         f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
@@ -544,9 +558,7 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
 
 
 def _source(s: SourceInfo) -> str:
-    cols = [
-        [("", ROLE_NAMES.get(role, role)), ("", label)] for role, label in s.columns.items()
-    ]
+    cols = [[("", ROLE_NAMES.get(role, role)), ("", label)] for role, label in s.columns.items()]
     delimiter = {"\t": "tab", "whitespace": "spaces"}.get(s.delimiter, s.delimiter)
     facts = [
         f"{count(s.rows_read)} data rows read, {count(s.rows_accepted)} used, "
@@ -572,9 +584,7 @@ def _source(s: SourceInfo) -> str:
         + "</ul>"
     )
     if s.rows_skipped:
-        reasons = [
-            [("", reason), ("num", count(n))] for reason, n in s.skipped_by_reason.items()
-        ]
+        reasons = [[("", reason), ("num", count(n))] for reason, n in s.skipped_by_reason.items()]
         body += "<h3>Skipped rows by reason</h3>" + _table(
             [("", "Column: reason"), ("num", "Rows")], reasons
         )

@@ -66,7 +66,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   nav.toc { display: none; }
   section { break-inside: auto; }
   h2, h3 { break-after: avoid; }
-  tr, .kpi, figure { break-inside: avoid; }
+  tr, .kpi, figure, .how, .lead { break-inside: avoid; }
   .scroll { overflow: visible; }
   svg.chart, svg.chart.wide { min-width: 0; }
   a { color: inherit; text-decoration: none; }

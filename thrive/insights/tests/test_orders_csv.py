@@ -11,7 +11,8 @@ from thrive.insights.orders_aggregate import aggregate_orders
 from thrive.insights.orders_csv import OrdersFileError, read_order_rows
 from thrive.insights.orders_values import detect_date_format, parse_amount
 
-CDNOW = Path("/work/shared/data/cdnow")
+# shared/ sits beside the repository (here and in CI).
+CDNOW = Path(__file__).resolve().parents[3].parent / "shared/data/cdnow"
 
 
 def write(tmp_path: Path, text: str, name: str = "orders.csv", encoding: str = "utf-8") -> Path:
@@ -20,12 +21,7 @@ def write(tmp_path: Path, text: str, name: str = "orders.csv", encoding: str = "
     return path
 
 
-GOOD = (
-    "customer_id,order_date,total\n"
-    "a,2024-01-05,10.00\n"
-    "b,2024-01-06,20.00\n"
-    "a,2024-02-01,5.50\n"
-)
+GOOD = "customer_id,order_date,total\na,2024-01-05,10.00\nb,2024-01-06,20.00\na,2024-02-01,5.50\n"
 
 
 def test_header_names_are_recognised_and_rows_read(tmp_path: Path) -> None:
