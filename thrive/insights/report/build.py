@@ -124,6 +124,9 @@ def build_report(
         else:
             clv = _section(lambda: predictive.compute_clv(model), strict)
             at_risk = _section(lambda: predictive.compute_at_risk(model, totals), strict)
+        channels = predictive.compute_channels(
+            orders, totals, None if isinstance(model, Unavailable) else model
+        )
         step("holdout")
         weeks = (
             holdout_weeks
@@ -149,6 +152,7 @@ def build_report(
         at_risk=at_risk,
         cross_sell=cross,
         model_check=check,
+        channels=channels,
         warnings=_warnings(rows),
     )
 

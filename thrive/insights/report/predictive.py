@@ -19,6 +19,8 @@ from thrive.insights.report.descriptive import to_date
 from thrive.insights.report.sections import (
     AtRisk,
     AtRiskCustomer,
+    ChannelRow,
+    Channels,
     ClvSection,
     ModelCheck,
 )
@@ -27,6 +29,7 @@ __all__ = [
     "AT_RISK_THRESHOLD",
     "CustomerModel",
     "compute_at_risk",
+    "compute_channels",
     "compute_clv",
     "compute_model_check",
     "default_holdout_weeks",
@@ -170,6 +173,38 @@ def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
         for i in order
     )
     return AtRisk(customers=rows, threshold=AT_RISK_THRESHOLD, candidates=int(idx.size))
+
+
+def compute_channels(
+    orders: Orders, totals: CustomerTotals, model: CustomerModel | None
+) -> Channels | None:
+    """Customers, revenue, repeat rate and predicted value by acquisition channel.
+
+    A customer's channel is the one on their first order (orders are sorted by date);
+    an empty cell counts as "(none)". Returns None when the file has no channel column.
+    """
+    if orders.channels is None:
+        return None
+    first_order = np.unique(totals.index, return_index=True)[1]
+    acquired = np.array([orders.channels[i] or "(none)" for i in first_order], dtype=object)
+    value = None
+    if model is not None:
+        value = np.full(totals.ids.size, np.nan)
+        value[np.searchsorted(totals.ids, model.customer_ids)] = model.clv
+    rows = []
+    for name in np.unique(acquired):
+        mask = acquired == name
+        rows.append(
+            ChannelRow(
+                channel=str(name),
+                customers=int(mask.sum()),
+                revenue=float(totals.spent[mask].sum()),
+                repeat_rate=float(np.mean(totals.orders[mask] >= 2)),
+                average_value=None if value is None else float(np.nanmean(value[mask])),
+            )
+        )
+    rows.sort(key=lambda r: -r.revenue)
+    return Channels(rows=tuple(rows), horizon_months=HORIZON_MONTHS)
 
 
 def default_holdout_weeks(first: np.datetime64, last: np.datetime64) -> int:

@@ -26,6 +26,7 @@ from thrive.insights.report.formatting import (
 )
 from thrive.insights.report.sections import (
     AtRisk,
+    Channels,
     ClvSection,
     CohortSection,
     CrossSell,
@@ -120,6 +121,7 @@ def render_html(report: Report) -> str:
         _rfm(report.rfm, cur),
         _clv(report.clv, cur),
         _at_risk(report.at_risk, cur),
+        _channels(report.channels, cur),
         _cross_sell(report.cross_sell),
         _model_check(report.model_check),
         _source(report.source),
@@ -149,20 +151,21 @@ def _header(report: Report) -> str:
     if report.warnings:
         items = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
         warnings = f'<ul class="notes unavailable">{items}</ul>'
-    toc = "".join(
-        f'<a href="#{a}">{esc(t)}</a>'
-        for a, t in (
-            ("kpis", "Headline"),
-            ("trend", "Revenue trend"),
-            ("cohorts", "Retention"),
-            ("segments", "Segments"),
-            ("clv", "Customer value"),
-            ("at-risk", "At risk"),
-            ("cross-sell", "Cross-sell"),
-            ("model-check", "Model check"),
-            ("data", "Data used"),
-        )
-    )
+    entries = [
+        ("kpis", "Headline"),
+        ("trend", "Revenue trend"),
+        ("cohorts", "Retention"),
+        ("segments", "Segments"),
+        ("clv", "Customer value"),
+        ("at-risk", "At risk"),
+        ("channels", "Channels"),
+        ("cross-sell", "Cross-sell"),
+        ("model-check", "Model check"),
+        ("data", "Data used"),
+    ]
+    if report.channels is None:
+        entries.remove(("channels", "Channels"))
+    toc = "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in entries)
     return (
         f"<header><h1>{esc(report.title)}</h1>"
         f'<p class="sub">{esc(src.file_name)} · {esc(_day(k.first_date))} to '
@@ -453,6 +456,33 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
         "value divided by P(active), i.e. what they would bring if they are still with you."
     )
     return _section("at-risk", title, body + _how(how))
+
+
+def _channels(c: Channels | None, cur: str | None) -> str:
+    if c is None:
+        return ""
+    with_value = any(r.average_value is not None for r in c.rows)
+    headers = [("", "Channel"), ("num", "Customers"), ("num", "Revenue"), ("num", "Repeat")]
+    if with_value:
+        headers.append(("num", f"Predicted value / customer ({c.horizon_months} mo)"))
+    rows = []
+    for r in c.rows:
+        row = [
+            ("", r.channel),
+            ("num", count(r.customers)),
+            ("num", money(r.revenue, cur, 0)),
+            ("num", percent(r.repeat_rate)),
+        ]
+        if with_value:
+            value = r.average_value
+            row.append(("num", money(value, cur) if value is not None else "–"))
+        rows.append(row)
+    how = (
+        "each customer counts for the channel of their first order; revenue is everything "
+        "they spent since; repeat = share with two or more orders"
+        + ('; predicted value as in "Predicted customer value".' if with_value else ".")
+    )
+    return _section("channels", "Where customers come from", _table(headers, rows) + _how(how))
 
 
 def _cross_sell(x: CrossSell | Unavailable) -> str:

@@ -16,6 +16,8 @@ from thrive.insights.orders_csv import SkippedRow
 __all__ = [
     "AtRisk",
     "AtRiskCustomer",
+    "ChannelRow",
+    "Channels",
     "ClvSection",
     "CohortSection",
     "CrossSell",
@@ -170,6 +172,23 @@ class CrossSell:
 
 
 @dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    customers: int
+    revenue: float
+    repeat_rate: float
+    average_value: float | None  # predicted value per customer, when the models ran
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Customers grouped by the channel of their first order."""
+
+    rows: tuple[ChannelRow, ...]
+    horizon_months: int
+
+
+@dataclass(frozen=True)
 class ModelCheck:
     """BG/NBD fitted on a calibration period and compared with the holdout that followed."""
 
@@ -202,4 +221,5 @@ class Report:
     at_risk: AtRisk | Unavailable
     cross_sell: CrossSell | Unavailable
     model_check: ModelCheck | Unavailable
+    channels: Channels | None = None  # only when the file has a channel column
     warnings: tuple[str, ...] = field(default=())
