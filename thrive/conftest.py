@@ -9,6 +9,12 @@ from thrive.core.roles import Role
 from thrive.core.testing.factories import AssociateFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many associates; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def owner(db):
     return AssociateFactory(username="owner", role=Role.OWNER)

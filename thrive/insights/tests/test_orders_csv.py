@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from thrive.insights.orders_aggregate import aggregate_orders
 from thrive.insights.orders_csv import OrdersFileError, read_order_rows
@@ -348,3 +350,13 @@ def test_date_format_detection_prefers_the_reading_that_fits_every_value() -> No
     assert detect_date_format(["01/31/2024"]).label == "MM/DD/YYYY"
     assert detect_date_format(["March 5th, 2024", "6 Mar 2024"]).label == "5 March 2024"
     assert detect_date_format(["soon"]) is None
+
+
+@given(cents=st.integers(min_value=-(10**11), max_value=10**11))
+def test_amounts_survive_us_and_european_formatting(cents: int) -> None:
+    value = cents / 100
+    us = f"{value:,.2f}"
+    european = us.replace(",", "_").replace(".", ",").replace("_", ".")
+    assert parse_amount(us).value == pytest.approx(value)
+    assert parse_amount(european).value == pytest.approx(value)
+    assert parse_amount(f"{value:.2f}").value == pytest.approx(value)
