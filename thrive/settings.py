@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "thrive.contacts",
     "thrive.commerce",
     "thrive.analytics",
+    "thrive.automations",
     "thrive.demo",
 ]
 
@@ -128,6 +129,8 @@ TIME_ZONE = "UTC"
 THRIVE_TIME_ZONE = os.environ.get("THRIVE_TIME_ZONE", "UTC")
 THRIVE_CURRENCY = os.environ.get("THRIVE_CURRENCY", "USD").upper()
 THRIVE_PHONE_REGION = os.environ.get("THRIVE_PHONE_REGION", "US").upper()
+# Gross margin used for predicted customer value (1.0 = revenue-based, no margin).
+THRIVE_GROSS_MARGIN = float(os.environ.get("THRIVE_GROSS_MARGIN", "1.0"))
 THRIVE_BUSINESS_NAME = os.environ.get("THRIVE_BUSINESS_NAME", "Thrive")
 
 STATIC_URL = "static/"

@@ -1,17 +1,55 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from thrive.analytics import views as analytics_views
+from thrive.automations import views as task_views
+from thrive.contacts import views as contact_views
 from thrive.core import views as core_views
 
-admin.site.site_header = "Thrive administration"
+admin.site.site_header = "Thrive records"
 admin.site.site_title = "Thrive"
-admin.site.index_title = "The business at a glance"
+admin.site.index_title = "Every record of the business"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", analytics_views.dashboard, name="home"),
+    path("dashboard/refresh", analytics_views.dashboard_refresh, name="dashboard_refresh"),
+    path("dashboard/status", analytics_views.dashboard_status, name="dashboard_status"),
+    path("ecosystem/", analytics_views.ecosystem, name="ecosystem"),
+    path("people/", contact_views.people_list, name="people"),
+    path("people/export.csv", contact_views.people_export, name="people_export"),
+    path("people/bulk", contact_views.people_bulk, name="people_bulk"),
+    path("people/<int:pk>/", contact_views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", contact_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
+    path("organizations/", contact_views.organization_list, name="organizations"),
+    path("organizations/<int:pk>/", contact_views.organization_detail, name="organization"),
+    path("segments/", include("thrive.contacts.segments.urls")),
+    path("tasks/", task_views.task_inbox, name="tasks"),
+    path("tasks/new", task_views.task_create, name="task_create"),
+    path("tasks/<int:pk>/finish", task_views.task_finish, name="task_finish"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        core_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        core_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        core_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        core_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+import datetime as dt
+from typing import Any
 
-from .models import Person, PersonRole, RelationshipRole, Stage
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .models import Activity, Person, PersonRole, PersonTag, RelationshipRole, Stage, Tag
 
 
 def ecosystem_counts() -> dict[str, int]:
@@ -16,3 +20,99 @@ def ecosystem_counts() -> dict[str, int]:
     for row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[row["role"]] = row["n"]
     return counts
+
+
+def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
+    """The people list's query for validated ``PeopleFilterForm`` data, in SQL only.
+
+    Search matches name, email, company and tag. Unknown segment ids give no people.
+    """
+    people = Person.objects.all()
+    q = (filters.get("q") or "").strip()
+    if q:
+        terms = Q()
+        for word in q.split()[:5]:
+            terms &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(organization__name__icontains=word)
+                | Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag__name__iexact=word))
+            )
+        people = people.filter(terms)
+    if filters.get("stage"):
+        people = people.filter(stage=filters["stage"])
+    if filters.get("role"):
+        people = people.filter(
+            Exists(PersonRole.objects.filter(person=OuterRef("pk"), role=filters["role"]))
+        )
+    if filters.get("tag"):
+        people = people.filter(
+            Exists(
+                PersonTag.objects.filter(person=OuterRef("pk"), tag__name__iexact=filters["tag"])
+            )
+        )
+    if filters.get("segment"):
+        people = _in_segment(people, filters["segment"])
+    if filters.get("rfm"):
+        people = people.filter(score__rfm_segment=filters["rfm"])
+    if filters.get("risk"):
+        people = people.filter(score__churn_risk=filters["risk"])
+    if filters.get("clv_min") is not None:
+        people = people.filter(score__predicted_clv__gte=filters["clv_min"])
+    if filters.get("clv_max") is not None:
+        people = people.filter(score__predicted_clv__lte=filters["clv_max"])
+    if filters.get("channel"):
+        people = people.filter(acquisition_channel__slug=filters["channel"])
+    if filters.get("organization"):
+        people = people.filter(organization_id=filters["organization"])
+    window = filters.get("activity") or ""
+    if window:
+        days = int(window)
+        since = timezone.now() - dt.timedelta(days=abs(days))
+        recent = Exists(Activity.objects.filter(person=OuterRef("pk"), occurred_at__gte=since))
+        people = people.filter(recent if days > 0 else ~recent)
+    return people
+
+
+def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
+    from .models import Segment
+
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        return people.none()
+    return people.filter(pk__in=segment.people().values("pk"))
+
+
+def with_list_columns(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Add what each row of the people list shows, in a constant number of queries."""
+    latest = (
+        Activity.objects.filter(person=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return (
+        people.select_related("organization", "score", "acquisition_channel")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .annotate(last_activity_at=Subquery(latest))
+    )
+
+
+def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
+    """Associates, vendors and partners with their latest activity, most recent first."""
+    latest = (
+        Activity.objects.filter(person=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    out: dict[str, list[Person]] = {}
+    for role in (RelationshipRole.ASSOCIATE, RelationshipRole.VENDOR, RelationshipRole.PARTNER,
+                 RelationshipRole.REFERRAL_PARTNER):  # fmt: skip
+        people = (
+            Person.objects.filter(roles__role=role)
+            .select_related("organization")
+            .annotate(last_activity_at=Subquery(latest))
+            .order_by("-last_activity_at", "id")[:limit]
+        )
+        out[role.value] = list(people)
+    return out

@@ -1,0 +1,50 @@
+"""Formatting KPI values the same way everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def kpi_value(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    if unit == "%":
+        return f"{number:.1%}"
+    if unit == "×":
+        return f"{number:.1f}×"
+    if unit in {"months", "hours"}:
+        return f"{number:,.1f} {unit}"
+    if unit and len(unit) == 3 and unit.isupper():
+        return f"{number:,.0f} {unit}" if abs(number) >= 100 else f"{number:,.2f} {unit}"
+    return f"{number:,.0f}"
+
+
+@register.filter
+def signed_percent(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{float(value):+.1%}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.0%}"
+
+
+@register.filter
+def days(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.0f} days"
+
+
+@register.filter
+def index(sequence: Any, i: int) -> Any:
+    try:
+        return sequence[i]
+    except (IndexError, KeyError, TypeError):
+        return None

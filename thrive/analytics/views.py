@@ -1,0 +1,120 @@
+"""The dashboard and the ecosystem map: they read snapshots, never fit a model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from thrive.contacts import queries as contact_queries
+from thrive.contacts.models import RelationshipRole, Stage
+from thrive.core.roles import require_edit
+
+from . import charts, refresh
+from .models import DashboardSnapshot
+
+
+def _latest_snapshot() -> DashboardSnapshot | None:
+    return DashboardSnapshot.objects.order_by("-computed_at").first()
+
+
+def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
+    currency = payload.get("currency", "")
+    data = payload.get("charts", {})
+    for kpi in payload.get("kpis", []):
+        kpi["spark_svg"] = charts.sparkline(
+            kpi.get("spark") or [], label=f"Trend of {kpi['label']}"
+        )
+    return {
+        "revenue_by_channel": charts.revenue_by_channel(
+            data.get("revenue_by_channel", {}), currency
+        ),
+        "cohorts": charts.cohort_heat_map(data.get("cohorts", {})),
+        "funnel": charts.funnel_chart(data.get("funnel", {})),
+        "clv": charts.clv_histogram(data.get("clv_histogram", {}), currency),
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    snapshot = _latest_snapshot()
+    run = refresh.ensure_fresh(snapshot)
+    payload = snapshot.payload if snapshot else None
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "snapshot": snapshot,
+            "data": payload,
+            "charts": _drawn(payload) if payload else None,
+            "run": run,
+            "ecosystem": contact_queries.ecosystem_counts(),
+        },
+    )
+
+
+@require_POST
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    require_edit(request.user)
+    refresh.request_refresh(force=True)
+    return redirect("home")
+
+
+def dashboard_status(request: HttpRequest) -> JsonResponse:
+    run = refresh.latest_run()
+    snapshot = _latest_snapshot()
+    return JsonResponse(
+        {
+            "status": run.status if run else None,
+            "progress": run.progress if run else 0,
+            "step": run.step if run else "",
+            "snapshot": snapshot.computed_at.isoformat() if snapshot else None,
+        }
+    )
+
+
+def ecosystem(request: HttpRequest) -> HttpResponse:
+    snapshot = _latest_snapshot()
+    counts = contact_queries.ecosystem_counts()
+    funnel = snapshot.payload.get("funnel") if snapshot else None
+    stages = []
+    order = [Stage.SUSPECT, Stage.PROSPECT, Stage.CLIENT, Stage.ADVOCATE]
+    for i, stage in enumerate(order):
+        stages.append(
+            {
+                "key": stage.value,
+                "label": stage.label.lower() + ("s" if not stage.label.endswith("s") else ""),
+                "count": counts[stage.value],
+                "reached": funnel["reached"][i] if funnel else None,
+                "conversion": funnel["conversion"][i] if funnel and i < 3 else None,
+                "median_days": funnel["median_days"][i] if funnel else None,
+                "next": order[i + 1].label.lower() if i < 3 else "",
+            }
+        )
+    activity = contact_queries.role_activity()
+    groups = [
+        {
+            "key": role.value,
+            "label": label,
+            "count": counts[role.value],
+            "people": activity[role.value],
+        }
+        for role, label in (
+            (RelationshipRole.ASSOCIATE, "associates"),
+            (RelationshipRole.VENDOR, "vendors"),
+            (RelationshipRole.PARTNER, "partners"),
+            (RelationshipRole.REFERRAL_PARTNER, "referral partners"),
+        )
+    ]
+    return render(
+        request,
+        "analytics/ecosystem.html",
+        {
+            "counts": counts,
+            "funnel": funnel,
+            "stages": stages,
+            "groups": groups,
+            "snapshot": snapshot,
+        },
+    )

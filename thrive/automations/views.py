@@ -1,0 +1,108 @@
+"""The tasks inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from thrive.contacts.models import Person
+from thrive.core.roles import require_edit
+
+from . import services
+from .models import Task, TaskStatus
+
+VIEWS = {
+    "due": "Due",
+    "overdue": "Overdue",
+    "upcoming": "Later",
+    "done": "Done",
+    "all": "Everyone's open tasks",
+}
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    person = forms.ModelChoiceField(queryset=Person.objects.all(), required=False)
+    due_on = forms.DateField(required=False)
+
+
+def _user_zone(request: HttpRequest) -> ZoneInfo:
+    try:
+        return ZoneInfo(getattr(request.user, "time_zone", "") or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def task_inbox(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view", "due")
+    if view not in VIEWS:
+        view = "due"
+    now = timezone.now()
+    end_of_today = dt.datetime.combine(
+        now.astimezone(_user_zone(request)).date() + dt.timedelta(days=1),
+        dt.time.min,
+        tzinfo=_user_zone(request),
+    )
+    tasks = Task.objects.select_related("person", "assignee")
+    mine = tasks.filter(assignee=request.user)
+    open_mine = mine.filter(status=TaskStatus.OPEN)
+    selections = {
+        "due": open_mine.filter(due_at__lt=end_of_today) | open_mine.filter(due_at__isnull=True),
+        "overdue": open_mine.filter(due_at__lt=now),
+        "upcoming": open_mine.filter(due_at__gte=end_of_today),
+        "done": mine.exclude(status=TaskStatus.OPEN).order_by("-completed_at"),
+        "all": tasks.filter(status=TaskStatus.OPEN),
+    }
+    counts = {key: qs.count() for key, qs in selections.items() if key != "done"}
+    page = Paginator(selections[view], 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "automations/task_inbox.html",
+        {"page": page, "view": view, "views": VIEWS, "counts": counts, "now": now},
+    )
+
+
+@require_POST
+def task_create(request: HttpRequest) -> HttpResponse:
+    require_edit(request.user)
+    form = TaskForm(request.POST)
+    back = request.POST.get("next") or "/tasks/"
+    if not back.startswith("/"):
+        back = "/tasks/"
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect(back)
+    due_on = form.cleaned_data["due_on"]
+    due_at = (
+        dt.datetime.combine(due_on, dt.time(17, 0), tzinfo=_user_zone(request)) if due_on else None
+    )
+    services.create_task(
+        actor=request.user,
+        title=form.cleaned_data["title"],
+        person=form.cleaned_data["person"],
+        due_at=due_at,
+    )
+    messages.success(request, "Task added.")
+    return redirect(back)
+
+
+@require_POST
+def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    task = get_object_or_404(Task, pk=pk)
+    status = request.POST.get("status", TaskStatus.DONE)
+    if status == TaskStatus.OPEN:
+        services.reopen_task(task, actor=request.user)
+    else:
+        services.finish_task(task, actor=request.user, status=status)
+    back = request.POST.get("next") or "/tasks/"
+    return redirect(back if back.startswith("/") else "/tasks/")

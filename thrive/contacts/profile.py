@@ -1,0 +1,85 @@
+"""Everything the person 360° page shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Sum
+
+from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
+
+from .models import Activity, Consent, Person, Referral, StageChange
+
+TIMELINE_PAGE = 30
+REVENUE_STATUSES = ["completed", "partially_refunded", "refunded"]
+
+
+def explain_score(person: Person, score: Any) -> list[str]:
+    """Plain-words sentences behind the predicted value, P(alive) and RFM segment."""
+    if score is None:
+        return []
+    name = person.first_name or "This customer"
+    purchases = score.frequency + 1
+    sentences = [
+        f"{name} bought on {purchases} different day{'s' if purchases != 1 else ''}, "
+        f"the last {score.recency_days} days ago, over {score.tenure_days} days as a customer.",
+        f"From how often similar customers buy and lapse, there is a {score.p_alive:.0%} "
+        f"chance {name} is still an active customer "
+        f"({score.get_churn_risk_display().lower()} churn risk).",
+        f"Expected purchases in the next 90 days: {score.expected_purchases_90d:.1f}; "
+        f"predicted value over the next 12 months: {score.predicted_clv:,.2f} "
+        "(margin and discounting applied).",
+    ]
+    label = score.rfm_segment.replace("_", " ")
+    meaning = RFM_SEGMENT_DESCRIPTIONS.get(score.rfm_segment, "")
+    sentences.append(f"RFM {score.rfm_r}-{score.rfm_f}-{score.rfm_m}: {label}. {meaning}".strip())
+    return sentences
+
+
+def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[str, Any]:
+    score = getattr(person, "score", None) if hasattr(person, "score") else None
+    orders = person.orders.order_by("-ordered_at")
+    totals = orders.filter(status__in=REVENUE_STATUSES).aggregate(
+        gross=Sum("total"), refunded=Sum("refunded"), count=Count("id"),
+        first=Min("ordered_at"), last=Max("ordered_at"),
+    )  # fmt: skip
+    timeline = Paginator(
+        Activity.objects.filter(person=person)
+        .select_related("associate")
+        .order_by("-occurred_at", "-id"),
+        TIMELINE_PAGE,
+    ).get_page(timeline_page)
+    from thrive.automations.models import Task
+
+    return {
+        "person": person,
+        "score": score,
+        "score_explanation": explain_score(person, score),
+        "roles": list(person.roles.all()),
+        "tags": list(person.tags.order_by("name")),
+        "stage_history": list(
+            StageChange.objects.filter(person=person)
+            .select_related("actor")
+            .order_by("-changed_at", "-id")
+        ),
+        "timeline": timeline,
+        "orders": list(orders.prefetch_related("lines")[:20]),
+        "order_totals": {
+            "count": totals["count"] or 0,
+            "net": (totals["gross"] or Decimal(0)) - (totals["refunded"] or Decimal(0)),
+            "first": totals["first"],
+            "last": totals["last"],
+        },
+        "subscriptions": list(person.subscriptions.order_by("-started_on")),
+        "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
+        "tasks": list(
+            Task.objects.filter(person=person)
+            .select_related("assignee")
+            .order_by("status", "due_at")[:20]
+        ),
+        "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
+        "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),
+        "custom_fields": sorted((person.custom_fields or {}).items()),
+    }

@@ -1,0 +1,192 @@
+"""People and organization pages. Thin: parse, call a service or query, render."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from thrive.core.roles import edit_required, require_edit
+
+from . import queries, services
+from .forms import (
+    SORT_LABELS,
+    SORTS,
+    BulkActionForm,
+    LogInteractionForm,
+    PeopleFilterForm,
+    PersonForm,
+)
+from .models import Organization, Person
+from .profile import person_profile
+
+PAGE_SIZE = 50
+
+
+def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, Any]:
+    form = PeopleFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = queries.people_matching(filters)
+    return form, people.order_by(*SORTS.get(filters.get("sort") or "name", SORTS["name"]))
+
+
+def people_list(request: HttpRequest) -> HttpResponse:
+    form, people = _filtered(request)
+    page = Paginator(queries.with_list_columns(people), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contacts/people_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "sort_labels": SORT_LABELS,
+            "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "bulk_form": BulkActionForm(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def people_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current list (all pages) as CSV, streamed so large lists don't fill memory."""
+    _, people = _filtered(request)
+    rows = people.select_related("organization", "acquisition_channel", "score").iterator(
+        chunk_size=2000
+    )
+    header = [
+        "id", "first_name", "last_name", "email", "phone", "organization", "stage",
+        "acquisition_channel", "first_seen_at", "predicted_clv", "p_alive", "rfm_segment",
+    ]  # fmt: skip
+    writer = csv.writer(_Echo())
+
+    def lines():  # type: ignore[no-untyped-def]
+        yield writer.writerow(header)
+        for p in rows:
+            score = getattr(p, "score", None) if hasattr(p, "score") else None
+            yield writer.writerow(
+                [
+                    p.pk,
+                    p.first_name,
+                    p.last_name,
+                    p.email or "",
+                    p.phone,
+                    p.organization.name if p.organization else "",
+                    p.stage,
+                    p.acquisition_channel.slug if p.acquisition_channel else "",
+                    p.first_seen_at.isoformat(),
+                    score.predicted_clv if score else "",
+                    score.p_alive if score else "",
+                    score.rfm_segment if score else "",
+                ]  # fmt: skip
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people.csv"'
+    return response
+
+
+@require_POST
+def people_bulk(request: HttpRequest) -> HttpResponse:
+    require_edit(request.user)
+    form = BulkActionForm(request.POST)
+    back = request.POST.get("next") or reverse("people")
+    if not back.startswith("/"):
+        back = reverse("people")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    changed = 0
+    for person in Person.objects.filter(pk__in=data["ids"]).order_by("pk"):
+        if data["action"] == "tag":
+            changed += services.add_tag(person, data["tag"], actor=request.user)
+        elif data["action"] == "untag":
+            changed += services.remove_tag(person, data["tag"], actor=request.user)
+        else:
+            changed += services.change_stage(person, data["stage"], actor=request.user)
+    messages.success(request, f"Updated {changed} of {len(data['ids'])} selected people.")
+    return redirect(back)
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        Person.objects.select_related("organization", "acquisition_channel"), pk=pk
+    )
+    context = person_profile(person, timeline_page=request.GET.get("timeline"))
+    context["log_form"] = LogInteractionForm()
+    return render(request, "contacts/person_detail.html", context)
+
+
+@edit_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(person, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                name = "custom_fields" if field.startswith("custom_fields") else field
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("person", pk=person.pk)
+    return render(request, "contacts/person_edit.html", {"person": person, "form": form})
+
+
+@require_POST
+def person_log(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    person = get_object_or_404(Person, pk=pk)
+    form = LogInteractionForm(request.POST)
+    if form.is_valid():
+        services.log_interaction(person, actor=request.user, **form.cleaned_data)
+        messages.success(
+            request, f"{form.cleaned_data['kind'].replace('_', ' ').capitalize()} logged."
+        )
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:100]
+    orgs = Organization.objects.annotate(people_count=Count("people"))
+    if q:
+        orgs = orgs.filter(Q(name__icontains=q) | Q(industry__icontains=q) | Q(city__icontains=q))
+    page = Paginator(orgs.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "contacts/organization_list.html", {"page": page, "q": q})
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization, pk=pk)
+    people = org.people.select_related("score").order_by("last_name", "first_name")[:200]
+    revenue = org.people.filter(
+        orders__status__in=["completed", "partially_refunded", "refunded"]
+    ).aggregate(total=Sum("orders__total"), refunded=Sum("orders__refunded"))
+    net = (revenue["total"] or 0) - (revenue["refunded"] or 0)
+    deals = org.deals.select_related("stage").order_by("expected_close")
+    return render(
+        request,
+        "contacts/organization_detail.html",
+        {"org": org, "people": people, "net_revenue": net, "deals": deals},
+    )
