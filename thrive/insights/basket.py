@@ -6,7 +6,8 @@ association rules"), with ``N`` orders and ``count(X)`` the number of orders tha
 contain every product of itemset ``X``:
 
 * support(X)            = count(X) / N
-* an itemset is *frequent* when ``count(X) >= min_support * N``
+* an itemset is *frequent* when ``support(X) >= min_support`` (compared in floating
+  point exactly as reported, so 7 of 100 orders pass ``min_support=0.07``)
 * rule A -> C (A, C disjoint, non-empty, A ∪ C frequent):
   - support     = support(A ∪ C)
   - confidence  = support(A ∪ C) / support(A)
@@ -19,9 +20,8 @@ Algorithm (level-wise Apriori, counts exact):
 
 1. Orders × products is turned into a de-duplicated CSR incidence matrix; products below
    the support threshold are dropped (anti-monotonicity: no superset can be frequent).
-2. Pairs: the co-occurrence (Gram) matrix ``XᵀX`` of the frequent-product columns is a
-   dense float BLAS product over row blocks.  Every partial sum is an integer no larger
-   than N, so float32 (N < 2**24) or float64 (N < 2**53) arithmetic is exact.
+2. Pairs: the co-occurrence (Gram) matrix ``XᵀX`` of the frequent-product columns, as
+   an exact integer sparse product.
 3. Triples and larger: each product (and each frequent itemset of the previous level) is
    a bitset over orders (``np.packbits`` → uint64 words).  Candidates of size k join two
    frequent (k-1)-itemsets sharing their first k-2 items; candidates with an infrequent
@@ -54,7 +54,7 @@ __all__ = [
 RuleMetric = Literal["support", "confidence", "lift", "leverage", "conviction"]
 RULE_METRICS: tuple[str, ...] = ("support", "confidence", "lift", "leverage", "conviction")
 
-# Row block for the Gram product: bounds the dense float block to ~16k × n_items.
+# Row block for building bitsets: bounds the temporary boolean matrix to ~16k × n_items.
 # A multiple of 64 so each block maps onto whole uint64 bitset words.
 _ROW_BLOCK = 16_384
 # Candidates counted per bitset batch: small enough that the AND buffer stays in cache.
@@ -155,9 +155,7 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return labels, codes.reshape(-1)
 
 
-def _incidence(
-    orders: Any, products: Any, n_orders: int | None
-) -> tuple[sp.csr_array, np.ndarray]:
+def _incidence(orders: Any, products: Any, n_orders: int | None) -> tuple[sp.csr_array, np.ndarray]:
     """De-duplicated 0/1 CSR matrix (orders × products) and the product labels."""
     if products is None:
         if sp.issparse(orders):
@@ -169,7 +167,9 @@ def _incidence(
             mat = sp.csr_array(dense != 0)
         if mat.ndim != 2:
             raise ValueError("a one-hot input must be 2-D (orders × products)")
-        mat = mat.astype(np.int32)
+        # != 0 first: quantities like 0.5 must count as bought, and a new matrix never
+        # aliases the caller's data, which is overwritten with ones below.
+        mat = sp.csr_array(mat != 0).astype(np.int32)
         mat.eliminate_zeros()
         mat.sum_duplicates()
         mat.data[:] = 1
@@ -201,48 +201,52 @@ def _incidence(
 def _min_count(min_support: float, n_orders: int) -> int:
     if not (0.0 < min_support <= 1.0) or math.isnan(min_support):
         raise ValueError("min_support must be in (0, 1]")
-    # count >= min_support * N; counts are integers, so the smallest admissible count is
-    # the ceiling (and at least 1, so that absent itemsets are never "frequent").
-    return max(1, math.ceil(min_support * n_orders))
+    # Frequent means the *reported* support count / N is >= min_support, evaluated in
+    # floating point like the support column itself.  ceil(min_support * N) can be off by
+    # one when the product rounds (0.07 * 100 = 7.000000000000001), so step to the
+    # smallest integer count whose support passes.  At least 1: absent sets never count.
+    c = max(1, math.ceil(min_support * n_orders))
+    while c > 1 and (c - 1) / n_orders >= min_support:
+        c -= 1
+    while c / n_orders < min_support:
+        c += 1
+    return c
 
 
 # --------------------------------------------------------------------------- mining
 
 
-def _pairs_and_bits(
-    mat: sp.csr_array, cols: np.ndarray, want_bits: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Gram matrix (int64, m × m) of the selected columns, and their bitsets over
-    orders (uint64, m × n_words; zero words when ``want_bits`` is false)."""
-    n = mat.shape[0]
-    m = cols.size
-    col_map = np.full(mat.shape[1], -1, dtype=np.int64)
-    col_map[cols] = np.arange(m)
-    # float32 sums of 0/1 products are exact while every partial sum < 2**24.
-    ftype = np.float32 if n < 2**24 else np.float64
-    gram = np.zeros((m, m), dtype=np.float64)
+def _gram(sub: sp.csr_array) -> np.ndarray:
+    """Exact co-occurrence counts ``XᵀX`` (int64, m × m) of a 0/1 CSR matrix."""
+    # Integer sparse product: exact and single-threaded.  A dense float BLAS product is
+    # faster on an idle machine, but multi-threaded BLAS slows down several-fold when the
+    # cores are shared, so the sparse product is the predictable choice.
+    itype = np.int32 if sub.shape[0] < 2**31 else np.int64
+    x = sp.csr_array((sub.data.astype(itype), sub.indices, sub.indptr), shape=sub.shape)
+    return (x.T @ x).toarray().astype(np.int64)
+
+
+def _bitsets(sub: sp.csr_array, used: np.ndarray) -> np.ndarray:
+    """Bitset over orders (uint64, m × ceil(n/64)) of each column with ``used[col]``;
+    rows of unused columns stay zero."""
+    n, m = sub.shape
     n_words = (n + 63) // 64
-    bits = np.zeros((m, n_words), dtype=np.uint64) if want_bits else np.zeros((m, 0), np.uint64)
-    indptr = mat.indptr
-    indices = mat.indices
+    bits = np.zeros((m, n_words), dtype=np.uint64)
+    indptr = sub.indptr
+    indices = sub.indices
+    # Row blocks bound the temporary boolean matrix to m × _ROW_BLOCK bytes.
     for start in range(0, n, _ROW_BLOCK):
         stop = min(start + _ROW_BLOCK, n)
-        lo, hi = indptr[start], indptr[stop]
-        c = col_map[indices[lo:hi]]
-        keep = c >= 0
-        rows = np.repeat(np.arange(stop - start), np.diff(indptr[start : stop + 1]))[keep]
-        c = c[keep]
-        block = np.zeros((_ROW_BLOCK, m), dtype=ftype)
-        block[rows, c] = 1.0
-        gram += (block.T @ block).astype(np.float64)
-        if want_bits:
-            flags = np.zeros((m, _ROW_BLOCK), dtype=bool)
-            flags[c, rows] = True
-            packed = np.packbits(flags, axis=1).view(np.uint64)
-            w0 = start // 64
-            w1 = min(w0 + packed.shape[1], n_words)
-            bits[:, w0:w1] = packed[:, : w1 - w0]
-    return np.rint(gram).astype(np.int64), bits
+        cols = indices[indptr[start] : indptr[stop]]
+        rows = np.repeat(np.arange(stop - start), np.diff(indptr[start : stop + 1]))
+        keep = used[cols]
+        flags = np.zeros((m, _ROW_BLOCK), dtype=bool)
+        flags[cols[keep], rows[keep]] = True
+        packed = np.packbits(flags, axis=1).view(np.uint64)
+        w0 = start // 64
+        w1 = min(w0 + packed.shape[1], n_words)
+        bits[:, w0:w1] = packed[:, : w1 - w0]
+    return bits
 
 
 def _count_candidates(
@@ -355,7 +359,7 @@ def frequent_itemsets(
     n_orders: int | None = None,
     max_len: int | None = None,
 ) -> FrequentItemsets:
-    """All itemsets with ``count >= min_support * n_orders``, with exact counts.
+    """All itemsets with ``count / n_orders >= min_support``, with exact counts.
 
     Parameters
     ----------
@@ -367,8 +371,9 @@ def frequent_itemsets(
     min_support
         Minimum support in (0, 1].
     n_orders
-        Number of orders for the support denominator when the arrays omit empty orders
-        (default: number of distinct order ids, or the matrix's row count).
+        Number of orders, the support denominator.  Order lines cannot show orders
+        without products, so pass the true total when some orders may be empty
+        (default: number of distinct order ids; for a matrix, its row count).
     max_len
         Largest itemset size to mine (default: no limit).
     """
@@ -387,7 +392,8 @@ def frequent_itemsets(
     level_counts: list[np.ndarray] = [item_counts[freq]]
 
     if freq.size >= 2 and limit >= 2:
-        gram, item_bits = _pairs_and_bits(mat, freq, want_bits=limit >= 3)
+        sub = mat[:, freq]
+        gram = _gram(sub)
         iu, ju = np.triu_indices(freq.size, 1)  # row-major: lexicographic pair order
         pc = gram[iu, ju]
         hit = pc >= min_count
@@ -397,7 +403,12 @@ def frequent_itemsets(
 
         level = pairs
         level_bits: np.ndarray | None = None
-        if limit >= 3 and level.shape[0] >= 2:
+        item_bits = np.zeros((freq.size, 0), dtype=np.uint64)
+        if limit >= 3 and _join(level)[0].size:
+            # Only products that occur in a frequent pair can extend to a triple.
+            used = np.zeros(freq.size, dtype=bool)
+            used[pairs.ravel()] = True
+            item_bits = _bitsets(sub, used)
             if level.shape[0] * item_bits.shape[1] * 8 <= _PREFIX_BITS_BUDGET:
                 level_bits = item_bits[level[:, 0]] & item_bits[level[:, 1]]
         k = 3
@@ -540,10 +551,19 @@ def association_rules(
             cons.append(c)
             full_counts.append(cnt)
     if not ants:
-        empty = np.empty(0, dtype=np.float64)
         pad = np.empty((0, max_w), dtype=np.int64)
         return BasketRules(
-            itemsets.products, pad, pad.copy(), *(empty.copy() for _ in range(7)), n_orders=n
+            products=itemsets.products,
+            antecedents=pad,
+            consequents=pad.copy(),
+            antecedent_support=np.empty(0),
+            consequent_support=np.empty(0),
+            support=np.empty(0),
+            confidence=np.empty(0),
+            lift=np.empty(0),
+            leverage=np.empty(0),
+            conviction=np.empty(0),
+            n_orders=n,
         )
     a_rows = np.concatenate(ants)
     c_rows = np.concatenate(cons)

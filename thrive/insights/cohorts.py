@@ -17,7 +17,8 @@ acquisition):
 is the cohort-level analogue of net revenue retention).  Cells whose period lies after
 ``as_of`` (default: the last period in the data) are *not observed yet*: their counts are
 0, ``observed`` is False and both rates are NaN — never confuse "not yet" with "nobody
-came back".  ``revenue_retention`` is also NaN when a cohort's first-period revenue is 0.
+came back".  ``revenue_retention`` is also NaN when a cohort's first-period revenue is
+<= 0 (a base of refunds or free orders gives no meaningful ratio).
 
 Periods: ``"month"`` (calendar months), ``"quarter"`` (calendar quarters) or ``"week"``
 (ISO weeks, Monday first).  Cohort labels are the period's first day (datetime64[D]).
@@ -55,7 +56,7 @@ class CohortMatrix:
     revenue: np.ndarray  # float64 (n_cohorts, n_offsets)
     cohort_sizes: np.ndarray  # int64 (n_cohorts,)
     retention: np.ndarray  # float64, NaN where not observed
-    revenue_retention: np.ndarray  # float64, NaN where not observed or revenue[:, 0] == 0
+    revenue_retention: np.ndarray  # float64, NaN where not observed or revenue[:, 0] <= 0
     observed: np.ndarray  # bool (n_cohorts, n_offsets)
     mean_retention: np.ndarray  # float64 (n_offsets,), size-weighted over observed cohorts
     as_of: np.datetime64  # first day of the last observed period
@@ -148,8 +149,10 @@ def _assemble(
     observed = offs[None, :] <= (as_of_idx - keys[:, 1])[:, None]
     retention = np.where(observed, customers / sizes[:, None], np.nan)
     base_rev = rev[:, :1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rev_ret = np.where(observed & (base_rev != 0), rev / base_rev, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rev_ret = np.where(observed & (base_rev > 0), rev / base_rev, np.nan)
+    # a vanishing first-period revenue overflows the ratio: undefined, like a zero one
+    rev_ret = np.where(np.isfinite(rev_ret), rev_ret, np.nan)
     obs_sizes = (observed * sizes[:, None]).sum(axis=0)
     # obs_sizes >= 1 for every offset: the oldest cohort is observed up to as_of.
     mean_ret = (customers * observed).sum(axis=0) / obs_sizes
@@ -206,9 +209,7 @@ def cohort_matrix_from_counts(
     if not np.all(np.isfinite(rev)):
         raise ValueError("revenue must be finite")
     if coh.size == 0:
-        as_of_d = (
-            np.datetime64("NaT", "D") if as_of is None else np.datetime64(as_of, "D")
-        )
+        as_of_d = np.datetime64("NaT", "D") if as_of is None else np.datetime64(as_of, "D")
         return _empty(period, channels is not None, as_of_d)
     cidx = period_index(coh, period)
     if channels is None:
@@ -221,9 +222,7 @@ def cohort_matrix_from_counts(
         as_of_idx = int((cidx + off).max())
     else:
         as_of_idx = int(period_index(np.array([np.datetime64(as_of, "D")]), period)[0])
-    return _assemble(
-        cidx, codes, labels, off, act.astype(np.int64), rev, period, as_of_idx
-    )
+    return _assemble(cidx, codes, labels, off, act.astype(np.int64), rev, period, as_of_idx)
 
 
 def cohort_matrix(
@@ -293,7 +292,4 @@ def cohort_matrix(
         as_of_idx = int(pidx.max())
     else:
         as_of_idx = int(period_index(np.array([np.datetime64(as_of, "D")]), period)[0])
-    return _assemble(
-        gkeys[:, 1], gkeys[:, 0], labels, gkeys[:, 2], active, rev, period, as_of_idx
-    )
-
+    return _assemble(gkeys[:, 1], gkeys[:, 0], labels, gkeys[:, 2], active, rev, period, as_of_idx)

@@ -52,8 +52,7 @@ RFM_SEGMENT_DESCRIPTIONS: dict[str, str] = {
     "new_customers": "Bought very recently, but only once or twice and for little so far.",
     "promising": "Recent buyers who have not spent much yet; worth nurturing.",
     "need_attention": "Middling recency, frequency and spend; may slip without a nudge.",
-    "about_to_sleep": "Below-average recency and low value; will be lost without "
-    "re-activation.",
+    "about_to_sleep": "Below-average recency and low value; will be lost without re-activation.",
     "at_risk": "Used to buy often and spend well, but not for a long time; win them back.",
     "cant_lose_them": "Among the biggest, most frequent buyers ever, yet long gone; "
     "reach out personally.",

@@ -55,6 +55,13 @@ class SubscriptionMetrics:
     gross_revenue_retention: np.ndarray  # NaN when opening_mrr == 0
 
 
+def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den where den > 0, else NaN; an overflowing ratio is NaN too, never inf."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
 def subscription_metrics(
     start_dates: np.ndarray,
     end_dates: np.ndarray,
@@ -122,10 +129,9 @@ def subscription_metrics(
     closing = e.sum(axis=1)
     n_open = paying_o.sum(axis=1).astype(np.int64)
     n_churn = (paying_o & ~paying_e).sum(axis=1).astype(np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        churn_rate = np.where(n_open > 0, n_churn / n_open, np.nan)
-        nrr = np.where(opening > 0, (opening - churned - contraction + expansion) / opening, np.nan)
-        grr = np.where(opening > 0, (opening - churned - contraction) / opening, np.nan)
+    churn_rate = _rate(n_churn.astype(np.float64), n_open.astype(np.float64))
+    nrr = _rate(opening - churned - contraction + expansion, opening)
+    grr = _rate(opening - churned - contraction, opening)
     return SubscriptionMetrics(
         months=mon,
         mrr=closing,

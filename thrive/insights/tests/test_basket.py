@@ -16,13 +16,13 @@ from thrive.insights.basket import association_rules, basket_rules, frequent_ite
 
 
 def brute_itemsets(x: np.ndarray, min_support: float) -> dict[frozenset[int], int]:
-    """Every itemset of the dense 0/1 matrix with count >= min_support * n (count > 0)."""
+    """Every itemset of the dense 0/1 matrix with support >= min_support (count > 0)."""
     n, p = x.shape
     out: dict[frozenset[int], int] = {}
     for k in range(1, p + 1):
         for combo in itertools.combinations(range(p), k):
             c = int(x[:, list(combo)].all(axis=1).sum())
-            if c > 0 and c >= min_support * n:
+            if c > 0 and c / n >= min_support:
                 out[frozenset(combo)] = c
     return out
 
@@ -110,9 +110,7 @@ def test_threshold_is_inclusive_and_metric_filter() -> None:
     min_support=st.floats(0.02, 1.0),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_matches_brute_force(
-    n: int, p: int, density: float, min_support: float, seed: int
-) -> None:
+def test_matches_brute_force(n: int, p: int, density: float, min_support: float, seed: int) -> None:
     x = np.random.default_rng(seed).random((n, p)) < density
     expected = brute_itemsets(x, min_support)
     fi = frequent_itemsets(x, min_support=min_support)
@@ -150,6 +148,24 @@ def test_low_memory_fallback_gives_same_result(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(basket, "_PREFIX_BITS_BUDGET", 0)  # forces recomputed bitsets
     assert frequent_itemsets(x, min_support=0.03).to_dict() == normal
     assert max(len(s) for s in normal) >= 4
+
+
+def test_support_threshold_compares_reported_support() -> None:
+    # 0.07 * 100 rounds to 7.000000000000001; 7 of 100 orders still have support 0.07.
+    x = np.zeros((100, 1), dtype=bool)
+    x[:7, 0] = True
+    assert frequent_itemsets(x, min_support=0.07).to_dict() == {frozenset([0]): 0.07}
+    assert frequent_itemsets(x, min_support=0.0700001).to_dict() == {}
+    assert basket._min_count(0.01, 100_000) == 1000
+    assert basket._min_count(1e-9, 10) == 1
+
+
+def test_sparse_quantities_count_as_bought_and_input_is_not_modified() -> None:
+    m = sp.csr_array(np.array([[0.5, 2.0], [0.0, 3.0]]))
+    before = m.data.copy()
+    fi = frequent_itemsets(m, min_support=0.5)
+    assert fi.to_dict() == {frozenset([0]): 0.5, frozenset([1]): 1.0, frozenset([0, 1]): 0.5}
+    assert np.array_equal(m.data, before)
 
 
 def test_input_forms_agree_and_duplicates_are_ignored() -> None:

@@ -43,9 +43,7 @@ def test_hand_computed_matrix() -> None:
     # Feb cohort offset 3 is May: not observed -> NaN, not 0
     assert m.observed.tolist() == [[True] * 4, [True, True, True, False]]
     np.testing.assert_allclose(m.retention, [[1, 0.5, 0, 0], [1, 0, 1, np.nan]])
-    np.testing.assert_allclose(
-        m.revenue_retention, [[1, 20 / 15, 0, 0], [1, 0, 9 / 15, np.nan]]
-    )
+    np.testing.assert_allclose(m.revenue_retention, [[1, 20 / 15, 0, 0], [1, 0, 9 / 15, np.nan]])
     # size-weighted: offset 1 -> (1 + 0)/(2 + 1); offset 2 -> (0 + 1)/3; offset 3 -> 0/2
     np.testing.assert_allclose(m.mean_retention, [1, 1 / 3, 1 / 3, 0])
     assert m.channels is None
@@ -136,6 +134,7 @@ def test_invariants_against_naive_count(rows: list) -> None:
     obs = m.observed
     assert np.all((m.retention[obs] >= 0) & (m.retention[obs] <= 1))
     assert np.all(np.isnan(m.retention[~obs]))
+    assert not np.isinf(m.revenue_retention).any()
     assert np.all(m.customers[~obs] == 0)
     # naive recount of one cell per customer
     months = dates.astype("datetime64[M]")

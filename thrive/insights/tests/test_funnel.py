@@ -24,13 +24,18 @@ def history() -> tuple[list, list, list, list]:
     # p4: created prospect d50 (skipped suspect), client d60, still client
     # p5: suspect d0, lost d2 (from suspect)
     rows = [
-        ("p1", None, "suspect", 0), ("p1", "suspect", "prospect", 10),
-        ("p1", "prospect", "client", 30), ("p1", "client", "advocate", 40),
-        ("p2", "", "suspect", 0), ("p2", "suspect", "prospect", 5),
+        ("p1", None, "suspect", 0),
+        ("p1", "suspect", "prospect", 10),
+        ("p1", "prospect", "client", 30),
+        ("p1", "client", "advocate", 40),
+        ("p2", "", "suspect", 0),
+        ("p2", "suspect", "prospect", 5),
         ("p2", "prospect", "lost", 25),
         ("p3", None, "suspect", 20),
-        ("p4", None, "prospect", 50), ("p4", "prospect", "client", 60),
-        ("p5", None, "suspect", 0), ("p5", "suspect", "lost", 2),
+        ("p4", None, "prospect", 50),
+        ("p4", "prospect", "client", 60),
+        ("p5", None, "suspect", 0),
+        ("p5", "suspect", "lost", 2),
     ]
     rows = rows[::-1]  # order must not matter
     return (
@@ -84,8 +89,12 @@ def test_custom_stages_and_empty() -> None:
     assert f.reached.tolist() == [0, 0, 0, 0]
     assert np.isnan(f.conversion_rate).all() and np.isnan(f.overall_conversion)
     g = funnel_metrics(
-        ["a", "a"], [None, "lead"], ["lead", "won"], [day(0), day(3)],
-        stages=("lead", "won"), now=NOW,
+        ["a", "a"],
+        [None, "lead"],
+        ["lead", "won"],
+        [day(0), day(3)],
+        stages=("lead", "won"),
+        now=NOW,
     )
     assert g.reached.tolist() == [1, 1]
     assert g.median_days_in_stage[0] == 3

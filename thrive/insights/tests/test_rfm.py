@@ -48,8 +48,9 @@ def test_fm_rounds_half_up_and_codes() -> None:
         bins=5,
     )
     assert s.codes.tolist() == ["534", "112"]
-    computed = rfm_scores(np.array([0.0, 1, 2, 3, 4]), np.array([0.0, 1, 2, 3, 4]),
-                          np.array([1.0, 0, 3, 2, 4]))
+    computed = rfm_scores(
+        np.array([0.0, 1, 2, 3, 4]), np.array([0.0, 1, 2, 3, 4]), np.array([1.0, 0, 3, 2, 4])
+    )
     # F = [1,2,3,4,5], M = [2,1,4,3,5] -> FM = floor((F+M+1)/2) = [2,2,4,4,5]
     assert computed.fm.tolist() == [2, 2, 4, 4, 5]
 
@@ -122,9 +123,7 @@ def test_invalid_inputs() -> None:
 @settings(max_examples=80, deadline=None)
 @given(
     values=st.lists(
-        st.tuples(
-            st.integers(0, 400), st.integers(0, 30), st.floats(-50, 1e5, allow_nan=False)
-        ),
+        st.tuples(st.integers(0, 400), st.integers(0, 30), st.floats(-50, 1e5, allow_nan=False)),
         min_size=1,
         max_size=60,
     ),
