@@ -150,9 +150,9 @@ def _bge_direct(
     z = t / (c + t)
     big_c = a + bp - 1.0
     out = np.full(t.shape, np.nan)
-    # The series' terms grow (and alternate) when k exceeds C by much, and decay slowly
-    # for large a; those rows take the hypergeometric route.
-    series = (z <= _SERIES_Z) & (k - big_c <= 50.0) & (big_c > 0) & (a <= 20.0)
+    # The series' terms grow like ((k - C) z)**n / n! and alternate when k exceeds C, and
+    # decay slowly for large a; those rows take the hypergeometric route.
+    series = (z <= _SERIES_Z) & ((k - big_c) * z <= 5.0) & (big_c > 0) & (a <= 20.0)
     if np.any(series):
         i = np.flatnonzero(series)
         out[i] = _bge_series(z[i], k[i], a, big_c[i])

@@ -448,34 +448,46 @@ class _RowState:
         self.idx = cols.index
         self.label = cols.label
         self.needed = max(cols.index.values()) + 1
+        # Roles the file lacks read a sentinel column that every record gets padded with,
+        # so the hot path below is plain list indexing (this loop runs once per row).
+        absent = self.needed
+        self.i_status = cols.index.get("status", absent)
+        self.i_order = cols.index.get("order", absent)
+        self.i_customer = cols.index["customer"]
+        self.i_date = cols.index["date"]
+        self.i_amount = cols.index["amount"]
+        self.i_quantity = cols.index.get("quantity", absent)
+        self.i_currency = cols.index.get("currency", absent)
+        self.i_channel = cols.index.get("channel", absent)
+        self.i_product = cols.index.get("product", absent)
+        self.has_order = "order" in cols.index
+        self.has_channel = "channel" in cols.index
+        self.has_product = "product" in cols.index
         self.currency_filter = currency_filter
         self.skips = skips
         self.out = out
         self.currencies = currencies
         self.order_first = order_first
 
-    def _cell(self, record: list[str], role: str) -> str:
-        i = self.idx.get(role)
-        if i is None or i >= len(record):
-            return ""
-        return record[i].strip()
-
     def take(self, row: int, record: list[str]) -> None:
         skip = self.skips.add
-        if len(record) < self.needed:
-            missing = [r for r, i in self.idx.items() if i >= len(record)]
+        width = len(record)
+        if width < self.needed:
+            missing = [r for r, i in self.idx.items() if i >= width]
             role = min(missing, key=lambda r: self.idx[r])
-            # Continuation rows of line-item exports may legitimately stop early only if
-            # what's missing is optional; required roles are checked below as empty cells.
+            # A short row is fine when only optional columns are cut off (some exports drop
+            # trailing empty cells); a missing customer, date or amount is not.
             if role in ("customer", "date", "amount"):
                 skip(
                     row,
                     self.label[role],
                     "missing field",
-                    f"the row has only {len(record)} fields, so this column is missing",
+                    f"the row has only {width} fields, so this column is missing",
                 )
                 return
-        status = self._cell(record, "status").lower()
+            record.extend([""] * (self.needed - width))
+        record.append("")  # the sentinel for absent roles
+        status = record[self.i_status].strip().lower()
         if status in _EXCLUDED_STATUSES:
             skip(
                 row,
@@ -484,10 +496,10 @@ class _RowState:
                 f'status "{status}": not a completed sale',
             )
             return
-        order = self._cell(record, "order")
-        customer = self._cell(record, "customer")
-        date_text = self._cell(record, "date")
-        amount_text = self._cell(record, "amount")
+        order = record[self.i_order].strip()
+        customer = record[self.i_customer].strip()
+        date_text = record[self.i_date].strip()
+        amount_text = record[self.i_amount].strip()
         earlier = self.order_first.get(order) if order else None
         if earlier is not None:
             customer = customer or earlier[0]
@@ -509,7 +521,7 @@ class _RowState:
             return
         value = parsed.value
         if self.cols.multiply_by_quantity:
-            qty_text = self._cell(record, "quantity") or "1"
+            qty_text = record[self.i_quantity].strip() or "1"
             try:
                 value *= parse_amount(qty_text).value
             except ValueError as exc:
@@ -519,15 +531,13 @@ class _RowState:
             reason = (
                 f"negative amount {value:g}: a refund can only be netted into its order, "
                 "and this row has no order id"
-                if "order" in self.idx
+                if self.has_order
                 else f"negative amount {value:g}: refunds need an order column (--order) "
                 "to be netted into their order"
             )
             skip(row, self.label["amount"], "negative amount", reason)
             return
-        code = (self._cell(record, "currency").upper() or None) if "currency" in self.idx else None
-        if code is None:
-            code = parsed.currency
+        code = record[self.i_currency].strip().upper() or parsed.currency
         if self.currency_filter and code and not _same_currency(code, self.currency_filter):
             column = self.label.get("currency", self.label["amount"])
             skip(
@@ -556,13 +566,13 @@ class _RowState:
         out.date_texts.append(date_text)
         out.amounts.append(value)
         out.rows.append(row)
-        if "order" in self.idx:
+        if self.has_order:
             # A line without an order id is an order of its own.
             out.orders.append(order or f"row {row}")
-        if "channel" in self.idx:
-            out.channels.append(self._cell(record, "channel"))
-        if "product" in self.idx:
-            out.products.append(self._cell(record, "product"))
+        if self.has_channel:
+            out.channels.append(record[self.i_channel].strip())
+        if self.has_product:
+            out.products.append(record[self.i_product].strip())
 
 
 def _same_currency(code: str, wanted: str) -> bool:

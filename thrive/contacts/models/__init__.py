@@ -25,6 +25,7 @@ from .people import (
     StageChange,
     Tag,
 )
+from .segments import Segment
 
 __all__ = [
     "FUNNEL_ORDER",
@@ -49,6 +50,7 @@ __all__ = [
     "PersonTag",
     "Referral",
     "RelationshipRole",
+    "Segment",
     "Stage",
     "StageCause",
     "StageChange",

@@ -145,6 +145,7 @@ def line_chart(
     bands: Sequence[Band] = (),
     marker: tuple[float, str] | None = None,
     y_label: str = "",
+    x_label: str = "",
     width: float = 640,
     height: float = 300,
 ) -> str:
@@ -160,7 +161,8 @@ def line_chart(
         return _empty(chart_id, title, desc, width)
     names = [b.name for b in bands] + [s.name for s in series]
     legend_h = _legend_height(names, width - 20) if len(names) > 1 else 0.0
-    left, right, top, bottom = 62.0, 18.0, 14.0 + legend_h, 42.0
+    left = 72.0 if y_label else 62.0
+    right, top, bottom = 18.0, 14.0 + legend_h, 50.0 if x_label else 34.0
     x0, x1 = min(xs), max(xs)
     if x1 == x0:
         x1 = x0 + 1
@@ -188,11 +190,10 @@ def line_chart(
         )
         out.append(_text(left - 6, py(t) + 4, y_format(t), anchor="end", size=12))
     if y_label:
-        out.append(
-            f'<text transform="translate(14 {_num(top + ph / 2)}) rotate(-90)" '
-            f'text-anchor="middle" font-size="12">{escape(y_label)}</text>'
-        )
+        out.append(_y_label(y_label, top + ph / 2))
     out += _x_axis(x_ticks, px, left, top + ph, pw)
+    if x_label:
+        out.append(_text(left + pw / 2, height - 6, x_label, anchor="middle", size=12))
     for b in bands:
         pts = [
             (px(x), py(lo), py(hi))
@@ -320,6 +321,7 @@ def grouped_bar_chart(
     *,
     y_format: Formatter = compact,
     x_label: str = "",
+    y_label: str = "",
     width: float = 640,
     height: float = 300,
 ) -> str:
@@ -328,7 +330,8 @@ def grouped_bar_chart(
     if not categories or not values:
         return _empty(chart_id, title, desc, width)
     legend_h = _legend_height([name for name, _ in series], width - 20)
-    left, right, top, bottom = 56.0, 14.0, 14.0 + legend_h, 46.0 if x_label else 30.0
+    left = 68.0 if y_label else 56.0
+    right, top, bottom = 14.0, 14.0 + legend_h, 46.0 if x_label else 30.0
     ticks = nice_ticks(0.0, max(values))
     y1 = ticks[-1]
     pw, ph = width - left - right, height - top - bottom
@@ -368,8 +371,17 @@ def grouped_bar_chart(
     )
     if x_label:
         out.append(_text(left + pw / 2, height - 6, x_label, anchor="middle", size=12))
+    if y_label:
+        out.append(_y_label(y_label, top + ph / 2))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _y_label(label: str, middle: float) -> str:
+    return (
+        f'<text transform="translate(14 {_num(middle)}) rotate(-90)" '
+        f'text-anchor="middle" font-size="12">{escape(label)}</text>'
+    )
 
 
 def _mix(share: float) -> str:
@@ -494,9 +506,6 @@ def histogram(
         out.append(_text(x, top + ph + 19, x_format(edges[i]), anchor="middle", size=12))
     if x_label:
         out.append(_text(left + pw / 2, height - 6, x_label, anchor="middle", size=12))
-    out.append(
-        f'<text transform="translate(14 {_num(top + ph / 2)}) rotate(-90)" '
-        f'text-anchor="middle" font-size="12">{escape(y_label)}</text>'
-    )
+    out.append(_y_label(y_label, top + ph / 2))
     out.append("</svg>")
     return "\n".join(out)

@@ -246,19 +246,21 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
     appear in at least 10 baskets and 0.5% of baskets, so rules are not built on a couple
     of coincidences. Rules kept: confidence >= 10% and lift > 1, best lift first.
     """
-    if orders.baskets is None:
+    if orders.basket_ids is None or orders.basket_products is None:
         return None
-    baskets = [b for b in orders.baskets if b]
-    n = len(baskets)
+    n = orders.n_baskets
     min_support = max(10 / n, 0.005) if n else 1.0
     min_confidence = 0.1
-    multi = [b for b in baskets if len(b) > 1]
-    if n == 0 or not multi:
-        return CrossSell(rules=(), baskets=n, min_support=min_support, min_confidence=0.1)
-    basket_index = np.fromiter((i for i, b in enumerate(baskets) for _ in b), dtype=np.int64)
-    products = np.array([p for b in baskets for p in b], dtype=object)
+    if n == 0 or orders.basket_ids.size == n:  # no basket has two products
+        return CrossSell(
+            rules=(), baskets=n, min_support=min_support, min_confidence=min_confidence
+        )
     itemsets = frequent_itemsets(
-        basket_index, products, min_support=min_support, n_orders=n, max_len=3
+        orders.basket_ids,
+        orders.basket_products,
+        min_support=min_support,
+        n_orders=n,
+        max_len=3,
     )
     found = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
     order = np.lexsort((-found.support, -found.lift))

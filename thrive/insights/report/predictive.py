@@ -16,6 +16,7 @@ import numpy as np
 from thrive.insights.orders_aggregate import Orders
 from thrive.insights.report.customers import CustomerTotals
 from thrive.insights.report.descriptive import to_date
+from thrive.insights.report.formatting import nice_ticks
 from thrive.insights.report.sections import (
     AtRisk,
     AtRiskCustomer,
@@ -124,13 +125,17 @@ def _parameters(fit: Any) -> dict[str, float]:
     return {n: float(getattr(fit, n)) for n in names if hasattr(fit, n)}
 
 
-def compute_clv(model: CustomerModel, *, bins: int = 30) -> ClvSection:
+def compute_clv(model: CustomerModel, *, bins: int = 25) -> ClvSection:
     """Histogram of predicted value; the last bin is capped at the 99th percentile so one
     whale does not squash every other bar into the first one."""
     clv = model.clv[np.isfinite(model.clv)]
     cap = float(np.quantile(clv, 0.99)) if clv.size else 1.0
     cap = cap if cap > 0 else float(clv.max(initial=1.0)) or 1.0
-    edges = np.linspace(0.0, cap, bins + 1)
+    # Round bin widths (5, 10, 25, ...) so the axis reads 0, 50, 100 rather than 32.4, 64.8.
+    ticks = nice_ticks(0.0, cap, target=bins)
+    width = ticks[1] - ticks[0]
+    edges = np.arange(0.0, ticks[-1] + width / 2, width)
+    cap = float(edges[-1])
     counts, _ = np.histogram(np.clip(clv, 0.0, cap), bins=edges)
     ordered = np.sort(clv)[::-1]
     top = ordered[: max(1, int(np.ceil(ordered.size / 10)))].sum()

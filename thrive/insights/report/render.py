@@ -22,6 +22,7 @@ from thrive.insights.report.formatting import (
     money,
     money_compact,
     money_headline,
+    nice_ticks,
     percent,
 )
 from thrive.insights.report.sections import (
@@ -535,15 +536,20 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
     bars = charts.grouped_bar_chart(
         "chart-holdout-bins",
         "Repeat purchases in the holdout, by purchases in the calibration period",
-        "Average repeat purchases per customer in the holdout period, predicted by the model "
-        "and actual, grouped by how many repeat purchases customers made during calibration",
+        "Average repeat purchases per customer in the holdout period, actual and predicted by "
+        "the model, grouped by how many repeat purchases customers made during calibration",
         list(m.frequency_labels),
-        [("Predicted", m.predicted.tolist()), ("Actual", m.actual.tolist())],
+        [("Actual", m.actual.tolist()), ("Predicted", m.predicted.tolist())],
         y_format=compact,
         x_label="repeat purchases during calibration",
+        y_label="per customer, in holdout",
     )
-    step = max(1, int(round(len(m.weeks) / 12)))
-    ticks = [(float(w), f"wk {w:.0f}") for w in m.weeks[::step]]
+    first_week, last_week = float(m.weeks[0]), float(m.weeks[-1])
+    ticks = [
+        (t, f"{t:.0f}")
+        for t in nice_ticks(first_week, last_week, target=8)
+        if first_week <= t <= last_week
+    ]
     line = charts.line_chart(
         "chart-tracking",
         "Cumulative repeat purchases, actual and predicted",
@@ -560,12 +566,14 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
             ),
         ],
         x_ticks=ticks,
+        x_label=f"weeks since {_day(m.calibration_start)}",
+        y_label="repeat purchases",
         marker=(m.calibration_weeks, "end of calibration"),
     )
+    direction = "more" if m.holdout_error > 0 else "fewer"
     total_note = (
-        f"Over the {m.holdout_weeks:.0f}-week holdout the model's total repeat purchases were "
-        f"off by {percent(abs(m.holdout_error))} "
-        f"({'over' if m.holdout_error > 0 else 'under'}-estimate)."
+        f"Over the {m.holdout_weeks:.0f}-week holdout the model predicted "
+        f"{percent(abs(m.holdout_error))} {direction} repeat purchases than customers made."
     )
     counts_row = ", ".join(
         f"{label}: {count(n)}"
@@ -575,7 +583,9 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
         f"to {esc(_day(m.calibration_end))} only, then asked to predict the "
         f"{m.holdout_weeks:.0f} weeks after, which it had not seen. {esc(total_note)}</p>"
+        "<h3>Holdout purchases per customer, by purchases during calibration</h3>"
         + _figure(bars, f"Customers per group — {counts_row}.")
+        + "<h3>Cumulative repeat purchases, week by week</h3>"
         + _figure(line)
     )
     how = (

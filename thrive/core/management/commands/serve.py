@@ -29,6 +29,11 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Start computing the dashboard now, so it is ready by the time someone signs in.
+        from thrive.analytics.models import DashboardSnapshot
+        from thrive.analytics.refresh import ensure_fresh
+
+        ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
