@@ -234,6 +234,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     }
     return {
         "as_of": as_of.isoformat(),
+        "through": (as_of - dt.timedelta(days=1)).isoformat(),
         "currency": currency,
         "window_days": WINDOW.days,
         "kpis": kpis,
@@ -316,10 +317,11 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
 
 
 def _funnel(as_of: dt.date) -> dict[str, Any]:
+    cutoff = dt.datetime.combine(as_of, dt.time.min, tzinfo=business_zone()).astimezone(dt.UTC)
     rows = list(
-        StageChange.objects.order_by("person_id", "changed_at", "id").values_list(
-            "person_id", "from_stage", "to_stage", "changed_at"
-        )
+        StageChange.objects.filter(changed_at__lt=cutoff)
+        .order_by("person_id", "changed_at", "id")
+        .values_list("person_id", "from_stage", "to_stage", "changed_at")
     )
     if not rows:
         return {
@@ -327,10 +329,11 @@ def _funnel(as_of: dt.date) -> dict[str, Any]:
             "median_days": [None] * 4, "in_stage_now": [0] * 4, "suspect_to_client": None,
         }  # fmt: skip
     ids, frm, to, when = zip(*rows, strict=True)
+    utc = [t.astimezone(dt.UTC).replace(tzinfo=None) for t in when]
     metrics = funnel_metrics(
         np.asarray(ids), np.asarray(frm, dtype=str), np.asarray(to, dtype=str),
-        np.asarray([t.replace(tzinfo=None) for t in when], dtype="datetime64[s]"),
-        now=np.datetime64(dt.datetime.combine(as_of, dt.time.min), "s"),
+        np.asarray(utc, dtype="datetime64[s]"),
+        now=np.datetime64(cutoff.replace(tzinfo=None), "s"),
     )  # fmt: skip
     reached = metrics.reached.tolist()
     return {
@@ -386,7 +389,7 @@ def _participation(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
 
 
 def _revenue_by_channel(as_of: dt.date) -> dict[str, Any]:
-    start = (np.datetime64(as_of, "M") - 11).astype("datetime64[D]").item()
+    start = (np.datetime64(as_of, "M") - np.timedelta64(11, "M")).astype("datetime64[D]").item()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=business_zone())
     net = ExpressionWrapper(F("total") - F("refunded"), output_field=DecimalField())
     rows = (
@@ -397,7 +400,7 @@ def _revenue_by_channel(as_of: dt.date) -> dict[str, Any]:
         .annotate(rev=Sum(net))
         .order_by("month")
     )
-    months = [str(np.datetime64(start, "M") + i) for i in range(12)]
+    months = [str(np.datetime64(start, "M") + np.timedelta64(i, "M")) for i in range(12)]
     series: dict[str, list[float]] = {}
     for row in rows:
         name = row["person__acquisition_channel__name"] or "Unknown"

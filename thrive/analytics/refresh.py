@@ -76,10 +76,12 @@ def run_refresh(run_id: int | None = None, *, as_of: dt.date | None = None) -> D
 
     started = time.perf_counter()
     try:
+        from .aggregates import business_zone
         from .dashboard import compute_dashboard
         from .scoring import refresh_scores
 
-        as_of = as_of or timezone.localdate()
+        # Figures cover everything before ``as_of``: tomorrow, so today counts too.
+        as_of = as_of or timezone.localdate(timezone=business_zone()) + dt.timedelta(days=1)
         progress("Predicting customer value", 5)
         scoring = refresh_scores(
             as_of=as_of, progress=lambda p: progress("Scoring customers", 5 + p * 60 // 100)
