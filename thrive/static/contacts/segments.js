@@ -387,7 +387,10 @@
     if (!window.fetch) return;
     var mine = ++latest;
     statusBox.setAttribute("aria-busy", "true");
-    fetch(previewUrl + "?rules=" + encodeURIComponent(source.value), {
+    // Compact JSON keeps the address short (the textarea's copy is indented for people).
+    var text = source.value;
+    try { text = JSON.stringify(JSON.parse(text)); } catch (e) { /* sent as typed: the server explains */ }
+    fetch(previewUrl + "?rules=" + encodeURIComponent(text), {
       headers: { Accept: "application/json" }, credentials: "same-origin"
     })
       .then(function (response) { return response.json(); })

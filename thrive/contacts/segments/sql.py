@@ -1,0 +1,397 @@
+"""Compiling cleaned segment rules to one SQL condition on Person.
+
+Every rule becomes a condition on the person row or an ``EXISTS``/scalar subquery keyed
+on the person's id over indexed columns (orders by person and date, the activity
+timeline, scores by person), so counting a segment is one query on SQLite and
+PostgreSQL alike, without per-row Python. Callers use
+:func:`thrive.contacts.segments.rules.compile_rules`, which validates first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    IContains,
+    IExact,
+    In,
+    IStartsWith,
+    LessThan,
+    LessThanOrEqual,
+)
+
+from thrive.analytics.models import CustomerScore
+from thrive.commerce.models import REVENUE_STATUSES, Order
+from thrive.contacts.models import Activity, PersonRole, PersonTag
+
+from .registry import ANY_KIND
+
+
+class JSONNumber(Func):
+    """A custom field's JSON value as a float, or NULL when it is not a number.
+
+    Numbers are stored as JSON numbers or, with a fraction, as decimal strings; both
+    become floats. The guard matters on PostgreSQL, where casting text like "n/a" (left
+    behind if a field's type was changed) would abort the whole query; SQLite never
+    fails a cast but would read "n/a" as 0, so it gets an equivalent guard with GLOB
+    (native, unlike REGEXP, which SQLite runs in Python row by row).
+    """
+
+    output_field = FloatField()
+    _PG_NUMBER = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(KeyTextTransform(key, "custom_fields"))
+
+    def _text(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return sql, tuple(params)
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        text, params = self._text(compiler, connection)
+        return f"CAST({text} AS DOUBLE PRECISION)", params
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        text, params = self._text(compiler, connection)
+        sql = f"(CASE WHEN {text} ~ %s THEN CAST({text} AS DOUBLE PRECISION) END)"
+        return sql, (*params, self._PG_NUMBER, *params)
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        text, params = self._text(compiler, connection)
+        sql = f"(CASE WHEN {text} GLOB %s AND NOT {text} GLOB %s THEN CAST({text} AS REAL) END)"
+        return sql, (*params, "*[0-9]*", *params, "*[^0-9eE.+-]*", *params)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """``now`` and the business's time zone, so relative rules are reproducible."""
+
+    now: dt.datetime
+    zone: ZoneInfo
+
+    def start_of(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=self.zone)
+
+    def end_of(self, day: dt.date) -> dt.datetime:
+        """The first moment after ``day`` (exclusive bound)."""
+        return self.start_of(day + dt.timedelta(days=1))
+
+    def days_ago(self, days: int) -> dt.datetime:
+        return self.now - dt.timedelta(days=days)
+
+    def today(self) -> dt.date:
+        return self.now.astimezone(self.zone).date()
+
+
+def _compare(lhs: Any, op: str, value: Any) -> Q:
+    lookup = {
+        "eq": Exact,
+        "gt": GreaterThan,
+        "gte": GreaterThanOrEqual,
+        "lt": LessThan,
+        "lte": LessThanOrEqual,
+    }
+    if op == "ne":
+        return ~Q(Exact(lhs, value))
+    return Q(lookup[op](lhs, value))
+
+
+def _text_q(column: str, op: str, value: Any, *, nullable: bool = False) -> Q:
+    empty = Q(**{column: ""})
+    if nullable:
+        empty |= Q(**{f"{column}__isnull": True})
+    match op:
+        case "equals":
+            return Q(**{f"{column}__iexact": value})
+        case "not_equals":
+            return ~Q(**{f"{column}__iexact": value})
+        case "contains":
+            return Q(**{f"{column}__icontains": value})
+        case "not_contains":
+            return ~Q(**{f"{column}__icontains": value})
+        case "starts_with":
+            return Q(**{f"{column}__istartswith": value})
+        case "is_empty":
+            return empty
+        case "is_not_empty":
+            return ~empty
+    raise AssertionError(op)
+
+
+def _moment_q(column: str, op: str, value: Any, clock: Clock) -> Q:
+    """Date operators on a datetime column of Person."""
+    match op:
+        case "before":
+            return Q(**{f"{column}__lt": clock.start_of(dt.date.fromisoformat(value))})
+        case "after":
+            return Q(**{f"{column}__gte": clock.end_of(dt.date.fromisoformat(value))})
+        case "between":
+            start, end = (dt.date.fromisoformat(v) for v in value)
+            return Q(
+                **{f"{column}__gte": clock.start_of(start), f"{column}__lt": clock.end_of(end)}
+            )
+        case "within_last_days":
+            # Bounded by ``now`` too, so rules evaluated "as of" a past moment agree.
+            return Q(**{f"{column}__gte": clock.days_ago(value), f"{column}__lte": clock.now})
+        case "more_than_days_ago":
+            return Q(**{f"{column}__lt": clock.days_ago(value)})
+    raise AssertionError(op)
+
+
+def _orders(**filters: Any) -> Any:
+    """This person's orders that count (the money was kept), as a correlated query."""
+    # Sorted so the SQL text is stable (a frozenset has no order).
+    counted = sorted(REVENUE_STATUSES)
+    return Order.objects.filter(person=OuterRef("pk"), status__in=counted, **filters)
+
+
+def _order_date_q(which: str, op: str, value: Any, clock: Clock) -> Q:
+    """First/last order date rules as EXISTS tests on the (person, ordered_at) index.
+
+    "Last order before D" is "has an order, and none on or after D"; "first order after
+    D" is "has an order, and none before D's end". No MIN/MAX per person is computed.
+    """
+    if op == "before":
+        lo, hi = None, clock.start_of(dt.date.fromisoformat(value))
+    elif op == "after":
+        lo, hi = clock.end_of(dt.date.fromisoformat(value)), None
+    elif op == "between":
+        start, end = (dt.date.fromisoformat(v) for v in value)
+        lo, hi = clock.start_of(start), clock.end_of(end)
+    elif op == "within_last_days":
+        lo, hi = clock.days_ago(value), clock.now
+    else:  # more_than_days_ago
+        lo, hi = None, clock.days_ago(value)
+    in_window: dict[str, Any] = {}
+    if lo is not None:
+        in_window["ordered_at__gte"] = lo
+    if hi is not None:
+        in_window["ordered_at__lt"] = hi
+    condition = Q(Exists(_orders(**in_window)))
+    # The extreme order must be inside the window: nothing beyond it on the far side.
+    if which == "first" and lo is not None:
+        condition &= ~Q(Exists(_orders(ordered_at__lt=lo)))
+    if which == "last" and hi is not None:
+        condition &= ~Q(Exists(_orders(ordered_at__gte=hi)))
+    return condition
+
+
+def _score_q(column: str, op: str, value: Any) -> Q:
+    """Score rules only ever select scored people (see the module docstring)."""
+    if op in ("in", "not_in"):
+        condition = Q(**{f"{column}__in": value})
+        condition = condition if op == "in" else ~condition
+    else:
+        condition = _compare(F(column), op, value)
+    return Q(Exists(CustomerScore.objects.filter(condition, person=OuterRef("pk"))))
+
+
+def _custom_q(key: str, op: str, value: Any, clock: Clock) -> Q:
+    text = KeyTextTransform(key, "custom_fields")
+    present = Q(custom_fields__has_key=key)
+    match op:
+        case "is_empty":
+            return ~present
+        case "is_not_empty":
+            return present
+        case "equals":
+            return Q(IExact(text, value))
+        case "not_equals":
+            # Spelled out: a missing key makes the comparison NULL, and NOT NULL is NULL.
+            return ~present | ~Q(IExact(text, value))
+        case "contains":
+            return Q(IContains(text, value))
+        case "not_contains":
+            return ~present | ~Q(IContains(text, value))
+        case "starts_with":
+            return Q(IStartsWith(text, value))
+        case "in":
+            return Q(In(text, value))
+        case "not_in":
+            return ~present | ~Q(In(text, value))
+        case "eq" | "gt" | "gte" | "lt" | "lte":
+            return _compare(JSONNumber(key), op, float(value))
+        case "ne":
+            return ~present | ~Q(Exact(JSONNumber(key), float(value)))
+    # Dates are stored as "YYYY-MM-DD", whose text order is date order: compare as text.
+    today = clock.today()
+    match op:
+        case "before":
+            return Q(LessThan(text, value))
+        case "after":
+            return Q(GreaterThan(text, value))
+        case "between":
+            return Q(GreaterThanOrEqual(text, value[0])) & Q(LessThanOrEqual(text, value[1]))
+        case "within_last_days":
+            since = (today - dt.timedelta(days=value)).isoformat()
+            return Q(GreaterThanOrEqual(text, since)) & Q(LessThanOrEqual(text, today.isoformat()))
+        case "more_than_days_ago":
+            until = (today - dt.timedelta(days=value)).isoformat()
+            return Q(LessThan(text, until))
+    raise AssertionError(op)
+
+
+def _activity_q(kind: str, op: str, value: Any, clock: Clock) -> Q:
+    filters: dict[str, Any] = {"person": OuterRef("pk")}
+    if kind != ANY_KIND:
+        filters["kind"] = kind
+    if op in ("within_last_days", "not_within_last_days"):
+        filters["occurred_at__range"] = (clock.days_ago(value), clock.now)
+    found = Exists(Activity.objects.filter(**filters))
+    return Q(found) if op in ("within_last_days", "ever") else ~Q(found)
+
+
+_HOLDS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _per_person_q(total: Any, op: str, value: Any, zero: Any) -> Q:
+    """ "This person's ``total`` over their counted orders compares with ``value``".
+
+    Written as ``id IN (SELECT person_id … GROUP BY person_id HAVING …)``: the
+    aggregate is computed once for everybody and joined, where a correlated scalar
+    subquery would be re-run for every person (seconds on PostgreSQL at 100,000
+    people). People without orders have a total of ``zero``; when the comparison holds
+    for zero the rule is turned around, "nobody whose total fails it".
+    """
+    per_person = (
+        Order.objects.filter(status__in=sorted(REVENUE_STATUSES))
+        .order_by()
+        .values("person")
+        .annotate(total=total)
+    )
+    lookup = "exact" if op in ("eq", "ne") else op
+    holds = Q(**{f"total__{lookup}": value})
+    if op == "ne":
+        holds = ~holds
+    if _HOLDS[op](zero, value):
+        return ~Q(pk__in=per_person.filter(~holds).values("person"))
+    return Q(pk__in=per_person.filter(holds).values("person"))
+
+
+def _count_q(op: str, value: int) -> Q:
+    # "At least one" and "none" are the common cases: plain EXISTS is cheaper still,
+    # and both databases turn it into a (anti-)semi-join on the person index.
+    if (op, value) in {("gte", 1), ("gt", 0), ("ne", 0)}:
+        return Q(Exists(_orders()))
+    if (op, value) in {("eq", 0), ("lt", 1), ("lte", 0)}:
+        return ~Q(Exists(_orders()))
+    return _per_person_q(Count("pk"), op, value, 0)
+
+
+def _amount_q(op: str, value: float) -> Q:
+    money = DecimalField(max_digits=14, decimal_places=2)
+    net = Sum(F("total") - F("refunded"), output_field=money)
+    return _per_person_q(net, op, Decimal(str(value)), Decimal("0"))
+
+
+def _choice_q(column: str, op: str, value: Any, *, empty: Q | None = None) -> Q:
+    match op:
+        case "in":
+            return Q(**{f"{column}__in": value})
+        case "not_in":
+            return ~Q(**{f"{column}__in": value})
+        case "is_empty" if empty is not None:
+            return empty
+        case "is_not_empty" if empty is not None:
+            return ~empty
+    raise AssertionError(op)
+
+
+def _has(op: str, related: Any) -> Q:
+    found = Q(Exists(related))
+    return found if op == "has" else ~found
+
+
+def _compile_rule(rule: dict[str, Any], clock: Clock) -> Q:
+    field: str = rule["field"]
+    op: str = rule["op"]
+    value: Any = rule.get("value")
+    match field:
+        case "first_name" | "last_name" | "city":
+            return _text_q(field, op, value)
+        case "email":
+            return _text_q(field, op, value, nullable=True)
+        case "country":
+            return _choice_q("country", op, value, empty=Q(country=""))
+        case "acquisition_channel":
+            no_channel = Q(acquisition_channel__isnull=True)
+            return _choice_q("acquisition_channel__slug", op, value, empty=no_channel)
+        case "first_seen_at":
+            return _moment_q(field, op, value, clock)
+        case "stage":
+            return _choice_q("stage", op, value)
+        case "role":
+            return _has(op, PersonRole.objects.filter(person=OuterRef("pk"), role=value))
+        case "tag":
+            tagged = PersonTag.objects.filter(person=OuterRef("pk"), tag__name__iexact=value)
+            return _has(op, tagged)
+        case "custom_field":
+            return _custom_q(rule["key"], op, value, clock)
+        case "activity":
+            return _activity_q(rule["kind"], op, value, clock)
+        case "orders_count":
+            return _count_q(op, value)
+        case "orders_amount":
+            return _amount_q(op, value)
+        case "first_order_date":
+            return _order_date_q("first", op, value, clock)
+        case "last_order_date":
+            return _order_date_q("last", op, value, clock)
+        case "rfm_segment" | "churn_risk" | "rfm_r" | "rfm_f" | "rfm_m":
+            return _score_q(field, op, value)
+        case "p_alive":
+            return _score_q(field, op, float(value))
+        case "predicted_clv":
+            return _score_q(field, op, Decimal(str(value)))
+    raise AssertionError(field)
+
+
+def compile_group(group: dict[str, Any], clock: Clock) -> Q:
+    parts = [
+        compile_group(entry, clock) if "rules" in entry else _compile_rule(entry, clock)
+        for entry in group["rules"]
+    ]
+    if not parts:
+        return Q()
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part if group["match"] == "all" else combined | part
+    return combined
