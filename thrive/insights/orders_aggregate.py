@@ -16,7 +16,7 @@ Rules (shown to people in the report's "how this is computed" notes):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,13 +71,13 @@ class Orders:
         return tuple(tuple(sorted(products)) for products in out)
 
 
-def _factorize(values: Iterable[object]) -> tuple[list[object], np.ndarray]:
+def _factorize[K: Hashable](values: Iterable[K]) -> tuple[list[K], np.ndarray]:
     """Distinct values in order of first appearance, and each value's position among them.
 
     A dict pass is linear; ``np.unique`` on object arrays sorts Python strings, which is
     several times slower on exports with hundreds of thousands of orders.
     """
-    positions: dict[object, int] = {}
+    positions: dict[K, int] = {}
     codes = [positions.setdefault(v, len(positions)) for v in values]
     return list(positions), np.asarray(codes, dtype=np.int64)
 
@@ -87,12 +87,14 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     day = rows.dates.astype(np.int64)
     if rows.order_ids is None:
         # Several lines of one customer on one day are one visit (one basket, one purchase).
-        keys, inverse = _factorize(zip(rows.customer_ids.tolist(), day.tolist(), strict=True))
-        labels = np.array([f"{c} {np.datetime64(d, 'D')}" for c, d in keys], dtype=object)
+        visits, inverse = _factorize(
+            zip(rows.customer_ids.tolist(), rows.dates.astype(str).tolist(), strict=True)
+        )
+        labels = np.array([f"{c} {d}" for c, d in visits], dtype=object)
     else:
-        keys, inverse = _factorize(rows.order_ids.tolist())
-        labels = np.array(keys, dtype=object)
-    m = len(keys)
+        orders, inverse = _factorize(rows.order_ids.tolist())
+        labels = np.array(orders, dtype=object)
+    m = labels.size
     # Rounding to 1e-6 keeps float noise such as -1e-15 from turning a fully refunded
     # order into a negative one.
     net = np.round(np.bincount(inverse, weights=rows.amounts, minlength=m), 6)

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -249,10 +250,16 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _lines(handle: io.TextIOBase, bar: object | None) -> Iterator[str]:
+class _Bar(Protocol):
+    def update(self, n: float) -> object: ...
+
+    def close(self) -> None: ...
+
+
+def _lines(handle: Iterable[str], bar: _Bar | None) -> Iterator[str]:
     for line in handle:
         if bar is not None:
-            bar.update(len(line))  # type: ignore[attr-defined]
+            bar.update(len(line))  # characters, close enough to bytes for a progress bar
         yield line
 
 
@@ -302,7 +309,7 @@ def _read(
                 bar.close()
 
 
-def _progress_bar(size: int, enabled: bool) -> object | None:
+def _progress_bar(size: int, enabled: bool) -> _Bar | None:
     if not enabled:
         return None
     from tqdm import tqdm
@@ -388,6 +395,8 @@ def _parse(
 
     if rows_read == 0:
         raise OrdersFileError(f"{file_path} has a header row but no data rows")
+    if not out.amounts:
+        raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
     chosen_currency = _check_currencies(file_path, currencies, currency_filter, cols)
     notes: list[str] = []
     fmt = _choose_date_format(file_path, out, cols, date_format, notes)
@@ -395,8 +404,7 @@ def _parse(
 
     keep = np.flatnonzero(date_ok)
     if keep.size == 0:
-        top = "; ".join(f"{k} ({n})" for k, n in skips.by_reason.most_common(3))
-        raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {top}")
+        raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
     skipped = skips.listed()
     return OrderRows(
         customer_ids=_frozen(np.array(out.customers, dtype=object)[keep]),
@@ -419,6 +427,13 @@ def _parse(
         date_format=fmt.label,
         notes=tuple(notes),
     )
+
+
+def _top(skips: _Skips) -> str:
+    """The commonest skip reasons with the first example, for a one-line error."""
+    reasons = "; ".join(f"{k} ({n:,})" for k, n in skips.by_reason.most_common(3))
+    example = skips.listed()[:1]
+    return reasons + (f" — e.g. {example[0]}" if example else "")
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

@@ -66,7 +66,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
         if started[0]:
             bar.update(1)
         started[0] = True
-        bar.set_postfix_str(name)
+        # refresh=False: a forced redraw would show the bar before its 0.5 s delay.
+        bar.set_postfix_str(name, refresh=False)
 
     try:
         yield step

@@ -215,13 +215,13 @@ def line_chart(
         color = s.color or PALETTE[i % len(PALETTE)]
         dash = ' stroke-dasharray="7 5"' if s.dashed else ""
         for run in _runs(s.x, s.y):
-            pts = " ".join(f"{_num(px(x))},{_num(py(y))}" for x, y in run)
+            points = " ".join(f"{_num(px(x))},{_num(py(y))}" for x, y in run)
             if len(run) == 1:
                 x, y = run[0]
                 out.append(f'<circle cx="{_num(px(x))}" cy="{_num(py(y))}" r="3" fill="{color}"/>')
             else:
                 out.append(
-                    f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5" '
+                    f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5" '
                     f'stroke-linejoin="round"{dash}/>'
                 )
     out.append("</svg>")
@@ -496,7 +496,9 @@ def histogram(
         f'y2="{_num(top + ph)}" stroke="{_AXIS}"/>'
     )
     longest = max(len(x_format(e)) for e in edges)
-    every = max(1, math.ceil((len(edges)) / max(1, int(pw // (7.0 * longest + 16)))))
+    room = max(1, int(pw // (7.0 * longest + 16)))
+    # Label every k-th edge with k from a round series, so labels land on round values.
+    every = next((k for k in (1, 2, 4, 5, 10, 20, 25, 50) if len(edges) / k <= room), 100)
     for i in range(0, len(edges), every):
         x = left + i * bw
         out.append(

@@ -187,11 +187,24 @@ def _with_forecast(
 def compute_cohorts(orders: Orders, as_of: np.datetime64) -> CohortSection:
     """Monthly acquisition cohorts via :func:`thrive.insights.cohorts.cohort_matrix`.
 
-    Only the newest :data:`MAX_COHORTS` cohorts and the first :data:`MAX_PERIODS` months
-    after acquisition are kept, so the heat map stays readable on a page.
+    When the file stops early in its last month, that month is left out: its cells would
+    read as a drop in retention that is only missing days. Only the newest
+    :data:`MAX_COHORTS` cohorts and the first :data:`MAX_PERIODS` months after acquisition
+    are kept, so the heat map stays readable on a page.
     """
+    last = to_date(as_of)
+    through = as_of
+    if _last_month_is_partial(last):
+        through = np.datetime64(last, "M").astype("datetime64[D]") - np.timedelta64(1, "D")
+    keep = orders.dates <= through
+    if not np.any(keep):
+        raise ValueError("the file has no complete month of orders yet")
     cm = cohort_matrix(
-        orders.customer_ids, orders.dates, orders.amounts, period="month", as_of=as_of
+        orders.customer_ids[keep],
+        orders.dates[keep],
+        orders.amounts[keep],
+        period="month",
+        as_of=through,
     )
     hidden = max(0, int(cm.cohorts.size) - MAX_COHORTS)
     rows = slice(hidden, None)
@@ -202,6 +215,8 @@ def compute_cohorts(orders: Orders, as_of: np.datetime64) -> CohortSection:
         periods=tuple(int(v) for v in cm.offsets[:periods]),
         retention=np.asarray(cm.retention[rows, :periods], dtype=np.float64),
         hidden_cohorts=hidden,
+        through=to_date(through),
+        partial_month_left_out=bool(through != as_of),
     )
 
 

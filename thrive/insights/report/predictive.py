@@ -8,12 +8,20 @@ weeks, as in the BG/NBD literature.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
 import numpy as np
 
+from thrive.insights.bgnbd import BGNBDFit, fit_bgnbd
+from thrive.insights.clv import churn_risk_band, customer_lifetime_value
+from thrive.insights.gammagamma import GammaGammaFit, fit_gamma_gamma
+from thrive.insights.holdout import (
+    CumulativeTracking,
+    RepeatPurchasesByFrequency,
+    cumulative_tracking,
+    repeat_purchases_by_frequency,
+)
 from thrive.insights.orders_aggregate import Orders
+from thrive.insights.paretonbd import fit_pareto_nbd
 from thrive.insights.report.customers import CustomerTotals
 from thrive.insights.report.descriptive import to_date
 from thrive.insights.report.formatting import nice_ticks
@@ -24,6 +32,11 @@ from thrive.insights.report.sections import (
     Channels,
     ClvSection,
     ModelCheck,
+)
+from thrive.insights.summary import (
+    CustomerSummary,
+    calibration_holdout_split,
+    summarize_transactions,
 )
 
 __all__ = [
@@ -59,17 +72,12 @@ class CustomerModel:
     monetary_value: np.ndarray
     p_alive: np.ndarray
     clv: np.ndarray
-    transaction_fit: Any
-    spend_fit: Any
+    transaction_fit: BGNBDFit
+    spend_fit: GammaGammaFit
 
 
 def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     """Summarise purchases per customer and fit the transaction and spend models."""
-    from thrive.insights.bgnbd import fit_bgnbd
-    from thrive.insights.clv import customer_lifetime_value
-    from thrive.insights.gammagamma import fit_gamma_gamma
-    from thrive.insights.summary import summarize_transactions
-
     summary = summarize_transactions(
         orders.customer_ids,
         orders.dates,
@@ -117,15 +125,7 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     )
 
 
-def _parameters(fit: Any) -> dict[str, float]:
-    names = ("r", "alpha", "a", "b", "s", "beta")
-    params = getattr(fit, "params", None)
-    if isinstance(params, dict):
-        return {k: float(v) for k, v in params.items()}
-    return {n: float(getattr(fit, n)) for n in names if hasattr(fit, n)}
-
-
-def compute_clv(model: CustomerModel, *, bins: int = 25) -> ClvSection:
+def compute_clv(model: CustomerModel, *, bins: int = 40) -> ClvSection:
     """Histogram of predicted value; the last bin is capped at the 99th percentile so one
     whale does not squash every other bar into the first one."""
     clv = model.clv[np.isfinite(model.clv)]
@@ -151,31 +151,43 @@ def compute_clv(model: CustomerModel, *, bins: int = 25) -> ClvSection:
         customers=int(clv.size),
         clipped_above=int(np.count_nonzero(clv > cap)),
         model="BG/NBD",
-        parameters=_parameters(model.transaction_fit),
+        parameters={**model.transaction_fit.params, **model.spend_fit.params},
+        caveat=_caveat(model.transaction_fit.converged and model.spend_fit.converged),
     )
 
 
+def _caveat(converged: bool) -> str:
+    if converged:
+        return ""
+    return "The model fit stopped before it fully converged, so treat these values as rough guides."
+
+
 def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
-    """Repeat customers with P(alive) below the threshold, by value if still active."""
+    """Repeat customers with P(alive) below the threshold, highest predicted value first.
+
+    Ranking by predicted value (which already weighs in P(alive)) puts first the people
+    who are slipping but still likely enough to be reachable; customers who are almost
+    surely gone sink to the bottom however much they once spent.
+    """
     pos = np.searchsorted(totals.ids, model.customer_ids)
     repeat = model.frequency > 0
-    at_risk = repeat & (model.p_alive < AT_RISK_THRESHOLD)
-    idx = np.flatnonzero(at_risk)
-    # CLV = P(alive) x value-if-alive for BG/NBD, so dividing recovers what a customer is
-    # worth if they are still buying; the floor avoids dividing by ~0.
-    worth = model.clv[idx] / np.maximum(model.p_alive[idx], 1e-6)
-    order = idx[np.argsort(-worth, kind="stable")][:AT_RISK_ROWS]
+    idx = np.flatnonzero(repeat & (model.p_alive < AT_RISK_THRESHOLD))
+    order = idx[np.argsort(-model.clv[idx], kind="stable")][:AT_RISK_ROWS]
+    bands = churn_risk_band(model.p_alive[order])
     rows = tuple(
         AtRiskCustomer(
             customer_id=str(model.customer_ids[i]),
             p_alive=float(model.p_alive[i]),
+            risk=str(band),
             predicted_value=float(model.clv[i]),
+            # CLV = P(alive) x value-if-alive for BG/NBD, so dividing recovers what the
+            # customer is worth if still buying; the floor avoids dividing by ~0.
             value_if_active=float(model.clv[i] / max(model.p_alive[i], 1e-6)),
             orders=int(totals.orders[pos[i]]),
             spent=float(totals.spent[pos[i]]),
             last_order=to_date(totals.last_order[pos[i]]),
         )
-        for i in order
+        for i, band in zip(order, bands, strict=True)
     )
     return AtRisk(customers=rows, threshold=AT_RISK_THRESHOLD, candidates=int(idx.size))
 
@@ -222,10 +234,12 @@ def compute_model_check(
     orders: Orders, first: np.datetime64, last: np.datetime64, holdout_weeks: int
 ) -> ModelCheck:
     """Fit BG/NBD on the calibration period and compare with the holdout period."""
-    from thrive.insights.bgnbd import fit_bgnbd
-    from thrive.insights.holdout import cumulative_tracking, repeat_purchases_by_frequency
-    from thrive.insights.summary import calibration_holdout_split
-
+    span_days = int((last - first).astype(np.int64))
+    if span_days < 8 * UNIT_DAYS:
+        raise ModelUnavailable(
+            f"the file covers {span_days} days; checking the model against a holdout needs "
+            "at least 8 weeks of orders"
+        )
     if holdout_weeks < 1:
         raise ModelUnavailable("the holdout must be at least one week long")
     calibration_end = last - np.timedelta64(int(holdout_weeks * UNIT_DAYS), "D")
@@ -245,24 +259,74 @@ def compute_model_check(
     f = np.asarray(summary.frequency, dtype=np.float64)
     if np.count_nonzero(f > 0) < 10:
         raise ModelUnavailable("fewer than 10 customers bought again during calibration")
-    fit = fit_bgnbd(f, np.asarray(summary.recency, float), np.asarray(summary.T, float))
-    holdout_length = (last - calibration_end).astype(np.int64) / UNIT_DAYS
+    fit = fit_bgnbd(f, summary.recency, summary.T)
+    holdout_length = float((last - calibration_end).astype(np.int64)) / UNIT_DAYS
     by_freq = repeat_purchases_by_frequency(fit, summary, holdout_counts, holdout_length)
     tracking = cumulative_tracking(
         fit, orders.customer_ids, orders.dates, start=first, end=last, unit_days=UNIT_DAYS
     )
-    return _model_check_from(by_freq, tracking, first, calibration_end, last, holdout_length)
+    alternatives = (
+        ("BG/NBD", fit.log_likelihood, _holdout_error(by_freq)),
+        _pareto_alternative(summary, holdout_counts, holdout_length),
+    )
+    return _model_check_from(
+        by_freq,
+        tracking,
+        first,
+        calibration_end,
+        last,
+        holdout_length,
+        alternatives,
+    )
+
+
+def _holdout_error(by_freq: RepeatPurchasesByFrequency) -> float:
+    """(predicted - actual) / actual total holdout repeat purchases of the calibration
+    customers; NaN when nobody bought in the holdout."""
+    n = np.asarray(by_freq.n, dtype=np.float64)
+    seen = n > 0
+    actual = float(np.sum(by_freq.actual_mean[seen] * n[seen]))
+    predicted = float(np.sum(by_freq.predicted_mean[seen] * n[seen]))
+    return (predicted - actual) / actual if actual > 0 else float("nan")
+
+
+def _pareto_alternative(
+    summary: CustomerSummary, holdout_counts: np.ndarray, holdout_length: float
+) -> tuple[str, float, float]:
+    """The Pareto/NBD on the same calibration data, as a second opinion."""
+    fit = fit_pareto_nbd(summary.frequency, summary.recency, summary.T)
+    by_freq = repeat_purchases_by_frequency(fit, summary, holdout_counts, holdout_length)
+    return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq))
 
 
 def _model_check_from(
-    by_freq: Any,
-    tracking: Any,
+    by_freq: RepeatPurchasesByFrequency,
+    tracking: CumulativeTracking,
     first: np.datetime64,
     calibration_end: np.datetime64,
     last: np.datetime64,
     holdout_length: float,
+    alternatives: tuple[tuple[str, float, float], ...],
 ) -> ModelCheck:
-    raise NotImplementedError("adapt to thrive.insights.holdout results")
-
-
-_ = timedelta
+    bins = [int(b) for b in by_freq.bins]
+    labels = tuple(str(b) for b in bins[:-1]) + (f"{bins[-1]}+",)
+    weeks = np.concatenate([[0.0], np.asarray(tracking.weeks, dtype=np.float64)])
+    return ModelCheck(
+        calibration_start=to_date(first),
+        calibration_end=to_date(calibration_end),
+        holdout_end=to_date(last),
+        holdout_weeks=holdout_length,
+        frequency_labels=labels,
+        customers_per_bin=tuple(int(v) for v in by_freq.n),
+        predicted=np.asarray(by_freq.predicted_mean, dtype=np.float64),
+        actual=np.asarray(by_freq.actual_mean, dtype=np.float64),
+        weeks=weeks,
+        # Both curves start at zero repeat purchases when the file starts.
+        cumulative_actual=np.concatenate([[0.0], np.asarray(tracking.actual, float)]),
+        cumulative_predicted=np.concatenate([[0.0], np.asarray(tracking.expected, float)]),
+        # Period k of the tracking ends on day 7k - 1 after the start, so the last
+        # calibration day d sits at week (d + 1) / 7 on the same axis.
+        calibration_weeks=float((calibration_end - first).astype(np.int64) + 1) / UNIT_DAYS,
+        holdout_error=_holdout_error(by_freq),
+        alternatives=alternatives,
+    )

@@ -224,7 +224,17 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
         return _section("trend", "Revenue by month", _unavailable(t))
     n = len(t.months)
     x = list(range(n))
-    series = [charts.Series("Revenue", x, [float(v) for v in t.revenue])]
+    values = [float(v) for v in t.revenue]
+    if t.partial_last_month and n >= 2:
+        # The unfinished month is drawn apart (grey, dashed) so it doesn't read as a slump.
+        series = [
+            charts.Series("Revenue", x[:-1], values[:-1]),
+            charts.Series(
+                "Month so far", x[-2:], values[-2:], dashed=True, color=charts.PALETTE[6]
+            ),
+        ]
+    else:
+        series = [charts.Series("Revenue", x, values)]
     bands: list[charts.Band] = []
     labels = list(t.months)
     if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
@@ -318,6 +328,11 @@ def _cohorts(c: CohortSection | Unavailable) -> str:
     caption = "Rows: month of first order (number of new customers). Darker = more returned."
     if c.hidden_cohorts:
         caption += f" The {c.hidden_cohorts} oldest cohorts are left out to keep it readable."
+    if c.partial_month_left_out and c.through is not None:
+        caption += (
+            f" Counted to {_day(c.through)}, the end of the last full month in the file, so "
+            "a month with missing days doesn't look like a drop."
+        )
     how = (
         "each customer belongs to the month of their first order; a cell is the share of that "
         "month's customers with at least one order N months later (month 0 is always 100%). "
@@ -412,7 +427,8 @@ def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:
         f"the next {c.horizon_months} months with a 1% monthly discount; fitted on this "
         f"file ({params})."
     )
-    return _section("clv", title, lead + _figure(svg, caption) + _how(how))
+    caveat = f'<p class="unavailable">{esc(c.caveat)}</p>' if c.caveat else ""
+    return _section("clv", title, lead + caveat + _figure(svg, caption) + _how(how))
 
 
 def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
@@ -426,8 +442,9 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
             [
                 ("id", c.customer_id),
                 ("num", percent(c.p_alive, 0)),
-                ("num", money(c.value_if_active, cur)),
+                ("", c.risk),
                 ("num", money(c.predicted_value, cur)),
+                ("num", money(c.value_if_active, cur)),
                 ("num", count(c.orders)),
                 ("num", money(c.spent, cur)),
                 ("num", _day(c.last_order)),
@@ -435,15 +452,16 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
             for c in a.customers
         ]
         body = (
-            f"<p>{count(len(a.customers))} of the {count(a.candidates)} repeat customers whose "
-            f"chance of still being active is below {a.threshold:.0%}, most valuable first. "
-            "They are the first people to contact personally.</p>"
+            f"<p>The {count(len(a.customers))} most valuable of the {count(a.candidates)} "
+            f"repeat customers whose chance of still being active is below "
+            f"{a.threshold:.0%}. They are the first people to contact personally.</p>"
             + _table(
                 [
                     ("", "Customer"),
                     ("num", "P(active)"),
-                    ("num", "Worth if active"),
+                    ("", "Risk"),
                     ("num", "Predicted value"),
+                    ("num", "Worth if active"),
                     ("num", "Orders"),
                     ("num", "Spent so far"),
                     ("num", "Last order"),
@@ -453,8 +471,9 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
         )
     how = (
         "P(active) is the BG/NBD probability that the customer has not quietly left, given "
-        'how often they bought and how long it has been; "worth if active" is their predicted '
-        "value divided by P(active), i.e. what they would bring if they are still with you."
+        "how often they bought and how long it has been (risk is high below 30%); customers "
+        'are ranked by predicted value over the next 12 months; "worth if active" is that '
+        "value divided by P(active): what they would bring if they are still with you."
     )
     return _section("at-risk", title, body + _how(how))
 
@@ -588,6 +607,30 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         + "<h3>Cumulative repeat purchases, week by week</h3>"
         + _figure(line)
     )
+    if len(m.alternatives) > 1:
+        rows = [
+            [
+                ("", name),
+                ("num", f"{ll:,.0f}"),
+                ("num", ("+" if err > 0 else "") + percent(err) if err == err else "–"),
+            ]
+            for name, ll, err in m.alternatives
+        ]
+        body += (
+            "<h3>A second model for comparison</h3>"
+            "<p>The Pareto/NBD model makes a different assumption about when customers "
+            "leave (at any moment rather than right after a purchase). Similar numbers "
+            "mean the conclusions don't hinge on that choice; a higher log-likelihood is "
+            "a better fit to the calibration period.</p>"
+            + _table(
+                [
+                    ("", "Model"),
+                    ("num", "Log-likelihood (calibration)"),
+                    ("num", "Holdout purchases, predicted vs actual"),
+                ],
+                rows,
+            )
+        )
     how = (
         "the model is fitted to the calibration period alone; for each group of customers "
         "(by repeat purchases during calibration) we compare its expected holdout purchases "

@@ -101,6 +101,8 @@ class CohortSection:
     periods: tuple[int, ...]
     retention: np.ndarray  # (cohorts, periods), NaN where not observable yet
     hidden_cohorts: int = 0
+    through: date | None = None  # last day counted
+    partial_month_left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,14 @@ class ClvSection:
     clipped_above: int  # customers above the last bin edge (counted in the last bin)
     model: str
     parameters: dict[str, float]
+    caveat: str = ""
 
 
 @dataclass(frozen=True)
 class AtRiskCustomer:
     customer_id: str
     p_alive: float
+    risk: str  # churn_risk_band: "high" (< 30%) or "medium"
     predicted_value: float
     value_if_active: float
     orders: int
@@ -205,6 +209,8 @@ class ModelCheck:
     cumulative_predicted: np.ndarray
     calibration_weeks: float
     holdout_error: float  # relative error of total predicted vs actual holdout purchases
+    # (model, calibration log-likelihood, holdout error) for each model tried
+    alternatives: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ p { margin: 6px 0 10px; }
   padding-left: 10px; }
 .how strong { color: var(--ink); font-weight: 600; }
 .lead { font-size: 1.02rem; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px;
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(135px, 1fr)); gap: 10px;
   margin: 10px 0 12px; }
 .kpi { background: var(--soft); border: 1px solid var(--line); border-radius: 8px;
   padding: 10px 12px; break-inside: avoid; }

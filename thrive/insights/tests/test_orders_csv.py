@@ -343,12 +343,17 @@ def test_amount_cells_that_are_not_numbers(text: str) -> None:
         parse_amount(text)
 
 
+def label_of(samples: list[str]) -> str | None:
+    fmt = detect_date_format(samples)
+    return None if fmt is None else fmt.label
+
+
 def test_date_format_detection_prefers_the_reading_that_fits_every_value() -> None:
-    assert detect_date_format(["2024-01-31", "2024-02-01T10:00:00Z"]).label == "YYYY-MM-DD"
-    assert detect_date_format(["19970101"]).label == "YYYYMMDD"
-    assert detect_date_format(["31/01/2024", "01/02/2024"]).label == "DD/MM/YYYY"
-    assert detect_date_format(["01/31/2024"]).label == "MM/DD/YYYY"
-    assert detect_date_format(["March 5th, 2024", "6 Mar 2024"]).label == "5 March 2024"
+    assert label_of(["2024-01-31", "2024-02-01T10:00:00Z"]) == "YYYY-MM-DD"
+    assert label_of(["19970101"]) == "YYYYMMDD"
+    assert label_of(["31/01/2024", "01/02/2024"]) == "DD/MM/YYYY"
+    assert label_of(["01/31/2024"]) == "MM/DD/YYYY"
+    assert label_of(["March 5th, 2024", "6 Mar 2024"]) == "5 March 2024"
     assert detect_date_format(["soon"]) is None
 
 
@@ -360,3 +365,11 @@ def test_amounts_survive_us_and_european_formatting(cents: int) -> None:
     assert parse_amount(us).value == pytest.approx(value)
     assert parse_amount(european).value == pytest.approx(value)
     assert parse_amount(f"{value:.2f}").value == pytest.approx(value)
+
+
+def test_a_file_whose_every_row_is_skipped_says_why(tmp_path: Path) -> None:
+    with pytest.raises(OrdersFileError) as info:
+        read_order_rows(write(tmp_path, "customer,date,amount\na,2024-01-01,-5\n"))
+    message = str(info.value)
+    assert "no usable rows out of 1" in message
+    assert 'row 2, column "amount": negative amount -5' in message
