@@ -61,7 +61,10 @@ def score_customers(days: CustomerPurchaseDays, *, as_of: dt.date) -> Scoring:
         rfm, segments = None, np.array([], dtype=str)
     frequency = days.frequency.astype(np.float64)
     recency = (days.last_day - days.first_day).astype(np.float64) / UNIT_DAYS
-    age = (as_of64 - days.first_day).astype(np.float64) / UNIT_DAYS
+    # T runs to the last observed day, as in the insights core's summaries (the CDNOW
+    # convention: first seen 1 Jan, observed to 30 Sep, T = 272 days).
+    observation_end = as_of64 - np.timedelta64(1, "D")
+    age = (observation_end - days.first_day).astype(np.float64) / UNIT_DAYS
     repeaters = frequency > 0
     if n < MIN_CUSTOMERS or int(repeaters.sum()) < MIN_REPEATERS:
         reason = (
