@@ -247,3 +247,70 @@ def _bge_tanh_sinh(
             f = np.where(p > 0, -np.expm1(-kk * np.log1p(u * p)) / p, kk * u)
         out[sl] = (w * f).sum(axis=1)
     return np.maximum(out, 0.0)
+
+
+# Piecewise-polynomial tables of G over many horizons: degree-5 polynomials on cells of
+# width _CELL in w = -ln(1 + t/c), fitted through 6 Chebyshev points per cell.
+_CELL = 0.04
+_DEGREE = 5
+_TABLE_MIN_POINTS = 6000
+_TABLE_CHUNK = 1 << 16
+
+
+@lru_cache(maxsize=1)
+def _cell_fit_matrix() -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev points on [0, 1] and the matrix mapping values there to monomial
+    coefficients in the local coordinate (exact for degree <= 5)."""
+    j = np.arange(_DEGREE + 1)
+    points = (1.0 - np.cos((2 * j + 1) * np.pi / (2 * (_DEGREE + 1)))) / 2.0
+    vandermonde = points[:, None] ** j[None, :]
+    return points, np.linalg.inv(vandermonde)
+
+
+def beta_geometric_expectation_table(
+    t: np.ndarray, k: float, c: np.ndarray, a: float, b_post: float
+) -> np.ndarray:
+    """G(t_h; k, c_i, a, b') for every horizon t_h and every c_i: shape (len(t), len(c)).
+
+    For one (k, b') pair G depends on t and c only through u = t / c, and it is analytic in
+    w = -ln(1 + u) in a strip of half-width ~ pi/2 around the real axis (the only
+    singularity, u = -1 or z = 1, is at w = -inf).  When many (t, c) pairs share (k, b') --
+    a customer base's customers with equal frequency over a CLV horizon's months -- G is
+    tabulated once as piecewise degree-5 polynomials in w (cells of width 0.04, Chebyshev
+    points; interpolation error below 1e-12 relative) and read off by Horner's rule, which
+    costs a few arithmetic passes instead of one hypergeometric function per pair.
+    """
+    t = np.asarray(t, dtype=float)
+    c = np.asarray(c, dtype=float)
+    if t.size * c.size < _TABLE_MIN_POINTS:
+        return beta_geometric_expectation(t[:, None] / c[None, :], k, 1.0, a, b_post)
+    u_lo = float(t.min() / c.max())
+    u_hi = float(t.max() / c.min())
+    w_lo, w_hi = -float(np.log1p(u_hi)), -float(np.log1p(u_lo))
+    n_cells = max(1, int(np.ceil((w_hi - w_lo) / _CELL)))
+    width = (w_hi - w_lo) / n_cells if w_hi > w_lo else 1.0
+    points, to_coefficients = _cell_fit_matrix()
+    nodes_w = w_lo + (np.arange(n_cells)[:, None] + points[None, :]) * width
+    values = beta_geometric_expectation(np.expm1(-nodes_w), k, 1.0, a, b_post)
+    # One contiguous row per power: gathers with np.take stay cheap.
+    coefficients = np.ascontiguousarray((values @ to_coefficients.T).T)
+    out = np.empty((t.size, c.size))
+    # Column chunks keep the temporaries in cache.
+    step = max(1, _TABLE_CHUNK // t.size)
+    for lo in range(0, c.size, step):
+        u = t[:, None] / c[None, lo : lo + step]
+        position = np.log1p(u)
+        np.subtract(-w_lo, position, out=position)
+        position *= 1.0 / width
+        cell = position.astype(np.intp)
+        np.clip(cell, 0, n_cells - 1, out=cell)
+        position -= cell
+        block = coefficients[_DEGREE].take(cell)
+        for j in range(_DEGREE - 1, -1, -1):
+            block *= position
+            block += coefficients[j].take(cell)
+        # Within the provable bounds [0, k u] (exactly 0 at u = 0).
+        u *= k
+        np.minimum(block, u, out=block)
+        np.maximum(block, 0.0, out=out[:, lo : lo + step])
+    return out
