@@ -18,3 +18,12 @@ def test_importing_every_insights_module_loads_no_django():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_public_api_is_re_exported_and_listed():
+    import thrive.insights as insights
+
+    assert len(insights.__all__) == len(set(insights.__all__))
+    for name in insights.__all__:
+        assert getattr(insights, name) is not None, name
+    assert "fit_bgnbd" in insights.__all__ and "basket_rules" in insights.__all__
