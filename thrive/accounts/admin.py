@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Associate
+from .models import Associate, Business
 
 
 @admin.register(Associate)
@@ -28,3 +28,11 @@ class AssociateAdmin(UserAdmin):
     )
     autocomplete_fields = ["person"]
     readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["name", "website"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not Business.objects.exists() and super().has_add_permission(request)

@@ -72,3 +72,22 @@ class Associate(AbstractUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_active and self.role in {Role.OWNER, Role.MEMBER, Role.READ_ONLY}
+
+
+class Business(models.Model):
+    """The business this Thrive serves: one row, edited by the owner."""
+
+    name = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=255, blank=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "business"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current_name(cls, default: str) -> str:
+        row = cls.objects.order_by("pk").values_list("name", flat=True).first()
+        return row or default

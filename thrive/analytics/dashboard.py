@@ -128,8 +128,10 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     cac = _cac(scoring)
     kpis.append(_kpi(
         "cac", "Blended CAC", cac["blended"], unit=currency,
-        formula="Marketing spend ÷ new customers acquired, over all months with spend; per "
-        "channel below.", data="Spend per channel and month from the spend records.",
+        formula="All marketing spend ÷ all new customers, from paid and unpaid channels "
+        "alike; each paid channel's own CAC (its spend ÷ its new customers) is listed.",
+        data="Spend per channel and month from the spend records; new customers by the "
+        "month of their first order and their acquisition channel.",
         better="down", detail=cac["channels"],
     ))  # fmt: skip
 
@@ -403,7 +405,7 @@ def _revenue_by_channel(as_of: dt.date) -> dict[str, Any]:
     months = [str(np.datetime64(start, "M") + np.timedelta64(i, "M")) for i in range(12)]
     series: dict[str, list[float]] = {}
     for row in rows:
-        name = row["person__acquisition_channel__name"] or "Unknown"
+        name = row["person__acquisition_channel__name"] or "No channel recorded"
         month = str(row["month"])[:7]
         if month in months:
             series.setdefault(name, [0.0] * 12)[months.index(month)] += float(row["rev"] or 0)

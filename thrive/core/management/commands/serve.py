@@ -25,8 +25,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from thrive.wsgi import application
-
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         # Start computing the dashboard now, so it is ready by the time someone signs in.
@@ -34,6 +32,8 @@ class Command(BaseCommand):
         from thrive.analytics.refresh import ensure_fresh
 
         ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
+        # Imported only now: WhiteNoise indexes the collected files when the app is built.
+        from thrive.wsgi import application
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
