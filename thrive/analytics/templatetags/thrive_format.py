@@ -48,3 +48,9 @@ def index(sequence: Any, i: int) -> Any:
         return sequence[i]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.filter
+def words(value: Any) -> str:
+    """A snake_case key as words: ``cant_lose_them`` → ``cant lose them``."""
+    return str(value or "").replace("_", " ")
