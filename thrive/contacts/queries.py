@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Activity, Person, PersonRole, PersonTag, RelationshipRole, Stage, Tag
@@ -99,20 +99,30 @@ def with_list_columns(people: QuerySet[Person]) -> QuerySet[Person]:
 
 
 def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
-    """Associates, vendors and partners with their latest activity, most recent first."""
-    latest = (
+    """Associates, vendors and partners with their latest activity, most recent first.
+
+    For associates that is the last thing they did with anyone (as the associate on an
+    activity); for everyone else the last touchpoint with them.
+    """
+    with_them = (
         Activity.objects.filter(person=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    by_them = (
+        Activity.objects.filter(associate__person=OuterRef("pk"))
         .order_by("-occurred_at")
         .values("occurred_at")[:1]
     )
     out: dict[str, list[Person]] = {}
     for role in (RelationshipRole.ASSOCIATE, RelationshipRole.VENDOR, RelationshipRole.PARTNER,
                  RelationshipRole.REFERRAL_PARTNER):  # fmt: skip
+        latest = by_them if role == RelationshipRole.ASSOCIATE else with_them
         people = (
             Person.objects.filter(roles__role=role)
             .select_related("organization")
             .annotate(last_activity_at=Subquery(latest))
-            .order_by("-last_activity_at", "id")[:limit]
+            .order_by(F("last_activity_at").desc(nulls_last=True), "id")[:limit]
         )
         out[role.value] = list(people)
     return out
