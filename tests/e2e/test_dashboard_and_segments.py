@@ -1,0 +1,85 @@
+"""The dashboard shows what the insights core computes; a segment is built and counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from thrive.analytics.refresh import run_refresh
+from thrive.commerce.models import Order
+from thrive.contacts.models import Person, Segment
+from thrive.core.roles import Role
+from thrive.core.testing.factories import AssociateFactory
+from thrive.insights import customer_lifetime_value, fit_bgnbd, fit_gamma_gamma
+from thrive.insights.summary import summarize_transactions
+
+from .conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+AS_OF = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def roastery(settings, tmp_path):
+    settings.THRIVE_TIME_ZONE = "UTC"
+    settings.DATA_DIR = tmp_path  # the demo writes its sign-in file there
+    call_command(
+        "demo", people=600, seed=11, as_of=dt.date(2026, 5, 31), no_progress=True, verbosity=0
+    )
+    AssociateFactory(username="owner1", role=Role.OWNER, first_name="Maya")
+    return run_refresh(as_of=AS_OF)
+
+
+def independent_mean_clv() -> float:
+    """Mean predicted 12-month value computed straight from the raw orders."""
+    rows = list(
+        Order.objects.filter(currency="USD")
+        .exclude(status__in=["voided", "pending"])
+        .values_list("person_id", "ordered_at", "total", "refunded")
+    )
+    ids = np.array([r[0] for r in rows])
+    dates = np.array([r[1].date() for r in rows], dtype="datetime64[D]")
+    net = np.array([float(r[2] - r[3]) for r in rows])
+    s = summarize_transactions(ids, dates, net, observation_end=AS_OF - dt.timedelta(days=1))
+    fit = fit_bgnbd(s.frequency, s.recency, s.T)
+    repeat = s.frequency > 0
+    spend = fit_gamma_gamma(s.frequency[repeat], s.monetary_value[repeat])
+    clv = customer_lifetime_value(fit, spend, s.frequency, s.recency, s.T, s.monetary_value)
+    return float(np.mean(clv))
+
+
+def test_dashboard_figures_equal_the_insights_core(page, roastery):
+    sign_in(page, "owner1")
+    card = page.locator("#kpi-clv")
+    expect(card).to_be_visible()
+    shown = float(card.get_attribute("data-value"))
+    assert shown == pytest.approx(independent_mean_clv(), rel=1e-6)
+    assert card.locator(".value").inner_text() == f"{shown:,.0f} USD"
+    card.get_by_text("How is this computed?").click()
+    expect(card.get_by_text("BG/NBD fitted on")).to_be_visible()
+    screenshot(page, "dashboard")
+    page.get_by_role("link", name="Ecosystem").click()
+    expect(page.get_by_role("heading", name="Your ecosystem")).to_be_visible()
+    screenshot(page, "ecosystem")
+
+
+def test_build_a_segment_and_see_its_count(page, roastery):
+    expected = Person.objects.filter(stage__in=["client", "advocate"]).count()
+    sign_in(page, "owner1")
+    page.goto("/segments/new/")
+    page.get_by_label("Name").fill("Clients and advocates")
+    page.get_by_role("button", name="Add rule").click()
+    page.get_by_label("Field").select_option("stage")
+    page.get_by_label("Client").check()
+    page.get_by_label("Advocate").check()
+    expect(page.locator("#segment-status")).to_contain_text(re.compile(rf"\b{expected:,}\b"))
+    screenshot(page, "segment-editor")
+    page.get_by_role("button", name="Save segment").click()
+    segment = Segment.objects.get(name="Clients and advocates")
+    assert segment.people().count() == expected
+    expect(page.locator("main")).to_contain_text(f"{expected:,}")
