@@ -53,6 +53,7 @@ from thrive.contacts.models import (
 
 from . import catalog
 from .events import chunk_events
+from .extras import finish_demo
 from .plan import Config, Plan, make_plan
 from .rows import ChunkWriter, Ids
 from .writer import Writer, next_id
@@ -401,6 +402,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         owner = Associate.objects.get(pk=ids.staff[0])
         owner.set_password(password)
         owner.save(update_fields=["password"])
+    finish_demo()
     signin = f"Sign in at {SIGNIN_URL} as {OWNER} / {password}"
     _write_signin(signin)
     return BuildResult(password, signin, time.monotonic() - started, plan)

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Count, Min, Sum
 from django.test import override_settings
 
-from thrive.accounts.models import Associate
+from thrive.accounts.models import Associate, Business
 from thrive.commerce.models import (
     Deal,
     DealStage,
@@ -79,6 +79,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) ->
         second = build.fingerprint()
         yield Demo(data_dir, first_output, second_output, first, second)
         build.flush_business_data()
+        Business.objects.all().delete()
         with connection.cursor() as cursor:  # the ORM delete would visit every related app
             table = Associate._meta.db_table
             marks = ", ".join(["%s"] * len(build.DEMO_USERNAMES))
@@ -334,3 +335,13 @@ def test_associates_spend_time_with_people(demo: Demo) -> None:
     # Moderate volume: about one extra entry per person beyond orders and stage changes.
     extra = Activity.objects.exclude(kind__in=["order", "stage_change"]).count()
     assert extra < 2 * PEOPLE
+
+
+def test_the_demo_names_the_business_and_saves_working_segments(demo: Demo) -> None:
+    from thrive.contacts.models import Segment
+
+    assert Business.objects.get().name == "Kettle & Crow Coffee Roasters"
+    names = set(Segment.objects.values_list("name", flat=True))
+    assert {"Valuable customers slipping away", "Champions", "Subscribers and wholesale"} <= names
+    subscribers = Segment.objects.get(name="Subscribers and wholesale").people().count()
+    assert subscribers > 0

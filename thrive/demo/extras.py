@@ -1,0 +1,46 @@
+"""The finishing touches of the demo: the business's name and a few useful segments."""
+
+from __future__ import annotations
+
+from thrive.accounts.models import Business
+from thrive.contacts.segments.services import create_segment
+
+from . import catalog
+
+# Saved segments a roaster would keep; they show what segments are for on the first visit.
+SEGMENTS = [
+    (
+        "Valuable customers slipping away",
+        "Spent over $300 and are unlikely to buy again without a personal nudge.",
+        {"match": "all", "rules": [
+            {"field": "orders_amount", "op": "gte", "value": 300},
+            {"field": "churn_risk", "op": "in", "value": ["high", "medium"]},
+        ]},
+    ),
+    (
+        "Champions",
+        "Bought recently, buy often and spend the most.",
+        {"match": "all", "rules": [{"field": "rfm_segment", "op": "in", "value": ["champions"]}]},
+    ),
+    (
+        "Subscribers and wholesale",
+        "Everyone on a subscription or buying wholesale.",
+        {"match": "any", "rules": [
+            {"field": "tag", "op": "has", "value": "subscriber"},
+            {"field": "tag", "op": "has", "value": "wholesale"},
+        ]},
+    ),
+]  # fmt: skip
+
+
+def finish_demo() -> None:
+    """Name the business and save the demo's segments (idempotent)."""
+    business = Business.objects.order_by("pk").first() or Business()
+    business.name = catalog.BUSINESS_NAME
+    business.website = f"https://{catalog.BUSINESS_DOMAIN}"
+    business.save()
+    from thrive.contacts.models import Segment
+
+    for name, description, rules in SEGMENTS:
+        if not Segment.objects.filter(name=name).exists():
+            create_segment(actor=None, name=name, rules=rules, description=description)
