@@ -70,3 +70,12 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["title", "person__email", "organization__name"]
     list_select_related = ["stage", "owner"]
     autocomplete_fields = ["person", "organization"]
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ["order", "sku", "description", "quantity", "unit_price", "line_total"]
+    search_fields = ["sku", "description", "order__number"]
+    list_select_related = ["order"]
+    autocomplete_fields = ["order", "product"]
+    show_full_result_count = False

@@ -293,3 +293,12 @@ class SegmentAdmin(admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PersonTag)
+class PersonTagAdmin(admin.ModelAdmin):
+    list_display = ["person", "tag", "added_at", "added_by"]
+    list_filter = ["tag"]
+    search_fields = ["person__email", "person__last_name", "tag__name"]
+    list_select_related = ["person", "tag", "added_by"]
+    autocomplete_fields = ["person", "tag"]
