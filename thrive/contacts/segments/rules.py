@@ -421,7 +421,7 @@ def parse_rules(text: str) -> Any:
     if not text.strip():
         raise ValidationError('Write the rules as JSON, e.g. {"match": "all", "rules": []}.')
     try:
-        return json.loads(text)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(
             f"The rules are not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
@@ -430,6 +430,28 @@ def parse_rules(text: str) -> Any:
         raise ValidationError("The rules contain a number far too long to be real.") from None
     except RecursionError:
         raise ValidationError("The rules are nested far too deeply.") from None
+    # Some Python versions parse absurd nesting without complaint; refuse it the same way.
+    if _json_depth(parsed) > MAX_JSON_DEPTH:
+        raise ValidationError("The rules are nested far too deeply.")
+    return parsed
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _json_depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, measured without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
 
 
 def rules_from_text(
