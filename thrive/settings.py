@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "thrive.contacts",
     "thrive.commerce",
     "thrive.analytics",
+    "thrive.outreach",
     "thrive.automations",
     "thrive.demo",
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
 from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
+from thrive.outreach.queries import person_deliveries
 
 from .models import Activity, Consent, Person, Referral, StageChange
 
@@ -52,6 +53,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         TIMELINE_PAGE,
     ).get_page(timeline_page)
     from thrive.automations.models import Task
+    from thrive.automations.queries import person_logs
 
     return {
         "person": person,
@@ -82,4 +84,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),
         "custom_fields": sorted((person.custom_fields or {}).items()),
+        # "Why did this happen?": what workflows did for this person, explained.
+        "automation_log": person_logs(person),
+        "email_deliveries": person_deliveries(person),
     }

@@ -34,12 +34,19 @@ SEGMENTS = [
 
 
 def finish_demo() -> None:
-    """Name the business and save the demo's segments (idempotent)."""
+    """Name the business, save the demo's segments and start the automation engine's
+    reading after the demo's history (idempotent)."""
     business = Business.objects.order_by("pk").first() or Business()
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
     business.save()
-    from thrive.contacts.models import Segment
+    from thrive.automations.engine import CURSOR
+    from thrive.automations.models import EngineCursor
+    from thrive.contacts.models import Activity, Segment
+
+    # The history is what already happened; workflows react to what happens next.
+    last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    EngineCursor.objects.update_or_create(name=CURSOR, defaults={"last_activity_id": last})
 
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():

@@ -1,5 +1,32 @@
-"""Automations: tasks for associates (workflows land beside them)."""
+"""Automations: tasks for associates, workflows, enrollments and the engine's records."""
 
+from .runs import (
+    LIVE_STATUSES,
+    ActionLog,
+    EngineCursor,
+    Enrollment,
+    EnrollmentStatus,
+    LogOutcome,
+    SegmentMembership,
+)
 from .tasks import Task, TaskKind, TaskStatus
+from .workflows import Reentry, Step, StepKind, TriggerKind, Workflow, WorkflowStatus
 
-__all__ = ["Task", "TaskKind", "TaskStatus"]
+__all__ = [
+    "LIVE_STATUSES",
+    "ActionLog",
+    "EngineCursor",
+    "Enrollment",
+    "EnrollmentStatus",
+    "LogOutcome",
+    "Reentry",
+    "SegmentMembership",
+    "Step",
+    "StepKind",
+    "Task",
+    "TaskKind",
+    "TaskStatus",
+    "TriggerKind",
+    "Workflow",
+    "WorkflowStatus",
+]

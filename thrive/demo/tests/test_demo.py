@@ -345,3 +345,12 @@ def test_the_demo_names_the_business_and_saves_working_segments(demo: Demo) -> N
     assert {"Valuable customers slipping away", "Champions", "Subscribers and wholesale"} <= names
     subscribers = Segment.objects.get(name="Subscribers and wholesale").people().count()
     assert subscribers > 0
+
+
+def test_workflows_start_after_the_demo_history(demo: Demo) -> None:
+    from thrive.automations.engine import CURSOR
+    from thrive.automations.models import EngineCursor
+    from thrive.contacts.models import Activity
+
+    last = Activity.objects.order_by("-id").values_list("id", flat=True).first()
+    assert EngineCursor.objects.get(name=CURSOR).last_activity_id == last

@@ -11,4 +11,10 @@ class Command(DBWorkerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("queue_name") in (None, "default"):
             options["queue_name"] = "*"
+        if not options.get("batch"):
+            # The automation engine re-queues its own tick; make sure one is pending after a
+            # restart or a lost queue row, so workflows never need cron to keep moving.
+            from thrive.automations.tasks import schedule_tick
+
+            schedule_tick()
         super().handle(*args, **options)

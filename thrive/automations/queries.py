@@ -1,0 +1,124 @@
+"""Reads for the workflow pages and the person page: people per step, what each step
+did, recent logs, and the process automation rate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from thrive.contacts.models import Activity, ActivityKind, Person
+
+from .models import LIVE_STATUSES, ActionLog, Enrollment, LogOutcome, StepKind, Workflow
+from .words import Names, describe_step, describe_trigger
+
+# Steps that do something for or to a person (waits and conditions only route them).
+ACTION_KINDS = [
+    StepKind.SEND_EMAIL, StepKind.DRAFT_EMAIL, StepKind.ADD_TAG, StepKind.REMOVE_TAG,
+    StepKind.CHANGE_STAGE, StepKind.CREATE_TASK, StepKind.NOTIFY, StepKind.WEBHOOK,
+]  # fmt: skip
+# Touches an associate makes by hand, the other side of the automation rate.
+MANUAL_KINDS = [
+    ActivityKind.EMAIL, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE,
+    ActivityKind.STRATEGY_SESSION, ActivityKind.SUPPORT,
+]  # fmt: skip
+
+
+def live_counts(workflows: list[Workflow]) -> dict[int, dict[int, int]]:
+    """Workflow → step number → people there now, in one query."""
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = (
+        Enrollment.objects.filter(workflow__in=workflows, status__in=LIVE_STATUSES)
+        .values("workflow_id", "position")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["workflow_id"]][row["position"]] = row["n"]
+    return counts
+
+
+def workflow_rows(workflows: list[Workflow]) -> list[dict[str, Any]]:
+    names = Names()
+    counts = live_counts(workflows)
+    return [
+        {
+            "workflow": w,
+            "trigger": describe_trigger(w, names),
+            "people": sum(counts[w.pk].values()),
+            "per_step": sorted(counts[w.pk].items()),
+        }
+        for w in workflows
+    ]
+
+
+def step_view(workflow: Workflow) -> list[dict[str, Any]]:
+    """The steps in words with, for each, people there now and what it has done."""
+    names = Names()
+    here = live_counts([workflow]).get(workflow.pk, {})
+    done: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        ActionLog.objects.filter(workflow=workflow)
+        .values("position", "outcome")
+        .annotate(n=Count("pk"))
+    ):
+        done[row["position"]][row["outcome"]] = row["n"]
+    steps = list(workflow.steps.order_by("position"))
+    return [
+        {
+            "position": s.position,
+            "kind": s.get_kind_display(),
+            "words": describe_step(s.position, s.kind, s.config, names, len(steps)),
+            "here": here.get(s.position, 0),
+            "done": done[s.position].get(LogOutcome.DONE, 0)
+            + done[s.position].get(LogOutcome.BRANCHED, 0)
+            + done[s.position].get(LogOutcome.WAITING, 0),
+            "skipped": done[s.position].get(LogOutcome.SKIPPED, 0),
+            "failed": done[s.position].get(LogOutcome.FAILED, 0),
+            "exited": done[s.position].get(LogOutcome.EXITED, 0),
+        }
+        for s in steps
+    ]
+
+
+def totals(workflow: Workflow) -> dict[str, int]:
+    rows = Enrollment.objects.filter(workflow=workflow).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def recent_logs(workflow: Workflow, limit: int = 20) -> list[ActionLog]:
+    return list(
+        ActionLog.objects.filter(workflow=workflow)
+        .select_related("person")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def person_logs(person: Person, limit: int = 20) -> list[ActionLog]:
+    """What automations did for this person, newest first, each explained in words."""
+    return list(
+        ActionLog.objects.filter(person=person)
+        .select_related("workflow")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def automation_rate(*, days: int = 30, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The share of touches in the last ``days`` done by workflows rather than by hand:
+    automated actions / (automated actions + touches associates logged themselves)."""
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    automated = ActionLog.objects.filter(
+        at__gte=since, outcome=LogOutcome.DONE, step_kind__in=ACTION_KINDS
+    ).count()
+    manual = Activity.objects.filter(
+        occurred_at__gte=since, kind__in=MANUAL_KINDS, associate__isnull=False, automated=False
+    ).count()
+    total = automated + manual
+    return {
+        "days": days,
+        "automated": automated,
+        "manual": manual,
+        "rate": automated / total if total else None,
+    }

@@ -1,0 +1,4 @@
+"""Outreach: email templates, campaigns, sequences, deliveries, tracking and unsubscribe.
+
+Other apps send mail through :mod:`thrive.outreach.services` only.
+"""

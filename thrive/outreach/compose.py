@@ -1,0 +1,87 @@
+"""What one delivery says, and the email message that carries it."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from . import links
+from .merge_data import merge_context
+from .models import CONSENT_PURPOSES, Delivery
+from .sandbox import Rendered, render_parts
+
+
+class MissingTemplate(Exception):
+    """The delivery's template was deleted before it could be sent."""
+
+
+def wants_unsubscribe(delivery: Delivery) -> bool:
+    """Marketing and survey mail carry unsubscribe links; service and personal mail not."""
+    return delivery.purpose in CONSENT_PURPOSES
+
+
+def message_id_for(idempotency_key: str) -> str:
+    """The same key always gives the same Message-ID, so a resend after a crash is
+    recognisably the same message to receiving servers and to our own logs."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "thrive.invalid"
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+    return f"<thrive.{digest}@{domain}>"
+
+
+def render_delivery(delivery: Delivery) -> Rendered:
+    """Render the delivery's template for its person, with unsubscribe links, click
+    tracking and the open pixel for marketing mail."""
+    template = delivery.template
+    if template is None:
+        raise MissingTemplate("The template of this message was deleted.")
+    data = merge_context(delivery.person)
+    marketing = wants_unsubscribe(delivery)
+    unsubscribe = links.unsubscribe_url(delivery.pk) if marketing else ""
+    data["unsubscribe_url"] = unsubscribe
+    rendered = render_parts(
+        subject=delivery.subject_override or template.subject,
+        html_body=template.html_body,
+        text_body=template.text_body,
+        data=data,
+    )
+    body, text = rendered.html, rendered.text
+    if marketing:
+        if body and unsubscribe not in body:
+            body = _append_html(body, unsubscribe)
+        if unsubscribe not in text:
+            text = f"{text.rstrip()}\n\n--\nUnsubscribe: {unsubscribe}\n"
+        if body:
+            body = links.add_pixel(links.track_links(body, delivery.pk), delivery.pk)
+    return Rendered(subject=rendered.subject, html=body, text=text)
+
+
+def _append_html(body: str, unsubscribe: str) -> str:
+    footer = (
+        '<p style="font-size:12px;color:#6b7280">'
+        f'<a href="{html.escape(unsubscribe)}">Unsubscribe</a> from these emails.</p>'
+    )
+    lower = body.lower()
+    at = lower.rfind("</body")
+    return body[:at] + footer + body[at:] if at >= 0 else body + footer
+
+
+def build_message(delivery: Delivery) -> EmailMultiAlternatives:
+    headers = {"Message-ID": delivery.message_id, "X-Thrive-Delivery": str(delivery.pk)}
+    if wants_unsubscribe(delivery):
+        # RFC 8058: the header URL alone unsubscribes, by a POST without cookies.
+        headers["List-Unsubscribe"] = f"<{links.unsubscribe_url(delivery.pk)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.to_email],
+        headers=headers,
+    )
+    if delivery.html_body:
+        message.attach_alternative(delivery.html_body, "text/html")
+    return message

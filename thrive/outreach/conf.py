@@ -1,0 +1,80 @@
+"""Outreach settings: a Django setting of the same name wins, then the environment.
+
+Read at call time (not import time) so tests can change them with the settings fixture
+and a worker subprocess can be configured through its environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _value(name: str, default: str) -> Any:
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    raw = _value(name, str(default))
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from exc
+
+
+def max_automated_per_week() -> int:
+    """THRIVE_MAX_AUTOMATED_PER_WEEK: automated emails one person may get in 7 days."""
+    return _int("THRIVE_MAX_AUTOMATED_PER_WEEK", 2)
+
+
+def quiet_hours() -> tuple[dt.time, dt.time] | None:
+    """THRIVE_QUIET_HOURS as ``"20:00-08:00"`` in each person's own zone; ``off`` for none."""
+    raw = str(_value("THRIVE_QUIET_HOURS", "20:00-08:00")).strip().lower()
+    if raw in {"", "off", "none"}:
+        return None
+    try:
+        start, end = (dt.time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"THRIVE_QUIET_HOURS={raw!r}: write it like 20:00-08:00, or off"
+        ) from exc
+    return (start, end) if start != end else None
+
+
+def public_url() -> str:
+    """THRIVE_PUBLIC_URL: where people reach this Thrive (links in emails)."""
+    return str(_value("THRIVE_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
+
+
+def lease_seconds() -> int:
+    """How long a worker owns a claimed delivery before another may take it over."""
+    return max(1, _int("THRIVE_OUTREACH_LEASE_SECONDS", 120))
+
+
+def retry_base_seconds() -> int:
+    """First retry delay after a temporary SMTP failure; doubled on each attempt."""
+    return max(1, _int("THRIVE_OUTREACH_RETRY_SECONDS", 60))
+
+
+def max_attempts() -> int:
+    """SMTP attempts before a delivery is given up as failed (about a day of backoff)."""
+    return max(1, _int("THRIVE_OUTREACH_MAX_ATTEMPTS", 12))
+
+
+def batch_size() -> int:
+    return max(1, _int("THRIVE_OUTREACH_BATCH", 20))
+
+
+def time_budget_seconds() -> int:
+    """How long one sender job runs before handing over to the next one."""
+    return max(1, _int("THRIVE_OUTREACH_JOB_SECONDS", 60))
+
+
+def business_zone_name() -> str:
+    return str(getattr(settings, "THRIVE_TIME_ZONE", "UTC") or "UTC")

@@ -1,0 +1,145 @@
+"""The merge fields a template may use, and their values for one person, as plain dicts.
+
+Templates get copies of values (text, numbers, dates), never model instances: the
+sandbox has nothing to call. ``allowed_paths`` is the whitelist the validator checks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, Max, Min, Sum
+from django.db.models.functions import Coalesce
+
+from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, Person
+
+PERSON_FIELDS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name",
+    "email": "Email",
+    "phone": "Phone",
+    "job_title": "Job title",
+    "city": "City",
+    "region": "Region",
+    "country": "Country code",
+    "stage": "Lifecycle stage",
+}
+ORGANIZATION_FIELDS: dict[str, str] = {
+    "name": "Name",
+    "industry": "Industry",
+    "city": "City",
+    "country": "Country code",
+    "website": "Website",
+}
+ORDER_FIELDS: dict[str, str] = {
+    "count": "Number of orders",
+    "total_spent": "Total spent, net of refunds",
+    "first_date": "Date of the first order",
+    "last_date": "Date of the last order",
+    "last_number": "Number of the last order",
+    "last_total": "Total of the last order",
+    "currency": "Currency of the last order",
+}
+CLV_FIELDS: dict[str, str] = {
+    "predicted_value": "Predicted value over the next 12 months",
+    "p_alive": "Chance the customer is still active (0–1)",
+    "expected_purchases_90d": "Expected purchases in the next 90 days",
+    "churn_risk": "Churn risk (low, medium, high)",
+    "rfm_segment": "RFM segment",
+}
+TOP_LEVEL: dict[str, str] = {
+    "unsubscribe_url": "The person's own unsubscribe link",
+    "business.name": "Your business's name",
+}
+
+REVENUE_STATUSES = ("completed", "partially_refunded", "refunded")
+
+
+def _custom_keys(entity: str) -> list[str]:
+    return list(
+        CustomFieldDefinition.objects.filter(entity=entity)
+        .order_by("key")
+        .values_list("key", flat=True)
+    )
+
+
+def field_reference() -> list[tuple[str, str]]:
+    """Every merge field as (path, label), for the editor's reference list."""
+    rows = [(f"person.{k}", v) for k, v in PERSON_FIELDS.items()]
+    rows += [(f"person.custom.{k}", "Custom field") for k in _custom_keys(CustomFieldEntity.PERSON)]
+    rows += [(f"organization.{k}", f"Organization: {v}") for k, v in ORGANIZATION_FIELDS.items()]
+    rows += [
+        (f"organization.custom.{k}", "Organization custom field")
+        for k in _custom_keys(CustomFieldEntity.ORGANIZATION)
+    ]
+    rows += [(f"orders.{k}", v) for k, v in ORDER_FIELDS.items()]
+    rows += [(f"clv.{k}", v) for k, v in CLV_FIELDS.items()]
+    rows += list(TOP_LEVEL.items())
+    return rows
+
+
+def allowed_paths() -> frozenset[str]:
+    """The dotted paths a template may name (custom fields as currently defined)."""
+    return frozenset(path for path, _ in field_reference())
+
+
+def _custom(values: dict[str, Any] | None, keys: list[str]) -> dict[str, Any]:
+    values = values or {}
+    return {key: values.get(key, "") for key in keys}
+
+
+def merge_context(person: Person) -> dict[str, Any]:
+    """The values of every merge field for ``person`` (blank where unknown).
+
+    Blank values let templates fall back with ``default``, e.g.
+    ``{{ person.first_name|default:"there" }}``.
+    """
+    org = person.organization
+    orders = person.orders.filter(status__in=REVENUE_STATUSES)
+    totals = orders.aggregate(
+        count=Count("id"),
+        net=Coalesce(
+            Sum(F("total") - F("refunded"), output_field=DecimalField()),
+            Decimal(0),
+            output_field=DecimalField(),
+        ),
+        first=Min("ordered_at"),
+        last=Max("ordered_at"),
+    )
+    last = orders.order_by("-ordered_at", "-id").first()
+    score = getattr(person, "score", None) if hasattr(person, "score") else None
+    return {
+        "person": {
+            **{key: getattr(person, key, "") or "" for key in PERSON_FIELDS if key != "stage"},
+            "full_name": person.full_name,
+            "stage": person.get_stage_display(),
+            "custom": _custom(person.custom_fields, _custom_keys(CustomFieldEntity.PERSON)),
+        },
+        "organization": {
+            **{key: (getattr(org, key, "") or "") if org else "" for key in ORGANIZATION_FIELDS},
+            "custom": _custom(
+                org.custom_fields if org else {}, _custom_keys(CustomFieldEntity.ORGANIZATION)
+            ),
+        },
+        "orders": {
+            "count": totals["count"] or 0,
+            "total_spent": totals["net"],
+            "first_date": totals["first"].date() if totals["first"] else "",
+            "last_date": totals["last"].date() if totals["last"] else "",
+            "last_number": last.number if last else "",
+            "last_total": last.total if last else "",
+            "currency": last.currency if last else "",
+        },
+        "clv": {
+            "predicted_value": score.predicted_clv if score else "",
+            "p_alive": score.p_alive if score else "",
+            "expected_purchases_90d": score.expected_purchases_90d if score else "",
+            "churn_risk": score.churn_risk if score else "",
+            "rfm_segment": score.rfm_segment.replace("_", " ") if score else "",
+        },
+        "business": {"name": settings.THRIVE_BUSINESS_NAME},
+        "unsubscribe_url": "",
+    }

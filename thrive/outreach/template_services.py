@@ -1,0 +1,34 @@
+"""Writing email templates; every save is checked by the sandbox first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from thrive.core.roles import require_edit
+
+from .models import EmailTemplate
+
+FIELDS = ("name", "subject", "html_body", "text_body")
+
+
+def save_template(template: EmailTemplate | None, *, actor: Any, **fields: Any) -> EmailTemplate:
+    """Create (``template`` None) or change a template. Raises ValidationError naming
+    each problem with its line: syntax errors, forbidden tags, unknown merge fields."""
+    if actor is not None:
+        require_edit(actor)
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    target = template or EmailTemplate(created_by=actor)
+    for name, value in fields.items():
+        setattr(target, name, (value or "").strip() if name in {"name", "subject"} else value or "")
+    target.full_clean()
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": "A template with this name already exists."}) from exc
+    return target

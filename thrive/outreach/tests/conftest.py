@@ -1,0 +1,144 @@
+"""A real SMTP server on loopback (aiosmtpd) and helpers for the outreach tests."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from thrive.contacts.models import ConsentMethod, ConsentPurpose
+from thrive.contacts.services import grant_consent
+from thrive.core.config import mailer_settings
+from thrive.core.testing.factories import PersonFactory
+from thrive.outreach.models import EmailTemplate
+
+
+@dataclass
+class Received:
+    recipients: list[str]
+    message: email.message.EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+
+@dataclass
+class SinkHandler:
+    """Stores what the server accepts. ``delay`` makes DATA slow; the message is stored
+    only after it, so a client killed meanwhile leaves nothing (as a real server that
+    never answered 250). ``reject`` refuses recipients permanently."""
+
+    delay: float = 0.0
+    reject: set[str] = field(default_factory=set)
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.received.append(Received(list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+
+class SmtpSink:
+    def __init__(self) -> None:
+        self.handler = SinkHandler()
+        self.port = _free_port()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?timeout=5"
+
+    @property
+    def messages(self) -> list[Received]:
+        with self.handler.lock:
+            return list(self.handler.received)
+
+    def to(self, address: str) -> list[Received]:
+        return [m for m in self.messages if address in m.recipients]
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= count:
+                return self.messages
+            time.sleep(0.05)
+        return self.messages
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def outreach_settings(settings):
+    """No quiet hours unless a test sets them (tests run at any hour), quick retries,
+    links on the test server."""
+    settings.THRIVE_QUIET_HOURS = "off"
+    settings.THRIVE_PUBLIC_URL = "http://testserver"
+    settings.THRIVE_MAX_AUTOMATED_PER_WEEK = 2
+    settings.THRIVE_OUTREACH_RETRY_SECONDS = 60
+    return settings
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    sink = SmtpSink()
+    sink.start()
+    settings.MAILERS = {"default": mailer_settings(sink.url)}
+    yield sink
+    sink.stop()
+
+
+def make_template(name: str = "Hello", **fields: Any) -> EmailTemplate:
+    values = {
+        "subject": 'Hello {{ person.first_name|default:"there" }}',
+        "html_body": (
+            '<p>Hi {{ person.first_name|default:"there" }},</p>'
+            '<p><a href="https://example.org/beans?a=1&amp;b=2">Our beans</a></p>'
+        ),
+        "text_body": "",
+    }
+    values.update(fields)
+    return EmailTemplate.objects.create(name=name, **values)
+
+
+def consenting_person(**fields: Any):
+    person = PersonFactory(**fields)
+    grant_consent(
+        person,
+        ConsentPurpose.EMAIL_MARKETING,
+        actor=None,
+        method=ConsentMethod.WEB_FORM,
+        source_text="Send me news.",
+    )
+    return person

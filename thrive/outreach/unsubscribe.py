@@ -1,0 +1,34 @@
+"""Unsubscribing, from the visible link or the one-click List-Unsubscribe header."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from thrive.contacts.models import ConsentMethod, ConsentPurpose
+from thrive.contacts.services import withdraw_consent
+
+from .models import CONSENT_PURPOSES, Delivery, SuppressionReason
+from .suppression import suppress
+
+
+def unsubscribe(delivery: Delivery) -> bool:
+    """Honour an unsubscribe at once: withdraw the consent the message relied on and
+    put the address on the suppression list, so nothing further is sent (the sender
+    checks both right before each message). Returns False if it was already done."""
+    person = delivery.person
+    purpose = (
+        delivery.purpose if delivery.purpose in CONSENT_PURPOSES else ConsentPurpose.EMAIL_MARKETING
+    )
+    with transaction.atomic():
+        marked = Delivery.objects.filter(pk=delivery.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        withdrew = withdraw_consent(person, purpose, actor=None, method=ConsentMethod.UNSUBSCRIBE)
+        address = person.email or delivery.to_email
+        suppress(
+            address,
+            SuppressionReason.UNSUBSCRIBED,
+            detail=f"Unsubscribe link, delivery {delivery.pk}",
+        )
+    return bool(marked or withdrew)

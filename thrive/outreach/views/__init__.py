@@ -1,0 +1,1 @@
+"""Outreach pages: thin views that parse input, call a service and render."""

@@ -1,0 +1,97 @@
+"""Campaign pages: the list, a new campaign, a campaign's numbers, send and stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from thrive.core.roles import require_edit
+
+from .. import numbers
+from ..conf import business_zone_name
+from ..dispatch import create_campaign, send_campaign, stop_campaign
+from ..forms import CampaignForm, ScheduleForm
+from ..models import Campaign, Delivery
+from ..quiet_hours import zone_for
+
+
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = list(Campaign.objects.select_related("segment").order_by("-created_at")[:200])
+    counts = numbers.by(Delivery.objects.filter(campaign__in=campaigns), "campaign")
+    rows = [(c, counts.get(c.pk)) for c in campaigns]
+    return render(request, "outreach/campaign_list.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    require_edit(request.user)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = create_campaign(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Campaign saved as a draft. Check it, then send it.")
+            return redirect(campaign)
+    return render(request, "outreach/campaign_new.html", {"form": form})
+
+
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
+    deliveries = Delivery.objects.filter(campaign=campaign)
+    per_variant = numbers.by(deliveries, "variant")
+    variants = [(v, per_variant.get(v.pk)) for v in campaign.variants.select_related("template")]
+    return render(
+        request,
+        "outreach/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "variants": variants,
+            "totals": numbers.totals(deliveries),
+            "holdout": per_variant.get(None),
+            "schedule_form": ScheduleForm(),
+            "zone": business_zone_name(),
+            "audience": campaign.segment.people().exclude(email__isnull=True).count()
+            if campaign.is_editable
+            else None,
+        },
+    )
+
+
+@require_POST
+def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = ScheduleForm(request.POST)
+    when: dt.datetime | None = None
+    if form.is_valid() and form.cleaned_data["when"]:
+        naive = form.cleaned_data["when"].replace(tzinfo=None)
+        when = naive.replace(tzinfo=zone_for(business_zone_name()))
+    try:
+        send_campaign(campaign, actor=request.user, at=when)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if when and when > timezone.now():
+            messages.success(request, f"Scheduled for {when:%d %b %Y %H:%M}.")
+        else:
+            messages.success(request, "Sending has started; the numbers below fill in.")
+    return redirect(campaign)
+
+
+@require_POST
+def campaign_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if stop_campaign(campaign, actor=request.user, reason=f"Stopped by {request.user}."):
+        messages.success(request, "Campaign stopped; nothing more goes out.")
+    return redirect(campaign)
