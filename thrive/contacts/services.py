@@ -463,11 +463,10 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
 
         Associate.objects.filter(person=duplicate).update(person=survivor)
         for relation in _extra_person_relations():
-            moved[relation.related_model._meta.label_lower] = (
-                relation.related_model._default_manager.filter(
-                    **{relation.field.name: duplicate}
-                ).update(**{relation.field.name: survivor})
-            )
+            label = relation.related_model._meta.label_lower
+            moved[label], dropped = _move_rows(relation, duplicate, survivor)
+            if dropped:
+                moved[f"{label}_dropped_as_duplicate"] = dropped
 
         for name in PERSON_FIELDS - {"custom_fields", "first_seen_at", "email"}:
             if not getattr(survivor, name) and getattr(duplicate, name):
@@ -500,6 +499,29 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
         return record
 
 
+def _move_rows(relation: Any, duplicate: Person, survivor: Person) -> tuple[int, int]:
+    """Point ``relation``'s rows at the survivor. A row the survivor already has an
+    equivalent of (a unique constraint says so, e.g. an active enrolment in the same
+    sequence) is removed instead, and counted. Returns (moved, dropped)."""
+    field = relation.field.name
+    rows = relation.related_model._default_manager.filter(**{field: duplicate})
+    try:
+        with transaction.atomic():
+            return rows.update(**{field: survivor}), 0
+    except IntegrityError:
+        pass
+    moved = dropped = 0
+    for pk in list(rows.order_by("pk").values_list("pk", flat=True)):
+        one = relation.related_model._default_manager.filter(pk=pk)
+        try:
+            with transaction.atomic():
+                moved += one.update(**{field: survivor})
+        except IntegrityError:
+            one.delete()
+            dropped += 1
+    return moved, dropped
+
+
 def _extra_person_relations() -> list[Any]:
     """Foreign keys to Person from apps other than contacts/commerce/accounts (ideas,
     survey answers, deliveries…), so merges keep working as the domain grows."""
@@ -507,5 +529,5 @@ def _extra_person_relations() -> list[Any]:
     return [
         rel
         for rel in Person._meta.related_objects
-        if rel.many_to_one and rel.related_model._meta.app_label not in handled
+        if (rel.one_to_many or rel.one_to_one) and rel.related_model._meta.app_label not in handled
     ]

@@ -136,3 +136,31 @@ def test_read_only_associate_cannot_merge(read_only):
 
     with pytest.raises(PermissionDenied):
         services.merge_people(PersonFactory(), PersonFactory(), actor=read_only)
+
+
+def test_merge_keeps_one_place_when_both_are_in_the_same_sequence(member):
+    from thrive.outreach.models import EmailTemplate, Sequence, SequenceEnrollment, SequenceStep
+    from thrive.outreach.services import enroll
+
+    welcome = Sequence.objects.create(name="Welcome series")
+    hello = EmailTemplate.objects.create(name="Hello", subject="Hi", text_body="Hello there")
+    SequenceStep.objects.create(sequence=welcome, position=1, delay_hours=0, template=hello)
+    survivor, duplicate = PersonFactory(), PersonFactory()
+    enroll(survivor, welcome)
+    enroll(duplicate, welcome)
+    record = services.merge_people(survivor, duplicate, actor=member)
+    assert SequenceEnrollment.objects.filter(person=survivor, sequence=welcome).count() == 1
+    assert record.moved_counts.get("outreach.sequenceenrollment_dropped_as_duplicate") == 1, (
+        record.moved_counts
+    )
+
+
+def test_merge_keeps_tasks_from_other_apps(member):
+    from thrive.automations.models import Task
+    from thrive.automations.services import create_task
+
+    survivor, duplicate = PersonFactory(), PersonFactory()
+    task = create_task(actor=member, title="Call back about the grinder", person=duplicate)
+    record = services.merge_people(survivor, duplicate, actor=member)
+    assert Task.objects.get(pk=task.pk).person == survivor
+    assert record.moved_counts["automations.task"] == 1
