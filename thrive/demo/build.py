@@ -402,7 +402,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         owner = Associate.objects.get(pk=ids.staff[0])
         owner.set_password(password)
         owner.save(update_fields=["password"])
-    finish_demo()
+    finish_demo(OWNER)
     signin = f"Sign in at {SIGNIN_URL} as {OWNER} / {password}"
     _write_signin(signin)
     return BuildResult(password, signin, time.monotonic() - started, plan)

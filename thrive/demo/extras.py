@@ -1,4 +1,5 @@
-"""The finishing touches of the demo: the business's name and a few useful segments."""
+"""The finishing touches of the demo: the business's name, a few useful segments, the
+first scores and the ready-made automations of journey step 5 (see :mod:`.journey`)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ SEGMENTS = [
 ]  # fmt: skip
 
 
-def finish_demo() -> None:
-    """Name the business, save the demo's segments and start the automation engine's
-    reading after the demo's history (idempotent)."""
+def finish_demo(owner: str = "maya") -> None:
+    """Name the business, save the demo's segments, start the automation engine's
+    reading after the demo's history, score the customers and switch on the demo's
+    automations (idempotent)."""
     business = Business.objects.order_by("pk").first() or Business()
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
@@ -51,3 +53,16 @@ def finish_demo() -> None:
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():
             create_segment(actor=None, name=name, rules=rules, description=description)
+
+    # Scores (with the dashboard, as the worker computes them on the first visit): the
+    # win-back workflow's segment reads them, and its first check must see who is
+    # already slipping away, or the first scoring would enrol all of them at once.
+    from thrive.analytics.models import DashboardSnapshot
+    from thrive.analytics.refresh import run_refresh
+
+    if not DashboardSnapshot.objects.exists():
+        run_refresh()
+
+    from .journey import build_journey
+
+    build_journey(owner)

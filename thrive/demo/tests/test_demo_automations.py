@@ -1,0 +1,231 @@
+"""Journey step 5 in the demo: welcome emails and Tom's win-back notes, switched on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from thrive.accounts.models import Associate, Business
+from thrive.automations.engine import run_engine
+from thrive.automations.models import (
+    Enrollment,
+    Step,
+    Task,
+    TaskKind,
+    TriggerKind,
+    Workflow,
+    WorkflowStatus,
+)
+from thrive.contacts.models import Consent, Person, Segment
+from thrive.contacts.services import change_stage, create_person, grant_consent
+from thrive.demo import build, journey
+from thrive.demo.extras import finish_demo
+from thrive.outreach.merge_data import merge_context
+from thrive.outreach.models import Delivery, Draft, EmailTemplate, Sequence, SequenceStep
+from thrive.outreach.sandbox import render_parts, template_problems
+from thrive.outreach.services import dismiss_draft
+
+PEOPLE, SEED, AS_OF = 600, 11, "2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[None]:
+    data_dir = tmp_path_factory.mktemp("demo-journey")
+    args = [f"--people={PEOPLE}", f"--seed={SEED}", f"--as-of={AS_OF}", "--no-progress"]
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(DATA_DIR=data_dir, PASSWORD_HASHERS=fast):
+        call_command("demo", *args, "--reset", stdout=io.StringIO(), stderr=io.StringIO())
+        yield
+        build.flush_business_data()
+        Business.objects.all().delete()
+        with connection.cursor() as cursor:  # the ORM delete would visit every related app
+            marks = ", ".join(["%s"] * len(build.DEMO_USERNAMES))
+            cursor.execute(
+                f"DELETE FROM {Associate._meta.db_table} WHERE username IN ({marks})",  # noqa: S608
+                build.DEMO_USERNAMES,
+            )
+
+
+pytestmark = pytest.mark.django_db
+
+
+def _tom() -> Associate:
+    return Associate.objects.get(username="tom")
+
+
+def _consenting(person: Person) -> bool:
+    return Consent.objects.filter(
+        person=person, purpose="email_marketing", withdrawn_at__isnull=True
+    ).exists()
+
+
+def test_the_templates_pass_the_sandbox_and_read_warmly(demo: None) -> None:
+    person = Person.objects.exclude(first_name="").exclude(custom_fields={}).first()
+    assert person is not None
+    for text in journey.TEMPLATES:
+        template = EmailTemplate.objects.get(name=text.name)
+        assert not template_problems(
+            subject=template.subject, html_body=template.html_body, text_body=template.text_body
+        )
+        template.full_clean()
+        assert "|default" in template.text_body  # a fallback for a missing first name
+        assert ("{{ unsubscribe_url }}" in template.html_body) is text.marketing
+        rendered = render_parts(
+            subject=template.subject, html_body=template.html_body,
+            text_body=template.text_body, data=merge_context(person),
+        )  # fmt: skip
+        assert f"Hi {person.first_name}," in rendered.text
+        assert "{" not in rendered.text + rendered.subject and len(rendered.text) < 1200
+    note = EmailTemplate.objects.get(name=journey.NOTE_FROM_TOM.name)
+    assert "person.custom.favourite_roast" in note.text_body
+    roast = {"person": {"first_name": "", "custom": {"favourite_roast": "dark"}}}
+    assert (
+        "fresh dark roast"
+        in render_parts(
+            subject=note.subject, html_body="", text_body=note.text_body, data=roast
+        ).text
+    )
+    plain = render_parts(subject=note.subject, html_body="", text_body=note.text_body, data={})
+    assert plain.text.startswith("Hi there,") and "Your usual roast" in plain.text
+
+
+def test_the_welcome_sequence_sends_now_after_3_days_and_after_10(demo: None) -> None:
+    sequence = Sequence.objects.get(name=journey.WELCOME_SEQUENCE)
+    steps = list(SequenceStep.objects.filter(sequence=sequence).order_by("position"))
+    assert [s.template.name for s in steps] == [
+        journey.WELCOME.name,
+        journey.BREWING_GUIDE.name,
+        journey.SUBSCRIPTION_NOTE.name,
+    ]
+    assert [s.delay_hours for s in steps] == [0, 72, 168]
+    assert sequence.is_active and sequence.purpose == "email_marketing"
+
+
+def test_both_workflows_are_switched_on_with_their_steps(demo: None) -> None:
+    welcome = Workflow.objects.get(name=journey.WELCOME_WORKFLOW)
+    assert welcome.status == WorkflowStatus.ACTIVE
+    assert welcome.trigger == TriggerKind.STAGE_CHANGED
+    assert welcome.trigger_config == {"from": ["suspect"], "to": ["prospect"]}
+    kinds = list(welcome.steps.order_by("position").values_list("kind", flat=True))
+    assert kinds == ["condition", "send_email", "wait", "send_email", "wait", "send_email"]
+    waits = welcome.steps.filter(kind="wait").order_by("position")
+    assert [s.config["days"] for s in waits] == [3, 7]  # now, after 3 days, after 10
+
+    winback = Workflow.objects.get(name=journey.WINBACK_WORKFLOW)
+    assert winback.status == WorkflowStatus.ACTIVE
+    assert winback.trigger == TriggerKind.SEGMENT_ENTERED
+    segment = Segment.objects.get(name=journey.SLIPPING_AWAY)
+    assert winback.trigger_config == {"segment": segment.pk}
+    steps = {s.position: s for s in Step.objects.filter(workflow=winback)}
+    assert [steps[p].kind for p in sorted(steps)] == [
+        "draft_email",
+        "create_task",
+        "wait_event",
+        "create_task",
+    ]
+    draft = steps[1].config
+    assert draft["associate"] == _tom().pk and draft["timeout_days"] == 7
+    assert (draft["sent"], draft["dismissed"], draft["timeout"]) == (3, 2, 2)
+    assert steps[2].config["task_kind"] == "call" and steps[2].config["due_in_days"] == 2
+    assert steps[3].config["event"] == "order" and steps[3].config["timeout_days"] == 30
+    assert winback.goal["rules"][0]["field"] == "last_order_date"
+
+
+def test_tom_has_a_few_notes_to_review_on_the_first_visit(demo: None) -> None:
+    winback = Workflow.objects.get(name=journey.WINBACK_WORKFLOW)
+    enrolled = list(winback.enrollments.order_by("person_id").values_list("person_id", flat=True))
+    assert 1 <= len(enrolled) <= journey.HAND_ENROLLED
+    assert enrolled == sorted(p.pk for p in journey.first_winbacks())  # the same people
+    in_segment = set(Segment.objects.get(name=journey.SLIPPING_AWAY).people().values_list(
+        "pk", flat=True))  # fmt: skip
+    assert len(in_segment) > len(enrolled)
+
+    run_engine()
+
+    # The segment's first check records who is in it: nobody else is enrolled.
+    assert sorted(winback.enrollments.values_list("person_id", flat=True)) == enrolled
+    tom = _tom()
+    drafts = Draft.objects.filter(person_id__in=enrolled)
+    assert sorted(d.person_id for d in drafts) == enrolled
+    for draft in drafts.select_related("person", "task"):
+        assert draft.associate == tom and draft.status == "pending"
+        assert draft.person.pk in in_segment and _consenting(draft.person)
+        assert draft.body.startswith(f"Hi {draft.person.first_name or 'there'},")
+        assert draft.reason["why"].startswith("Workflow “Win back valuable customers”")
+        assert draft.task is not None and draft.task.assignee == tom
+        assert draft.task.kind == TaskKind.REVIEW_DRAFT
+    assert not Delivery.objects.filter(person_id__in=enrolled).exists()  # Tom sends them
+
+
+def test_a_dismissed_or_forgotten_note_becomes_a_call_for_tom(demo: None) -> None:
+    winback = Workflow.objects.get(name=journey.WINBACK_WORKFLOW)
+    now = timezone.now()
+    run_engine(now=now)
+    drafts = list(Draft.objects.filter(status="pending").order_by("pk"))
+    assert len(drafts) >= 2
+    tom = _tom()
+    dismiss_draft(drafts[0], actor=tom)
+    run_engine(now=now + dt.timedelta(minutes=1))
+    calls = Task.objects.filter(kind=TaskKind.CALL, assignee=tom)
+    assert list(calls.values_list("person_id", flat=True)) == [drafts[0].person_id]
+
+    later = now + dt.timedelta(days=8)
+    run_engine(now=later)
+    people = {d.person_id for d in drafts}
+    assert set(calls.values_list("person_id", flat=True)) == people
+    for task in calls.select_related("person"):
+        assert task.person is not None
+        assert task.title.startswith(f"Call {task.person.first_name}")
+        assert task.due_at is not None and task.due_at > now + dt.timedelta(days=1)
+    assert not winback.enrollments.exclude(status="completed").exists()
+
+
+def test_a_new_subscriber_is_welcomed_and_nobody_is_emailed_without_consent(
+    demo: None,
+) -> None:
+    now = timezone.now()
+    run_engine(now=now)  # the segment's first check, and Tom's notes
+    fan = create_person(actor=None, email="new.fan@example.com", first_name="Ada")
+    grant_consent(fan, "email_marketing", actor=None, method="web_form",
+                  source_text="Send me the roast letter.")  # fmt: skip
+    change_stage(fan, "prospect", actor=None, cause="automation")
+    cafe = create_person(actor=None, email="hello@cafe.example", first_name="Bea")
+    change_stage(cafe, "prospect", actor=None)  # a wholesale talk, no consent
+
+    run_engine(now=now + dt.timedelta(minutes=1))
+
+    welcome = Workflow.objects.get(name=journey.WELCOME_WORKFLOW)
+    assert set(welcome.enrollments.values_list("person_id", flat=True)) == {fan.pk, cafe.pk}
+    first = Delivery.objects.get(person=fan)
+    assert first.template is not None and first.template.name == journey.WELCOME.name
+    assert first.status in {"queued", "deferred"}  # deferred at night in Ada's zone
+    assert "Welcome new subscribers" in first.reason["why"]
+    assert not Delivery.objects.filter(person=cafe).exists()
+    assert Enrollment.objects.get(workflow=welcome, person=cafe).status == "completed"
+
+    run_engine(now=now + dt.timedelta(days=3, minutes=2))
+    assert Delivery.objects.filter(person=fan).count() == 2
+    for delivery in Delivery.objects.exclude(purpose="transactional").select_related("person"):
+        assert delivery.status == "skipped" or _consenting(delivery.person)
+    assert not Delivery.objects.filter(status="sent").exists()
+
+
+def test_finishing_the_demo_again_creates_nothing_twice(demo: None) -> None:
+    from thrive.analytics.models import DashboardSnapshot
+
+    counted = [EmailTemplate, Sequence, SequenceStep, Workflow, Step, Enrollment, Segment,
+               DashboardSnapshot, Draft, Task]  # fmt: skip
+    before = {m: m._default_manager.count() for m in counted}
+    states = dict(Workflow.objects.values_list("pk", "status"))
+    finish_demo()
+    finish_demo()
+    assert {m: m._default_manager.count() for m in counted} == before
+    assert dict(Workflow.objects.values_list("pk", "status")) == states
