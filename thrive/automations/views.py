@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,7 +19,7 @@ from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
 
 from . import services
-from .models import Task, TaskStatus
+from .models import Task, TaskKind, TaskStatus
 
 VIEWS = {
     "due": "Due",
@@ -63,11 +65,24 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
     }
     counts = {key: qs.count() for key, qs in selections.items() if key != "done"}
     page = Paginator(selections[view], 50).get_page(request.GET.get("page"))
+    _attach_drafts(page.object_list)
     return render(
         request,
         "automations/task_inbox.html",
         {"page": page, "view": view, "views": VIEWS, "counts": counts, "now": now},
     )
+
+
+def _attach_drafts(tasks: Any) -> None:
+    """Give each review task a link to its draft (one query for the page), so the associate
+    reviews and sends it rather than ticking the task off."""
+    from thrive.outreach.models import Draft
+
+    review = [t for t in tasks if t.kind == TaskKind.REVIEW_DRAFT]
+    drafts = {d.task_id: d.pk for d in Draft.objects.filter(task__in=review)}
+    for task in review:
+        if task.pk in drafts:
+            task.draft_url = reverse("outreach_draft", args=[drafts[task.pk]])
 
 
 @require_POST

@@ -88,3 +88,16 @@ def test_a_task_needs_a_title(member):
 
 def test_an_empty_inbox_explains_where_tasks_come_from(member):
     assert b"Tasks appear when" in client_for(member).get("/tasks/").content
+
+
+def test_a_review_task_links_to_its_draft_instead_of_a_done_button(member):
+    from thrive.outreach.models import EmailTemplate
+    from thrive.outreach.services import create_draft
+
+    person = PersonFactory(first_name="Kim", email="kim@example.com")
+    template = EmailTemplate.objects.create(name="Note", subject="Hello", text_body="Hi there")
+    draft = create_draft(
+        person, template=template, associate=member, idempotency_key="t:1", reason={"why": "test"}
+    )
+    body = client_for(member).get("/tasks/?view=all").content.decode()
+    assert f'href="/outreach/drafts/{draft.pk}/"' in body and "Review the draft" in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -34,11 +35,15 @@ class Command(BaseCommand):
         ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
         # Imported only now: WhiteNoise indexes the collected files when the app is built.
         from thrive.wsgi import application
+
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
                 [sys.executable, "-m", "thrive.cli", "worker", "--no-reload", "-v", "1"]
             )
+        # A service manager stops us with SIGTERM: leave through the ``finally`` below so the
+        # worker started here stops too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"Thrive is running at {url}  (Ctrl+C to stop)"))
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
