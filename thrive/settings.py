@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "thrive.commerce",
     "thrive.analytics",
     "thrive.outreach",
+    "thrive.voice",
     "thrive.automations",
     "thrive.demo",
 ]

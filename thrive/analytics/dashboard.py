@@ -184,11 +184,31 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         "first order ÷ cohort size.", data="Cohorts by month of first order.",
     ))  # fmt: skip
 
-    # NPS arrives with the customer-voice feature; until then say so honestly.
+    # NPS from the survey answers in the window (thrive.voice; math in insights.nps).
+    from thrive.voice import queries as voice
+
+    nps_now = voice.nps_between(cur_start, cur_end)
+    nps_prev = voice.nps_between(prev_start, prev_end)
+    nps_months = voice.nps_by_month(voice.responses())[-12:]
     kpis.append(_kpi(
-        "nps", "Net Promoter Score", None,
-        formula="% promoters (9–10) − % detractors (0–6), with a 95% interval.",
-        data="No survey answers yet.",
+        "nps", "Net Promoter Score, last 90 days", nps_now.score if nps_now else None,
+        previous=nps_prev.score if nps_prev else None,
+        formula="% promoters (9–10) − % detractors (0–6), with a 95% adjusted-Wald interval "
+        "(Rocks 2016).",
+        data=(f"{nps_now.n} answers: {nps_now.promoters} promoters, {nps_now.passives} "
+              f"passives, {nps_now.detractors} detractors; 95% interval "
+              f"{nps_now.adjusted_ci_low:+.0f} to {nps_now.adjusted_ci_high:+.0f}."
+              if nps_now else "No survey answers in the last 90 days."),
+        link="/voice/surveys/", spark=[_f(r.score) for _, r in nps_months],
+    ))  # fmt: skip
+    ttm = voice.idea_time_to_market()
+    kpis.append(_kpi(
+        "time_to_market", "Idea time to market, median days",
+        ttm.median_days if ttm.n_done else None, better="down",
+        formula="Median days from an idea's creation to “done”, over shipped ideas; per "
+        "month of completion in the sparkline.",
+        data=f"{ttm.n_done} shipped, {ttm.n_open} open (declined and merged ideas excluded).",
+        link="/voice/", spark=[_f(v) for v in ttm.monthly_median_days[-12:]],
     ))  # fmt: skip
 
     # Funnel.

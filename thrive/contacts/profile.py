@@ -54,6 +54,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
     ).get_page(timeline_page)
     from thrive.automations.models import Task
     from thrive.automations.queries import person_logs
+    from thrive.voice.queries import person_voice
 
     return {
         "person": person,
@@ -87,4 +88,6 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         # "Why did this happen?": what workflows did for this person, explained.
         "automation_log": person_logs(person),
         "email_deliveries": person_deliveries(person),
+        # Ideas they support and their survey answers (thrive.voice).
+        "voice": person_voice(person),
     }

@@ -74,6 +74,14 @@ from .holdout import (
     cumulative_tracking,
     repeat_purchases_by_frequency,
 )
+from .ideas import (
+    IMPORTANCE_WEIGHTS,
+    IdeaRanking,
+    normalised_entropy,
+    rank_ideas,
+    supporter_weight,
+    wilson_lower_bound,
+)
 from .kpis import (
     Participation,
     TimeToMarket,
@@ -131,6 +139,8 @@ __all__ = [
     "FunnelMetrics",
     "GammaGammaFit",
     "GrowthMetrics",
+    "IMPORTANCE_WEIGHTS",
+    "IdeaRanking",
     "LOST_STAGE",
     "MBGNBDFit",
     "NPSResult",
@@ -171,10 +181,12 @@ __all__ = [
     "holdout_length",
     "km_median",
     "monthly_series",
+    "normalised_entropy",
     "nps",
     "nps_from_counts",
     "participation_rate",
     "payback_months",
+    "rank_ideas",
     "period_index",
     "period_start",
     "repeat_purchases_by_frequency",
@@ -189,5 +201,7 @@ __all__ = [
     "simulate_pareto_nbd",
     "subscription_metrics",
     "summarize_transactions",
+    "supporter_weight",
     "time_to_market",
+    "wilson_lower_bound",
 ]

@@ -42,6 +42,8 @@ class ActivityKind(models.TextChoices):
     SUPPORT = "support", "Support conversation"
     SURVEY_ANSWER = "survey_answer", "Survey answer"
     IDEA_VOTE = "idea_vote", "Idea vote"
+    # Written for each voter when an idea's status changes; workflows listen for it.
+    IDEA_STATUS = "idea_status", "Idea status change"
     FORM_SUBMISSION = "form_submission", "Form submission"
     STAGE_CHANGE = "stage_change", "Stage change"
     TAG_CHANGE = "tag_change", "Tag change"

@@ -1,0 +1,103 @@
+"""Customer-voice records in the admin. Votes, status history, merges, answers and the
+portal's records are read-only there: the services keep timelines and emails whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import (
+    Comment,
+    Idea,
+    IdeaMerge,
+    IdeaStatusChange,
+    MagicLink,
+    RateCounter,
+    Survey,
+    SurveyInvite,
+    SurveyResponse,
+    Vote,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "author", "created_at", "merged_into"]
+    list_filter = ["status"]
+    search_fields = ["title", "body"]
+    raw_id_fields = ["author", "merged_into"]
+    # Status changes go through the staff page so voters hear about them.
+    readonly_fields = ["status", "status_changed_at", "done_at", "merged_into", "logged_by"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["idea", "person", "associate", "created_at", "hidden"]
+    list_filter = ["hidden"]
+    search_fields = ["body"]
+    raw_id_fields = ["idea", "person"]
+    fields = ["idea", "person", "associate", "body", "hidden", "created_at"]
+    readonly_fields = ["idea", "person", "associate", "body", "created_at"]
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ["idea", "person", "importance", "notify", "created_at"]
+    list_filter = ["importance"]
+    search_fields = ["idea__title", "person__email"]
+
+
+@admin.register(IdeaStatusChange)
+class IdeaStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["idea", "from_status", "to_status", "actor", "changed_at", "voters_notified"]
+    search_fields = ["idea__title"]
+
+
+@admin.register(IdeaMerge)
+class IdeaMergeAdmin(ReadOnlyAdmin):
+    list_display = ["duplicate", "into", "votes_moved", "votes_combined", "merged_at"]
+    search_fields = ["duplicate__title", "into__title"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["name", "segment", "owner", "cooldown_days", "created_at"]
+    search_fields = ["name", "question"]
+
+
+@admin.register(SurveyInvite)
+class SurveyInviteAdmin(ReadOnlyAdmin):
+    list_display = ["survey", "person", "status", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["person__email", "survey__name"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    list_display = ["survey", "person", "score", "answered_at"]
+    search_fields = ["person__email", "comment"]
+
+
+@admin.register(MagicLink)
+class MagicLinkAdmin(ReadOnlyAdmin):
+    list_display = ["email", "created_at", "used_at", "ip_address"]
+    search_fields = ["email"]
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(ReadOnlyAdmin):
+    list_display = ["key", "window_start", "hits"]
+    search_fields = ["key"]
