@@ -7,11 +7,16 @@ database; they become numpy arrays for the framework-free insights core.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -74,6 +79,45 @@ class CustomerPurchaseDays:
         return np.maximum(mean, 0.0)
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _days(values: Sequence[Any]) -> np.ndarray:
+    """datetime64[D] from the dates a backend returns (date objects or ISO strings)."""
+    if values and isinstance(values[0], dt.date):
+        # 6x faster than formatting and parsing: a million customers' dates in 0.15 s.
+        ordinals = np.fromiter(map(dt.date.toordinal, values), dtype=np.int64, count=len(values))
+        return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+    return np.asarray([str(d)[:10] for d in values], dtype="datetime64[D]")
+
+
+def _floats(values: Sequence[Any]) -> np.ndarray:
+    return np.fromiter(map(float, values), dtype=np.float64, count=len(values))
+
+
+@contextmanager
+def _sequential_scan() -> Iterator[None]:
+    """On PostgreSQL, run the enclosed queries without plain index scans.
+
+    For the per-customer summary PostgreSQL prefers walking the person index, fetching
+    every order from the heap one at a time; orders lie in time order, so that is a random
+    read per order (10M orders on two busy cores: 70-112 s, against 26 s for a sequential
+    scan and a sort; bench/summaries_pg.py).  The query reads nearly every order, so a
+    sequential scan is the right plan whatever the table's size (a bitmap scan stays
+    possible for an early ``as_of``).  The setting is transaction-local and put back
+    afterwards, so an enclosing transaction keeps its own.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_indexscan')")
+        row = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
+        yield
+        cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [row[0] if row else "on"])
+
+
 def customer_purchase_days(*, as_of: dt.date, currency: str | None = None) -> CustomerPurchaseDays:
     """Aggregate every revenue order before ``as_of`` into one row per customer."""
     per_day = (
@@ -82,18 +126,19 @@ def customer_purchase_days(*, as_of: dt.date, currency: str | None = None) -> Cu
         .values("person_id", "day")
         .annotate(rev=Sum(_net()))
     )
-    rows = run_over(
-        per_day,
-        """
-        SELECT person_id, MIN(day), MAX(day), COUNT(*), SUM(rev),
-               SUM(CASE WHEN day = first_day THEN rev ELSE 0 END)
-        FROM (SELECT d.person_id, d.day, d.rev,
-                     MIN(d.day) OVER (PARTITION BY d.person_id) AS first_day
-              FROM {inner} d) t
-        GROUP BY person_id
-        ORDER BY person_id
-        """,
-    )
+    with _sequential_scan():
+        rows = run_over(
+            per_day,
+            """
+            SELECT person_id, MIN(day), MAX(day), COUNT(*), SUM(rev),
+                   SUM(CASE WHEN day = first_day THEN rev ELSE 0 END)
+            FROM (SELECT d.person_id, d.day, d.rev,
+                         MIN(d.day) OVER (PARTITION BY d.person_id) AS first_day
+                  FROM {inner} d) t
+            GROUP BY person_id
+            ORDER BY person_id
+            """,
+        )
     if not rows:
         empty_days = np.array([], dtype="datetime64[D]")
         empty = np.array([], dtype=np.float64)
@@ -101,14 +146,16 @@ def customer_purchase_days(*, as_of: dt.date, currency: str | None = None) -> Cu
             np.array([], dtype=np.int64), empty_days, empty_days, np.array([], dtype=np.int64),
             empty, empty,
         )  # fmt: skip
-    ids, first, last, days, revenue, first_rev = zip(*rows, strict=True)
+    n = len(rows)
+    column = [list(map(itemgetter(j), rows)) for j in range(6)]
+    del rows
     return CustomerPurchaseDays(
-        person_ids=np.asarray(ids, dtype=np.int64),
-        first_day=np.asarray([str(d)[:10] for d in first], dtype="datetime64[D]"),
-        last_day=np.asarray([str(d)[:10] for d in last], dtype="datetime64[D]"),
-        purchase_days=np.asarray(days, dtype=np.int64),
-        revenue=np.asarray(revenue, dtype=np.float64),
-        first_day_revenue=np.asarray(first_rev, dtype=np.float64),
+        person_ids=np.fromiter(column[0], dtype=np.int64, count=n),
+        first_day=_days(column[1]),
+        last_day=_days(column[2]),
+        purchase_days=np.fromiter(column[3], dtype=np.int64, count=n),
+        revenue=_floats(column[4]),
+        first_day_revenue=_floats(column[5]),
     )
 
 
