@@ -154,7 +154,8 @@ def rfm_segments(scores: RFMScores) -> np.ndarray:
     """
     if scores.bins != 5:
         raise ValueError("the named segment map is defined for 5 bins only")
-    grid = np.array(RFM_SEGMENT_GRID, dtype=object)
+    # A fixed-width string grid: indexing it is a plain copy, no per-customer objects.
+    grid = np.array(RFM_SEGMENT_GRID, dtype="<U19")
     if scores.recency.size == 0:
         return np.empty(0, dtype="<U19")
-    return grid[scores.recency - 1, scores.fm - 1].astype(str)
+    return grid[scores.recency - 1, scores.fm - 1]
