@@ -132,6 +132,10 @@ def subscription_metrics(
     churn_rate = _rate(n_churn.astype(np.float64), n_open.astype(np.float64))
     nrr = _rate(opening - churned - contraction + expansion, opening)
     grr = _rate(opening - churned - contraction, opening)
+    # Churn and contraction never exceed the opening MRR, so GRR lies in [0, 1] and NRR is
+    # non-negative; float cancellation (amounts 1e-300 beside 1.0) must not push them out.
+    nrr = np.where(np.isnan(nrr), nrr, np.maximum(nrr, 0.0))
+    grr = np.where(np.isnan(grr), grr, np.clip(grr, 0.0, 1.0))
     return SubscriptionMetrics(
         months=mon,
         mrr=closing,

@@ -41,6 +41,14 @@ class SinkHandler:
     reject: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    greetings: int = 0  # EHLOs: one per SMTP connection
+    data_started: int = 0  # DATA commands begun, answered or not
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.greetings += 1
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
@@ -49,6 +57,8 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.data_started += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -83,6 +93,18 @@ class SmtpSink:
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.messages if address in m.recipients]
+
+    def wait_for_data_in_flight(self, count: int, timeout: float = 60) -> None:
+        """Wait until ``count`` messages are stored and another one is being received
+        (its DATA begun, not yet answered): the moment a client is mid-send."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.handler.lock:
+                if len(self.handler.received) >= count and (
+                    self.handler.data_started > len(self.handler.received)
+                ):
+                    return
+            time.sleep(0.005)
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
         deadline = time.monotonic() + timeout

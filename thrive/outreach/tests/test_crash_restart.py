@@ -102,7 +102,10 @@ def test_a_worker_killed_mid_campaign_sends_everyone_exactly_once(smtp_sink, tmp
     first = _start_worker(env, log)
     second = None
     try:
-        smtp_sink.wait_for(8, timeout=60)
+        # Kill it mid-send: a message is on the wire, its 250 not yet given. (SMTP has no
+        # idempotency: a kill in the instant after a 250 and before the worker records it
+        # would resend that one message with the same Message-ID; sender.py says so.)
+        smtp_sink.wait_for_data_in_flight(8, timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         before = len(smtp_sink.messages)
