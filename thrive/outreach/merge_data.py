@@ -6,6 +6,9 @@ sandbox has nothing to call. ``allowed_paths`` is the whitelist the validator ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -58,7 +61,31 @@ TOP_LEVEL: dict[str, str] = {
 REVENUE_STATUSES = ("completed", "partially_refunded", "refunded")
 
 
+# Set by the sender for one batch of messages: the custom field keys are read once per
+# batch instead of twice per message. Outside a batch (previews, tests) every call reads.
+_BATCH_KEYS: ContextVar[dict[str, list[str]] | None] = ContextVar("merge_keys", default=None)
+
+
+@contextmanager
+def batch_cache() -> Iterator[None]:
+    """Within the block, custom field definitions are read once per entity."""
+    reset = _BATCH_KEYS.set({})
+    try:
+        yield
+    finally:
+        _BATCH_KEYS.reset(reset)
+
+
 def _custom_keys(entity: str) -> list[str]:
+    cache = _BATCH_KEYS.get()
+    if cache is not None:
+        if entity not in cache:
+            cache[entity] = _read_custom_keys(entity)
+        return cache[entity]
+    return _read_custom_keys(entity)
+
+
+def _read_custom_keys(entity: str) -> list[str]:
     return list(
         CustomFieldDefinition.objects.filter(entity=entity)
         .order_by("key")
@@ -109,7 +136,8 @@ def merge_context(person: Person) -> dict[str, Any]:
         first=Min("ordered_at"),
         last=Max("ordered_at"),
     )
-    last = orders.order_by("-ordered_at", "-id").first()
+    # Someone who never ordered needs no second query for their last order.
+    last = orders.order_by("-ordered_at", "-id").first() if totals["count"] else None
     score = getattr(person, "score", None) if hasattr(person, "score") else None
     return {
         "person": {

@@ -39,6 +39,7 @@ from thrive.contacts.services import record_activity
 from . import conf
 from .compose import MissingTemplate, build_message, message_id_for, render_delivery
 from .gates import evaluate
+from .merge_data import batch_cache
 from .models import (
     PENDING_STATUSES,
     Campaign,
@@ -263,50 +264,59 @@ def _permanent(code: int | None) -> bool:
 def send_batch(ids: list[int], token: str, report: PumpReport) -> None:
     """Send each claimed delivery over one SMTP connection. A connection failure puts
     the rest of the batch back for the same retry time without counting an attempt."""
-    from .bounces import record_bounce
-
     mailer = mailers.default
     try:
-        for position, delivery_id in enumerate(ids):
-            delivery = prepare(delivery_id, token, now=timezone.now(), report=report)
-            if delivery is None:
-                continue
-            try:
-                mailer.send_messages([build_message(delivery)])
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _ in exc.recipients.values()]
-                mailer.close()
-                if codes and all(_permanent(code) for code in codes):
-                    _release(delivery.pk, token, status=DeliveryStatus.SENT, sent_at=timezone.now())
-                    record_bounce(delivery, permanent=True, detail=f"Refused: {exc.recipients}")
-                    report.failed += 1
-                else:
-                    _retry_or_fail(delivery, token, f"Refused: {exc.recipients}", report)
-            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                mailer.close()
-                if _permanent(exc.smtp_code):
-                    report.failed += 1
-                    _release(
-                        delivery.pk,
-                        token,
-                        status=DeliveryStatus.FAILED,
-                        last_error=f"{exc.smtp_code} {exc.smtp_error!r}"[:500],
-                    )
-                else:
-                    _retry_or_fail(delivery, token, f"{exc.smtp_code} {exc.smtp_error!r}", report)
-            except (smtplib.SMTPException, OSError) as exc:
-                # The server is unreachable or dropped us: try this one and the rest later.
-                mailer.close()
-                retry_at = _retry_or_fail(delivery, token, f"{type(exc).__name__}: {exc}", report)
-                for rest in ids[position + 1 :]:
-                    _release(rest, token, next_attempt_at=retry_at)
-                log.warning("SMTP failed (%s); the batch is retried at %s", exc, retry_at)
-                return
-            else:
-                if mark_sent(delivery, token):
-                    report.sent += 1
+        with batch_cache():
+            _send_each(ids, token, report, mailer)
     finally:
         mailer.close()
+
+
+def _send_each(ids: list[int], token: str, report: PumpReport, mailer: Any) -> None:
+    from .bounces import record_bounce
+
+    for position, delivery_id in enumerate(ids):
+        delivery = prepare(delivery_id, token, now=timezone.now(), report=report)
+        if delivery is None:
+            continue
+        try:
+            # One connection for the whole batch: send_messages alone would connect,
+            # greet and quit for every message. Opened here, inside the try, so a
+            # server that is down is handled like any other connection failure.
+            mailer.open()
+            mailer.send_messages([build_message(delivery)])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            mailer.close()
+            if codes and all(_permanent(code) for code in codes):
+                _release(delivery.pk, token, status=DeliveryStatus.SENT, sent_at=timezone.now())
+                record_bounce(delivery, permanent=True, detail=f"Refused: {exc.recipients}")
+                report.failed += 1
+            else:
+                _retry_or_fail(delivery, token, f"Refused: {exc.recipients}", report)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            mailer.close()
+            if _permanent(exc.smtp_code):
+                report.failed += 1
+                _release(
+                    delivery.pk,
+                    token,
+                    status=DeliveryStatus.FAILED,
+                    last_error=f"{exc.smtp_code} {exc.smtp_error!r}"[:500],
+                )
+            else:
+                _retry_or_fail(delivery, token, f"{exc.smtp_code} {exc.smtp_error!r}", report)
+        except (smtplib.SMTPException, OSError) as exc:
+            # The server is unreachable or dropped us: try this one and the rest later.
+            mailer.close()
+            retry_at = _retry_or_fail(delivery, token, f"{type(exc).__name__}: {exc}", report)
+            for rest in ids[position + 1 :]:
+                _release(rest, token, next_attempt_at=retry_at)
+            log.warning("SMTP failed (%s); the batch is retried at %s", exc, retry_at)
+            return
+        else:
+            if mark_sent(delivery, token):
+                report.sent += 1
 
 
 def next_due_at() -> dt.datetime | None:
@@ -331,6 +341,25 @@ def next_due_at() -> dt.datetime | None:
     return min(due) if due else None
 
 
+def call_for_help() -> bool:
+    """More is due than one batch: make sure one more pump job waits in the queue, so an
+    idle worker joins in. That job calls for help in turn when it finds a full batch, so
+    every worker ends up sending while at most one extra job waits, however many workers
+    there are. Only for the database task backend, whose queue can be asked; returns True
+    if a job was queued."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import run_outreach
+
+    if not isinstance(run_outreach.get_backend(), DatabaseBackend):
+        return False
+    if DBTaskResult.objects.ready().filter(task_path=run_outreach.module_path).exists():
+        return False
+    transaction.on_commit(run_outreach.enqueue)
+    return True
+
+
 def run_pump(*, budget_seconds: float | None = None) -> PumpReport:
     """One run of the background job; safe to run in several workers at once.
 
@@ -350,10 +379,15 @@ def run_pump(*, budget_seconds: float | None = None) -> PumpReport:
     report.campaigns_started = start_due_campaigns(now=now)
     report.steps_queued = advance_due_enrollments(now=now)
     # At least one batch per run, so a job always makes progress.
+    helped = False
     while True:
-        ids = claim_batch(token, size=conf.batch_size(), now=timezone.now())
+        size = conf.batch_size()
+        ids = claim_batch(token, size=size, now=timezone.now())
         if not ids:
             break
+        if len(ids) == size and not helped:
+            helped = True
+            call_for_help()
         send_batch(ids, token, report)
         if time.monotonic() - started >= budget:
             break

@@ -13,7 +13,7 @@ from thrive.outreach.models import (
     Suppression,
     SuppressionReason,
 )
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sender import call_for_help, run_pump
 from thrive.outreach.services import send_email
 from thrive.outreach.suppression import suppress
 
@@ -179,3 +179,25 @@ def test_a_refused_recipient_is_a_hard_bounce_and_suppressed(smtp_sink):
     assert delivery.status == DeliveryStatus.BOUNCED and delivery.bounced_at
     assert Suppression.objects.get(email=person.email).reason == SuppressionReason.HARD_BOUNCE
     assert Activity.objects.filter(person=person, data__event="bounce").exists()
+
+
+def test_a_batch_goes_over_one_smtp_connection(smtp_sink, settings):
+    settings.THRIVE_OUTREACH_BATCH = 5
+    people = [consenting_person(first_name=f"P{i}") for i in range(5)]
+    template = make_template()
+    for i, person in enumerate(people):
+        send_email(person, template=template, idempotency_key=f"one-conn-{i}", reason=REASON)
+    run_pump()
+    assert len(smtp_sink.messages) == 5
+    assert smtp_sink.handler.greetings == 1
+
+
+def test_a_busy_pump_queues_one_helper_for_idle_workers(django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert call_for_help() is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert call_for_help() is False  # one waiting helper is enough
+    assert DBTaskResult.objects.ready().count() == 1
