@@ -3,7 +3,8 @@
 Every rule becomes a condition on the person row or an ``EXISTS``/scalar subquery keyed
 on the person's id over indexed columns (orders by person and date, the activity
 timeline, scores by person), so counting a segment is one query on SQLite and
-PostgreSQL alike, without per-row Python. Callers use
+PostgreSQL alike, without per-row Python. Tag, role and score rules are the exception
+on SQLite, see :func:`thrive.contacts.queries.person_in`. Callers use
 :func:`thrive.contacts.segments.rules.compile_rules`, which validates first.
 """
 
@@ -24,6 +25,7 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
 )
 from django.db.models.fields.json import KeyTextTransform
@@ -42,6 +44,7 @@ from django.db.models.lookups import (
 from thrive.analytics.models import CustomerScore
 from thrive.commerce.models import REVENUE_STATUSES, Order
 from thrive.contacts.models import Activity, PersonRole, PersonTag
+from thrive.contacts.queries import person_in
 
 from .registry import ANY_KIND
 
@@ -214,7 +217,7 @@ def _score_q(column: str, op: str, value: Any) -> Q:
         condition = condition if op == "in" else ~condition
     else:
         condition = _compare(F(column), op, value)
-    return Q(Exists(CustomerScore.objects.filter(condition, person=OuterRef("pk"))))
+    return person_in(CustomerScore.objects.filter(condition))
 
 
 def _custom_q(key: str, op: str, value: Any, clock: Clock) -> Q:
@@ -335,8 +338,8 @@ def _choice_q(column: str, op: str, value: Any, *, empty: Q | None = None) -> Q:
     raise AssertionError(op)
 
 
-def _has(op: str, related: Any) -> Q:
-    found = Q(Exists(related))
+def _has(op: str, related: QuerySet[Any]) -> Q:
+    found = person_in(related)
     return found if op == "has" else ~found
 
 
@@ -359,10 +362,9 @@ def _compile_rule(rule: dict[str, Any], clock: Clock) -> Q:
         case "stage":
             return _choice_q("stage", op, value)
         case "role":
-            return _has(op, PersonRole.objects.filter(person=OuterRef("pk"), role=value))
+            return _has(op, PersonRole.objects.filter(role=value))
         case "tag":
-            tagged = PersonTag.objects.filter(person=OuterRef("pk"), tag__name__iexact=value)
-            return _has(op, tagged)
+            return _has(op, PersonTag.objects.filter(tag__name__iexact=value))
         case "custom_field":
             return _custom_q(rule["key"], op, value, clock)
         case "activity":
