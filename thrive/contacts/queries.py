@@ -53,7 +53,7 @@ def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
 
     Search matches name, email, company and tag. Unknown segment ids give no people.
     """
-    people = Person.objects.all()
+    people: QuerySet[Person] = Person.objects.all()
     q = (filters.get("q") or "").strip()
     if q:
         terms = Q()
