@@ -21,7 +21,7 @@ from thrive.contacts.models import (
     StageCause,
 )
 from thrive.core.money import parse_amount, validate_currency
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from .models import (
     MarketingSpend,
@@ -43,11 +43,6 @@ class LineInput:
     discount: Any = "0"
 
 
-def _check_actor(actor: Any) -> None:
-    if actor is not None:
-        require_edit(actor)
-
-
 def record_order(
     person: Person,
     *,
@@ -61,7 +56,7 @@ def record_order(
 ) -> Order:
     """Record a completed order with its lines, on the timeline; a first order makes the
     person a client. Every bad value is reported by line and field; nothing is coerced."""
-    _check_actor(actor)
+    check_actor(actor)
     errors: dict[str, list[str]] = {}
     if not number.strip():
         errors["number"] = ["An order needs a number."]
@@ -148,7 +143,7 @@ def record_order(
 
 def refund_order(order: Order, amount: Any, *, actor: Any, at: dt.datetime | None = None) -> Order:
     """Pay back part or all of an order; the status follows the refunded share."""
-    _check_actor(actor)
+    check_actor(actor)
     value = parse_amount(amount, field="amount")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -181,7 +176,7 @@ def refund_order(order: Order, amount: Any, *, actor: Any, at: dt.datetime | Non
 
 def void_order(order: Order, *, actor: Any, reason: str = "") -> Order:
     """Void an order that never completed (it no longer counts as revenue)."""
-    _check_actor(actor)
+    check_actor(actor)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.refunded:
@@ -212,7 +207,7 @@ def start_subscription(
     currency: str = "USD",
     product: Product | None = None,
 ) -> Subscription:
-    _check_actor(actor)
+    check_actor(actor)
     subscription = Subscription(
         person=person, plan=plan, product=product, currency=currency, started_on=started_on,
         monthly_amount=parse_amount(monthly_amount, field="monthly_amount"),
@@ -225,7 +220,7 @@ def start_subscription(
 def end_subscription(
     subscription: Subscription, *, actor: Any, ended_on: dt.date, reason: str = ""
 ) -> Subscription:
-    _check_actor(actor)
+    check_actor(actor)
     subscription.ended_on = ended_on
     subscription.cancel_reason = reason
     subscription.full_clean()
@@ -237,7 +232,7 @@ def record_spend(
     *, actor: Any, channel: Any, month: dt.date, amount: Any, currency: str = "USD"
 ) -> MarketingSpend:
     """Record (or correct) a month's spend on an acquisition channel."""
-    _check_actor(actor)
+    check_actor(actor)
     value = parse_amount(amount, field="amount")
     spend = MarketingSpend(channel=channel, month=month, amount=value, currency=currency)
     spend.full_clean(validate_unique=False, validate_constraints=False)

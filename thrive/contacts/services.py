@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from .identity import normalize_email
 from .models import (
@@ -38,13 +38,6 @@ PERSON_FIELDS = {
     "acquisition_channel", "acquisition_source", "first_seen_at", "time_zone", "country",
     "region", "city", "custom_fields",
 }  # fmt: skip
-
-
-def _check_actor(actor: Any) -> None:
-    # Services are also called by the worker and the demo (actor=None): only a signed-in
-    # associate is checked, and a read-only one is refused everywhere.
-    if actor is not None:
-        require_edit(actor)
 
 
 def record_activity(
@@ -99,7 +92,7 @@ def log_interaction(
     direction: str = Direction.OUTBOUND,
 ) -> Activity:
     """An associate logs a call, meeting, strategy session, note or support conversation."""
-    _check_actor(actor)
+    check_actor(actor)
     allowed = {
         ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.STRATEGY_SESSION,
         ActivityKind.NOTE, ActivityKind.SUPPORT, ActivityKind.EMAIL,
@@ -137,7 +130,7 @@ def create_person(
 
     Raises ValidationError naming each bad field, including a duplicate email.
     """
-    _check_actor(actor)
+    check_actor(actor)
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -155,7 +148,7 @@ def create_person(
 
 def update_person(person: Person, *, actor: Any, **fields: Any) -> Person:
     """Change a person's profile fields (not the stage: use change_stage)."""
-    _check_actor(actor)
+    check_actor(actor)
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
@@ -177,13 +170,13 @@ def change_stage(
     note: str = "",
 ) -> bool:
     """Move ``person`` to ``stage``; history and timeline record it. False if unchanged."""
-    _check_actor(actor)
+    check_actor(actor)
     with transaction.atomic():
         return person.set_stage(stage, cause=cause, actor=actor, at=at, note=note)
 
 
 def add_role(person: Person, role: str, *, actor: Any, note: str = "") -> PersonRole:
-    _check_actor(actor)
+    check_actor(actor)
     if role not in RelationshipRole.values:
         raise ValidationError({"role": f"{role!r} is not a relationship role."})
     obj, _ = PersonRole.objects.get_or_create(person=person, role=role, defaults={"note": note})
@@ -202,7 +195,7 @@ def get_or_create_tag(name: str) -> Tag:
 
 def add_tag(person: Person, name: str, *, actor: Any) -> bool:
     """Tag ``person``; returns False if they already had the tag."""
-    _check_actor(actor)
+    check_actor(actor)
     with transaction.atomic():
         tag = get_or_create_tag(name)
         _, created = PersonTag.objects.get_or_create(
@@ -222,7 +215,7 @@ def add_tag(person: Person, name: str, *, actor: Any) -> bool:
 
 
 def remove_tag(person: Person, name: str, *, actor: Any) -> bool:
-    _check_actor(actor)
+    check_actor(actor)
     with transaction.atomic():
         deleted, _ = PersonTag.objects.filter(
             person=person, tag__name__iexact=name.strip()
@@ -252,7 +245,7 @@ def grant_consent(
     at: dt.datetime | None = None,
 ) -> Consent:
     """Record consent with its evidence. An existing active grant is kept, not duplicated."""
-    _check_actor(actor)
+    check_actor(actor)
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": f"{purpose!r} is not a consent purpose."})
     if method not in ConsentMethod.values:
@@ -299,7 +292,7 @@ def withdraw_consent(
     at: dt.datetime | None = None,
 ) -> bool:
     """Withdraw the active consent for ``purpose``; honoured at once. False if none."""
-    _check_actor(actor)
+    check_actor(actor)
     when = at or timezone.now()
     with transaction.atomic():
         consent = (
@@ -335,7 +328,7 @@ def record_referral(
     referrer: Person, referred: Person, *, actor: Any, at: dt.datetime | None = None, note: str = ""
 ) -> Referral:
     """Record that ``referrer`` brought in ``referred`` (once per referred person)."""
-    _check_actor(actor)
+    check_actor(actor)
     if referrer.pk == referred.pk:
         raise ValidationError({"referrer": "A person cannot refer themselves."})
     with transaction.atomic():
@@ -397,7 +390,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
     from the duplicate; keeps the earliest first contact; records a MergeRecord with the
     duplicate's snapshot and what moved. Both rows are locked in primary-key order.
     """
-    _check_actor(actor)
+    check_actor(actor)
     if survivor.pk == duplicate.pk:
         raise ValidationError({"duplicate": "A person cannot be merged with themselves."})
     with transaction.atomic():

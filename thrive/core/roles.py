@@ -42,6 +42,13 @@ def require_edit(user: Any) -> None:
         raise PermissionDenied("Your role can view Thrive but not change it.")
 
 
+def check_actor(actor: Any) -> None:
+    """The guard every service runs on its ``actor``: the worker and the demo act as the
+    system (None) and pass; a signed-in associate must be allowed to change data."""
+    if actor is not None:
+        require_edit(actor)
+
+
 def require_manage(user: Any) -> None:
     if not can_manage(user):
         raise PermissionDenied("Only an owner can do this.")

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from thrive.contacts.models import Activity, Person
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from ..definition import validate_steps, validate_trigger
 from ..models import (
@@ -22,11 +22,6 @@ from ..models import (
     Workflow,
     WorkflowStatus,
 )
-
-
-def _check_actor(actor: Any) -> None:
-    if actor is not None:
-        require_edit(actor)
 
 
 def _clean_goal(goal: Any) -> dict[str, Any]:
@@ -58,7 +53,7 @@ def save_workflow(
     Steps are kept by number, so people waiting at a step stay there; an edit that would
     remove a step someone is at is refused. Raises ValidationError with readable messages.
     """
-    _check_actor(actor)
+    check_actor(actor)
     errors: dict[str, Any] = {}
     name = name.strip()
     if not name:
@@ -124,7 +119,7 @@ def _replace_steps(workflow: Workflow, steps: list[dict[str, Any]]) -> None:
 
 def activate_workflow(workflow: Workflow, *, actor: Any) -> Workflow:
     """Switch on (or resume). Only activities recorded from now on fire the trigger."""
-    _check_actor(actor)
+    check_actor(actor)
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
         if not workflow.steps.exists():
@@ -142,7 +137,7 @@ def activate_workflow(workflow: Workflow, *, actor: Any) -> Workflow:
 
 def pause_workflow(workflow: Workflow, *, actor: Any) -> Workflow:
     """Stop enrolling and moving people; everyone keeps their place until resumed."""
-    _check_actor(actor)
+    check_actor(actor)
     updated = Workflow.objects.filter(pk=workflow.pk, status=WorkflowStatus.ACTIVE).update(
         status=WorkflowStatus.PAUSED, updated_at=timezone.now()
     )
@@ -155,7 +150,7 @@ def pause_workflow(workflow: Workflow, *, actor: Any) -> Workflow:
 def enroll_person(workflow: Workflow, person: Person, *, actor: Any) -> Enrollment:
     """Put one person at the start of a workflow by hand (re-entry rules are for
     triggers; an associate choosing someone is enough). Refused while they are in it."""
-    _check_actor(actor)
+    check_actor(actor)
     if workflow.status == WorkflowStatus.DRAFT:
         raise ValidationError("Switch the workflow on before enrolling people.")
     who = (actor.get_full_name() or actor.username) if actor is not None else "the system"

@@ -8,14 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from thrive.contacts.models import Segment
-from thrive.core.roles import require_edit
-
-
-def _check_actor(actor: Any) -> None:
-    # The worker and the demo act without an associate (None); a signed-in associate
-    # must be allowed to change business data.
-    if actor is not None:
-        require_edit(actor)
+from thrive.core.roles import check_actor
 
 
 def _save(segment: Segment) -> Segment:
@@ -36,7 +29,7 @@ def _save(segment: Segment) -> Segment:
 
 def create_segment(*, actor: Any, name: str, rules: Any, description: str = "") -> Segment:
     """Create a segment; raises ValidationError naming ``name`` or ``rules``."""
-    _check_actor(actor)
+    check_actor(actor)
     segment = Segment(name=name, description=description, rules=rules, created_by=actor)
     return _save(segment)
 
@@ -45,12 +38,12 @@ def update_segment(
     segment: Segment, *, actor: Any, name: str, rules: Any, description: str = ""
 ) -> Segment:
     """Change a segment's name, description and rules; same validation as creating."""
-    _check_actor(actor)
+    check_actor(actor)
     segment.name, segment.description, segment.rules = name, description, rules
     return _save(segment)
 
 
 def delete_segment(segment: Segment, *, actor: Any) -> None:
     """Delete a segment. The people in it are untouched."""
-    _check_actor(actor)
+    check_actor(actor)
     segment.delete()
