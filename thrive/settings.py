@@ -54,6 +54,14 @@ INSTALLED_APPS = [
     "thrive.outreach",
     "thrive.voice",
     "thrive.automations",
+    "thrive.growth",
+    "thrive.imports",
+    "thrive.portability",
+    "thrive.webhooks",
+    "thrive.bookings",
+    "thrive.prospects",
+    "thrive.api",
+    "ninja",
     "thrive.demo",
 ]
 

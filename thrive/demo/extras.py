@@ -3,6 +3,8 @@ first scores and the ready-made automations of journey step 5 (see :mod:`.journe
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from thrive.accounts.models import Business
 from thrive.contacts.segments.services import create_segment
 
@@ -32,6 +34,10 @@ SEGMENTS = [
         ]},
     ),
 ]  # fmt: skip
+
+
+# Apps with a ``demo.seed_demo(owner_username)`` run after the journey is built.
+DEMO_APPS = ("growth", "bookings", "prospects", "webhooks")
 
 
 def finish_demo(owner: str = "maya") -> None:
@@ -66,3 +72,6 @@ def finish_demo(owner: str = "maya") -> None:
     from .journey import build_journey
 
     build_journey(owner)
+    # Each app that shows something in the demo seeds it itself (goals, partners, …).
+    for app in DEMO_APPS:
+        import_module(f"thrive.{app}.demo").seed_demo(owner)

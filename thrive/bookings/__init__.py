@@ -1,0 +1,1 @@
+"""Strategy sessions: associates' availability, the public booking page, invites."""

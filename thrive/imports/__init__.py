@@ -1,0 +1,1 @@
+"""Bringing data in: CSV and Excel imports with column mapping, dry runs, undo."""

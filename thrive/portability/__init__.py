@@ -1,0 +1,1 @@
+"""Taking data out: CSV exports, full export archives, restore, erase-a-person."""

@@ -1,0 +1,1 @@
+"""Ideal-client profile, referral-partner portal, lead scoring, channel economics."""

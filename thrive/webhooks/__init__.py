@@ -1,0 +1,1 @@
+"""Outgoing webhooks: subscriptions to activity types, signed deliveries, retries, replay."""
