@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from thrive.core.testing.smtp import smtp_sink  # noqa: F401 (a fixture)
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
