@@ -1,9 +1,14 @@
 """`thrive worker`: run background jobs. Start several (on several machines) with PostgreSQL."""
 
 import logging
+from importlib import import_module
 from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+
+# Apps whose background work re-queues itself (a "tick"): each has
+# ``tasks.schedule_tick()`` that queues the next tick unless one is pending.
+TICKING_APPS = ("thrive.automations", "thrive.webhooks")
 
 
 class Command(DBWorkerCommand):
@@ -21,9 +26,9 @@ class Command(DBWorkerCommand):
         if options.get("queue_name") in (None, "default"):
             options["queue_name"] = "*"
         if not options.get("batch"):
-            # The automation engine re-queues its own tick; make sure one is pending after a
-            # restart or a lost queue row, so workflows never need cron to keep moving.
-            from thrive.automations.tasks import schedule_tick
-
-            schedule_tick()
+            # The automation engine and the webhook sender re-queue their own ticks; make
+            # sure one is pending after a restart or a lost queue row, so nothing needs cron
+            # to keep moving.
+            for app in TICKING_APPS:
+                import_module(f"{app}.tasks").schedule_tick()
         super().handle(*args, **options)
