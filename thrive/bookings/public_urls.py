@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The public booking pages, included at ``book/``: no staff sign-in needed."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import public
+
+urlpatterns = [
+    path("", public.index, name="book_index"),
+    path("manage/<str:token>/", public.manage, name="book_manage"),
+    path("manage/<str:token>/cancel", public.cancel, name="book_cancel"),
+    path("manage/<str:token>/move", public.move, name="book_move"),
+    path("<str:username>/<slug:kind>/", public.slots, name="book_slots"),
+    path("<str:username>/<slug:kind>/<str:start>", public.book, name="book_form"),
+]

@@ -1,0 +1,143 @@
+"""The transactional emails of a booking: confirmation, move, cancellation, reminder.
+
+They concern a session the person asked for, so they are not marketing and need no
+marketing consent. Each carries the calendar invite; they are sent after the booking's
+transaction commits (callers use ``transaction.on_commit``).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from .invites import build_invite
+from .links import manage_url
+from .models import Booking
+
+log = logging.getLogger(__name__)
+
+
+def when_text(booking: Booking, zone_name: str | None = None) -> str:
+    """E.g. "Tuesday 1 December 2026, 10:00–10:30 (America/Los_Angeles)"."""
+    zone = ZoneInfo(zone_name or booking.visitor_time_zone)
+    start, end = booking.start_at.astimezone(zone), booking.end_at.astimezone(zone)
+    return f"{start:%A} {start.day} {start:%B %Y, %H:%M}–{end:%H:%M} ({zone.key})"
+
+
+def _invite(booking: Booking, method: str) -> bytes:
+    associate = booking.associate
+    business = settings.THRIVE_BUSINESS_NAME
+    return build_invite(
+        uid=booking.uid,
+        sequence=booking.sequence,
+        start=booking.start_at,
+        end=booking.end_at,
+        summary=f"{booking.session_type.name} with {associate} ({business})",
+        description=(
+            f"Move or cancel: {manage_url(booking)}" if method == "REQUEST" else "Cancelled."
+        ),
+        organizer_email=associate.email or _from_address(),
+        organizer_name=str(associate),
+        attendee_email=booking.person.email or "",
+        attendee_name=booking.person.full_name,
+        method=method,
+    )
+
+
+def _from_address() -> str:
+    raw = settings.DEFAULT_FROM_EMAIL
+    return raw.split("<")[-1].rstrip(">").strip() if "<" in raw else raw
+
+
+def _send(booking: Booking, subject: str, lines: list[str], method: str) -> None:
+    person = booking.person
+    if not person.email:
+        return
+    greeting = f"Hello {person.first_name}," if person.first_name else "Hello,"
+    text = "\n\n".join([greeting, *lines]) + "\n"
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in [greeting, *lines])
+    message = EmailMultiAlternatives(subject, text, None, [person.email])
+    message.attach_alternative(body, "text/html")
+    name = "invite.ics" if method == "REQUEST" else "cancel.ics"
+    message.attach(name, _invite(booking, method).decode(), f"text/calendar; method={method}")
+    message.send()
+
+
+def _safely(kind: str, booking: Booking, send: object) -> None:
+    # After commit the booking stands whatever the mail server says; the visitor saw
+    # the same links on the page. A failure is logged for the operator.
+    try:
+        send()  # type: ignore[operator]
+    except Exception:  # noqa: BLE001 - any mail failure, reported below
+        log.exception("Could not send the %s email for booking %s", kind, booking.pk)
+
+
+def send_confirmation(booking: Booking) -> None:
+    business = settings.THRIVE_BUSINESS_NAME
+    lines = [
+        f"Your {booking.session_type.name.lower()} with {booking.associate} is booked for "
+        f"{when_text(booking)}.",
+        "The calendar invite is attached.",
+        f"Need another time, or can't make it? Move or cancel here: {manage_url(booking)}",
+        f"See you then, {business}",
+    ]
+    _safely("confirmation", booking, lambda: _send(
+        booking, f"Booked: {booking.session_type.name} with {booking.associate}", lines,
+        "REQUEST",
+    ))  # fmt: skip
+    _notify_associate(booking, "New session booked")
+
+
+def send_moved(booking: Booking) -> None:
+    lines = [
+        f"Your {booking.session_type.name.lower()} with {booking.associate} is now on "
+        f"{when_text(booking)}.",
+        "The attached invite updates your calendar.",
+        f"Move or cancel here: {manage_url(booking)}",
+    ]
+    _safely("moved", booking, lambda: _send(
+        booking, f"Moved: {booking.session_type.name} with {booking.associate}", lines, "REQUEST"
+    ))  # fmt: skip
+    _notify_associate(booking, "Session moved")
+
+
+def send_cancelled(booking: Booking) -> None:
+    lines = [
+        f"Your {booking.session_type.name.lower()} with {booking.associate} on "
+        f"{when_text(booking)} is cancelled.",
+        "The attached update removes it from your calendar.",
+    ]
+    _safely("cancellation", booking, lambda: _send(
+        booking, f"Cancelled: {booking.session_type.name} with {booking.associate}", lines,
+        "CANCEL",
+    ))  # fmt: skip
+    _notify_associate(booking, "Session cancelled")
+
+
+def send_reminder(booking: Booking) -> None:
+    lines = [
+        f"A reminder: your {booking.session_type.name.lower()} with {booking.associate} is "
+        f"on {when_text(booking)}.",
+        f"Need another time? Move or cancel here: {manage_url(booking)}",
+    ]
+    _send(booking, f"Tomorrow: {booking.session_type.name} with {booking.associate}", lines,
+          "REQUEST")  # fmt: skip
+
+
+def _notify_associate(booking: Booking, subject: str) -> None:
+    associate = booking.associate
+    if not associate.email:
+        return
+    zone = associate.time_zone or "UTC"
+    text = (
+        f"{subject}: {booking.session_type.name} with {booking.person} "
+        f"<{booking.person.email}>\n{when_text(booking, zone)}\n\n"
+        f"What they want to talk about:\n{booking.note or '(nothing written)'}\n"
+    )
+    _safely("associate notice", booking, lambda: EmailMultiAlternatives(
+        f"{subject}: {booking.person}", text, None, [associate.email]
+    ).send())  # fmt: skip

@@ -1,0 +1,52 @@
+"""The demo seeds hours, session types and sessions once, whatever the day it runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from thrive.automations.models import Task, TaskKind
+from thrive.bookings import demo, queries
+from thrive.bookings.models import Booking, BookingStatus, SessionType
+from thrive.contacts.models import Stage
+from thrive.core.roles import Role
+from thrive.core.testing.factories import AssociateFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_gives_maya_and_tom_hours_and_a_few_sessions_once():
+    maya = AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER,
+                            time_zone="America/Los_Angeles")  # fmt: skip
+    tom = AssociateFactory(username="tom", first_name="Tom", time_zone="America/Los_Angeles")
+    PersonFactory.create_batch(8, stage=Stage.PROSPECT)
+    demo.seed_demo("maya")
+    demo.seed_demo("maya")
+    assert SessionType.objects.count() == 2
+    assert len(queries.windows_for(maya)) == 3 and len(queries.windows_for(tom)) == 3
+    done = Booking.objects.filter(status=BookingStatus.DONE)
+    live = Booking.objects.filter(status=BookingStatus.BOOKED)
+    assert done.count() == 3 and live.count() == 4
+    assert Task.objects.filter(kind=TaskKind.LOG_NOTES, assignee=maya).count() == 2
+    assert all(b.person.bookings.count() == 1 for b in Booking.objects.all())
+
+
+def test_a_demo_built_as_of_a_past_day_records_nothing_after_it():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thrive.contacts.models import Activity, StageChange
+    from thrive.contacts.services import record_activity
+
+    AssociateFactory(username="maya", role=Role.OWNER, time_zone="America/Los_Angeles")
+    AssociateFactory(username="tom", time_zone="America/Los_Angeles")
+    end = timezone.now() - dt.timedelta(days=40)
+    # The people's history (their first stage) happened before the end, as in the demo.
+    people = PersonFactory.create_batch(
+        8, stage=Stage.PROSPECT, stage_changed_at=end - dt.timedelta(days=300)
+    )
+    record_activity(people[0], "note", occurred_at=end, subject="The history ends here")
+    demo.seed_demo("maya")
+    assert Booking.objects.filter(status=BookingStatus.DONE).count() == 3
+    assert not Activity.objects.filter(occurred_at__gt=end).exists()
+    assert not StageChange.objects.filter(changed_at__gt=end).exists()

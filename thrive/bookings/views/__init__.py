@@ -1,0 +1,1 @@
+"""Views of strategy sessions: the public booking pages and the staff page."""
