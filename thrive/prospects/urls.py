@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Staff pages at ``reach/``: the right customers, leads and referral partners."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import staff
+
+urlpatterns = [
+    path("", staff.overview, name="reach"),
+    path("refresh", staff.refresh, name="reach_refresh"),
+    path("leads/", staff.leads, name="reach_leads"),
+    path("partners/", staff.partner_list, name="reach_partners"),
+    path("partners/<int:pk>/link", staff.partner_link, name="reach_partner_link"),
+]

@@ -207,6 +207,15 @@ FIELDS: dict[str, Field] = {
         ),
         Field("predicted_clv", "Predicted value (CLV)", "Scores", _compare_ops(ValueKind.NUMBER)),
         Field("churn_risk", "Churn risk", "Scores", _choice_ops(), options="churn_risk"),
+        Field(
+            "lead_score",
+            "Lead score (chance of becoming a client)",
+            "Scores",
+            (
+                Operator("gte", "is at least", ValueKind.PROBABILITY),
+                Operator("lte", "is at most", ValueKind.PROBABILITY),
+            ),
+        ),
     )
 }
 

@@ -51,6 +51,7 @@ activity (with kind)                        within_last_days, not_within_last_da
 orders_count, orders_amount, predicted_clv  eq, ne, gt, gte, lt, lte
 rfm_r, rfm_f, rfm_m (1–5)                   eq, ne, gt, gte, lt, lte
 p_alive (0–1)                               gt, gte, lt, lte
+lead_score (0–1)                            gte, lte (open leads scored by thrive.prospects)
 ==========================================  ==============================================
 
 Values by operator: lists of choices for ``in``/``not_in`` (stage, rfm_segment,

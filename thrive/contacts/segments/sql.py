@@ -383,6 +383,11 @@ def _compile_rule(rule: dict[str, Any], clock: Clock) -> Q:
             return _score_q(field, op, float(value))
         case "predicted_clv":
             return _score_q(field, op, Decimal(str(value)))
+        case "lead_score":
+            # Only scored leads (open suspects and prospects) can match, like other scores.
+            from thrive.prospects.models import LeadScore
+
+            return person_in(LeadScore.objects.filter(_compare(F("probability"), op, float(value))))
     raise AssertionError(field)
 
 

@@ -140,6 +140,13 @@ def world(db) -> dict[str, Person]:
     add_score(cat, "lost", "111", 0.1, "0.00", "high")
     add_score(dan, "at_risk", "234", 0.4, "120.50", "medium")
 
+    # Lead scores (thrive.prospects): Bob is a likely client, Cat an unlikely one.
+    from thrive.prospects.models import LeadModel, LeadScore
+
+    lead_model = LeadModel.objects.create(status="ready")
+    LeadScore.objects.create(person=bob, model=lead_model, probability=0.7)
+    LeadScore.objects.create(person=cat, model=lead_model, probability=0.2)
+
     add_activity(ann, "note", "2025-06-14")
     add_activity(bob, "call", "2025-06-10")
     add_activity(cat, "email", "2023-04-01")
@@ -316,6 +323,8 @@ CASES: list[tuple[dict[str, Any], str]] = [
     (one("predicted_clv", "ne", 0), "AD"),
     (one("churn_risk", "in", ["high", "medium"]), "CD"),
     (one("churn_risk", "not_in", ["low"]), "CD"),
+    (one("lead_score", "gte", 0.7), "B"),
+    (one("lead_score", "lte", 0.5), "C"),
     # Groups.
     ({"match": "all", "rules": []}, "ABCD"),
     ({"match": "any", "rules": []}, "ABCD"),

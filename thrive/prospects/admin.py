@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from .models import IdealProfile, LeadModel, LeadScore, PortalLink, PortalReferral
+
+
+@admin.register(LeadModel)
+class LeadModelAdmin(admin.ModelAdmin):
+    list_display = ["trained_at", "status", "auc", "brier", "train_rows", "test_rows"]
+    readonly_fields = [f.name for f in LeadModel._meta.fields]
+
+
+@admin.register(LeadScore)
+class LeadScoreAdmin(admin.ModelAdmin):
+    list_display = ["person", "probability", "computed_at"]
+    raw_id_fields = ["person", "model"]
+
+
+@admin.register(PortalLink)
+class PortalLinkAdmin(admin.ModelAdmin):
+    # Only the hash of a link is kept: the admin can see and expire links, never open one.
+    list_display = ["partner", "created_at", "expires_at", "used_at"]
+    raw_id_fields = ["partner"]
+    readonly_fields = ["nonce_hash", "created_by", "ip_address", "used_at"]
+
+
+@admin.register(PortalReferral)
+class PortalReferralAdmin(admin.ModelAdmin):
+    list_display = ["referral", "partner", "created_at", "thanked_at"]
+    raw_id_fields = ["referral", "partner", "consent"]
+
+
+admin.site.register(IdealProfile)

@@ -1,0 +1,146 @@
+"""The referral-partner portal at ``partners/``. Identity comes only from a single-use
+magic link; the session then holds that partner and every page shows only their own
+referrals. Every POST is CSRF-protected and rate limited."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from thrive.contacts.models import Person
+from thrive.core.tokens import TokenError
+from thrive.voice.services import RateLimited
+
+from ..forms import LinkRequestForm, ReferForm
+from ..portal import (
+    is_partner,
+    read_portal_link,
+    redeem_portal_link,
+    refer_person,
+    referrals_of,
+    request_portal_link,
+)
+from ..profile import latest_profile
+
+SESSION_KEY = "prospects_partner_id"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: a client-set X-Forwarded-For would let anyone dodge the limits.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _partner(request: HttpRequest) -> Person | None:
+    pk = request.session.get(SESSION_KEY)
+    if not isinstance(pk, int):
+        return None
+    person = Person.objects.filter(pk=pk).first()
+    return person if person is not None and is_partner(person) else None
+
+
+def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
+    return render(request, "prospects/public/message.html",
+                  {"title": title, "message": text}, status=status)  # fmt: skip
+
+
+def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    minutes = max(1, round(exc.retry_after / 60))
+    response = _message(request, "Please slow down",
+                        f"That was a lot in a short time. Try again in about {minutes} "
+                        f"minute{'s' if minutes != 1 else ''}.", 429)  # fmt: skip
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int = 200,
+            referred: str = "") -> HttpResponse:  # fmt: skip
+    profile = latest_profile()
+    highlights = (profile.payload.get("highlights") or []) if profile else []
+    referrals = referrals_of(partner)
+    return render(request, "prospects/public/portal.html", {
+        "partner": partner, "form": form, "referrals": referrals,
+        "won": [r for r in referrals if r["won"]], "highlights": highlights[:4],
+        "business": settings.THRIVE_BUSINESS_NAME, "referred": referred,
+    }, status=status)  # fmt: skip
+
+
+@login_not_required
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    if partner is None:
+        return redirect("partner_request_link")
+    return _portal(request, partner, ReferForm(), referred=request.GET.get("thanks", "")[:100])
+
+
+@login_not_required
+@require_POST
+def refer(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    if partner is None:
+        return redirect("partner_request_link")
+    form = ReferForm(request.POST)
+    if form.is_valid():
+        try:
+            referral = refer_person(partner, ip_address=_client_ip(request), **form.cleaned_data)
+        except RateLimited as exc:
+            return _too_many(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            name = referral.referred.first_name
+            return redirect(f"{reverse('partner_portal')}?{urlencode({'thanks': name})}")
+    return _portal(request, partner, form, status=400)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def request_link(request: HttpRequest) -> HttpResponse:
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_portal_link(email=form.cleaned_data["email"], ip_address=_client_ip(request))
+        except RateLimited as exc:
+            return _too_many(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _message(request, "Check your email",
+                            "If that address belongs to one of our partners, a link to your "
+                            "referral page is on its way. It works once, for 14 days.")  # fmt: skip
+    return render(request, "prospects/public/request_link.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners open links and must not use them up); POST
+    uses the link and binds this browser's session to its partner."""
+    try:
+        read_portal_link(token)
+    except TokenError as exc:
+        return _message(request, "This link does not work", str(exc), 400)
+    if request.method == "GET":
+        return render(request, "prospects/public/open.html", {})
+    try:
+        partner = redeem_portal_link(token)
+    except TokenError as exc:
+        return _message(request, "This link does not work", str(exc), 400)
+    # A new session key, so a session id planted before cannot ride along.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = partner.pk
+    return redirect("partner_portal")
+
+
+@login_not_required
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    return _message(request, "Signed out", "Ask for a new link whenever you want to come back.")

@@ -1,0 +1,93 @@
+"""Staff pages at ``reach/``: where acquisition pays, the ideal-client profile, leads with
+their scores (model quality for the owner) and referral partners with portal links."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from thrive.contacts.models import Person
+from thrive.core.roles import can_edit, can_manage, require_edit
+
+from ..charts import reliability_chart
+from ..economics import channel_table
+from ..leads import latest_model
+from ..models import LeadScore
+from ..portal import issue_portal_link, partner_stats, partners, send_portal_link
+from ..profile import latest_profile
+from ..refresh import is_stale, request_refresh
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    profile = latest_profile()
+    if is_stale(profile):
+        request_refresh()
+    return render(request, "prospects/overview.html", {
+        "here": "reach", "profile": profile, "payload": profile.payload if profile else None,
+        "economics": channel_table(), "can_edit": can_edit(request.user),
+    })  # fmt: skip
+
+
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    require_edit(request.user)
+    request_refresh()
+    messages.success(request, "Recomputing the profile and lead scores in the background.")
+    return redirect(request.POST.get("next") == "leads" and "reach_leads" or "reach")
+
+
+@require_GET
+def leads(request: HttpRequest) -> HttpResponse:
+    model = latest_model()
+    scores = LeadScore.objects.select_related("person", "person__acquisition_channel")
+    page = Paginator(scores.order_by("-probability", "person_id"), 50).get_page(
+        request.GET.get("page")
+    )
+    reliability = (model.metrics.get("reliability") or []) if model else []
+    return render(request, "prospects/leads.html", {
+        "here": "reach", "model": model, "page": page, "can_manage": can_manage(request.user),
+        "can_edit": can_edit(request.user),
+        "chart": reliability_chart(reliability) if reliability else "",
+        "reliability": reliability,
+    })  # fmt: skip
+
+
+@require_GET
+def partner_list(request: HttpRequest) -> HttpResponse:
+    stats = {row["person"].pk: row for row in partner_stats(limit=10_000)}
+    people = list(
+        partners()
+        .select_related("organization")
+        .prefetch_related("roles")
+        .order_by("last_name", "first_name", "id")[:500]
+    )
+    rows = [{"person": p, **{k: v for k, v in stats.get(p.pk, {}).items() if k != "person"}}
+            for p in people]  # fmt: skip
+    rows.sort(key=lambda r: (-(r.get("won") or 0), -(r.get("referred") or 0), r["person"].pk))
+    return render(request, "prospects/partners.html", {
+        "here": "reach", "rows": rows, "can_edit": can_edit(request.user),
+        "link": request.session.pop("prospects_new_link", None),
+    })  # fmt: skip
+
+
+@require_POST
+def partner_link(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    partner = get_object_or_404(Person, pk=pk)
+    try:
+        if request.POST.get("send"):
+            url = send_portal_link(partner, actor=request.user)
+            messages.success(request, f"Emailed a new portal link to {partner.email}.")
+        else:
+            url = issue_portal_link(partner, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reach_partners")
+    # Shown once on the next page, to copy; only its hash is stored.
+    request.session["prospects_new_link"] = {"partner": str(partner), "url": url}
+    return redirect("reach_partners")
