@@ -52,10 +52,6 @@ def finish_demo(owner: str = "maya") -> None:
     from thrive.automations.models import EngineCursor
     from thrive.contacts.models import Activity, Segment
 
-    # The history is what already happened; workflows react to what happens next.
-    last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    EngineCursor.objects.update_or_create(name=CURSOR, defaults={"last_activity_id": last})
-
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():
             create_segment(actor=None, name=name, rules=rules, description=description)
@@ -75,3 +71,8 @@ def finish_demo(owner: str = "maya") -> None:
     # Each app that shows something in the demo seeds it itself (goals, partners, …).
     for app in DEMO_APPS:
         import_module(f"thrive.{app}.demo").seed_demo(owner)
+
+    # The history (the apps' seeds included) is what already happened; workflows react to
+    # what happens next.
+    last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    EngineCursor.objects.update_or_create(name=CURSOR, defaults={"last_activity_id": last})
