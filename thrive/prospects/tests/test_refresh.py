@@ -41,3 +41,15 @@ def test_every_reach_page_opens_for_every_role(persona, url):
 def test_the_pages_need_a_sign_in(client):
     response = client.get("/reach/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_analytics_refresh_queues_the_profile_and_lead_scores_after_it():
+    from thrive.analytics.refresh import request_refresh as request_analytics
+    from thrive.analytics.tasks import refresh_analytics
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = request_analytics(force=True)
+    assert _queued() == ["thrive.analytics.tasks.refresh_analytics"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        refresh_analytics.call(run.pk)
+    assert _queued().count("thrive.prospects.tasks.refresh_prospects") == 1
