@@ -1,1 +1,2 @@
-"""Growth planning: SMART goals on live KPIs, the experiment backlog, A/B analysis and health checks."""
+"""Growth planning: SMART goals on live KPIs, the experiment backlog, A/B analysis and
+health checks."""

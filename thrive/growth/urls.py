@@ -1,3 +1,27 @@
-from django.urls import path  # noqa: F401
+"""Workspace pages of growth planning, included at ``growth/``."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.overview, name="growth"),
+    path("goals/new", views.goal_new, name="growth_goal_new"),
+    path("goals/<int:pk>/", views.goal_detail, name="growth_goal"),
+    path("goals/<int:pk>/edit", views.goal_edit, name="growth_goal_edit"),
+    path("goals/<int:pk>/check-in", views.goal_check_in, name="growth_goal_check_in"),
+    path("experiments/", views.backlog, name="growth_backlog"),
+    path("experiments/new", views.experiment_new, name="growth_experiment_new"),
+    path("experiments/<int:pk>/", views.experiment_detail, name="growth_experiment"),
+    path(
+        "experiments/<int:pk>/numbers", views.experiment_numbers, name="growth_experiment_numbers"
+    ),
+    path("experiments/<int:pk>/edit", views.experiment_edit, name="growth_experiment_edit"),
+    path("experiments/<int:pk>/pull", views.experiment_pull, name="growth_experiment_pull"),
+    path("experiments/<int:pk>/status", views.experiment_status, name="growth_experiment_status"),
+    path("ab/", views.ab_calculator, name="growth_ab"),
+    path("health/", views.health_list, name="growth_health"),
+    path("health/figures", views.monthly_figures, name="growth_figures"),
+    path("health/<int:pk>/", views.health_detail, name="growth_health_check"),
+    path("health/<int:pk>/report.pdf", views.health_pdf, name="growth_health_pdf"),
+]

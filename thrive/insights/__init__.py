@@ -8,6 +8,18 @@ cites its sources; everything public is re-exported here.
 
 from __future__ import annotations
 
+from .abtest import (
+    BayesResult,
+    MeansTest,
+    ProportionsTest,
+    bayes_means,
+    bayes_proportions,
+    means_test,
+    peeking_warning,
+    proportions_test,
+    sample_size_means,
+    sample_size_proportions,
+)
 from .acquisition import (
     CACTable,
     cac_by_channel,
@@ -31,6 +43,11 @@ from .bgnbd import (
     MBGNBDFit,
     fit_bgnbd,
     fit_mbgnbd,
+)
+from .channels import (
+    GroupEconomics,
+    group_economics,
+    group_retention,
 )
 from .clv import (
     TransactionModel,
@@ -62,6 +79,11 @@ from .gammagamma import (
     GammaGammaFit,
     fit_gamma_gamma,
 )
+from .goals import (
+    GOAL_STATUSES,
+    GoalProjection,
+    project_goal,
+)
 from .growth import (
     GrowthMetrics,
     cagr,
@@ -89,6 +111,13 @@ from .kpis import (
     participation_rate,
     revenue_per_employee,
     time_to_market,
+)
+from .lifts import (
+    Lift,
+    lift_sentence,
+    profile_lifts,
+    top_share_mask,
+    wilson_interval,
 )
 from .nps import (
     NPSResult,
@@ -126,6 +155,19 @@ from .summary import (
 )
 
 __all__ = [
+    "BayesResult",
+    "GOAL_STATUSES",
+    "GoalProjection",
+    "MeansTest",
+    "ProportionsTest",
+    "bayes_means",
+    "bayes_proportions",
+    "means_test",
+    "peeking_warning",
+    "project_goal",
+    "proportions_test",
+    "sample_size_means",
+    "sample_size_proportions",
     "BGBBFit",
     "BGNBDFit",
     "Backtest",
@@ -204,4 +246,13 @@ __all__ = [
     "supporter_weight",
     "time_to_market",
     "wilson_lower_bound",
+    # Ideal-client profile and channel economics.
+    "GroupEconomics",
+    "Lift",
+    "group_economics",
+    "group_retention",
+    "lift_sentence",
+    "profile_lifts",
+    "top_share_mask",
+    "wilson_interval",
 ]
