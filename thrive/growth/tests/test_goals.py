@@ -198,3 +198,21 @@ def test_editing_a_goal_shows_and_keeps_percentages(member, owner):
     )
     goal.refresh_from_db()
     assert goal.target == pytest.approx(0.37) and goal.baseline == pytest.approx(0.28)
+
+
+def test_the_workers_dashboard_refresh_records_the_live_goals_check_in(owner):
+    from thrive.analytics.refresh import request_refresh
+    from thrive.analytics.tasks import refresh_analytics
+    from thrive.core.testing.factories import OrderFactory, PersonFactory
+
+    now = timezone.now()
+    repeat, once = PersonFactory(), PersonFactory()
+    for person, days_ago in ((repeat, 90), (repeat, 20), (once, 50)):
+        OrderFactory(person=person, ordered_at=now - dt.timedelta(days=days_ago))
+    goal = maya_goal(owner, timezone.localdate() - dt.timedelta(days=30))
+    refresh_analytics.call(request_refresh(force=True).pk)
+    check_ins = GoalCheckIn.objects.filter(goal=goal, source=CheckInSource.LIVE)
+    assert check_ins.count() == 1
+    snap = DashboardSnapshot.objects.get()
+    assert services.live_value(snap.payload, "repeat_rate") == pytest.approx(0.5)
+    assert check_ins.get().value == pytest.approx(0.5)
