@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.webhook_list, name="webhooks"),
+    path("<int:pk>/toggle", views.webhook_toggle, name="webhook_toggle"),
+    path("deliveries/<int:pk>/replay", views.delivery_replay, name="webhook_replay"),
+]

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from .models import ApiToken, IdempotencyRecord, RateWindow
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made and revoked on the API page; here they are only looked at."""
+
+    list_display = ["name", "prefix", "associate", "scope", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    search_fields = ["name", "prefix"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Answers kept for a day for POSTs with an Idempotency-Key."""
+
+    list_display = ["owner", "key", "status_code", "created_at"]
+    search_fields = ["key", "owner"]
+    readonly_fields = ["owner", "key", "request_hash", "status_code", "content_type", "created_at"]
+    exclude = ["body"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(RateWindow)
+class RateWindowAdmin(admin.ModelAdmin):
+    list_display = ["caller", "window", "hits"]
+    search_fields = ["caller"]
