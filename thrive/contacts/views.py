@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thrive.core.roles import edit_required, require_edit
+from thrive.portability.cells import csv_cell
 
 from . import queries, services
 from .forms import (
@@ -80,18 +81,21 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
             score = getattr(p, "score", None) if hasattr(p, "score") else None
             yield writer.writerow(
                 [
-                    p.pk,
-                    p.first_name,
-                    p.last_name,
-                    p.email or "",
-                    p.phone,
-                    p.organization.name if p.organization else "",
-                    p.stage,
-                    p.acquisition_channel.slug if p.acquisition_channel else "",
-                    p.first_seen_at.isoformat(),
-                    score.predicted_clv if score else "",
-                    score.p_alive if score else "",
-                    score.rfm_segment if score else "",
+                    csv_cell(v)
+                    for v in (
+                        p.pk,
+                        p.first_name,
+                        p.last_name,
+                        p.email or "",
+                        p.phone,
+                        p.organization.name if p.organization else "",
+                        p.stage,
+                        p.acquisition_channel.slug if p.acquisition_channel else "",
+                        p.first_seen_at.isoformat(),
+                        score.predicted_clv if score else "",
+                        score.p_alive if score else "",
+                        score.rfm_segment if score else "",
+                    )
                 ]  # fmt: skip
             )
 
