@@ -14,6 +14,7 @@ from thrive.core.roles import Role
 from thrive.core.testing.factories import AssociateFactory
 from thrive.outreach.sender import run_pump
 from thrive.voice.models import Idea, Vote
+from thrive.voice.tests.conftest import run_voice_jobs
 
 from .conftest import screenshot, sign_in
 
@@ -71,7 +72,13 @@ def test_a_customer_submits_votes_and_sees_the_status_change(page, browser, port
     staff.get_by_label("New status").select_option("done")
     staff.get_by_label("Note for voters").fill("In the shop from Monday.")
     staff.get_by_role("button", name="Change status").click()
-    staff.get_by_text("1 voters will hear").wait_for()
+    staff.get_by_text("The voters are being told in the background").wait_for()
+    expect(staff.locator("#job-bar")).to_be_visible()
+    screenshot(staff, "voice-idea-telling-voters")
+    # The worker picks the job up; the page notices by itself and shows the result.
+    assert run_voice_jobs() == 1
+    staff.get_by_text("1 voter sees it on their timeline; 1 emailed").wait_for(timeout=10_000)
+    screenshot(staff, "voice-idea-voters-told")
     staff.context.close()
 
     page.reload()
@@ -99,3 +106,49 @@ def test_the_survey_link_records_a_score_in_one_click(page, portal):
     page.get_by_role("button", name="Send").click()
     page.get_by_role("heading", name="Thank you").wait_for()
     assert SurveyResponse.objects.get().comment == "Lovely beans"
+
+
+def test_the_surveys_page_charts_nps_and_sends_in_the_background(page, portal):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thrive.contacts.models import Segment
+    from thrive.core.testing.factories import ChannelFactory, PersonFactory
+    from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
+    from thrive.voice.services import create_survey
+    from thrive.voice.tests.conftest import surveyable
+
+    tom = AssociateFactory(username="maya", role=Role.OWNER)
+    everyone = Segment.objects.create(name="Everyone")
+    survey = create_survey(actor=tom, name="After your order", segment=everyone, owner=tom)
+    channels = [ChannelFactory(name="Referral"), ChannelFactory(name="Social ads")]
+    now = timezone.now()
+    for months_ago in range(6):
+        for i, score in enumerate([10, 9, 9, 8, 6, 3, 10, 7][: 4 + months_ago % 4]):
+            person = PersonFactory(acquisition_channel=channels[i % 2])
+            at = now - dt.timedelta(days=30 * months_ago + 1)
+            invite = SurveyInvite.objects.create(
+                survey=survey, person=person, status=InviteStatus.QUEUED, sent_at=at
+            )
+            SurveyResponse.objects.create(
+                invite=invite, survey=survey, person=person, score=score, answered_at=at
+            )
+    for n in range(3):
+        surveyable(email=f"fan{n}@example.com")
+
+    sign_in(page, "maya")
+    page.goto(f"/voice/surveys/{survey.pk}/")
+    expect(page.locator("svg#nps-by-month")).to_be_visible()
+    expect(page.locator("svg#nps-by-channel circle")).to_have_count(2)
+    page.get_by_role("button", name="Send to “Everyone” now").click()
+    page.get_by_text("Sending in the background").wait_for()
+    expect(page.locator("#job-bar")).to_be_visible()
+    screenshot(page, "voice-survey-sending")
+    assert run_voice_jobs() == 1
+    page.get_by_text("asked; ").wait_for(timeout=10_000)
+    expect(page.locator("#send-job-done")).to_contain_text("3 asked")
+    screenshot(page, "voice-survey-sent")
+    page.goto("/voice/surveys/")
+    expect(page.locator("svg#nps-by-month polygon")).to_have_count(1)
+    screenshot(page, "voice-surveys-nps")

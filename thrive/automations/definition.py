@@ -30,6 +30,8 @@ create_task     ``title``, optional ``associate``, ``task_kind``       ``next``
 notify          ``associate``, ``message``                             ``next``
 webhook         ``url`` (http or https), optional ``attempts``         ``next``
                 (default 4)
+send_survey     ``survey`` (a customer-voice NPS survey id)            ``next``
+enroll_sequence ``sequence`` (an outreach email sequence id)           ``next``
 ==============  ====================================================  ======================
 
 Exits default to the following step. Titles and messages may use ``{first_name}`` and
@@ -85,6 +87,8 @@ SETTINGS: dict[str, set[str]] = {
     StepKind.CREATE_TASK: {"title", "associate", "task_kind", "due_in_days"},
     StepKind.NOTIFY: {"associate", "message"},
     StepKind.WEBHOOK: {"url", "attempts"},
+    StepKind.SEND_SURVEY: {"survey"},
+    StepKind.ENROLL_SEQUENCE: {"sequence"},
 }
 TRIGGER_KEYS: dict[str, set[str]] = {
     TriggerKind.STAGE_CHANGED: {"to", "from"},
@@ -233,6 +237,36 @@ def _check_settings(check: _Checker, pos: int, kind: str, cfg: dict[str, Any]) -
         if not re.match(r"^https?://[^\s/]+", url) or len(url) > 500:
             check.fail(pos, "“url” is an http:// or https:// address.")
         check.number(pos, cfg, "attempts", low=1, high=10)
+    elif kind == StepKind.SEND_SURVEY:
+        _check_reference(check, pos, cfg, "survey", survey_exists, "NPS survey")
+    elif kind == StepKind.ENROLL_SEQUENCE:
+        _check_reference(check, pos, cfg, "sequence", sequence_exists, "email sequence")
+
+
+def survey_exists(pk: int) -> bool:
+    try:
+        from thrive.voice.models import Survey  # type: ignore[import-not-found]
+    except ImportError:  # customer voice is a separate app
+        return False
+    return Survey.objects.filter(pk=pk).exists()
+
+
+def sequence_exists(pk: int) -> bool:
+    try:
+        from thrive.outreach.models import Sequence  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    return Sequence.objects.filter(pk=pk).exists()
+
+
+def _check_reference(
+    check: _Checker, pos: int, cfg: dict[str, Any], key: str, exists: Any, what: str
+) -> None:
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        check.fail(pos, f"“{key}” is the id of a saved {what}.")
+    elif not exists(value):
+        check.fail(pos, f"there is no {what} #{value}.")
 
 
 def _check_condition(check: _Checker, pos: int, cfg: dict[str, Any]) -> None:
@@ -305,9 +339,45 @@ def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
     elif trigger == TriggerKind.DATE_ANNIVERSARY:
         if not str(cfg.get("field", "")).strip():
             errors.append("Name the date: first_seen_at or a date custom field's key.")
+    elif trigger == TriggerKind.SURVEY_ANSWERED:
+        errors += _survey_trigger_errors(cfg)
+    elif trigger == TriggerKind.IDEA_STATUS_CHANGED:
+        errors += _idea_trigger_errors(cfg)
     if errors:
         raise ValidationError(errors)
     return cfg
+
+
+def _survey_trigger_errors(cfg: dict[str, Any]) -> list[str]:
+    errors = []
+    for key in ("score_min", "score_max"):
+        value = cfg.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
+        ):
+            errors.append(f"“{key}” is a whole number from 0 to 10.")
+    low, high = cfg.get("score_min"), cfg.get("score_max")
+    if not errors and low is not None and high is not None and low > high:
+        errors.append("“score_min” cannot be above “score_max”.")
+    survey = cfg.get("survey")
+    if survey is not None and (
+        isinstance(survey, bool) or not isinstance(survey, int) or not survey_exists(survey)
+    ):
+        errors.append(f"There is no NPS survey #{survey}.")
+    return errors
+
+
+def _idea_trigger_errors(cfg: dict[str, Any]) -> list[str]:
+    status = cfg.get("status")
+    if not status:
+        return []
+    try:
+        from thrive.voice.models import IdeaStatus  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    if status not in IdeaStatus.values:
+        return [f"“status” is one of {', '.join(IdeaStatus.values)}."]
+    return []
 
 
 def parse_steps_text(text: str) -> Any:

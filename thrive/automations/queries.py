@@ -19,6 +19,7 @@ from .words import Names, describe_step, describe_trigger
 ACTION_KINDS = [
     StepKind.SEND_EMAIL, StepKind.DRAFT_EMAIL, StepKind.ADD_TAG, StepKind.REMOVE_TAG,
     StepKind.CHANGE_STAGE, StepKind.CREATE_TASK, StepKind.NOTIFY, StepKind.WEBHOOK,
+    StepKind.SEND_SURVEY, StepKind.ENROLL_SEQUENCE,
 ]  # fmt: skip
 # Touches an associate makes by hand, the other side of the automation rate.
 MANUAL_KINDS = [

@@ -256,6 +256,80 @@ def _draft_email(run: StepRun) -> Result:
     )
 
 
+def _send_survey(run: StepRun) -> Result:
+    """Ask the person an NPS survey through customer voice: its cool-down, then
+    outreach's consent (surveys), suppression, quiet hours and weekly budget."""
+    try:
+        from thrive.voice.models import Survey  # type: ignore[import-not-found]
+        from thrive.voice.services import send_survey_to  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise StepFailed("Survey steps need the customer voice app (not installed).") from exc
+    survey = Survey.objects.filter(pk=run.config.get("survey")).first()
+    if survey is None:
+        raise StepFailed(f"Survey #{run.config.get('survey')} no longer exists.")
+    did = f"Sent the survey “{survey}”"
+    invite = send_survey_to(
+        survey, run.person, idempotency_key=run.idempotency_key,
+        reason=run.explanation(did, {"survey": survey.pk}),
+    )  # fmt: skip
+    if invite is None:
+        return Result(
+            outcome=LogOutcome.SKIPPED,
+            did=f"Survey “{survey}” not sent: they were asked for feedback in the last "
+            f"{survey.cooldown_days} days",
+            detail={"survey": survey.pk, "cooldown_days": survey.cooldown_days},
+        )
+    delivery = invite.delivery
+    status = str(getattr(delivery, "status", ""))
+    detail = {"survey": survey.pk, "invite": invite.pk,
+              "delivery": getattr(delivery, "pk", None), "status": status}  # fmt: skip
+    if status in {"skipped", "failed", "bounced"}:
+        from thrive.outreach.explain import SKIP_WORDS  # type: ignore[import-not-found]
+
+        code = str(getattr(delivery, "skip_reason", "") or status)
+        why = SKIP_WORDS.get(code, code.replace("_", " "))
+        return Result(outcome=LogOutcome.SKIPPED, did=f"Survey “{survey}” not sent: {why}",
+                      detail={**detail, "skip_reason": code})  # fmt: skip
+    if status == "deferred":
+        did += " (it waits for the quiet hours or the weekly limit to pass)"
+    return Result(did=did, detail=detail)
+
+
+def _enroll_sequence(run: StepRun) -> Result:
+    from django.core.exceptions import ValidationError
+
+    try:
+        from thrive.outreach.models import (  # type: ignore[import-not-found]
+            Sequence,
+            SequenceEnrollment,
+        )
+        from thrive.outreach.services import enroll  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise StepFailed("Sequence steps need the outreach app, which is not installed.") from exc
+    sequence = Sequence.objects.filter(pk=run.config.get("sequence")).first()
+    if sequence is None:
+        raise StepFailed(f"Sequence #{run.config.get('sequence')} no longer exists.")
+    did = f"Enrolled in the sequence “{sequence}”"
+    already = SequenceEnrollment.objects.filter(
+        sequence=sequence, person=run.person, status="active"
+    ).first()
+    if already is not None:
+        return Result(
+            outcome=LogOutcome.SKIPPED,
+            did=f"Already going through the sequence “{sequence}”",
+            detail={"sequence": sequence.pk, "sequence_enrollment": already.pk},
+        )
+    try:
+        enrollment = enroll(
+            run.person, sequence, reason=run.explanation(did, {"sequence": sequence.pk})
+        )
+    except ValidationError as exc:  # paused, or no steps yet: carry on without it
+        return Result(outcome=LogOutcome.SKIPPED,
+                      did=f"Not enrolled in “{sequence}”: {' '.join(exc.messages)}",
+                      detail={"sequence": sequence.pk})  # fmt: skip
+    return Result(did=did, detail={"sequence": sequence.pk, "sequence_enrollment": enrollment.pk})
+
+
 def _add_tag(run: StepRun) -> Result:
     tag = run.config["tag"]
     if contacts.add_tag(run.person, tag, actor=None):
@@ -358,6 +432,8 @@ HANDLERS: dict[str, Callable[[StepRun], Result]] = {
     StepKind.WAIT_EVENT: _wait_event,
     StepKind.SEND_EMAIL: _send_email,
     StepKind.DRAFT_EMAIL: _draft_email,
+    StepKind.SEND_SURVEY: _send_survey,
+    StepKind.ENROLL_SEQUENCE: _enroll_sequence,
     StepKind.ADD_TAG: _add_tag,
     StepKind.REMOVE_TAG: _remove_tag,
     StepKind.CHANGE_STAGE: _change_stage,

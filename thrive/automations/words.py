@@ -18,6 +18,8 @@ class Names:
         self._associates: dict[int, str] | None = None
         self._segments: dict[int, str] | None = None
         self._templates: dict[int, str] | None = None
+        self._surveys: dict[int, str] | None = None
+        self._sequences: dict[int, str] | None = None
         self._references: Any = None
 
     def associate(self, pk: Any) -> str:
@@ -46,6 +48,28 @@ class Names:
             except ImportError:  # outreach is a separate app and may not be installed yet
                 pass
         return self._templates.get(pk, f"email template #{pk}")
+
+    def survey(self, pk: Any) -> str:
+        if self._surveys is None:
+            self._surveys = {}
+            try:
+                from thrive.voice.models import Survey  # type: ignore[import-not-found]
+
+                self._surveys = dict(Survey.objects.values_list("pk", "name"))
+            except ImportError:  # customer voice is a separate app
+                pass
+        return self._surveys.get(pk, f"survey #{pk}")
+
+    def sequence(self, pk: Any) -> str:
+        if self._sequences is None:
+            self._sequences = {}
+            try:
+                from thrive.outreach.models import Sequence  # type: ignore[import-not-found]
+
+                self._sequences = dict(Sequence.objects.values_list("pk", "name"))
+            except ImportError:
+                pass
+        return self._sequences.get(pk, f"sequence #{pk}")
 
     def rules(self, rules: dict[str, Any]) -> str:
         from thrive.contacts.segments.rules import References, summary_text
@@ -175,6 +199,10 @@ def describe_step(position: int, kind: str, cfg: dict[str, Any], names: Names, c
             f"{names.associate(cfg.get('associate'))} to review and send, waiting up to "
             f"{cfg.get('timeout_days', 3):g} days"
         )
+    elif kind == StepKind.SEND_SURVEY:
+        text = f"Send the NPS survey “{names.survey(cfg.get('survey'))}”"
+    elif kind == StepKind.ENROLL_SEQUENCE:
+        text = f"Enrol them in the email sequence “{names.sequence(cfg.get('sequence'))}”"
     elif kind == StepKind.ADD_TAG:
         text = f"Tag them “{cfg.get('tag')}”"
     elif kind == StepKind.REMOVE_TAG:

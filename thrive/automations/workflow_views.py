@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
 
-from . import queries, services
+from . import queries, services, step_builder
 from .definition import SETTINGS, exits_of
 from .forms import EnrollForm, WorkflowForm
 from .models import StepKind, Workflow
@@ -94,14 +94,32 @@ def _initial(workflow: Workflow | None) -> dict[str, Any]:
 
 
 def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
+    """The editor: steps as form rows (the step builder), or as JSON with ``?json=1``
+    (and whenever JSON steps are posted, as scripts and older forms do)."""
     require_edit(request.user)
     preview: list[str] = []
+    steps: Any = None
+    trigger_config: Any = None
+    action = ""
+    builder = request.GET.get("json") != "1"
     if request.method == "POST":
-        form = WorkflowForm(request.POST)
+        post = request.POST
+        builder = "step_count" in post
+        if builder:
+            steps = step_builder.parse(post)
+            action = post.get("step_action", "")
+            if action:
+                steps = step_builder.apply_action(steps, action)
+            post = post.copy()
+            post["steps"] = json.dumps(steps)
+            if "trigger_fields" in post:
+                trigger_config = step_builder.parse_trigger(post, post.get("trigger", ""))
+                post["trigger_config"] = json.dumps(trigger_config)
+        form = WorkflowForm(post)
         if form.is_valid():
             data = form.cleaned_data
             preview = _preview(data)
-            if "preview" not in request.POST:
+            if "preview" not in post and not action:
                 try:
                     saved = services.save_workflow(
                         actor=request.user, workflow=workflow, name=data["name"],
@@ -117,7 +135,9 @@ def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
                     return redirect("workflow", saved.pk)
     else:
         form = WorkflowForm(initial=_initial(workflow))
-        preview = _preview({"steps": json.loads(form.initial["steps"])})
+        steps = json.loads(form.initial["steps"])
+        preview = _preview({"steps": steps})
+        trigger_config = json.loads(form.initial["trigger_config"] or "{}")
     reference = [
         {"kind": kind, "label": label, "settings": sorted(SETTINGS[kind]), "exits": exits_of(kind)}
         for kind, label in StepKind.choices
@@ -125,8 +145,25 @@ def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
     return render(
         request,
         "automations/workflow_form.html",
-        {"form": form, "workflow": workflow, "preview": preview, "reference": reference},
-    )
+        {
+            "form": form, "workflow": workflow, "preview": preview, "reference": reference,
+            "builder": builder, "kinds": StepKind.choices,
+            "rows": step_builder.view_rows(steps) if builder and isinstance(steps, list) else [],
+            "trigger_rows": _trigger_rows(form) if builder and trigger_config is not None else None,
+        },
+    )  # fmt: skip
+
+
+def _trigger_rows(form: WorkflowForm) -> list[dict[str, Any]]:
+    """The trigger's settings as fields; choosing another trigger redraws them."""
+    form.fields["trigger"].widget.attrs["data-redraw"] = ""
+    trigger = form["trigger"].value() or ""
+    raw = form["trigger_config"].value() or "{}"
+    try:
+        config = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        config = {}
+    return step_builder.trigger_rows(str(trigger), config)
 
 
 def _attach(form: WorkflowForm, exc: ValidationError) -> None:

@@ -19,6 +19,20 @@ creates nothing twice.
   dismisses it or lets it sit a week, he gets a call task instead; if he sends it and no
   order follows within 30 days, a call task too. An order ends it (the goal).
 
+* "NPS a week after each order", a workflow started by every order: seven days later
+  the customer gets the NPS survey "How was your order?". Customer voice closes the loop
+  on each answer, so the workflow does not need to: a detractor (0–6) gives Tom a call
+  task due within 48 hours, a promoter (9–10) a task to ask for a review or a referral.
+  The survey's 90-day cool-down means a regular who orders every fortnight is asked
+  at most once a season (the workflow lets them in again after 90 days, too).
+
+The surveys page has a year of history: answers to the same survey from before the
+workflow existed (one order in two led to an invitation, respecting the cool-down;
+nearly half of those answered). Scores lean by acquisition channel (referred customers
+and partner-café regulars are the keenest, paid-ad customers the coolest) and improve
+over the year, so NPS over time, by segment and by channel all have something to show.
+These are history, so they carry no follow-up tasks.
+
 A segment trigger's first check only records who is already in the segment (the
 workflow is for people who slip away from now on), so the demo also enrols a handful of
 today's most valuable at-risk customers by hand: on the first visit Tom already has a
@@ -34,6 +48,8 @@ checked for every message, and each carries the reason shown on the person's pag
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +66,10 @@ HAND_ENROLLED = 5
 WELCOME_SEQUENCE = "Welcome to Kettle & Crow"
 WELCOME_WORKFLOW = "Welcome new subscribers"
 WINBACK_WORKFLOW = "Win back valuable customers"
+NPS_WORKFLOW = "NPS a week after each order"
+NPS_SURVEY = "How was your order?"
+NPS_QUESTION = "How likely are you to recommend Kettle & Crow to a friend?"
+NPS_COOLDOWN_DAYS = 90
 
 # Marketing emails show the person's own unsubscribe link; a preview has none.
 _UNSUBSCRIBE_HTML = (
@@ -292,6 +312,148 @@ def ensure_winback_workflow(actor: Associate, templates: dict[str, Any]) -> tupl
     )
 
 
+def ensure_nps_survey(actor: Associate) -> Any:
+    """The survey the NPS workflow sends; Tom gets the follow-up tasks of its answers."""
+    from thrive.voice.models import Survey
+    from thrive.voice.services import create_survey
+
+    survey = Survey.objects.filter(name=NPS_SURVEY).first()
+    if survey is None:
+        survey = create_survey(
+            actor=actor, name=NPS_SURVEY, question=NPS_QUESTION,
+            owner=Associate.objects.get(username=BARISTA), cooldown_days=NPS_COOLDOWN_DAYS,
+        )  # fmt: skip
+    return survey
+
+
+# How likely each acquisition channel's customers are to be promoters, above the base.
+CHANNEL_LEAN = {
+    "Referral": 0.15, "Partner café": 0.12, "Events & markets": 0.06,
+    "Newsletter & email": 0.04, "Direct": 0.0, "Organic search": -0.02,
+    "Paid search": -0.08, "Social ads": -0.12,
+}  # fmt: skip
+HISTORY_DAYS = 365
+HISTORY_ASKED, HISTORY_ANSWERED = 0.5, 0.45
+
+
+def _history_score(rng: random.Random, lean: float, progress: float) -> int:
+    """A 0–10 answer: promoters more likely with the channel's lean and as the year
+    goes on (the roastery got better at what customers said)."""
+    promoter = 0.42 + lean + 0.14 * progress
+    detractor = max(0.05, 0.26 - lean / 2 - 0.10 * progress)
+    draw = rng.random()
+    if draw < promoter:
+        return rng.choice((9, 10, 10))
+    if draw < promoter + detractor:
+        return rng.choice((2, 4, 5, 5, 6, 6, 6))
+    return rng.choice((7, 8, 8))
+
+
+def seed_nps_history(survey: Any) -> int:
+    """A year of answers to ``survey`` (see the module docstring); returns how many."""
+    from django.db.models import Max
+
+    from thrive.commerce.models import Order, OrderStatus
+    from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction
+    from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
+
+    if SurveyInvite.objects.filter(survey=survey).exists():
+        return 0
+    latest = Order.objects.aggregate(last=Max("ordered_at"))["last"]
+    if latest is None:
+        return 0
+    start = latest - dt.timedelta(days=HISTORY_DAYS)
+    rng = random.Random(5)  # noqa: S311 - demo data, not security
+    cooldown = dt.timedelta(days=survey.cooldown_days)
+    asked: dict[int, dt.datetime] = {}
+    invites, scores = [], []
+    orders = (
+        Order.objects.filter(ordered_at__gte=start, status=OrderStatus.COMPLETED)
+        .exclude(person__email__isnull=True).exclude(person__email="")
+        .order_by("ordered_at", "pk")
+        .values_list("person_id", "ordered_at", "person__acquisition_channel__name")
+    )  # fmt: skip
+    for person_id, ordered_at, channel in orders.iterator(chunk_size=2000):
+        sent_at = ordered_at + dt.timedelta(days=7)
+        last = asked.get(person_id)
+        if sent_at > latest or (last and sent_at - last < cooldown):
+            continue
+        if rng.random() >= HISTORY_ASKED:
+            continue
+        asked[person_id] = sent_at
+        invite = SurveyInvite(survey=survey, person_id=person_id,
+                              status=InviteStatus.QUEUED, sent_at=sent_at)  # fmt: skip
+        invites.append(invite)
+        if rng.random() < HISTORY_ANSWERED:
+            progress = (sent_at - start) / dt.timedelta(days=HISTORY_DAYS)
+            score = _history_score(rng, CHANNEL_LEAN.get(channel or "", 0.0), progress)
+            answered_at = sent_at + dt.timedelta(hours=rng.randint(1, 48))
+            scores.append((invite, score, min(answered_at, latest)))
+    SurveyInvite.objects.bulk_create(invites, batch_size=1000)
+    responses = [
+        SurveyResponse(invite=invite, survey=survey, person_id=invite.person_id, score=score,
+                       answered_at=at)
+        for invite, score, at in scores
+    ]  # fmt: skip
+    SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+    # History is for reading, not for workflows: when the engine had read everything
+    # before, it also skips these answers.
+    from thrive.automations.engine import CURSOR
+    from thrive.automations.models import EngineCursor
+
+    last_before = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    caught_up = EngineCursor.objects.filter(name=CURSOR, last_activity_id=last_before).exists()
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                person_id=r.person_id,
+                kind=ActivityKind.SURVEY_ANSWER,
+                occurred_at=r.answered_at,
+                channel=ActivityChannel.EMAIL,
+                direction=Direction.INBOUND,
+                subject=f"Answered {r.score} to “{survey.name}”",
+                data={"survey": survey.pk, "score": r.score, "category": r.category},
+                ref=f"survey:{survey.pk}",
+            )  # fmt: skip
+            for r in responses
+        ],
+        batch_size=1000,
+    )
+    if caught_up:
+        last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=last)
+    return len(responses)
+
+
+def nps_steps(survey: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": "wait", "days": 7},
+        {"kind": "send_survey", "survey": survey.pk},
+    ]
+
+
+def ensure_nps_workflow(actor: Associate) -> Any:
+    from thrive.automations.models import Reentry, TriggerKind
+
+    survey = ensure_nps_survey(actor)
+    workflow, _ = _workflow(
+        actor,
+        NPS_WORKFLOW,
+        description=(
+            "A week after an order, the customer is asked how likely they are to recommend "
+            "us. A detractor (0–6) gives Tom a call task due within 48 hours; a promoter "
+            "(9–10) gives him a task to ask for a review or a referral. Nobody is asked "
+            f"more than once in {NPS_COOLDOWN_DAYS} days."
+        ),
+        trigger=TriggerKind.ORDER_PLACED,
+        trigger_config={},
+        steps=nps_steps(survey),
+        reentry=Reentry.AFTER_DAYS,
+        reentry_days=NPS_COOLDOWN_DAYS,
+    )
+    return workflow
+
+
 def first_winbacks(limit: int = HAND_ENROLLED) -> list[Person]:
     """Today's most valuable at-risk customers who can be emailed: in the segment, with
     an address, an active email consent and not on the suppression list; the highest
@@ -325,7 +487,8 @@ def enroll_first_winbacks(actor: Associate, workflow: Any) -> list[Person]:
 
 
 def build_journey(owner_username: str) -> None:
-    """Templates, the welcome sequence and both workflows, switched on (idempotent)."""
+    """Templates, the welcome sequence and the three workflows, switched on
+    (idempotent)."""
     actor = Associate.objects.filter(username=owner_username).first()
     if actor is None or not Associate.objects.filter(username=BARISTA).exists():
         return  # not the demo's staff: nothing to attach the examples to
@@ -335,3 +498,5 @@ def build_journey(owner_username: str) -> None:
     winback, created = ensure_winback_workflow(actor, templates)
     if created:
         enroll_first_winbacks(actor, winback)
+    ensure_nps_workflow(actor)
+    seed_nps_history(ensure_nps_survey(actor))

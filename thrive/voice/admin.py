@@ -15,6 +15,7 @@ from .models import (
     IdeaStatusChange,
     MagicLink,
     RateCounter,
+    SendJob,
     Survey,
     SurveyInvite,
     SurveyResponse,
@@ -101,3 +102,10 @@ class MagicLinkAdmin(ReadOnlyAdmin):
 class RateCounterAdmin(ReadOnlyAdmin):
     list_display = ["key", "window_start", "hits"]
     search_fields = ["key"]
+
+
+@admin.register(SendJob)
+class SendJobAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "survey", "status_change", "status", "done", "total", "queued",
+                    "created_at", "finished_at"]  # fmt: skip
+    list_filter = ["kind", "status"]

@@ -14,4 +14,6 @@ urlpatterns = [
     path("surveys/", staff.survey_list, name="voice_surveys"),
     path("surveys/<int:pk>/", staff.survey_detail, name="voice_survey"),
     path("surveys/<int:pk>/send", staff.survey_send, name="voice_survey_send"),
+    path("jobs/<int:pk>/status", staff.job_status, name="voice_job_status"),
+    path("jobs/<int:pk>/retry", staff.job_retry, name="voice_job_retry"),
 ]

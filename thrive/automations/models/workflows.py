@@ -37,6 +37,8 @@ class StepKind(models.TextChoices):
     WAIT_EVENT = "wait_event", "Wait for something to happen"
     SEND_EMAIL = "send_email", "Send an email"
     DRAFT_EMAIL = "draft_email", "Draft a personal email"
+    SEND_SURVEY = "send_survey", "Send an NPS survey"
+    ENROLL_SEQUENCE = "enroll_sequence", "Enrol in an email sequence"
     ADD_TAG = "add_tag", "Add a tag"
     REMOVE_TAG = "remove_tag", "Remove a tag"
     CHANGE_STAGE = "change_stage", "Change the stage"

@@ -72,11 +72,11 @@ def test_survey_answered_matches_a_score_range(build):
 
 
 def test_idea_status_changed_matches_the_idea_apps_activity(build):
-    # The ideas app records "idea_status" activities; written directly here because the
-    # kind is not in ActivityKind until that app adds it.
-    workflow = build("idea_status_changed", STEPS, trigger_config={"status": "shipped"})
+    # The matching rule on its own; test_survey_and_sequence_steps drives it from the
+    # ideas app's real status change.
+    workflow = build("idea_status_changed", STEPS, trigger_config={"status": "done"})
     voter, other = PersonFactory(), PersonFactory()
-    Activity.objects.create(person=voter, kind="idea_status", data={"idea": 4, "status": "shipped"})
+    Activity.objects.create(person=voter, kind="idea_status", data={"idea": 4, "status": "done"})
     Activity.objects.create(person=other, kind="idea_status", data={"idea": 4, "status": "planned"})
     engine.process_activities()
     assert enrolled(workflow) == {voter.pk}

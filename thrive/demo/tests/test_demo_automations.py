@@ -1,4 +1,5 @@
-"""Journey step 5 in the demo: welcome emails and Tom's win-back notes, switched on."""
+"""Journey step 5 in the demo: welcome emails, Tom's win-back notes and the NPS survey a
+week after each order, switched on."""
 
 from __future__ import annotations
 
@@ -220,12 +221,143 @@ def test_a_new_subscriber_is_welcomed_and_nobody_is_emailed_without_consent(
 
 def test_finishing_the_demo_again_creates_nothing_twice(demo: None) -> None:
     from thrive.analytics.models import DashboardSnapshot
+    from thrive.voice.models import Survey, SurveyInvite, SurveyResponse
 
     counted = [EmailTemplate, Sequence, SequenceStep, Workflow, Step, Enrollment, Segment,
-               DashboardSnapshot, Draft, Task]  # fmt: skip
+               DashboardSnapshot, Draft, Task, Survey, SurveyInvite, SurveyResponse]  # fmt: skip
     before = {m: m._default_manager.count() for m in counted}
     states = dict(Workflow.objects.values_list("pk", "status"))
     finish_demo()
     finish_demo()
     assert {m: m._default_manager.count() for m in counted} == before
     assert dict(Workflow.objects.values_list("pk", "status")) == states
+
+
+def test_the_nps_workflow_waits_a_week_after_an_order_then_asks(demo: None) -> None:
+    from thrive.voice.models import Survey
+
+    workflow = Workflow.objects.get(name=journey.NPS_WORKFLOW)
+    assert workflow.status == WorkflowStatus.ACTIVE
+    assert workflow.trigger == TriggerKind.ORDER_PLACED and workflow.reentry_days == 90
+    survey = Survey.objects.get(name=journey.NPS_SURVEY)
+    steps = list(workflow.steps.order_by("position").values_list("kind", "config"))
+    assert steps == [("wait", {"days": 7}), ("send_survey", {"survey": survey.pk})]
+    assert survey.owner == _tom() and survey.cooldown_days == 90
+    assert not workflow.enrollments.exists()  # the demo's past orders do not fire it
+
+
+def _daytime_zone() -> str:
+    """A fixed-offset zone where it is early afternoon now: quiet hours stay on."""
+    offset = (13 - timezone.now().astimezone(dt.UTC).hour + 12) % 24 - 12
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def _customer(email: str, first_name: str) -> Person:
+    from thrive.contacts.services import grant_consent as grant
+
+    person = create_person(actor=None, email=email, first_name=first_name,
+                           time_zone=_daytime_zone())  # fmt: skip
+    grant(person, "surveys", actor=None, method="web_form", source_text="Ask me how we did.")
+    return person
+
+
+def _order(person: Person, number: str) -> None:
+    from thrive.commerce.services import LineInput, record_order
+
+    line = LineInput(quantity=1, unit_price="18.00", description="Crow's Nest")
+    record_order(person, actor=None, number=number, lines=[line])
+
+
+def _answer_link(received: Any, score: int) -> str:
+    from urllib.parse import urlsplit
+
+    text = received.message.get_body(("plain",)).get_content()
+    [line] = [ln for ln in text.splitlines() if ln.startswith(f"{score}: ")]
+    return urlsplit(line.split(": ", 1)[1].strip()).path
+
+
+def test_a_detractor_a_week_after_ordering_gives_tom_a_call_within_48_hours(
+    demo: None, smtp_sink: Any, client: Any
+) -> None:
+    from thrive.outreach.sender import run_pump
+    from thrive.voice.services.surveys import ADVOCATE_TAG
+
+    now = timezone.now()
+    run_engine(now=now)  # the win-back notes and the segment's first check
+    unhappy = _customer("dee@example.com", "Dee")
+    happy = _customer("pat@example.com", "Pat")
+    _order(unhappy, "KC-90001")
+    _order(happy, "KC-90002")
+    run_engine(now=now + dt.timedelta(minutes=1))
+    workflow = Workflow.objects.get(name=journey.NPS_WORKFLOW)
+    # (Other apps' demo data may add orders of their own after the history.)
+    enrolled = set(workflow.enrollments.values_list("person_id", flat=True))
+    assert {unhappy.pk, happy.pk} <= enrolled
+
+    run_engine(now=now + dt.timedelta(days=6))
+    run_pump()
+    assert smtp_sink.to(unhappy.email) == []  # not before the week is out
+
+    run_engine(now=now + dt.timedelta(days=7, minutes=2))
+    run_pump()
+    [asked] = smtp_sink.to(unhappy.email)
+    assert asked.message["Subject"].startswith("A quick question from")
+    delivery = Delivery.objects.get(person=unhappy)
+    assert delivery.purpose == "surveys" and delivery.automated
+    assert delivery.reason["why"].startswith("Workflow “NPS a week after each order”, step 2")
+    assert "Order KC-90001" in delivery.reason["trigger"]["subject"]
+
+    link = _answer_link(asked, 3)
+    assert client.get(link).status_code == 200  # a page to confirm: mail scanners open links
+    answered_at = timezone.now()
+    assert client.post(link).status_code == 302
+    call = Task.objects.get(person=unhappy)
+    assert call.assignee == _tom() and call.kind == TaskKind.CALL
+    assert call.title == "Call Dee back: scored 3"
+    assert answered_at < call.due_at <= timezone.now() + dt.timedelta(hours=48)
+
+    [praise] = smtp_sink.to(happy.email)
+    assert client.post(_answer_link(praise, 10)).status_code == 302
+    ask = Task.objects.get(person=happy)
+    assert ask.assignee == _tom() and ask.title == "Ask Pat for a review or a referral"
+    assert list(happy.tags.values_list("name", flat=True)) == [ADVOCATE_TAG]
+    ours = workflow.enrollments.filter(person__in=[unhappy, happy])
+    assert [e.status for e in ours] == ["completed", "completed"]
+
+
+def test_a_year_of_nps_history_fills_the_surveys_page(demo: None) -> None:
+    import numpy as np
+
+    from thrive.insights.nps import nps
+    from thrive.voice import queries
+    from thrive.voice.models import Survey, SurveyInvite, SurveyResponse
+
+    survey = Survey.objects.get(name=journey.NPS_SURVEY)
+    answers = SurveyResponse.objects.filter(survey=survey)
+    assert 40 <= answers.count() < SurveyInvite.objects.filter(survey=survey).count()
+    assert 0.3 < answers.count() / SurveyInvite.objects.filter(survey=survey).count() < 0.6
+    assert not Task.objects.filter(person__survey_responses__isnull=False).exists()  # history
+    # Nobody was asked twice within the cool-down.
+    sent = sorted(SurveyInvite.objects.values_list("person_id", "sent_at"))
+    for (a, first), (b, second) in zip(sent, sent[1:], strict=False):
+        assert a != b or second - first >= dt.timedelta(days=survey.cooldown_days)
+    by_month = queries.nps_by_month(answers)
+    assert len(by_month) >= 11
+    overall = nps(np.array(list(answers.values_list("score", flat=True))))
+    assert sum(r.n for _, r in by_month) == overall.n
+    by_channel = dict(queries.nps_by_channel(answers))
+    referred = answers.filter(person__acquisition_channel__name="Referral")
+    referral = nps(np.array(list(referred.values_list("score", flat=True))))
+    assert by_channel["Referral"].score == referral.score
+    assert by_channel["Referral"].score > by_channel["Social ads"].score
+
+
+def test_the_nps_history_is_behind_the_engines_cursor(demo: None) -> None:
+    from thrive.automations.engine import CURSOR
+    from thrive.automations.models import EngineCursor
+    from thrive.contacts.models import Activity
+
+    answers = Activity.objects.filter(kind="survey_answer")
+    assert answers.exists()
+    cursor = EngineCursor.objects.get(name=CURSOR).last_activity_id
+    assert not answers.filter(pk__gt=cursor).exists()

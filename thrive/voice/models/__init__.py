@@ -11,6 +11,7 @@ from .ideas import (
     Importance,
     Vote,
 )
+from .jobs import JobKind, JobStatus, SendJob
 from .portal import MagicLink, RateCounter
 from .surveys import (
     DEFAULT_COOLDOWN_DAYS,
@@ -35,8 +36,11 @@ __all__ = [
     "IdeaStatusChange",
     "Importance",
     "InviteStatus",
+    "JobKind",
+    "JobStatus",
     "MagicLink",
     "RateCounter",
+    "SendJob",
     "Survey",
     "SurveyInvite",
     "SurveyResponse",

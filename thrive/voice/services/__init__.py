@@ -1,6 +1,6 @@
 """Writes for customer voice: ideas, votes, comments, surveys, portal sign-in.
 
-Other apps (and workflows, once a survey step exists) call these; each owns its
+Other apps (and the workflow step "send survey") call these; each owns its
 transaction and records the person's timeline.
 """
 
@@ -12,6 +12,7 @@ from .ideas import (
     vote_for_idea,
     withdraw_vote,
 )
+from .jobs import retry_job, run_send_job, start_survey_send
 from .portal import read_sign_in, redeem_sign_in, request_sign_in
 from .ratelimit import RateLimited
 from .surveys import (
@@ -39,8 +40,11 @@ __all__ = [
     "record_answer",
     "redeem_sign_in",
     "request_sign_in",
+    "retry_job",
+    "run_send_job",
     "send_survey",
     "send_survey_to",
+    "start_survey_send",
     "submit_idea",
     "vote_for_idea",
     "withdraw_vote",

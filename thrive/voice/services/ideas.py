@@ -19,9 +19,7 @@ from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Per
 from thrive.contacts.services import record_activity
 from thrive.core.roles import require_edit
 from thrive.outreach.conf import public_url
-from thrive.outreach.models import TRANSACTIONAL
 from thrive.outreach.sandbox import Rendered
-from thrive.outreach.services import queue_delivery
 
 from ..models import (
     BODY_MAX,
@@ -36,6 +34,7 @@ from ..models import (
     Importance,
     Vote,
 )
+from .jobs import start_idea_status_job
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
@@ -147,7 +146,7 @@ def comment_on_idea(
     return comment
 
 
-def _status_email(idea: Idea, change: IdeaStatusChange) -> Rendered:
+def status_email(idea: Idea, change: IdeaStatusChange) -> Rendered:
     business = settings.THRIVE_BUSINESS_NAME
     status = IdeaStatus(change.to_status).label.lower()
     url = public_url() + reverse("voice_idea", args=[idea.pk])
@@ -171,7 +170,8 @@ def change_idea_status(
     idea: Idea, status: str, *, actor: Any, public_note: str = ""
 ) -> IdeaStatusChange | None:
     """Move an idea to ``status``. Every voter gets an ``idea_status`` activity (workflows
-    can react) and voters who asked to hear back get an email. None if unchanged.
+    can react) and voters who asked to hear back get an email, both from a background
+    job (:mod:`.jobs`) the page shows the progress of. None if unchanged.
 
     The email is a service message (purpose transactional): the voter asked for it when
     voting (the "tell me when this changes" box, on by default), so it needs no
@@ -195,27 +195,8 @@ def change_idea_status(
         idea.status, idea.status_changed_at = status, now
         idea.done_at = now if status == IdeaStatus.DONE else None
         idea.save(update_fields=["status", "status_changed_at", "done_at", "updated_at"])
-        rendered = _status_email(idea, change)
-        notified = 0
-        for vote in Vote.objects.filter(idea=idea).select_related("person").order_by("pk"):
-            record_activity(
-                vote.person, ActivityKind.IDEA_STATUS, channel=ActivityChannel.SYSTEM,
-                direction=Direction.OUTBOUND, associate=actor,
-                subject=f"“{idea.title}” is now {IdeaStatus(status).label.lower()}",
-                data={"idea": idea.pk, "status": status, "from": change.from_status},
-                ref=f"idea:{idea.pk}",
-            )  # fmt: skip
-            if vote.notify and vote.person.email:
-                queue_delivery(
-                    vote.person, template=None,
-                    idempotency_key=f"idea:{idea.pk}:status:{change.pk}:person:{vote.person_id}",
-                    reason={"why": "Voted for this idea and asked to hear back.",
-                            "idea": idea.pk, "status": status},
-                    automated=True, purpose=TRANSACTIONAL, prerendered=rendered,
-                )  # fmt: skip
-                notified += 1
-        change.voters_notified = notified
-        change.save(update_fields=["voters_notified"])
+        # Every voter's timeline and the emails: a background job (see .jobs).
+        start_idea_status_job(change, actor=actor)
     return change
 
 

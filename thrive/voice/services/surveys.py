@@ -91,7 +91,8 @@ def _email(survey: Survey, invite: SurveyInvite, person: Person) -> Rendered:
     links = [(score, answer_url(invite, score)) for score in range(11)]
     stop = opt_out_url(person)
     name = person.first_name or "there"
-    cells = "".join(
+    # One cell a line: SMTP allows lines of at most 998 characters.
+    cells = "\n".join(
         f'<td style="padding:2px"><a href="{html.escape(url)}" style="display:inline-block;'
         f"min-width:28px;padding:8px 4px;text-align:center;border:1px solid #0f766e;"
         f'border-radius:4px;color:#0f766e;text-decoration:none">{score}</a></td>'
@@ -99,7 +100,7 @@ def _email(survey: Survey, invite: SurveyInvite, person: Person) -> Rendered:
     )
     body = (
         f"<p>Hi {html.escape(name)},</p><p>{html.escape(survey.question)}</p>"
-        f'<table role="presentation"><tr>{cells}</tr></table>'
+        f'<table role="presentation"><tr>\n{cells}\n</tr></table>\n'
         '<p style="font-size:12px;color:#6b7280">0 = not at all likely, 10 = extremely likely. '
         "One click records your answer.</p>"
         f'<p style="font-size:12px;color:#6b7280"><a href="{html.escape(stop)}">Stop asking me '
@@ -114,13 +115,29 @@ def _email(survey: Survey, invite: SurveyInvite, person: Person) -> Rendered:
     return Rendered(subject=f"A quick question from {business}", html=body, text=text)
 
 
-def send_survey_to(survey: Survey, person: Person, *, reason: str = "") -> SurveyInvite | None:
+def send_survey_to(
+    survey: Survey,
+    person: Person,
+    *,
+    reason: str | dict[str, Any] = "",
+    idempotency_key: str = "",
+) -> SurveyInvite | None:
     """Ask ``person`` this survey unless they were asked any survey within the survey's
     cool-down. Returns the invite (queued or skipped by outreach's consent and
     suppression checks), or None when the cool-down holds. Safe to call concurrently
-    for the same person: their row is locked while checking."""
+    for the same person: their row is locked while checking.
+
+    ``reason`` is a sentence, or a whole explanation (a workflow step's) with the
+    sentence in ``reason["why"]``; it is stored on the message and shown on the person's
+    page. With an ``idempotency_key`` a second call returns the first call's invite and
+    never asks twice (a workflow step or a background job that is retried).
+    """
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        if idempotency_key:
+            earlier = SurveyInvite.objects.filter(delivery__idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
         since = timezone.now() - dt.timedelta(days=survey.cooldown_days)
         if SurveyInvite.objects.filter(
             person=person, status=InviteStatus.QUEUED, sent_at__gte=since
@@ -129,11 +146,13 @@ def send_survey_to(survey: Survey, person: Person, *, reason: str = "") -> Surve
         invite = SurveyInvite.objects.create(
             survey=survey, person=person, status=InviteStatus.QUEUED
         )
+        why = dict(reason) if isinstance(reason, dict) else {"why": reason}
+        why["why"] = why.get("why") or f"Asked for feedback by the survey “{survey.name}”."
+        why.setdefault("survey", survey.pk)
         delivery = queue_delivery(
-            person, template=None, idempotency_key=f"survey:{survey.pk}:invite:{invite.pk}",
-            reason={"why": reason or f"Asked for feedback by the survey “{survey.name}”.",
-                    "survey": survey.pk},
-            automated=True, purpose=MessagePurpose.SURVEYS,
+            person, template=None,
+            idempotency_key=idempotency_key or f"survey:{survey.pk}:invite:{invite.pk}",
+            reason=why, automated=True, purpose=MessagePurpose.SURVEYS,
             prerendered=_email(survey, invite, person),
         )  # fmt: skip
         invite.delivery = delivery
@@ -152,27 +171,14 @@ class SendReport:
 
 
 def send_survey(survey: Survey, *, actor: Any) -> SendReport:
-    """Ask everyone in the survey's segment who has an email address.
+    """Ask everyone in the survey's segment who has an email address, now, in this
+    process (scripts and tests). The page queues a background job instead
+    (:func:`thrive.voice.services.jobs.start_survey_send`); this runs the same job."""
+    from .jobs import run_send_job, start_survey_send
 
-    Runs in the request: fine for a small business's segments (a few thousand people);
-    each person costs a handful of queries.
-    """
-    require_edit(actor)
-    if survey.segment is None:
-        raise ValidationError({"segment": "Choose a segment to send this survey to."})
-    report = SendReport()
-    people = survey.segment.people().filter(email__isnull=False).order_by("pk")
-    for person in people.iterator(chunk_size=500):
-        invite = send_survey_to(survey, person)
-        if invite is None:
-            report.cooling_down += 1
-        elif invite.status == InviteStatus.SKIPPED:
-            report.skipped += 1
-            why = invite.delivery.skip_reason if invite.delivery else "unknown"
-            report.reasons[why] = report.reasons.get(why, 0) + 1
-        else:
-            report.queued += 1
-    return report
+    job = run_send_job(start_survey_send(survey, actor=actor).pk)
+    return SendReport(queued=job.queued, skipped=job.skipped, cooling_down=job.cooling_down,
+                      reasons=dict(job.reasons))  # fmt: skip
 
 
 def read_answer_token(token: str) -> tuple[SurveyInvite, int]:

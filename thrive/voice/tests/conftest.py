@@ -36,3 +36,17 @@ def portal_client(person: Person, **kwargs: Any) -> Client:
     session[SESSION_KEY] = person.pk
     session.save()
     return client
+
+
+def run_voice_jobs() -> int:
+    """Run the customer-voice jobs waiting in the task queue, as ``thrive worker`` would;
+    returns how many ran. Queue them first by executing the on-commit callbacks
+    (``django_capture_on_commit_callbacks(execute=True)``)."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for row in DBTaskResult.objects.ready().filter(task_path__endswith=".run_send_job_task"):
+        result = row.task_result
+        row.set_successful(row.task.call(*result.args, **result.kwargs))
+        ran += 1
+    return ran

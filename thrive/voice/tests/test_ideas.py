@@ -19,6 +19,8 @@ from thrive.voice.services import (
     vote_for_idea,
 )
 
+from .conftest import run_voice_jobs
+
 pytestmark = pytest.mark.django_db
 
 
@@ -82,21 +84,33 @@ def test_merge_refuses_itself_and_already_merged_ideas(member):
         merge_ideas(a, b, actor=member)
 
 
-def test_status_change_tells_voters_who_asked_and_records_it_for_every_voter(member):
+def test_status_change_tells_voters_who_asked_and_records_it_for_every_voter(
+    member, django_capture_on_commit_callbacks
+):
     ana, bo = PersonFactory(email="ana@example.com"), PersonFactory(email="bo@example.com")
     idea = submit_idea(ana, title="Grinder rental")
     vote_for_idea(bo, idea, importance="important", notify=False)
     mail.outbox.clear()
 
-    change = change_idea_status(idea, IdeaStatus.DONE, actor=member, public_note="Shipped!")
+    with django_capture_on_commit_callbacks(execute=True):
+        change = change_idea_status(idea, IdeaStatus.DONE, actor=member, public_note="Shipped!")
+    # The request only queues the job: nobody is told yet.
+    assert not Activity.objects.filter(kind=ActivityKind.IDEA_STATUS).exists()
+    assert run_voice_jobs() == 1
     run_pump()
 
+    change.refresh_from_db()
     assert change.voters_notified == 1
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
     assert "is now done" in mail.outbox[0].body and "Shipped!" in mail.outbox[0].body
     for person in (ana, bo):
         activity = Activity.objects.get(person=person, kind=ActivityKind.IDEA_STATUS)
-        assert activity.data == {"idea": idea.pk, "status": "done", "from": "open"}
+        assert activity.data == {
+            "idea": idea.pk,
+            "status": "done",
+            "from": "open",
+            "change": change.pk,
+        }
     idea.refresh_from_db()
     assert idea.done_at is not None
     # The same status again changes nothing and sends nothing.

@@ -7,19 +7,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.contacts.services import create_person, find_person_by_email
 from thrive.core.roles import can_edit, require_edit
 
-from .. import queries
+from .. import charts, queries
 from ..forms import CommentForm, LogIdeaForm, MergeForm, StatusForm, SurveyForm
 from ..models import (
     Idea,
     IdeaStatus,
     IdeaStatusChange,
+    SendJob,
     Survey,
     SurveyInvite,
     SurveyResponse,
@@ -30,9 +32,11 @@ from ..services import (
     comment_on_idea,
     create_survey,
     merge_ideas,
-    send_survey,
+    retry_job,
+    start_survey_send,
     submit_idea,
 )
+from ..services.jobs import resume_stalled
 
 
 @require_GET
@@ -59,6 +63,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": IdeaStatusChange.objects.filter(idea=idea).select_related("actor"),
         "comments": idea.comments.select_related("person", "associate"),
         "status_form": StatusForm(initial={"status": idea.status}),
+        "job": SendJob.objects.filter(status_change__idea=idea).first(),
         "merge_form": MergeForm(), "reply_form": CommentForm(),
         "currency": settings.THRIVE_CURRENCY,
         "can_edit": can_edit(request.user),
@@ -77,9 +82,8 @@ def idea_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             if change is not None:
-                messages.success(
-                    request, f"Status changed; {change.voters_notified} voters will hear."
-                )
+                messages.success(request, "Status changed. The voters are being told in the "
+                                 "background; the progress is below.")  # fmt: skip
     return redirect("voice_staff_idea", pk=pk)
 
 
@@ -136,11 +140,31 @@ def idea_log(request: HttpRequest) -> HttpResponse:
 
 
 def _nps_context(responses: QuerySet[SurveyResponse]) -> dict[str, object]:
+    by_month = queries.nps_by_month(responses)
+    by_segment = queries.nps_by_segment(responses)
+    by_channel = queries.nps_by_channel(responses)
     return {
-        "by_month": queries.nps_by_month(responses),
-        "by_segment": queries.nps_by_segment(responses),
-        "by_channel": queries.nps_by_channel(responses),
-    }
+        "by_month": by_month, "by_segment": by_segment, "by_channel": by_channel,
+        "month_chart": charts.nps_over_time(by_month),
+        "segment_chart": charts.nps_intervals("nps-by-segment", "NPS by segment", by_segment),
+        "channel_chart": charts.nps_intervals(
+            "nps-by-channel", "NPS by acquisition channel", by_channel
+        ),
+    }  # fmt: skip
+
+
+def _surveys_in_workflows() -> dict[int, list[str]]:
+    """Survey id → names of the workflows with a "send survey" step for it."""
+    from thrive.automations.models import Step, StepKind
+
+    used: dict[int, list[str]] = {}
+    for name, config in Step.objects.filter(kind=StepKind.SEND_SURVEY).values_list(
+        "workflow__name", "config"
+    ):
+        pk = (config or {}).get("survey")
+        if isinstance(pk, int) and name not in used.setdefault(pk, []):
+            used[pk].append(name)
+    return used
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,6 +182,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 return redirect("voice_survey", pk=survey.pk)
     return render(request, "voice/survey_list.html", {
         "surveys": Survey.objects.select_related("segment", "owner")[:100],
+        "workflow_surveys": _surveys_in_workflows(),
         "form": form, "can_edit": can_edit(request.user),
         **_nps_context(queries.responses()),
     })  # fmt: skip
@@ -170,6 +195,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "voice/survey_detail.html", {
         "survey": survey, "can_edit": can_edit(request.user),
         "invited": SurveyInvite.objects.filter(survey=survey).count(),
+        "job": survey.jobs.first(),
         "comments": responses.exclude(comment="").select_related("person")[:100],
         **_nps_context(responses),
     })  # fmt: skip
@@ -180,11 +206,36 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request.user)
     survey = get_object_or_404(Survey, pk=pk)
     try:
-        report = send_survey(survey, actor=request.user)
+        start_survey_send(survey, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{report.queued} asked; {report.cooling_down} asked "
-                         f"recently (cool-down); {report.skipped} not sent (no consent, "
-                         "unsubscribed or no address).")  # fmt: skip
+        messages.success(request, "Sending in the background; the progress is below.")
     return redirect("voice_survey", pk=pk)
+
+
+def _job_page(job: SendJob) -> str:
+    if job.survey_id:
+        return reverse("voice_survey", args=[job.survey_id])
+    return reverse("voice_staff_idea", args=[job.status_change.idea_id])  # type: ignore[union-attr]
+
+
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The progress bar's data; also queues a job again whose worker stopped."""
+    job = get_object_or_404(SendJob, pk=pk)
+    if can_edit(request.user):
+        resume_stalled(job)
+    return JsonResponse({
+        "status": job.status, "done": job.done, "total": job.total, "percent": job.percent,
+        "queued": job.queued, "skipped": job.skipped, "cooling_down": job.cooling_down,
+    })  # fmt: skip
+
+
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    job = get_object_or_404(SendJob.objects.select_related("status_change"), pk=pk)
+    retry_job(job, actor=request.user)
+    messages.success(request, "Sending again from where it stopped.")
+    return redirect(_job_page(job))

@@ -1,0 +1,47 @@
+"""The step builder in a real browser: Maya builds "NPS a week after each order" with
+form fields (no JSON), and choosing a kind of step shows its settings at once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from thrive.automations.models import Workflow
+from thrive.core.roles import Role
+from thrive.core.testing.factories import AssociateFactory
+from thrive.voice.services import create_survey
+
+from .conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_owner_builds_the_nps_workflow_with_the_step_builder(page, live_server):
+    maya = AssociateFactory(username="maya", role=Role.OWNER)
+    survey = create_survey(actor=maya, name="How was your order?", owner=maya)
+    sign_in(page, "maya")
+    page.goto("/automations/new/")
+    page.get_by_label("Name", exact=True).fill("NPS a week after each order")
+    page.get_by_label("Trigger", exact=True).select_option("order_placed")
+    # The trigger's settings are redrawn for orders at once.
+    expect(page.get_by_label("Orders of at least")).to_be_visible()
+    for n in (4, 3, 2):  # the example's other steps
+        page.get_by_role("button", name=f"Remove step {n}").click()
+    expect(page.locator("select[data-step-kind]")).to_have_count(1)
+    page.get_by_label("Days", exact=True).fill("7")
+    page.get_by_label("Days", exact=True).press("Enter")  # updates; removes nothing
+    expect(page.locator("select[data-step-kind]")).to_have_count(1)
+    expect(page.get_by_label("Days", exact=True)).to_have_value("7")
+    page.get_by_role("button", name="Add a step").click()
+    # Choosing the kind redraws the row with that kind's settings (no button to press).
+    page.locator("#step-2-kind").select_option("send_survey")
+    page.get_by_label("NPS survey").select_option(str(survey.pk))
+    page.get_by_role("button", name="Update preview").click()
+    expect(page.get_by_text("Send the NPS survey “How was your order?”.")).to_be_visible()
+    screenshot(page, "automations-step-builder")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved “NPS a week after each order”.").wait_for()
+    workflow = Workflow.objects.get(name="NPS a week after each order")
+    steps = list(workflow.steps.order_by("position").values_list("kind", "config"))
+    assert steps == [("wait", {"days": 7}), ("send_survey", {"survey": survey.pk})]
+    expect(page.get_by_text("Wait 7 days.")).to_be_visible()

@@ -1,0 +1,14 @@
+"""Background jobs of customer voice, run by ``thrive worker``."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def run_send_job_task(job_id: int) -> dict[str, int | str]:
+    """Send a survey to a segment, or an idea's news to its voters (resumable)."""
+    from .services.jobs import run_send_job
+
+    job = run_send_job(job_id)
+    return {"job": job.pk, "status": job.status, "done": job.done, "queued": job.queued}
