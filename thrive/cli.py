@@ -4,6 +4,9 @@ thrive demo [--people N] [--seed S]   build the demo business
 thrive serve [--port 8000]            web server and background worker together
 thrive worker                          a background worker (run several on PostgreSQL)
 thrive report ORDERS.csv               offline growth report, no server or database
+thrive import FILE --kind people       import a CSV or Excel file (see docs/import.md)
+thrive backup OUT.zip                  export the whole business into one archive
+thrive restore IN.zip                  restore an archive into an empty install
 thrive <django command>                anything manage.py does (migrate, createsuperuser…)
 """
 
