@@ -1,0 +1,165 @@
+"""Import jobs, the saved column mappings, and what each import wrote (so it can be undone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ImportKind(models.TextChoices):
+    PEOPLE = "people", "People"
+    ORGANIZATIONS = "organizations", "Organizations"
+    ORDERS = "orders", "Orders and order lines"
+
+
+class MergeRule(models.TextChoices):
+    """What happens when a row's email already belongs to someone."""
+
+    FILL = "fill", "Fill in blanks only: Thrive's values win"
+    OVERWRITE = "overwrite", "The file wins: non-empty cells replace Thrive's values"
+
+
+class JobStatus(models.TextChoices):
+    MAPPING = "mapping", "Waiting for a column mapping"
+    CHECKING = "checking", "Dry run in progress"
+    CHECKED = "checked", "Dry run done: ready to import"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+    UNDONE = "undone", "Undone"
+
+
+class MappingPreset(models.Model):
+    """A column mapping saved for a recurring export (built-in ones live in ``presets``)."""
+
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    mapping = models.JSONField(help_text="Header in the file → Thrive field.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="import_preset_name_once",
+                violation_error_message="A preset with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    """One file brought into Thrive: its mapping, dry run, progress and outcome."""
+
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.MAPPING)
+    original_name = models.CharField(max_length=255)
+    stored_path = models.CharField(
+        max_length=1000, help_text="Under DATA_DIR/imports (or the file named to the CLI)."
+    )
+    work_dir = models.CharField(max_length=500, help_text="Rejected rows go here.")
+    size_bytes = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=16, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    headers = models.JSONField(default=list)
+    sample = models.JSONField(default=list, help_text="The first rows, to help mapping.")
+    mapping = models.JSONField(default=dict, help_text="Header in the file → Thrive field.")
+    merge_rule = models.CharField(max_length=16, choices=MergeRule.choices, default=MergeRule.FILL)
+    preset = models.CharField(max_length=80, blank=True)
+    date_order = models.CharField(
+        max_length=3, default="mdy", help_text="How 03/04/2024 reads: mdy or dmy."
+    )
+    default_currency = models.CharField(max_length=3, default="USD")
+    dry_run = models.BooleanField(
+        default=True, help_text="The current or last run changes nothing."
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent of the file read.")
+    rows_read = models.BigIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Outcome of the last run, per kind of row.")
+    preview = models.JSONField(default=dict, help_text="Counts of the dry run.")
+    rejected = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk}: {self.original_name}"
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.work_dir)
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.directory / ("rejected-dry-run.csv" if self.dry_run else "rejected.csv")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {JobStatus.CHECKING, JobStatus.QUEUED, JobStatus.RUNNING}
+
+    @property
+    def can_undo(self) -> bool:
+        return self.status == JobStatus.DONE
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    def count(self, kind: str, action: str, *, preview: bool = False) -> int:
+        source: dict[str, Any] = self.preview if preview else self.counts
+        return int(source.get(kind, {}).get(action, 0))
+
+
+class RecordAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+
+
+class ImportedRecord(models.Model):
+    """One row an import created or changed; undo deletes the created and restores the rest.
+
+    ``before`` holds the changed fields' previous values (only for updates).
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
+    model = models.CharField(max_length=16, help_text="person, organization, order, consent.")
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=8, choices=RecordAction.choices)
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # An object's first snapshot in a job is its state before the import.
+            models.UniqueConstraint(
+                fields=["job", "model", "object_id"],
+                name="imported_record_once",
+                violation_error_message="This import already recorded that object.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.action} {self.model} {self.object_id}"

@@ -1,0 +1,462 @@
+"""Importing a shop's orders: one row per line item, grouped into orders by their number.
+
+Rules (also in docs/import.md):
+
+* Rows with the same order number are the lines of one order. Order-level cells (email,
+  date, currency, status, refunded amount) are read from the first row that has them, as
+  shop exports print them only on an order's first line.
+* An order is imported whole or not at all: one bad line rejects every row of its order,
+  the bad cell with its reason and the others pointing at it.
+* Status: paid/completed/fulfilled → completed; pending/authorized → pending;
+  refunded; partially refunded; voided/cancelled → voided (kept, but never revenue).
+  A negative line (quantity or price) is a refund line: it adds to the order's refunded
+  amount instead of its total. A refund can never exceed the order's total.
+* Money is exact (Decimal, at most two decimals) in the order's own currency; a file may
+  mix currencies, each order keeps its own.
+* An order number already in Thrive (from an earlier import or the shop sync) is skipped,
+  so importing the same export twice changes nothing.
+* The customer is found by email or created; a first order that counts as revenue makes a
+  suspect, prospect or lost customer a client (the stage history says "order"). Each order
+  is on the customer's timeline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from thrive.commerce.models import REVENUE_STATUSES, Order, OrderLine, OrderStatus, SalesChannel
+from thrive.contacts.models import (
+    ActivityChannel,
+    ActivityKind,
+    Direction,
+    Person,
+    Stage,
+    StageCause,
+)
+from thrive.core.money import CURRENCY_CODES
+
+from . import sink
+from .engine import Batch, Row, Run, reject
+from .people import create_people, created_by_this_import, insert_activities, remember_before
+from .values import CellError, clean_email, parse_datetime, parse_money, parse_quantity
+
+ZERO = Decimal("0.00")
+STATUS_BY_TEXT = {
+    "paid": OrderStatus.COMPLETED,
+    "completed": OrderStatus.COMPLETED,
+    "complete": OrderStatus.COMPLETED,
+    "fulfilled": OrderStatus.COMPLETED,
+    "success": OrderStatus.COMPLETED,
+    "succeeded": OrderStatus.COMPLETED,
+    "closed": OrderStatus.COMPLETED,
+    "pending": OrderStatus.PENDING,
+    "authorized": OrderStatus.PENDING,
+    "unpaid": OrderStatus.PENDING,
+    "refunded": OrderStatus.REFUNDED,
+    "partially_refunded": OrderStatus.PARTIALLY_REFUNDED,
+    "partially refunded": OrderStatus.PARTIALLY_REFUNDED,
+    "partially_paid": OrderStatus.PENDING,
+    "voided": OrderStatus.VOIDED,
+    "void": OrderStatus.VOIDED,
+    "cancelled": OrderStatus.VOIDED,
+    "canceled": OrderStatus.VOIDED,
+}
+CHANNEL_BY_TEXT = {
+    "web": SalesChannel.ONLINE,
+    "online": SalesChannel.ONLINE,
+    "online store": SalesChannel.ONLINE,
+    "shop": SalesChannel.ONLINE,
+    "pos": SalesChannel.IN_STORE,
+    "in store": SalesChannel.IN_STORE,
+    "in_store": SalesChannel.IN_STORE,
+    "store": SalesChannel.IN_STORE,
+    "wholesale": SalesChannel.WHOLESALE,
+    "subscription": SalesChannel.SUBSCRIPTION,
+    "marketplace": SalesChannel.MARKETPLACE,
+    "phone": SalesChannel.PHONE,
+}
+ORDER_FIELDS = (
+    "email",
+    "ordered_at",
+    "currency",
+    "status",
+    "refunded",
+    "channel",
+    "first_name",
+    "last_name",
+    "full_name",
+)
+
+
+class _Order:
+    """One order of the batch being assembled from its rows."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        self.rows: list[Row] = []
+        self.head: dict[str, tuple[Row, str]] = {}
+        self.lines: list[tuple[Any, ...]] = []
+        self.total = ZERO
+        self.refund_lines = ZERO
+        self.bad: list[tuple[Row, str, str]] = []
+
+    def value(self, name: str) -> str:
+        return self.head[name][1] if name in self.head else ""
+
+    def row_of(self, name: str) -> Row:
+        return self.head[name][0] if name in self.head else self.rows[0]
+
+
+def _line(order: _Order, row: Row) -> None:
+    v = row.values
+    if not v.get("unit_price") and not v.get("quantity") and not v.get("description"):
+        return  # an order-level row (shipping, a note) without an item
+    try:
+        quantity = parse_quantity(v.get("quantity", ""))
+    except CellError as exc:
+        order.bad.append((row, "quantity", str(exc)))
+        return
+    try:
+        price = parse_money(v.get("unit_price", ""), allow_negative=True)
+    except CellError as exc:
+        order.bad.append((row, "unit_price", str(exc)))
+        return
+    try:
+        discount = parse_money(v["discount"]) if v.get("discount") else ZERO
+    except CellError as exc:
+        order.bad.append((row, "discount", str(exc)))
+        return
+    if quantity == 0:
+        order.bad.append((row, "quantity", "a line needs a quantity other than 0"))
+        return
+    amount = price * quantity
+    if amount < 0:  # a refund line: it pays money back rather than selling
+        order.refund_lines += -amount - discount
+        return
+    total = amount - discount
+    if total < 0:
+        order.bad.append((row, "discount", f"the discount {discount} is larger than the line"))
+        return
+    sku, description = v.get("sku", "")[:64], v.get("description", "")[:255]
+    order.lines.append((sku, description, quantity, price, discount, total))
+    order.total += total
+
+
+def _assemble(run: Run, rows: list[Row], batch: Batch) -> list[_Order]:
+    orders: dict[str, _Order] = {}
+    for row in rows:
+        number = row.values.get("order_number", "").strip()
+        if not number:
+            reject(run, batch, row, "order_number", "no order number")
+            continue
+        if len(number) > 64:
+            reject(run, batch, row, "order_number", "longer than 64 characters")
+            continue
+        order = orders.setdefault(number, _Order(number))
+        order.rows.append(row)
+        for name in ORDER_FIELDS:
+            if name not in order.head and row.values.get(name):
+                order.head[name] = (row, row.values[name])
+        _line(order, row)
+    return list(orders.values())
+
+
+def _settle(run: Run, order: _Order) -> dict[str, Any] | None:
+    """Validate the order-level values; returns them or records why the order is bad."""
+    out: dict[str, Any] = {"number": order.number}
+    try:
+        out["email"] = clean_email(order.value("email"))
+    except ValidationError as exc:
+        order.bad.append((order.row_of("email"), "email", exc.messages[0]))
+    if not out.get("email") and "email" not in [b[1] for b in order.bad]:
+        order.bad.append((order.rows[0], "email", "no customer email on any row of this order"))
+    try:
+        out["ordered_at"] = parse_datetime(
+            order.value("ordered_at"), zone=run.zone, order=run.job.date_order
+        )
+    except CellError as exc:
+        order.bad.append((order.row_of("ordered_at"), "ordered_at", str(exc)))
+    currency = (order.value("currency") or run.job.default_currency).upper()
+    if currency not in CURRENCY_CODES:
+        order.bad.append(
+            (
+                order.row_of("currency"),
+                "currency",
+                f"{order.value('currency')!r} is not a currency code such as USD or EUR",
+            )
+        )
+    out["currency"] = currency
+    status_text = order.value("status").lower().replace("-", "_")
+    status = STATUS_BY_TEXT.get(status_text) if status_text else OrderStatus.COMPLETED
+    if status is None:
+        order.bad.append(
+            (
+                order.row_of("status"),
+                "status",
+                f"{order.value('status')!r} is not a status Thrive knows "
+                "(paid, pending, refunded, partially refunded, voided)",
+            )
+        )
+    refunded = order.refund_lines
+    if order.value("refunded"):
+        try:
+            refunded = max(refunded, parse_money(order.value("refunded")))
+        except CellError as exc:
+            order.bad.append((order.row_of("refunded"), "refunded", str(exc)))
+    if not order.lines and not order.bad:
+        order.bad.append((order.rows[0], "unit_price", "the order has no line with a price"))
+    if status == OrderStatus.REFUNDED and not refunded:
+        refunded = order.total
+    if refunded > order.total:
+        order.bad.append(
+            (
+                order.row_of("refunded"),
+                "refunded",
+                f"the refund {refunded} is more than the order total {order.total}",
+            )
+        )
+    if status == OrderStatus.VOIDED and refunded:
+        order.bad.append((order.row_of("status"), "status", "a refunded order cannot be voided"))
+    if status in (OrderStatus.COMPLETED, None) and refunded:
+        status = OrderStatus.REFUNDED if refunded == order.total else OrderStatus.PARTIALLY_REFUNDED
+    out["status"], out["refunded"] = status, refunded
+    channel_text = order.value("channel").lower().replace("_", " ")
+    out["channel"] = (
+        CHANNEL_BY_TEXT.get(channel_text, SalesChannel.OTHER)
+        if channel_text
+        else SalesChannel.ONLINE
+    )
+    if order.bad:
+        return None
+    return out
+
+
+def _reject_order(run: Run, batch: Batch, order: _Order) -> None:
+    bad_rows = {row.number for row, _, _ in order.bad}
+    for row, name, reason in order.bad:
+        reject(run, batch, row, name, reason)
+    first_bad = min(bad_rows)
+    for row in order.rows:
+        if row.number not in bad_rows:
+            reject(
+                run,
+                batch,
+                row,
+                "",
+                f"order {order.number} is not imported: row {first_bad} was rejected",
+            )
+    batch.add("order", "rejected")
+
+
+def write_orders(run: Run, rows: list[Row], batch: Batch) -> None:
+    assembled = _assemble(run, rows, batch)
+    # Orders already in Thrive: this import's own (lines far apart in the file) or others.
+    known: dict[str, tuple[int, str]] = {}
+    for part in sink.chunks([o.number for o in assembled]):
+        for pk, number, source in Order.objects.filter(number__in=part).values_list(
+            "id", "number", "source"
+        ):
+            known[number] = (pk, source)
+    fresh: list[tuple[_Order, dict[str, Any]]] = []
+    for order in assembled:
+        mine = order.number in known and known[order.number][1] == run.ref
+        seen = run.dry_run and order.number in run.seen_orders
+        if order.number in known and not mine:
+            batch.add("order", "skipped: already in Thrive")
+            batch.add("line", "skipped", len(order.lines))
+            continue
+        if mine or seen:  # more lines of an order an earlier batch created
+            if order.bad:
+                _reject_order(run, batch, order)
+            elif mine:
+                _append_lines(run, batch, known[order.number][0], order)
+            else:
+                batch.add("line", "created", len(order.lines))
+            continue
+        values = _settle(run, order)
+        if values is None:
+            _reject_order(run, batch, order)
+        else:
+            fresh.append((order, values))
+    if fresh:
+        _create_orders(run, batch, fresh)
+
+
+def _append_lines(run: Run, batch: Batch, order_id: int, order: _Order) -> None:
+    sink.insert(
+        OrderLine,
+        ["order_id", "sku", "description", "quantity", "unit_price", "discount", "line_total"],
+        [(order_id, *line) for line in order.lines],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Order._meta.db_table} SET total = total + %s, refunded = refunded + %s "  # noqa: S608
+            "WHERE id = %s",
+            [str(order.total), str(order.refund_lines), order_id],
+        )
+    batch.add("line", "created", len(order.lines))
+
+
+def _customers(
+    run: Run, batch: Batch, fresh: list[tuple[_Order, dict[str, Any]]]
+) -> dict[str, int]:
+    """Person id per email: found, or created with the order's names and earliest date."""
+    wanted: dict[str, dict[str, Any]] = {}
+    for order, values in fresh:
+        email = values["email"]
+        spec = wanted.setdefault(email, {"email": email, "first_seen_at": values["ordered_at"]})
+        spec["first_seen_at"] = min(spec["first_seen_at"], values["ordered_at"])
+        if values["status"] in REVENUE_STATUSES:
+            spec["stage"] = Stage.CLIENT
+        if not spec.get("first_name") and not spec.get("last_name"):
+            first, last = order.value("first_name"), order.value("last_name")
+            full = order.value("full_name")
+            if full and not (first or last):
+                first, _, last = full.rpartition(" ") if " " in full else (full, "", "")
+            spec["first_name"], spec["last_name"] = first.strip()[:100], last.strip()[:100]
+    found: dict[str, Person] = {}
+    for part in sink.chunks(list(wanted)):
+        for person in Person.objects.filter(email__in=part):
+            found[person.email] = person  # type: ignore[index]
+    new = [s for e, s in wanted.items() if e not in found]
+    # A dry run creates them again (it rolls back), but counts those an earlier batch made.
+    again = sum(1 for s in new if s["email"] in run.seen_emails) if run.dry_run else 0
+    ids = create_people(run, new, cause=StageCause.IMPORT)
+    batch.add("person", "found", again)
+    batch.add("person", "created", len(new) - again)
+    batch.created_emails.extend(s["email"] for s in new)
+    ids_by_email = {s["email"]: pk for s, pk in zip(new, ids, strict=True)}
+    _touch_existing(run, batch, [(found[e], wanted[e]) for e in found])
+    ids_by_email.update({e: p.pk for e, p in found.items()})
+    return ids_by_email
+
+
+def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str, Any]]]) -> None:
+    """Existing customers: first seen moves earlier, a first revenue order makes a client."""
+    if not pairs:
+        return
+    mine = created_by_this_import(run, (p.pk for p, _ in pairs))
+    before: dict[int, dict[str, Any]] = {}
+    earlier: list[Person] = []
+    promote: list[tuple[Person, Any]] = []
+    for person, spec in pairs:
+        snap: dict[str, Any] = {}
+        if spec["first_seen_at"] < person.first_seen_at:
+            snap["first_seen_at"] = person.first_seen_at.isoformat()
+            person.first_seen_at = spec["first_seen_at"]
+            earlier.append(person)
+        if spec.get("stage") == Stage.CLIENT and person.stage in {
+            Stage.SUSPECT,
+            Stage.PROSPECT,
+            Stage.LOST,
+        }:
+            snap.update(stage=person.stage, stage_changed_at=person.stage_changed_at.isoformat())
+            promote.append((person, spec["first_seen_at"]))
+        if person.pk in mine:
+            batch.add("person", "found")  # created by an earlier batch of this file
+            continue
+        batch.add("person", "updated" if snap else "found")
+        if snap:
+            before[person.pk] = snap
+    remember_before(run, "person", before)
+    Person.objects.bulk_update(earlier, ["first_seen_at"], batch_size=500)
+    for person, at in promote:
+        person.set_stage(
+            Stage.CLIENT,
+            cause=StageCause.ORDER,
+            actor=run.actor,
+            at=max(at, person.stage_changed_at),
+            note=run.note,
+        )
+
+
+def _create_orders(run: Run, batch: Batch, fresh: list[tuple[_Order, dict[str, Any]]]) -> None:
+    people = _customers(run, batch, fresh)
+    ids = sink.reserve_ids(Order, len(fresh))
+    orders, lines, activities = [], [], []
+    actor_id = run.actor.pk if run.actor is not None else None
+    for pk, (order, v) in zip(ids, fresh, strict=True):
+        person_id = people[v["email"]]
+        orders.append(
+            (
+                pk,
+                run.now,
+                run.now,
+                person_id,
+                order.number,
+                v["ordered_at"],
+                v["status"],
+                v["channel"],
+                v["currency"],
+                order.total,
+                v["refunded"],
+                run.ref,
+            )
+        )
+        lines.extend((pk, *line) for line in order.lines)
+        note = {OrderStatus.VOIDED: " (voided)", OrderStatus.PENDING: " (pending)"}.get(
+            v["status"], ""
+        )
+        if v["refunded"]:
+            note = f" (refunded {v['refunded']})"
+        activities.append(
+            (
+                person_id,
+                ActivityKind.ORDER,
+                v["ordered_at"],
+                run.now,
+                ActivityChannel.WEB
+                if v["channel"] == SalesChannel.ONLINE
+                else ActivityChannel.IN_PERSON,
+                Direction.INBOUND,
+                actor_id,
+                False,
+                f"Order {order.number}: {order.total} {v['currency']}{note}"[:255],
+                {
+                    "order": pk,
+                    "total": str(order.total),
+                    "currency": v["currency"],
+                    "refunded": str(v["refunded"]),
+                    "status": v["status"],
+                    "import": run.job.pk,
+                },
+                f"order:{pk}",
+            )
+        )
+        batch.created_orders.append(order.number)
+    sink.insert(
+        Order,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "person_id",
+            "number",
+            "ordered_at",
+            "status",
+            "channel",
+            "currency",
+            "total",
+            "refunded",
+            "source",
+        ],
+        orders,
+    )
+    sink.insert(
+        OrderLine,
+        ["order_id", "sku", "description", "quantity", "unit_price", "discount", "line_total"],
+        lines,
+    )
+    insert_activities(activities)
+    by_status: dict[str, int] = defaultdict(int)
+    for _, v in fresh:
+        by_status[v["status"]] += 1
+    batch.add("order", "created", len(fresh))
+    for status, n in by_status.items():
+        batch.add("order status", OrderStatus(status).label.lower(), n)
+    batch.add("line", "created", len(lines))

@@ -1,0 +1,555 @@
+"""Importing people: validate each row, merge rows with one email, create or update.
+
+Rules (shown to people before they commit, see ``MERGE_RULES_TEXT``):
+
+* People are matched by email, normalised the way Thrive stores it (trimmed, lower-case).
+* Several rows with one email in the file become one person: the first row's values are
+  kept and later rows fill its blanks (or, with "the file wins", replace them).
+* A person already in Thrive is updated by the merge rule: "fill in blanks" never changes
+  a value Thrive has; "the file wins" replaces it with any non-empty cell. An empty cell
+  never erases anything. First seen only ever moves earlier.
+* A new person's stage is recorded with cause "import", so the funnel sees when they came.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+
+from thrive.contacts.identity import normalize_phone
+from thrive.contacts.models import Activity as ActivityModel
+from thrive.contacts.models import (
+    ActivityChannel,
+    ActivityKind,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    Direction,
+    Organization,
+    Person,
+    Stage,
+    StageCause,
+    StageChange,
+)
+
+from . import sink
+from .engine import Batch, Row, Run, reject
+from .models import ImportedRecord, MergeRule, RecordAction
+from .values import CellError, clean_email, parse_datetime, parse_yes
+
+MERGE_RULES_TEXT = {
+    MergeRule.FILL: (
+        "People already in Thrive keep every value they have; the file only fills in what is "
+        "blank. Rows with the same email are merged into one person: the first row wins, "
+        "later rows fill its blanks."
+    ),
+    MergeRule.OVERWRITE: (
+        "For people already in Thrive, every non-empty cell of the file replaces Thrive's "
+        "value (including the stage); empty cells never erase anything. Rows with the same "
+        "email are merged into one person: later rows' non-empty cells win."
+    ),
+}
+
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 120,
+    "acquisition_source": 200,
+    "region": 120,
+    "city": 120,
+    "organization": 200,
+}
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "job_title",
+    "acquisition_source",
+    "country",
+    "region",
+    "city",
+    "time_zone",
+)
+STAGE_BY_TEXT = {s.value: s.value for s in Stage} | {s.label.lower(): s.value for s in Stage}
+
+
+def clean_person(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
+    """The row's person fields, normalised; None (and the reasons recorded) if rejected."""
+    v = row.values
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    try:
+        out["email"] = clean_email(v.get("email", ""))
+    except ValidationError as exc:
+        problems.append(("email", exc.messages[0]))
+    if "email" in out and not out["email"]:
+        problems.append(("email", "no email: people are matched by email, so a row needs one"))
+    full = v.get("full_name", "")
+    first, last = v.get("first_name", ""), v.get("last_name", "")
+    if full and not (first or last):
+        first, _, last = full.rpartition(" ") if " " in full else (full, "", "")
+    out["first_name"], out["last_name"] = first.strip(), last.strip()
+    for name in ("job_title", "acquisition_source", "region", "city", "organization"):
+        out[name] = v.get(name, "")
+    for name, limit in TEXT_LIMITS.items():
+        if len(out.get(name, "")) > limit:
+            problems.append((name, f"longer than {limit} characters"))
+    try:
+        out["phone"] = normalize_phone(v.get("phone", ""))
+    except ValidationError as exc:
+        problems.append(("phone", exc.messages[0]))
+    country = v.get("country", "").upper()
+    if country and not (len(country) == 2 and country.isalpha()):
+        problems.append(("country", f"{v['country']!r} is not a 2-letter country code"))
+    out["country"] = country
+    zone = v.get("time_zone", "")
+    if zone:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problems.append(("time_zone", f"{zone!r} is not a time zone such as Europe/Paris"))
+    out["time_zone"] = zone
+    stage = v.get("stage", "").strip().lower()
+    if stage and stage not in STAGE_BY_TEXT:
+        problems.append(("stage", f"{v['stage']!r} is not a stage ({', '.join(Stage.values)})"))
+    out["stage"] = STAGE_BY_TEXT.get(stage, "")
+    for name in ("first_seen_at", "consent_at"):
+        out[name] = None
+        if v.get(name):
+            try:
+                out[name] = parse_datetime(v[name], zone=run.zone, order=run.job.date_order)
+            except CellError as exc:
+                problems.append((name, str(exc)))
+    out["email_consent"] = False
+    if v.get("email_consent"):
+        try:
+            out["email_consent"] = parse_yes(v["email_consent"])
+        except CellError as exc:
+            problems.append(("email_consent", str(exc)))
+    if problems:
+        for name, reason in problems:
+            reject(run, batch, row, name, reason)
+        return None
+    return out
+
+
+def merge_values(kept: dict[str, Any], new: dict[str, Any], rule: str) -> None:
+    """Fold a later row with the same email into ``kept`` (in place) by the merge rule."""
+    for name, value in new.items():
+        if value in ("", None, False):
+            continue
+        if name == "first_seen_at":
+            kept[name] = min(filter(None, (kept.get(name), value)))
+        elif rule == MergeRule.OVERWRITE or kept.get(name) in ("", None, False):
+            kept[name] = value
+
+
+def organization_ids(run: Run, batch: Batch, names: Iterable[str]) -> dict[str, int]:
+    """Ids of organizations by lower-cased name, creating the missing ones."""
+    wanted = sorted({n.strip() for n in names if n.strip()}, key=str.lower)
+    found: dict[str, int] = {}
+    lowered = [n.lower() for n in wanted]
+    for part in sink.chunks(lowered):
+        for pk, name in (
+            Organization.objects.annotate(key=Lower("name"))
+            .filter(key__in=part)
+            .order_by("id")
+            .values_list("id", "key")
+        ):
+            found.setdefault(name, pk)
+    missing = []
+    for name in wanted:
+        if name.lower() not in found:
+            missing.append(name)
+            found[name.lower()] = 0
+    if missing:
+        ids = sink.reserve_ids(Organization, len(missing))
+        sink.insert(
+            Organization,
+            ["id", "name", "created_at", "updated_at"],
+            [(pk, name, run.now, run.now) for pk, name in zip(ids, missing, strict=True)],
+        )
+        record_created(run, "organization", ids)
+        for pk, name in zip(ids, missing, strict=True):
+            found[name.lower()] = pk
+        batch.add("organization", "created", len(missing))
+    return found
+
+
+def record_created(run: Run, model: str, ids: Iterable[int]) -> None:
+    sink.insert(
+        ImportedRecord,
+        ["job_id", "model", "object_id", "action"],
+        [(run.job.pk, model, pk, RecordAction.CREATED) for pk in ids],
+    )
+
+
+def remember_before(run: Run, model: str, before: dict[int, dict[str, Any]]) -> None:
+    """Keep each object's values from before this import (the first snapshot wins)."""
+    if not before:
+        return
+    ids = list(before)
+    known: dict[int, ImportedRecord] = {}
+    for part in sink.chunks(ids):
+        for rec in ImportedRecord.objects.filter(job=run.job, model=model, object_id__in=part):
+            known[rec.object_id] = rec
+    fresh, changed = [], []
+    for pk, values in before.items():
+        rec = known.get(pk)
+        if rec is None:
+            fresh.append(
+                ImportedRecord(
+                    job=run.job,
+                    model=model,
+                    object_id=pk,
+                    action=RecordAction.UPDATED,
+                    before=values,
+                )
+            )
+        elif rec.action == RecordAction.UPDATED:
+            missing = {k: val for k, val in values.items() if k not in (rec.before or {})}
+            if missing:
+                rec.before = {**(rec.before or {}), **missing}
+                changed.append(rec)
+        # Created by this import: undo deletes it, nothing to restore.
+    ImportedRecord.objects.bulk_create(fresh, batch_size=500)
+    ImportedRecord.objects.bulk_update(changed, ["before"], batch_size=500)
+
+
+def created_by_this_import(run: Run, ids: Iterable[int]) -> set[int]:
+    ids = list(ids)
+    out: set[int] = set()
+    for part in sink.chunks(ids):
+        out.update(
+            ImportedRecord.objects.filter(
+                job=run.job, model="person", action=RecordAction.CREATED, object_id__in=part
+            ).values_list("object_id", flat=True)
+        )
+    return out
+
+
+def _snapshot(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def create_people(
+    run: Run, specs: list[dict[str, Any]], *, cause: str = StageCause.IMPORT
+) -> list[int]:
+    """Insert new people with their first stage change, timeline entry and consent."""
+    if not specs:
+        return []
+    ids = sink.reserve_ids(Person, len(specs))
+    actor_id = run.actor.pk if run.actor is not None else None
+    people, changes, activities, consents = [], [], [], []
+    # Every new person's first stage entry carries the same data: serialise it once a stage.
+    stage_data = {
+        stage: sink.JSONText(
+            json.dumps({"from": "", "to": stage, "cause": cause, "import": run.job.pk})
+        )
+        for stage in Stage.values
+    }
+    for pk, s in zip(ids, specs, strict=True):
+        stage = s.get("stage") or Stage.SUSPECT
+        seen = s.get("first_seen_at") or run.now
+        people.append(
+            (
+                pk,
+                run.now,
+                run.now,
+                s.get("first_name", ""),
+                s.get("last_name", ""),
+                s["email"],
+                s.get("phone", ""),
+                s.get("organization_id"),
+                s.get("job_title", ""),
+                stage,
+                seen,
+                s.get("acquisition_source", ""),
+                seen,
+                s.get("time_zone", ""),
+                s.get("country", ""),
+                s.get("region", ""),
+                s.get("city", ""),
+                {},
+            )
+        )
+        changes.append((pk, "", stage, seen, cause, actor_id, run.note))
+        activities.append(
+            (
+                pk,
+                ActivityKind.STAGE_CHANGE,
+                seen,
+                run.now,
+                ActivityChannel.SYSTEM,
+                Direction.INTERNAL,
+                actor_id,
+                False,
+                f"Became a {Stage(stage).label.lower()}",
+                stage_data[stage],
+                run.ref,
+            )
+        )
+        if s.get("email_consent"):
+            at = s.get("consent_at") or seen
+            consents.append(
+                (
+                    pk,
+                    ConsentPurpose.EMAIL_MARKETING,
+                    at,
+                    ConsentMethod.IMPORT,
+                    f"Consent as recorded in {run.job.original_name}",
+                )
+            )
+            activities.append(
+                (
+                    pk,
+                    ActivityKind.CONSENT_CHANGE,
+                    at,
+                    run.now,
+                    ActivityChannel.SYSTEM,
+                    Direction.INBOUND,
+                    actor_id,
+                    False,
+                    "Consented to email marketing",
+                    {
+                        "purpose": ConsentPurpose.EMAIL_MARKETING,
+                        "action": "granted",
+                        "method": ConsentMethod.IMPORT,
+                        "import": run.job.pk,
+                    },
+                    run.ref,
+                )
+            )
+    sink.insert(
+        Person,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "organization_id",
+            "job_title",
+            "stage",
+            "stage_changed_at",
+            "acquisition_source",
+            "first_seen_at",
+            "time_zone",
+            "country",
+            "region",
+            "city",
+            "custom_fields",
+        ],
+        people,
+    )
+    sink.insert(
+        StageChange,
+        ["person_id", "from_stage", "to_stage", "changed_at", "cause", "actor_id", "note"],
+        changes,
+    )
+    insert_activities(activities)
+    sink.insert(Consent, ["person_id", "purpose", "granted_at", "method", "source_text"], consents)
+    record_created(run, "person", ids)
+    return ids
+
+
+def insert_activities(rows: list[tuple[Any, ...]]) -> None:
+    sink.insert(
+        ActivityModel,
+        [
+            "person_id",
+            "kind",
+            "occurred_at",
+            "recorded_at",
+            "channel",
+            "direction",
+            "associate_id",
+            "automated",
+            "subject",
+            "data",
+            "ref",
+        ],
+        rows,
+    )
+
+
+def write_people(run: Run, rows: list[Row], batch: Batch) -> None:
+    rule = run.job.merge_rule
+    by_email: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        values = clean_person(run, row, batch)
+        if values is None:
+            continue
+        email = values["email"]
+        if email in by_email:
+            merge_values(by_email[email], values, rule)
+            batch.add("person", "merged")
+        else:
+            by_email[email] = values
+    if not by_email:
+        return
+    orgs = organization_ids(run, batch, (v["organization"] for v in by_email.values()))
+    for values in by_email.values():
+        name = values.pop("organization")
+        values["organization_id"] = orgs.get(name.strip().lower()) if name.strip() else None
+    existing: dict[str, Person] = {}
+    emails = list(by_email)
+    for part in sink.chunks(emails):
+        for person in Person.objects.filter(email__in=part):
+            existing[person.email] = person  # type: ignore[index]
+    new = [v for e, v in by_email.items() if e not in existing]
+    if run.dry_run:
+        again = [v for v in new if v["email"] in run.seen_emails]
+        batch.add("person", "merged", len(again))
+        new = [v for v in new if v["email"] not in run.seen_emails]
+    create_people(run, new)
+    batch.add("person", "created", len(new))
+    batch.created_emails.extend(v["email"] for v in new)
+    _update_existing(run, batch, [(existing[e], by_email[e]) for e in existing])
+
+
+def _update_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str, Any]]]) -> None:
+    if not pairs:
+        return
+    rule = run.job.merge_rule
+    mine = created_by_this_import(run, (p.pk for p, _ in pairs))
+    before: dict[int, dict[str, Any]] = {}
+    changed_people: list[Person] = []
+    fields: set[str] = set()
+    consent_for: list[Person] = []
+    notes: list[tuple[Any, ...]] = []
+    stage_moves: list[tuple[Person, str]] = []
+    actor_id = run.actor.pk if run.actor is not None else None
+    for person, values in pairs:
+        if person.pk in mine:
+            batch.add("person", "merged")  # met again in a later batch of this file
+        changes: dict[str, Any] = {}
+        for name in (*PROFILE_FIELDS, "organization_id"):
+            value = values.get(name)
+            current = getattr(person, name)
+            if value in ("", None) or value == current:
+                continue
+            if rule == MergeRule.OVERWRITE or current in ("", None):
+                changes[name] = value
+        seen = values.get("first_seen_at")
+        if seen and seen < person.first_seen_at:
+            changes["first_seen_at"] = seen
+        if rule == MergeRule.OVERWRITE and values.get("stage") and values["stage"] != person.stage:
+            stage_moves.append((person, values["stage"]))
+        if values.get("email_consent"):
+            consent_for.append(person)
+        if not changes and not any(p is person for p, _ in stage_moves):
+            if person.pk not in mine:
+                batch.add("person", "unchanged")
+            continue
+        if person.pk not in mine:
+            batch.add("person", "updated")
+            before[person.pk] = {k: _snapshot(getattr(person, k)) for k in changes}
+            if changes:
+                notes.append(
+                    (
+                        person.pk,
+                        ActivityKind.NOTE,
+                        run.now,
+                        run.now,
+                        ActivityChannel.SYSTEM,
+                        Direction.INTERNAL,
+                        actor_id,
+                        False,
+                        f"Updated by import: {', '.join(sorted(changes))}"[:255],
+                        {"import": run.job.pk, "fields": sorted(changes)},
+                        run.ref,
+                    )
+                )
+        for k, val in changes.items():
+            setattr(person, k, val)
+        if changes:
+            changed_people.append(person)
+            fields.update(changes)
+    for person, _ in stage_moves:
+        if person.pk not in mine:
+            before.setdefault(person.pk, {})
+            before[person.pk].update(
+                stage=person.stage, stage_changed_at=_snapshot(person.stage_changed_at)
+            )
+    remember_before(run, "person", before)
+    if changed_people:
+        fields.add("updated_at")
+        for person in changed_people:
+            person.updated_at = run.now
+        Person.objects.bulk_update(changed_people, sorted(fields), batch_size=500)
+    for person, stage in stage_moves:
+        # Rare (overwrite rule only): the model's own path writes history and timeline.
+        person.set_stage(stage, cause=StageCause.IMPORT, actor=run.actor, note=run.note)
+    insert_activities(notes)
+    _grant_consents(run, batch, consent_for)
+
+
+def _grant_consents(run: Run, batch: Batch, people: list[Person]) -> None:
+    if not people:
+        return
+    ids = [p.pk for p in people]
+    have: set[int] = set()
+    for part in sink.chunks(ids):
+        have.update(
+            Consent.objects.filter(
+                person_id__in=part,
+                purpose=ConsentPurpose.EMAIL_MARKETING,
+                withdrawn_at__isnull=True,
+            ).values_list("person_id", flat=True)
+        )
+    # A withdrawn consent is never re-granted by an import: only the person can do that.
+    withdrawn: set[int] = set()
+    for part in sink.chunks(ids):
+        withdrawn.update(
+            Consent.objects.filter(
+                person_id__in=part,
+                purpose=ConsentPurpose.EMAIL_MARKETING,
+                withdrawn_at__isnull=False,
+            ).values_list("person_id", flat=True)
+        )
+    todo = [p for p in people if p.pk not in have and p.pk not in withdrawn]
+    created = []
+    actor_id = run.actor.pk if run.actor is not None else None
+    activities = []
+    for person in todo:
+        consent = Consent.objects.create(
+            person=person,
+            purpose=ConsentPurpose.EMAIL_MARKETING,
+            method=ConsentMethod.IMPORT,
+            granted_at=run.now,
+            source_text=f"Consent as recorded in {run.job.original_name}",
+        )
+        created.append(consent.pk)
+        activities.append(
+            (
+                person.pk,
+                ActivityKind.CONSENT_CHANGE,
+                run.now,
+                run.now,
+                ActivityChannel.SYSTEM,
+                Direction.INBOUND,
+                actor_id,
+                False,
+                "Consented to email marketing",
+                {
+                    "purpose": ConsentPurpose.EMAIL_MARKETING,
+                    "action": "granted",
+                    "method": ConsentMethod.IMPORT,
+                    "import": run.job.pk,
+                },
+                run.ref,
+            )
+        )
+    insert_activities(activities)
+    record_created(run, "consent", created)
+    batch.add("consent", "created", len(created))
+    batch.add("consent", "kept withdrawn", len(withdrawn - have))
