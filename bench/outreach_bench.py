@@ -86,6 +86,15 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds ``pid`` has used (None once it has exited)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -512,6 +521,7 @@ class SendRun:
     rss_quarter_mib: list[float] = field(default_factory=list)
     rss_end_mib: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)  # each worker's CPU, start to end
     dupes: int = 0
     exactly_once: bool = False
     statuses: dict[str, int] = field(default_factory=dict)
@@ -525,6 +535,12 @@ class SendRun:
     @property
     def wall_rate(self) -> float:
         return self.sent / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        """The workers' CPU per message sent (their start-up and the audience build
+        included): what the rate would be limited by on an idle machine."""
+        return 1000 * sum(self.cpu_s) / self.sent if self.sent else 0.0
 
 
 @dataclass
@@ -618,6 +634,7 @@ def run_send(
         time.sleep(2)  # anything still in flight (there should be nothing)
         last_status = [proc_status(p.pid) or s for p, s in zip(procs, last_status, strict=True)]
         run.peak_mib = [s.get("VmHWM", 0) / 1024 for s in last_status]
+        run.cpu_s = [cpu_seconds(p.pid) or 0.0 for p in procs]
     finally:
         for p in procs:
             stop(p)
@@ -642,6 +659,7 @@ def run_send(
     run.load = f"{min(loads):.2f}–{max(loads):.2f}" if loads else loadavg()
     print(f"  {backend} {workers} worker(s): {run.sent} sent, {run.rate:.0f}/s at the sink, "
           f"{run.wall_rate:.0f}/s from start, peak {run.peak_mib} MiB, "
+          f"worker CPU {run.cpu_ms_per_message:.2f} ms/msg, "
           f"exactly once: {run.exactly_once} {run.statuses} {run.note}", flush=True)  # fmt: skip
     return run
 
@@ -723,8 +741,8 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
             "",
             "| workers | messages | s (sink, first→last) | msgs/s | msgs/s per worker "
             "| s from start | msgs/s from start | RSS at 25% (MiB) | RSS at 100% (MiB) "
-            "| peak RSS (MiB) | exactly once | load avg (1 min) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|",
+            "| peak RSS (MiB) | worker CPU ms/msg | exactly once | load avg (1 min) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|---|",
         ]
         for r in rows:
             fmt = ", ".join  # one figure per worker
@@ -733,7 +751,7 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
                 f"| {r.rate / r.workers:.0f} | {r.wall_seconds:.1f} | {r.wall_rate:.0f} "
                 f"| {fmt(f'{m:.0f}' for m in r.rss_quarter_mib)} "
                 f"| {fmt(f'{m:.0f}' for m in r.rss_end_mib)} "
-                f"| {fmt(f'{m:.0f}' for m in r.peak_mib)} "
+                f"| {fmt(f'{m:.0f}' for m in r.peak_mib)} | {r.cpu_ms_per_message:.2f} "
                 f"| {'yes' if r.exactly_once else 'NO ' + json.dumps(r.statuses)} | {r.load} |"
                 + (f" {r.note}" if r.note else "")
             )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,23 +26,32 @@ def wants_unsubscribe(delivery: Delivery) -> bool:
     return delivery.purpose in CONSENT_PURPOSES
 
 
+@functools.lru_cache(maxsize=8)
+def _domain(from_email: str) -> str:
+    return parseaddr(from_email)[1].rpartition("@")[2] or "thrive.invalid"
+
+
 def message_id_for(idempotency_key: str) -> str:
     """The same key always gives the same Message-ID, so a resend after a crash is
     recognisably the same message to receiving servers and to our own logs."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "thrive.invalid"
+    domain = _domain(settings.DEFAULT_FROM_EMAIL)
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
     return f"<thrive.{digest}@{domain}>"
 
 
-def render_delivery(delivery: Delivery) -> Rendered:
+def render_delivery(delivery: Delivery, data: dict[str, Any] | None = None) -> Rendered:
     """Render the delivery's template for its person, with unsubscribe links, click
-    tracking and the open pixel for marketing mail."""
+    tracking and the open pixel for marketing mail. ``data`` is the person's merge data
+    when the caller loaded it already (a batch does, for all its people at once); it is
+    not changed."""
     template = delivery.template
     if template is None:
         raise MissingTemplate("The template of this message was deleted.")
-    data = merge_context(delivery.person)
+    data = dict(data) if data is not None else merge_context(delivery.person)
     marketing = wants_unsubscribe(delivery)
     unsubscribe = links.unsubscribe_url(delivery.pk) if marketing else ""
+    # The List-Unsubscribe header of this send uses the same link (see mime.py).
+    delivery.unsubscribe_link = unsubscribe
     data["unsubscribe_url"] = unsubscribe
     rendered = render_parts(
         subject=delivery.subject_override or template.subject,

@@ -52,6 +52,12 @@ def public_url() -> str:
     return str(_value("THRIVE_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
 
 
+def bounce_webhook_secret() -> str:
+    """THRIVE_BOUNCE_WEBHOOK_SECRET: what a mail provider sends to report bounces and
+    complaints at /m/bounces; blank turns the endpoint off."""
+    return str(_value("THRIVE_BOUNCE_WEBHOOK_SECRET", "") or "").strip()
+
+
 def lease_seconds() -> int:
     """How long a worker owns a claimed delivery before another may take it over."""
     return max(1, _int("THRIVE_OUTREACH_LEASE_SECONDS", 120))
@@ -68,7 +74,7 @@ def max_attempts() -> int:
 
 
 def batch_size() -> int:
-    return max(1, _int("THRIVE_OUTREACH_BATCH", 20))
+    return max(1, _int("THRIVE_OUTREACH_BATCH", 250))
 
 
 def time_budget_seconds() -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
-from itertools import batched
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from django.utils import timezone
 from thrive.contacts.models import Segment
 from thrive.core.roles import require_edit
 
+from .conf import lease_seconds
 from .models import (
     PENDING_STATUSES,
     Campaign,
@@ -115,21 +116,103 @@ def send_campaign(campaign: Campaign, *, actor: Any, at: dt.datetime | None = No
     return campaign
 
 
+NOT_STARTED = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+
+
+def update_campaign(
+    campaign: Campaign,
+    *,
+    actor: Any,
+    name: str,
+    segment: Segment,
+    template: EmailTemplate,
+    purpose: str = MessagePurpose.EMAIL_MARKETING,
+    subject: str = "",
+    variant_b_template: EmailTemplate | None = None,
+    variant_b_subject: str = "",
+    holdout_percent: int = 0,
+    at: dt.datetime | None = None,
+) -> Campaign:
+    """Change a campaign that has not started sending: its name, segment, purpose,
+    variants (A, and B when a second template or subject is given; B is removed when
+    neither is) and holdout; for a scheduled campaign also when it goes out (``at``;
+    None keeps the time). Raises ValidationError once sending has started: the audience
+    and the messages are fixed from then on.
+
+    The campaign row is locked while it is changed, so a worker starting it meanwhile
+    waits and then sends the edited campaign."""
+    require_edit(actor)
+    if purpose not in {MessagePurpose.EMAIL_MARKETING, MessagePurpose.SURVEYS}:
+        raise ValidationError({"purpose": "Campaigns are marketing or survey mail."})
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status not in NOT_STARTED:
+            raise ValidationError(
+                f"This campaign is {locked.get_status_display().lower()}: only a campaign "
+                "that has not started sending can be changed."
+            )
+        locked.name = name.strip()
+        locked.segment = segment
+        locked.purpose = purpose
+        locked.holdout_percent = holdout_percent
+        if at is not None and locked.status == CampaignStatus.SCHEDULED:
+            locked.scheduled_at = max(at, timezone.now())
+        locked.full_clean()
+        locked.save()
+        variants = {v.label: v for v in locked.variants.all()}
+        a = variants.get("A") or CampaignVariant(campaign=locked, label="A")
+        a.template, a.subject = template, subject.strip()
+        a.save()
+        if variant_b_template is not None or variant_b_subject.strip():
+            b = variants.get("B") or CampaignVariant(campaign=locked, label="B")
+            b.template, b.subject = variant_b_template or template, variant_b_subject.strip()
+            b.save()
+        elif "B" in variants:
+            variants["B"].delete()
+        if locked.status == CampaignStatus.SCHEDULED:
+            request_pump(locked.scheduled_at)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def cancel_campaign(campaign: Campaign, *, actor: Any) -> bool:
+    """Call off a draft or scheduled campaign before anything went out. Returns False
+    when it had already started (stop it instead) or was cancelled already."""
+    require_edit(actor)
+    with transaction.atomic():
+        cancelled = Campaign.objects.filter(pk=campaign.pk, status__in=NOT_STARTED).update(
+            status=CampaignStatus.STOPPED,
+            stopped_reason=f"Cancelled by {actor} before sending."[:255],
+            finished_at=timezone.now(),
+        )
+    campaign.refresh_from_db()
+    return bool(cancelled)
+
+
 def start_due_campaigns(*, now: dt.datetime) -> list[int]:
     """Start scheduled campaigns that are due and finish building unfinished audiences
     (a worker may have died while building one). Returns the campaigns worked on."""
     worked: list[int] = []
+    # A builder touches ``updated_at`` after every chunk; one silent for a lease has died.
+    stale = now - dt.timedelta(seconds=lease_seconds())
     for campaign in Campaign.objects.filter(
         Q(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now)
-        | Q(status=CampaignStatus.SENDING, audience_ready=False)
+        | Q(status=CampaignStatus.SENDING, audience_ready=False, updated_at__lt=stale)
     ).select_related("segment"):
         if campaign.status == CampaignStatus.SCHEDULED:
             claimed = Campaign.objects.filter(
                 pk=campaign.pk, status=CampaignStatus.SCHEDULED
-            ).update(status=CampaignStatus.SENDING, started_at=now)
+            ).update(status=CampaignStatus.SENDING, started_at=now, updated_at=now)
             if not claimed:
                 continue
             campaign.started_at = now
+        else:
+            # Only one worker takes over a dead builder's audience.
+            claimed = Campaign.objects.filter(
+                pk=campaign.pk, audience_ready=False, updated_at__lt=stale
+            ).update(updated_at=now)
+            if not claimed:
+                continue
         build_audience(campaign, now=now)
         worked.append(campaign.pk)
     return worked
@@ -151,7 +234,7 @@ def build_audience(campaign: Campaign, *, now: dt.datetime) -> int:
     )
     offered = 0
     why = f"In the segment “{campaign.segment.name}” when the campaign “{campaign.name}” started."
-    for chunk in batched(people.iterator(chunk_size=1000), 500):
+    for chunk in _chunks(people, 500):
         rows = []
         for person in chunk:
             variant = assign_variant(campaign.pk, person.pk, variants, campaign.holdout_percent)
@@ -195,9 +278,23 @@ def build_audience(campaign: Campaign, *, now: dt.datetime) -> int:
             rows.append(row)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         offered += len(rows)
+        Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
     Campaign.objects.filter(pk=campaign.pk).update(audience_ready=True)
     request_pump(now)
     return offered
+
+
+def _chunks(people: Any, size: int) -> Iterator[list[Any]]:
+    """The people ``size`` at a time by id, each read finished before the caller writes:
+    on SQLite a read cursor left open across writes pins an old snapshot, and the write
+    then fails with "database is locked" as soon as another worker has written."""
+    last = 0
+    while True:
+        chunk = list(people.filter(pk__gt=last)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
 
 
 def finish_campaigns() -> None:

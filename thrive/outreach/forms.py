@@ -40,6 +40,15 @@ class CampaignForm(forms.Form):
     holdout_percent = forms.IntegerField(min_value=0, max_value=50, initial=0)
 
 
+class CampaignEditForm(CampaignForm):
+    when = forms.DateTimeField(
+        required=False,
+        label="Goes out at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
 class ScheduleForm(forms.Form):
     when = forms.DateTimeField(
         required=False,

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 
 from thrive.contacts.models import Consent
 
@@ -63,8 +63,96 @@ def _defer(verdict: Verdict, until: dt.datetime) -> Verdict:
     return verdict
 
 
-def evaluate(delivery: Delivery, *, now: dt.datetime) -> Verdict:
-    """Decide send, defer (with when) or skip (with why) for ``delivery`` at ``now``."""
+@dataclass
+class Facts:
+    """What the checks read from the database, for a whole batch of deliveries at once:
+    suppression entries by address, the newest live consent by (person, purpose), and
+    each person's automated mail of the last 7 days (count, oldest sent) without the
+    batch's own rows. :func:`evaluate_batch` keeps the counts up to date as it lets
+    messages through, so the batch's own messages count against the weekly budget."""
+
+    suppressions: dict[str, Suppression]
+    consents: dict[tuple[int, str], Consent]
+    recent: dict[int, list[Any]]
+
+
+def gather_facts(deliveries: list[Delivery], *, now: dt.datetime) -> Facts:
+    """Three set-based queries for every check of ``deliveries`` (their people loaded)."""
+    emails = {d.person.email for d in deliveries if d.person.email}
+    person_ids = {d.person_id for d in deliveries}
+    purposes = {d.purpose for d in deliveries if d.purpose in CONSENT_PURPOSES}
+    suppressions = (
+        {s.email: s for s in Suppression.objects.filter(email__in=emails)} if emails else {}
+    )
+    consents: dict[tuple[int, str], Consent] = {}
+    if purposes:
+        for consent in Consent.objects.filter(
+            person_id__in=person_ids, purpose__in=purposes, withdrawn_at__isnull=True
+        ).order_by("person_id", "purpose", "-granted_at", "-id"):
+            consents.setdefault((consent.person_id, consent.purpose), consent)
+    recent: dict[int, list[Any]] = {}
+    paced = {d.person_id for d in deliveries if d.automated and d.purpose != TRANSACTIONAL}
+    if paced:
+        rows = (
+            Delivery.objects.filter(person_id__in=paced, automated=True)
+            .exclude(purpose=TRANSACTIONAL)
+            .exclude(pk__in=[d.pk for d in deliveries if d.pk is not None])
+            .filter(
+                Q(status=DeliveryStatus.SENT, sent_at__gte=now - WEEK)
+                | Q(status=DeliveryStatus.SENDING)
+            )
+            .values("person_id")
+            .annotate(n=Count("id"), oldest=Min("sent_at", filter=Q(status=DeliveryStatus.SENT)))
+            .order_by()
+        )
+        recent = {row["person_id"]: [row["n"], row["oldest"]] for row in rows}
+    return Facts(suppressions=suppressions, consents=consents, recent=recent)
+
+
+def evaluate_batch(deliveries: list[Delivery], *, now: dt.datetime) -> list[Verdict]:
+    """:func:`evaluate` for a batch, in order, with the database read once for all.
+
+    A message let through counts against its person's weekly budget for the rest of the
+    batch, as if the batch were checked one message after another. In-flight rows of
+    the batch itself (``sending``, taken over after a crash) count too.
+    """
+    facts = gather_facts(deliveries, now=now)
+    in_flight: dict[int, int] = {}
+    for d in deliveries:
+        if d.status == DeliveryStatus.SENDING and d.automated and d.purpose != TRANSACTIONAL:
+            in_flight[d.person_id] = in_flight.get(d.person_id, 0) + 1
+    verdicts = []
+    for delivery in deliveries:
+        own = (
+            delivery.status == DeliveryStatus.SENDING
+            and delivery.automated
+            and delivery.purpose != TRANSACTIONAL
+        )
+        others = in_flight.get(delivery.person_id, 0) - int(own)
+        verdict = evaluate(delivery, now=now, facts=facts, extra_recent=others)
+        verdicts.append(verdict)
+        paced = delivery.automated and delivery.purpose != TRANSACTIONAL
+        if paced and own:
+            in_flight[delivery.person_id] -= 1
+        if paced and verdict.action == "send":
+            entry = facts.recent.setdefault(delivery.person_id, [0, None])
+            entry[0] += 1
+    return verdicts
+
+
+def evaluate(
+    delivery: Delivery,
+    *,
+    now: dt.datetime,
+    facts: Facts | None = None,
+    extra_recent: int = 0,
+) -> Verdict:
+    """Decide send, defer (with when) or skip (with why) for ``delivery`` at ``now``.
+
+    ``facts`` comes from :func:`gather_facts` when a batch is checked; without it the
+    database is asked for this one delivery."""
+    if facts is None:
+        facts = gather_facts([delivery], now=now)
     verdict = Verdict(action="send")
     person = delivery.person
     email = person.email or ""
@@ -81,9 +169,9 @@ def evaluate(delivery: Delivery, *, now: dt.datetime) -> Verdict:
         verdict.note("campaign", False, f"The campaign was stopped: {campaign.stopped_reason}")
         return _skip(verdict, "campaign_stopped")
 
-    if not _suppression_allows(verdict, delivery.purpose, email):
+    if not _suppression_allows(verdict, delivery.purpose, email, facts):
         return _skip(verdict, "suppressed")
-    if not _consent_allows(verdict, delivery, person):
+    if not _consent_allows(verdict, delivery, person, facts):
         return _skip(verdict, "no_consent")
 
     if not delivery.automated or delivery.purpose == TRANSACTIONAL:
@@ -96,11 +184,11 @@ def evaluate(delivery: Delivery, *, now: dt.datetime) -> Verdict:
     until = _quiet_hours_until(verdict, person.time_zone, now)
     if until is not None:
         return _defer(verdict, until)
-    return _pressure(verdict, delivery, now)
+    return _pressure(verdict, delivery, now, facts, extra_recent)
 
 
-def _suppression_allows(verdict: Verdict, purpose: str, email: str) -> bool:
-    suppressed = Suppression.objects.filter(email=email).first()
+def _suppression_allows(verdict: Verdict, purpose: str, email: str, facts: Facts) -> bool:
+    suppressed = facts.suppressions.get(email)
     if suppressed is None:
         verdict.note("suppression", True, f"{email} is not on the suppression list.")
         return True
@@ -122,7 +210,7 @@ def _suppression_allows(verdict: Verdict, purpose: str, email: str) -> bool:
     return False
 
 
-def _consent_allows(verdict: Verdict, delivery: Delivery, person: Any) -> bool:
+def _consent_allows(verdict: Verdict, delivery: Delivery, person: Any, facts: Facts) -> bool:
     purpose = delivery.purpose
     if purpose == TRANSACTIONAL:
         verdict.note("consent", True, "A service message needs no marketing consent.")
@@ -137,11 +225,7 @@ def _consent_allows(verdict: Verdict, delivery: Delivery, person: Any) -> bool:
     if purpose not in CONSENT_PURPOSES:
         verdict.note("consent", False, f"{purpose!r} is not a purpose Thrive sends for.")
         return False
-    consent = (
-        Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
-        .order_by("-granted_at")
-        .first()
-    )
+    consent = facts.consents.get((person.pk, purpose))
     if consent is None:
         verdict.note("consent", False, f"No consent to {_purpose_label(purpose)}.")
         return False
@@ -182,18 +266,12 @@ def _quiet_hours_until(verdict: Verdict, time_zone: str, now: dt.datetime) -> dt
     return until
 
 
-def _pressure(verdict: Verdict, delivery: Delivery, now: dt.datetime) -> Verdict:
+def _pressure(
+    verdict: Verdict, delivery: Delivery, now: dt.datetime, facts: Facts, extra: int
+) -> Verdict:
     limit = max_automated_per_week()
-    recent = (
-        Delivery.objects.filter(person_id=delivery.person_id, automated=True)
-        .exclude(purpose=TRANSACTIONAL)
-        .exclude(pk=delivery.pk)
-        .filter(
-            Q(status=DeliveryStatus.SENT, sent_at__gte=now - WEEK)
-            | Q(status=DeliveryStatus.SENDING)
-        )
-    )
-    count = recent.count()
+    count, oldest = facts.recent.get(delivery.person_id, [0, None])
+    count += extra
     if count < limit:
         verdict.note(
             "pressure",
@@ -204,7 +282,6 @@ def _pressure(verdict: Verdict, delivery: Delivery, now: dt.datetime) -> Verdict
             limit=limit,
         )
         return verdict
-    oldest = recent.filter(status=DeliveryStatus.SENT).aggregate(first=Min("sent_at"))["first"]
     frees_at = oldest + WEEK if oldest else now + RECHECK
     if delivery.on_cap == OnCap.SKIP:
         verdict.note(

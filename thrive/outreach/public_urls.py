@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import public
+from .views import public, webhooks
 
 urlpatterns = [
     path("u/<str:token>", public.unsubscribe, name="outreach_unsubscribe"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("c/<str:token>", public.click, name="outreach_click"),
     path("confirm/<str:token>", public.confirm, name="outreach_confirm"),
     path("join", public.join, name="outreach_join"),
+    path("bounces", webhooks.bounce_webhook, name="outreach_bounce_webhook"),
 ]

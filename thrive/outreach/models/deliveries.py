@@ -66,6 +66,11 @@ class Delivery(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    activity_recorded = models.BooleanField(
+        default=True,
+        help_text="False from the moment the server accepted the message until its "
+        "activity is on the person's timeline (written once per batch).",
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +86,12 @@ class Delivery(models.Model):
             # The weekly budget and the person page: a person's recent deliveries.
             models.Index(
                 fields=["person", "status", "sent_at"], name="outreach_delivery_person_idx"
+            ),
+            # Sent messages whose timeline activity a dead worker left unwritten.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(activity_recorded=False),
+                name="outreach_delivery_unrecorded",
             ),
             # Per-campaign and per-variant numbers.
             models.Index(

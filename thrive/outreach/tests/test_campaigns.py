@@ -85,3 +85,28 @@ def test_a_campaign_stops_itself_when_too_many_bounce(smtp_sink, settings):
     run_pump()
     assert len(smtp_sink.messages) == 10
     assert Delivery.objects.filter(campaign=campaign, skip_reason="campaign_stopped").count() == 20
+
+
+def test_an_audience_being_built_is_left_to_its_builder_until_it_falls_silent():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thrive.outreach.dispatch import start_due_campaigns
+    from thrive.outreach.models import Campaign
+
+    people = [consenting_person() for _ in range(3)]
+    owner, campaign = make_campaign(people)
+    now = timezone.now()
+    # Another worker started it a moment ago and is still writing deliveries.
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=CampaignStatus.SENDING, started_at=now, updated_at=now
+    )
+    assert start_due_campaigns(now=now) == []
+    assert not Delivery.objects.filter(campaign=campaign).exists()
+    # Silent for longer than a lease (120 s by default): that builder died; take over once.
+    later = now + dt.timedelta(seconds=121)
+    assert start_due_campaigns(now=later) == [campaign.pk]
+    assert Delivery.objects.filter(campaign=campaign).count() == 3
+    campaign.refresh_from_db()
+    assert campaign.audience_ready

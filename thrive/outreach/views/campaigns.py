@@ -1,4 +1,5 @@
-"""Campaign pages: the list, a new campaign, a campaign's numbers, send and stop."""
+"""Campaign pages: the list, a new campaign, a campaign's numbers, editing before it
+starts, send, cancel and stop."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ from thrive.core.roles import require_edit
 
 from .. import numbers
 from ..conf import business_zone_name
-from ..dispatch import create_campaign, send_campaign, stop_campaign
-from ..forms import CampaignForm, ScheduleForm
+from ..dispatch import (
+    NOT_STARTED,
+    cancel_campaign,
+    create_campaign,
+    send_campaign,
+    stop_campaign,
+    update_campaign,
+)
+from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
 from ..models import Campaign, Delivery
 from ..quiet_hours import zone_for
 
@@ -94,4 +102,67 @@ def campaign_stop(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     if stop_campaign(campaign, actor=request.user, reason=f"Stopped by {request.user}."):
         messages.success(request, "Campaign stopped; nothing more goes out.")
+    return redirect(campaign)
+
+
+def _local(when: dt.datetime | None) -> dt.datetime | None:
+    """A naive time typed in the form, read in the business's zone."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=None).replace(tzinfo=zone_for(business_zone_name()))
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
+    if campaign.status not in NOT_STARTED:
+        messages.error(request, "Only a campaign that has not started sending can be changed.")
+        return redirect(campaign)
+    variants = {v.label: v for v in campaign.variants.all()}
+    a, b = variants.get("A"), variants.get("B")
+    zone = zone_for(business_zone_name())
+    initial = {
+        "name": campaign.name,
+        "segment": campaign.segment_id,
+        "purpose": campaign.purpose,
+        "template": a.template_id if a else None,
+        "subject": a.subject if a else "",
+        "variant_b_template": b.template_id
+        if b and (not a or b.template_id != a.template_id)
+        else None,
+        "variant_b_subject": b.subject if b else "",
+        "holdout_percent": campaign.holdout_percent,
+        "when": campaign.scheduled_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        if campaign.scheduled_at and campaign.status == "scheduled"
+        else None,
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if campaign.status != "scheduled":
+        del form.fields["when"]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        at = _local(data.pop("when", None))
+        try:
+            update_campaign(campaign, actor=request.user, at=at, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect(campaign)
+    return render(
+        request,
+        "outreach/campaign_new.html",
+        {"form": form, "campaign": campaign, "zone": business_zone_name()},
+    )
+
+
+@require_POST
+def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    require_edit(request.user)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if cancel_campaign(campaign, actor=request.user):
+        messages.success(request, "Campaign cancelled; nothing was sent.")
+    else:
+        messages.error(request, "It had already started; stop it instead.")
     return redirect(campaign)
