@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportedRecord, ImportJob, MappingPreset
+from .models import ImportedRange, ImportedRecord, ImportJob, MappingPreset
 
 
 @admin.register(MappingPreset)
@@ -31,6 +31,18 @@ class ImportedRecordAdmin(admin.ModelAdmin):
     list_filter = ["model", "action"]
     search_fields = ["=object_id"]
     readonly_fields = [f.name for f in ImportedRecord._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ImportedRange)
+class ImportedRangeAdmin(admin.ModelAdmin):
+    """Runs of ids each import created: what its undo deletes."""
+
+    list_display = ["job", "model", "first_id", "last_id"]
+    list_filter = ["model"]
+    readonly_fields = [f.name for f in ImportedRange._meta.fields]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

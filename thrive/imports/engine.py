@@ -34,7 +34,7 @@ BATCH_ROWS = 5000
 MAX_BATCH_ROWS = 50_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     values: dict[str, str]
@@ -91,9 +91,12 @@ class Run:
         index = {
             f: source.headers.index(h) for f, h in self.header_of.items() if h in source.headers
         }
+        pairs = list(index.items())
+        width = max(index.values(), default=-1) + 1
         for number, cells in source:
-            values = {f: (cells[i].strip() if i < len(cells) else "") for f, i in index.items()}
-            yield Row(number, values)
+            if len(cells) < width:  # a short row: the missing cells are empty
+                cells = cells + [""] * (width - len(cells))
+            yield Row(number, {f: cells[i].strip() for f, i in pairs})
 
     def batches(self, rows: Iterator[Row]) -> Iterator[list[Row]]:
         batch: list[Row] = []

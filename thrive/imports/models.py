@@ -140,9 +140,11 @@ class RecordAction(models.TextChoices):
 
 
 class ImportedRecord(models.Model):
-    """One row an import created or changed; undo deletes the created and restores the rest.
+    """One row an import changed (or, before ``ImportedRange``, created); undo restores the
+    changed ones from ``before`` (the changed fields' previous values) and deletes the rest.
 
-    ``before`` holds the changed fields' previous values (only for updates).
+    What an import creates is now recorded as id ranges (``ImportedRange``): one row per
+    batch and table instead of one per object.
     """
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
@@ -163,3 +165,22 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}: {self.action} {self.model} {self.object_id}"
+
+
+class ImportedRange(models.Model):
+    """A run of consecutive ids an import created in one table: undo deletes them.
+
+    One row per batch and table instead of one per object: ids are reserved in increasing
+    runs (see ``sink.reserve_ids``), so 5,000 new people are usually a single range.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="ranges")
+    model = models.CharField(max_length=16, help_text="person, organization, consent.")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "model"], name="imported_range_job_model")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: created {self.model} {self.first_id}–{self.last_id}"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -96,8 +96,9 @@ ORDER_FIELDS = (
 class _Order:
     """One order of the batch being assembled from its rows."""
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, fields: list[str]) -> None:
         self.number = number
+        self.pending = list(fields)  # order-level columns no row has filled yet
         self.rows: list[Row] = []
         self.head: dict[str, tuple[Row, str]] = {}
         self.lines: list[tuple[Any, ...]] = []
@@ -149,6 +150,9 @@ def _line(order: _Order, row: Row) -> None:
 
 def _assemble(run: Run, rows: list[Row], batch: Batch) -> list[_Order]:
     orders: dict[str, _Order] = {}
+    # Only the order-level columns this file maps; each order stops looking for a value
+    # once a row has given it.
+    fields = [name for name in ORDER_FIELDS if name in run.header_of]
     for row in rows:
         number = row.values.get("order_number", "").strip()
         if not number:
@@ -157,11 +161,16 @@ def _assemble(run: Run, rows: list[Row], batch: Batch) -> list[_Order]:
         if len(number) > 64:
             reject(run, batch, row, "order_number", "longer than 64 characters")
             continue
-        order = orders.setdefault(number, _Order(number))
+        order = orders.get(number)
+        if order is None:
+            order = orders[number] = _Order(number, fields)
         order.rows.append(row)
-        for name in ORDER_FIELDS:
-            if name not in order.head and row.values.get(name):
-                order.head[name] = (row, row.values[name])
+        if order.pending:
+            for name in list(order.pending):
+                value = row.values.get(name)
+                if value:
+                    order.head[name] = (row, value)
+                    order.pending.remove(name)
         _line(order, row)
     return list(orders.values())
 
@@ -257,11 +266,9 @@ def write_orders(run: Run, rows: list[Row], batch: Batch) -> None:
     assembled = _assemble(run, rows, batch)
     # Orders already in Thrive: this import's own (lines far apart in the file) or others.
     known: dict[str, tuple[int, str]] = {}
-    for part in sink.chunks([o.number for o in assembled]):
-        for pk, number, source in Order.objects.filter(number__in=part).values_list(
-            "id", "number", "source"
-        ):
-            known[number] = (pk, source)
+    numbers = [o.number for o in assembled]
+    for pk, number, source in sink.lookup(Order, "number", numbers, ["id", "number", "source"]):
+        known[number] = (pk, source)
     fresh: list[tuple[_Order, dict[str, Any]]] = []
     for order in assembled:
         mine = order.number in known and known[order.number][1] == run.ref
@@ -319,10 +326,12 @@ def _customers(
             if full and not (first or last):
                 first, _, last = full.rpartition(" ") if " " in full else (full, "", "")
             spec["first_name"], spec["last_name"] = first.strip()[:100], last.strip()[:100]
-    found: dict[str, Person] = {}
-    for part in sink.chunks(list(wanted)):
-        for person in Person.objects.filter(email__in=part):
-            found[person.email] = person  # type: ignore[index]
+    # Only what _touch_existing compares: a model instance per customer costs more than
+    # the rest of its order.
+    found: dict[str, _Customer] = {}
+    columns = ["id", "email", "first_seen_at", "stage", "stage_changed_at"]
+    for pk, email, seen, stage, changed in sink.lookup(Person, "email", list(wanted), columns):
+        found[email] = _Customer(pk, seen, stage, changed)
     new = [s for e, s in wanted.items() if e not in found]
     # A dry run creates them again (it rolls back), but counts those an earlier batch made.
     again = sum(1 for s in new if s["email"] in run.seen_emails) if run.dry_run else 0
@@ -332,31 +341,37 @@ def _customers(
     batch.created_emails.extend(s["email"] for s in new)
     ids_by_email = {s["email"]: pk for s, pk in zip(new, ids, strict=True)}
     _touch_existing(run, batch, [(found[e], wanted[e]) for e in found])
-    ids_by_email.update({e: p.pk for e, p in found.items()})
+    ids_by_email.update({e: c.pk for e, c in found.items()})
     return ids_by_email
 
 
-def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str, Any]]]) -> None:
+class _Customer(NamedTuple):
+    pk: int
+    first_seen_at: Any
+    stage: str
+    stage_changed_at: Any
+
+
+def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[str, Any]]]) -> None:
     """Existing customers: first seen moves earlier, a first revenue order makes a client."""
     if not pairs:
         return
-    mine = created_by_this_import(run, (p.pk for p, _ in pairs))
+    mine = created_by_this_import(run, (c.pk for c, _ in pairs))
     before: dict[int, dict[str, Any]] = {}
     earlier: list[Person] = []
-    promote: list[tuple[Person, Any]] = []
+    promote: dict[int, Any] = {}
     for person, spec in pairs:
         snap: dict[str, Any] = {}
         if spec["first_seen_at"] < person.first_seen_at:
             snap["first_seen_at"] = person.first_seen_at.isoformat()
-            person.first_seen_at = spec["first_seen_at"]
-            earlier.append(person)
+            earlier.append(Person(pk=person.pk, first_seen_at=spec["first_seen_at"]))
         if spec.get("stage") == Stage.CLIENT and person.stage in {
             Stage.SUSPECT,
             Stage.PROSPECT,
             Stage.LOST,
         }:
             snap.update(stage=person.stage, stage_changed_at=person.stage_changed_at.isoformat())
-            promote.append((person, spec["first_seen_at"]))
+            promote[person.pk] = spec["first_seen_at"]
         if person.pk in mine:
             batch.add("person", "found")  # created by an earlier batch of this file
             continue
@@ -365,14 +380,15 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str, 
             before[person.pk] = snap
     remember_before(run, "person", before)
     Person.objects.bulk_update(earlier, ["first_seen_at"], batch_size=500)
-    for person, at in promote:
-        person.set_stage(
-            Stage.CLIENT,
-            cause=StageCause.ORDER,
-            actor=run.actor,
-            at=max(at, person.stage_changed_at),
-            note=run.note,
-        )
+    for part in sink.chunks(sorted(promote)):
+        for person in Person.objects.filter(pk__in=part).order_by("id"):
+            person.set_stage(
+                Stage.CLIENT,
+                cause=StageCause.ORDER,
+                actor=run.actor,
+                at=max(promote[person.pk], person.stage_changed_at),
+                note=run.note,
+            )
 
 
 def _create_orders(run: Run, batch: Batch, fresh: list[tuple[_Order, dict[str, Any]]]) -> None:

@@ -13,10 +13,11 @@ Rules (shown to people before they commit, see ``MERGE_RULES_TEXT``):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ from thrive.contacts.models import (
 
 from . import sink
 from .engine import Batch, Row, Run, reject
-from .models import ImportedRecord, MergeRule, RecordAction
+from .models import ImportedRange, ImportedRecord, MergeRule, RecordAction
 from .values import CellError, clean_email, parse_datetime, parse_yes
 
 MERGE_RULES_TEXT = {
@@ -76,60 +77,87 @@ PROFILE_FIELDS = (
     "city",
     "time_zone",
 )
+EMPTY_JSON = sink.JSONText("{}")  # every new person's custom fields
 STAGE_BY_TEXT = {s.value: s.value for s in Stage} | {s.label.lower(): s.value for s in Stage}
 
 
 def clean_person(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
-    """The row's person fields, normalised; None (and the reasons recorded) if rejected."""
-    v = row.values
-    out: dict[str, Any] = {}
+    """The row's person fields, normalised; None (and the reasons recorded) if rejected.
+
+    Runs once per row: cells are already trimmed (see ``Run.parse_rows``), and the slower
+    checks (phone, time zone, dates, yes/no) only run on cells that hold something.
+    """
+    get = row.values.get
     problems: list[tuple[str, str]] = []
+    email = None
     try:
-        out["email"] = clean_email(v.get("email", ""))
+        email = clean_email(get("email", ""))
     except ValidationError as exc:
         problems.append(("email", exc.messages[0]))
-    if "email" in out and not out["email"]:
-        problems.append(("email", "no email: people are matched by email, so a row needs one"))
-    full = v.get("full_name", "")
-    first, last = v.get("first_name", ""), v.get("last_name", "")
+    else:
+        if not email:
+            problems.append(("email", "no email: people are matched by email, so a row needs one"))
+    full = get("full_name", "")
+    first, last = get("first_name", ""), get("last_name", "")
     if full and not (first or last):
         first, _, last = full.rpartition(" ") if " " in full else (full, "", "")
-    out["first_name"], out["last_name"] = first.strip(), last.strip()
-    for name in ("job_title", "acquisition_source", "region", "city", "organization"):
-        out[name] = v.get(name, "")
+    out: dict[str, Any] = {
+        "email": email,
+        "first_name": first.strip(),
+        "last_name": last.strip(),
+        "job_title": get("job_title", ""),
+        "acquisition_source": get("acquisition_source", ""),
+        "region": get("region", ""),
+        "city": get("city", ""),
+        "organization": get("organization", ""),
+    }
     for name, limit in TEXT_LIMITS.items():
-        if len(out.get(name, "")) > limit:
+        if len(out[name]) > limit:
             problems.append((name, f"longer than {limit} characters"))
-    try:
-        out["phone"] = normalize_phone(v.get("phone", ""))
-    except ValidationError as exc:
-        problems.append(("phone", exc.messages[0]))
-    country = v.get("country", "").upper()
-    if country and not (len(country) == 2 and country.isalpha()):
-        problems.append(("country", f"{v['country']!r} is not a 2-letter country code"))
+    phone = get("phone", "")
+    out["phone"] = ""
+    if phone:
+        try:
+            out["phone"] = normalize_phone(phone)
+        except ValidationError as exc:
+            problems.append(("phone", exc.messages[0]))
+    country = get("country", "")
+    if country:
+        country = country.upper()
+        if not (len(country) == 2 and country.isalpha()):
+            problems.append(
+                ("country", f"{row.values['country']!r} is not a 2-letter country code")
+            )
     out["country"] = country
-    zone = v.get("time_zone", "")
+    zone = get("time_zone", "")
     if zone:
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             problems.append(("time_zone", f"{zone!r} is not a time zone such as Europe/Paris"))
     out["time_zone"] = zone
-    stage = v.get("stage", "").strip().lower()
-    if stage and stage not in STAGE_BY_TEXT:
-        problems.append(("stage", f"{v['stage']!r} is not a stage ({', '.join(Stage.values)})"))
-    out["stage"] = STAGE_BY_TEXT.get(stage, "")
+    stage = get("stage", "")
+    if stage:
+        stage = stage.strip().lower()
+        if stage not in STAGE_BY_TEXT:
+            problems.append(
+                ("stage", f"{row.values['stage']!r} is not a stage ({', '.join(Stage.values)})")
+            )
+        stage = STAGE_BY_TEXT.get(stage, "")
+    out["stage"] = stage
     for name in ("first_seen_at", "consent_at"):
         out[name] = None
-        if v.get(name):
+        text = get(name)
+        if text:
             try:
-                out[name] = parse_datetime(v[name], zone=run.zone, order=run.job.date_order)
+                out[name] = parse_datetime(text, zone=run.zone, order=run.job.date_order)
             except CellError as exc:
                 problems.append((name, str(exc)))
     out["email_consent"] = False
-    if v.get("email_consent"):
+    consent = get("email_consent")
+    if consent:
         try:
-            out["email_consent"] = parse_yes(v["email_consent"])
+            out["email_consent"] = parse_yes(consent)
         except CellError as exc:
             problems.append(("email_consent", str(exc)))
     if problems:
@@ -182,18 +210,47 @@ def organization_ids(run: Run, batch: Batch, names: Iterable[str]) -> dict[str, 
     return found
 
 
+def id_runs(ids: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted ids as runs of consecutive numbers: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    return runs
+
+
 def record_created(run: Run, model: str, ids: Iterable[int]) -> None:
+    """Remember what undo must delete: one range row per run of consecutive ids."""
     sink.insert(
-        ImportedRecord,
-        ["job_id", "model", "object_id", "action"],
-        [(run.job.pk, model, pk, RecordAction.CREATED) for pk in ids],
+        ImportedRange,
+        ["job_id", "model", "first_id", "last_id"],
+        [(run.job.pk, model, first, last) for first, last in id_runs(ids)],
     )
+
+
+def created_ids(run: Run, model: str) -> Callable[[int], bool]:
+    """A test for "this import created that object" (its ranges, read once per call)."""
+    runs = sorted(
+        ImportedRange.objects.filter(job=run.job, model=model).values_list("first_id", "last_id")
+    )
+    firsts = [first for first, _ in runs]
+
+    def created(pk: int) -> bool:
+        i = bisect.bisect_right(firsts, pk) - 1
+        return i >= 0 and pk <= runs[i][1]
+
+    return created
 
 
 def remember_before(run: Run, model: str, before: dict[int, dict[str, Any]]) -> None:
     """Keep each object's values from before this import (the first snapshot wins)."""
     if not before:
         return
+    created = created_ids(run, model)
+    # Created by this import (an earlier batch): undo deletes it, nothing to restore.
+    before = {pk: values for pk, values in before.items() if not created(pk)}
     ids = list(before)
     known: dict[int, ImportedRecord] = {}
     for part in sink.chunks(ids):
@@ -223,15 +280,8 @@ def remember_before(run: Run, model: str, before: dict[int, dict[str, Any]]) -> 
 
 
 def created_by_this_import(run: Run, ids: Iterable[int]) -> set[int]:
-    ids = list(ids)
-    out: set[int] = set()
-    for part in sink.chunks(ids):
-        out.update(
-            ImportedRecord.objects.filter(
-                job=run.job, model="person", action=RecordAction.CREATED, object_id__in=part
-            ).values_list("object_id", flat=True)
-        )
-    return out
+    created = created_ids(run, "person")
+    return {pk for pk in ids if created(pk)}
 
 
 def _snapshot(value: Any) -> Any:
@@ -254,6 +304,7 @@ def create_people(
         )
         for stage in Stage.values
     }
+    became = {stage: f"Became a {label.lower()}" for stage, label in Stage.choices}
     for pk, s in zip(ids, specs, strict=True):
         stage = s.get("stage") or Stage.SUSPECT
         seen = s.get("first_seen_at") or run.now
@@ -276,7 +327,7 @@ def create_people(
                 s.get("country", ""),
                 s.get("region", ""),
                 s.get("city", ""),
-                {},
+                EMPTY_JSON,
             )
         )
         changes.append((pk, "", stage, seen, cause, actor_id, run.note))
@@ -290,7 +341,7 @@ def create_people(
                 Direction.INTERNAL,
                 actor_id,
                 False,
-                f"Became a {Stage(stage).label.lower()}",
+                became[stage],
                 stage_data[stage],
                 run.ref,
             )
@@ -401,9 +452,10 @@ def write_people(run: Run, rows: list[Row], batch: Batch) -> None:
         name = values.pop("organization")
         values["organization_id"] = orgs.get(name.strip().lower()) if name.strip() else None
     existing: dict[str, Person] = {}
-    emails = list(by_email)
-    for part in sink.chunks(emails):
-        for person in Person.objects.filter(email__in=part):
+    # Which emails Thrive has (one plain query per chunk), then whole models for those only.
+    found = [pk for (pk,) in sink.lookup(Person, "email", list(by_email), ["id"])]
+    for part in sink.chunks(found):
+        for person in Person.objects.filter(pk__in=part):
             existing[person.email] = person  # type: ignore[index]
     new = [v for e, v in by_email.items() if e not in existing]
     if run.dry_run:

@@ -182,7 +182,7 @@ class RowSource:
         try:
             for cells in self._rows:
                 self.row_number += 1
-                if not cells or not any(c.strip() for c in cells):
+                if not cells or not "".join(cells).strip():
                     continue  # blank lines are not rows anyone means to import
                 yield self.row_number, cells
         except csv.Error as exc:

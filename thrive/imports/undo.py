@@ -20,18 +20,27 @@ from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Consent, Organization, Person, StageCause
 
 from . import sink
-from .models import ImportedRecord, ImportJob, JobStatus, RecordAction
+from .models import ImportedRange, ImportedRecord, ImportJob, JobStatus, RecordAction
 
 CHUNK = 900
 
 
-def _ids(job: ImportJob, model: str, action: str) -> Iterator[list[int]]:
+def _ids(job: ImportJob, model: str) -> Iterator[list[int]]:
+    """Ids of ``model`` objects the job created, in chunks: its id ranges, and the one row
+    per object that imports recorded before ranges existed."""
+    chunk: list[int] = []
+    ranges = ImportedRange.objects.filter(job=job, model=model).order_by("first_id")
+    for first, last in ranges.values_list("first_id", "last_id").iterator(chunk_size=2000):
+        for pk in range(first, last + 1):
+            chunk.append(pk)
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
     query = (
-        ImportedRecord.objects.filter(job=job, model=model, action=action)
+        ImportedRecord.objects.filter(job=job, model=model, action=RecordAction.CREATED)
         .order_by("object_id")
         .values_list("object_id", flat=True)
     )
-    chunk: list[int] = []
     for pk in query.iterator(chunk_size=2000):
         chunk.append(pk)
         if len(chunk) >= CHUNK:
@@ -119,7 +128,7 @@ def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:
                 if model is Person:
                     _delete_activities(list(part), [ref])
         # 3. Consents it recorded for people who stay.
-        for ids in _ids(job, "consent", RecordAction.CREATED):
+        for ids in _ids(job, "consent"):
             people = list(Consent.objects.filter(pk__in=ids).values_list("person_id", flat=True))
             _delete_activities(people, [ref])
             removed["consents"] = (
@@ -127,7 +136,7 @@ def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:
             )
         # 4. People and organizations it created.
         for model_name, model in (("person", Person), ("organization", Organization)):
-            for ids in _ids(job, model_name, RecordAction.CREATED):
+            for ids in _ids(job, model_name):
                 try:
                     count = model.objects.filter(pk__in=ids).delete()[1].get(model._meta.label, 0)
                 except ProtectedError as exc:

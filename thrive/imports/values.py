@@ -107,6 +107,13 @@ def _parse_datetime(text: str, zone: zoneinfo.ZoneInfo, order: str) -> dt.dateti
 
 def parse_money(text: str, *, allow_negative: bool = False) -> Decimal:
     """An exact amount: "1,234.50", "$12.00", "12" → Decimal; more than 2 decimals refused."""
+    return _parse_money(text, allow_negative)
+
+
+# A shop export repeats its prices (one per product): each text is read once. Decimals are
+# immutable, so sharing one between lines is safe; a refusal is never cached.
+@functools.lru_cache(maxsize=65536)
+def _parse_money(text: str, allow_negative: bool) -> Decimal:
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     for symbol in _SYMBOLS:
         cleaned = cleaned.replace(symbol, "")

@@ -17,7 +17,7 @@ from thrive.contacts.models import (
     StageChange,
 )
 from thrive.imports import services
-from thrive.imports.models import ImportedRecord, JobStatus, MergeRule
+from thrive.imports.models import ImportedRange, ImportedRecord, JobStatus, MergeRule
 
 from .helpers import dry_run, full_import, import_now, upload, without_cpu, write
 
@@ -89,7 +89,7 @@ def test_the_dry_run_saves_nothing_and_predicts_the_import_exactly(owner, tmp_pa
     job = dry_run(job, owner)
     assert job.status == JobStatus.CHECKED
     assert Person.objects.count() == 1 and Organization.objects.count() == 0
-    assert not ImportedRecord.objects.exists()
+    assert not ImportedRecord.objects.exists() and not ImportedRange.objects.exists()
     preview = job.preview
     job = import_now(job, owner)
     assert without_cpu(job.counts) == without_cpu(preview)

@@ -12,7 +12,8 @@ from thrive.commerce.models import Order, OrderLine
 from thrive.commerce.services import LineInput, record_order
 from thrive.contacts.models import Activity, Consent, Organization, Person, Stage, StageChange
 from thrive.imports import services
-from thrive.imports.models import ImportedRecord, JobStatus, MergeRule
+from thrive.imports.models import ImportedRange, ImportedRecord, JobStatus, MergeRule
+from thrive.imports.people import id_runs
 
 from .helpers import dry_run, full_import, import_now, upload, write
 from .test_orders_import import SHOP
@@ -122,3 +123,39 @@ def test_a_file_that_breaks_off_midway_leaves_nothing_behind(owner, tmp_path, mo
         csv.field_size_limit(old)
     assert job.status == JobStatus.FAILED
     assert Person.objects.count() == 0
+
+
+def test_what_an_import_creates_is_kept_as_id_ranges_and_undone_across_batches(
+    owner, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 2)
+    keeper = Person.objects.create(email="keeper@x.com")
+    # p1 comes back in a later batch: it is the import's own person, not an update.
+    emails = ["p0", "p1", "p2", "p3", "p1", "p4"]
+    rows = "".join(f"{e}@x.com,Name {i}\n" for i, e in enumerate(emails))
+    job = full_import(write(tmp_path, "c.csv", "Email,First\n" + rows), "people", owner)
+    ranges = list(ImportedRange.objects.filter(job=job, model="person").order_by("first_id"))
+    created = sorted(Person.objects.exclude(pk=keeper.pk).values_list("pk", flat=True))
+    assert len(created) == 5
+    # One range per batch (three batches), covering exactly the people it created.
+    assert len(ranges) == 3
+    assert [pk for r in ranges for pk in range(r.first_id, r.last_id + 1)] == created
+    assert not ImportedRecord.objects.filter(job=job).exists()  # nothing changed, no snapshots
+    assert job.counts["person"] == {"created": 5, "merged": 1}
+    services.undo_import(job, actor=owner)
+    assert list(Person.objects.values_list("email", flat=True)) == ["keeper@x.com"]
+
+
+def test_undo_still_reads_imports_recorded_one_object_at_a_time(owner, tmp_path):
+    job = full_import(write(tmp_path, "c.csv", "Email\nold@x.com\n"), "people", owner)
+    person = Person.objects.get(email="old@x.com")
+    # An import made before ranges existed left one row per created object.
+    ImportedRange.objects.filter(job=job).delete()
+    ImportedRecord.objects.create(job=job, model="person", object_id=person.pk, action="created")
+    services.undo_import(job, actor=owner)
+    assert not Person.objects.filter(email="old@x.com").exists()
+
+
+def test_id_runs_group_consecutive_ids():
+    assert id_runs([7, 1, 3, 2, 9, 8]) == [(1, 3), (7, 9)]
+    assert id_runs([]) == []
