@@ -72,6 +72,10 @@ def finish_demo(owner: str = "maya") -> None:
     for app in DEMO_APPS:
         import_module(f"thrive.{app}.demo").seed_demo(owner)
 
+    # The dashboard the owner first sees includes what the seeds added (NPS answers, the
+    # partner café's clients).
+    run_refresh()
+
     # The history (the apps' seeds included) is what already happened; workflows react to
     # what happens next.
     last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0

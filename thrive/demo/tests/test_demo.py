@@ -339,6 +339,15 @@ def test_associates_spend_time_with_people(demo: Demo) -> None:
     assert extra < 2 * PEOPLE
 
 
+def test_the_first_dashboard_includes_the_apps_seeds(demo: Demo) -> None:
+    from thrive.analytics.models import DashboardSnapshot
+
+    snapshot = DashboardSnapshot.objects.order_by("-computed_at", "-id").first()
+    nps = next(kpi for kpi in snapshot.payload["kpis"] if kpi["key"] == "nps")
+    # The demo's survey answers are seeded after the journey; their months are in it.
+    assert len([score for score in nps["spark"] if score is not None]) >= 6
+
+
 def test_the_demo_names_the_business_and_saves_working_segments(demo: Demo) -> None:
     from thrive.contacts.models import Segment
 
