@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from thrive.accounts.queries import business_name
+
 from .invites import build_invite
 from .links import manage_url
 from .models import Booking
@@ -30,7 +32,7 @@ def when_text(booking: Booking, zone_name: str | None = None) -> str:
 
 def _invite(booking: Booking, method: str) -> bytes:
     associate = booking.associate
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     return build_invite(
         uid=booking.uid,
         sequence=booking.sequence,
@@ -77,7 +79,7 @@ def _safely(kind: str, booking: Booking, send: object) -> None:
 
 
 def send_confirmation(booking: Booking) -> None:
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     lines = [
         f"Your {booking.session_type.name.lower()} with {booking.associate} is booked for "
         f"{when_text(booking)}.",

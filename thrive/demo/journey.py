@@ -104,8 +104,8 @@ class TemplateText:
         return body + "\n" + (_UNSUBSCRIBE_TEXT if self.marketing else "")
 
 
-# The business's name is written out: the ``business.name`` merge field reads the
-# THRIVE_BUSINESS_NAME setting, not the name the demo gives the business.
+# The business's name is written out in the demo's texts, as an owner would write them
+# (the ``business.name`` merge field would give the same name).
 WELCOME = TemplateText(
     name="Welcome to Kettle & Crow",
     subject=(

@@ -12,10 +12,10 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, F, Max, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from thrive.accounts.queries import business_name
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, Person
 
 PERSON_FIELDS: dict[str, str] = {
@@ -214,6 +214,6 @@ def _context(person: Person, totals: dict[str, Any], last: Any, score: Any) -> d
             "churn_risk": score.churn_risk if score else "",
             "rfm_segment": score.rfm_segment.replace("_", " ") if score else "",
         },
-        "business": {"name": settings.THRIVE_BUSINESS_NAME},
+        "business": {"name": business_name()},
         "unsubscribe_url": "",
     }

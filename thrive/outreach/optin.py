@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from thrive.accounts.queries import business_name
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import Consent, ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import create_person, find_person_by_email, grant_consent
@@ -60,7 +60,7 @@ def request_signup(
         "ip": ip_address,
     }
     url = links.opt_in_url(payload)
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     name = person.first_name or "there"
     text = (
         f"Hi {name},\n\nPlease confirm that you want email from {business}:\n{url}\n\n"

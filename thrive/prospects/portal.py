@@ -15,7 +15,6 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +22,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.urls import reverse
 from django.utils import timezone
 
+from thrive.accounts.queries import business_name
 from thrive.analytics.aggregates import revenue_orders
 from thrive.contacts.models import (
     AcquisitionChannel,
@@ -58,7 +58,7 @@ REFERRAL_CHANNEL = "referral"
 
 
 def consent_text(name: str, partner: Person) -> str:
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     return (f"{partner} confirmed that {name} agreed to be contacted by {business} by email "
             "about this introduction.")  # fmt: skip
 
@@ -94,7 +94,7 @@ def issue_portal_link(partner: Person, *, actor: Any, ip_address: str | None = N
 
 
 def _email_link(partner: Person, url: str) -> None:
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     text = (
         f"Hello {partner.first_name or partner},\n\nThank you for sending people our way. "
         f"Your referral page at {business}:\n{url}\n\nThe link works once, for 14 days; "
@@ -227,7 +227,7 @@ def thank_partners() -> int:
     pending = PortalReferral.objects.filter(
         thanked_at__isnull=True, referral__referred__stage__in=WON
     ).select_related("partner", "referral__referred")
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     for row in pending[:500]:
         with transaction.atomic():
             if not PortalReferral.objects.filter(pk=row.pk, thanked_at__isnull=True).update(

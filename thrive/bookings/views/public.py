@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.accounts.queries import business_name
 from thrive.core.tokens import TokenError
 from thrive.voice.services.ratelimit import Limit, RateLimited, hit
 
@@ -140,7 +140,7 @@ def book(request: HttpRequest, username: str, kind: str, start: str) -> HttpResp
     session_type = get_object_or_404(SessionType, slug=kind, active=True)
     when = _parse_start(start)
     zone = _zone(request, associate.time_zone)
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     form = BookingForm(request.POST or None, business=business)
     error = ""
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.accounts.queries import business_name
 from thrive.contacts.models import Person
 from thrive.core.tokens import TokenError
 from thrive.voice.services import RateLimited
@@ -67,7 +67,7 @@ def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int 
     return render(request, "prospects/public/portal.html", {
         "partner": partner, "form": form, "referrals": referrals,
         "won": [r for r in referrals if r["won"]], "highlights": highlights[:4],
-        "business": settings.THRIVE_BUSINESS_NAME, "referred": referred,
+        "business": business_name(), "referred": referred,
     }, status=status)  # fmt: skip
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from thrive.accounts.queries import business_name
 from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
 from thrive.core.roles import require_edit
@@ -147,7 +147,7 @@ def comment_on_idea(
 
 
 def status_email(idea: Idea, change: IdeaStatusChange) -> Rendered:
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     status = IdeaStatus(change.to_status).label.lower()
     url = public_url() + reverse("voice_idea", args=[idea.pk])
     note = f"\n\n{change.public_note}" if change.public_note else ""

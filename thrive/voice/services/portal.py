@@ -11,13 +11,13 @@ import html
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from thrive.accounts.queries import business_name
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import create_person, find_person_by_email, grant_consent
@@ -53,7 +53,7 @@ def request_sign_in(
     MagicLink.objects.create(email=address, nonce_hash=_hash(nonce), ip_address=ip_address)
     payload: dict[str, Any] = {"n": nonce, "e": address, "x": next_path[:200], "o": wants_news}
     url = public_url() + reverse("voice_sign_in", args=[make_token(SIGN_IN, payload)])
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     text = (
         f"Hello,\n\nOpen this link to sign in to {business}'s idea board:\n{url}\n\n"
         "It works once and expires in 24 hours. If you did not ask for it, ignore this email.\n"

@@ -14,12 +14,12 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from thrive.accounts.queries import business_name
 from thrive.automations.models import TaskKind
 from thrive.automations.services import create_task
 from thrive.contacts.models import (
@@ -87,7 +87,7 @@ def opt_out_url(person: Person) -> str:
 
 
 def _email(survey: Survey, invite: SurveyInvite, person: Person) -> Rendered:
-    business = settings.THRIVE_BUSINESS_NAME
+    business = business_name()
     links = [(score, answer_url(invite, score)) for score in range(11)]
     stop = opt_out_url(person)
     name = person.first_name or "there"
