@@ -115,3 +115,13 @@ def test_the_owner_sees_auc_and_calibration_and_a_member_sees_the_leads(owner, m
     assert "AUC" in page and "reliability" in page
     page = client_for(member).get("/reach/leads/").content.decode()
     assert "Fresh0" in page and "AUC" not in page
+
+
+@pytest.mark.parametrize(
+    ("probability", "shown"),
+    [(0.999, "> 99%"), (0.99, "99%"), (0.456, "46%"), (0.004, "< 1%"), (None, "—")],
+)
+def test_a_chance_is_shown_without_claiming_certainty(probability, shown):
+    from thrive.prospects.templatetags.prospects import chance
+
+    assert chance(probability) == shown
