@@ -67,16 +67,18 @@ def finish_demo(owner: str = "maya") -> None:
 
     from .journey import build_journey
 
+    before = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
     build_journey(owner)
     # Each app that shows something in the demo seeds it itself (goals, partners, …).
     for app in DEMO_APPS:
         import_module(f"thrive.{app}.demo").seed_demo(owner)
 
-    # The dashboard the owner first sees includes what the seeds added (NPS answers, the
-    # partner café's clients).
-    run_refresh()
+    last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if last != before:
+        # The dashboard the owner first sees includes what the seeds added (NPS answers,
+        # the partner café's clients); finishing again adds nothing and refreshes nothing.
+        run_refresh()
 
     # The history (the apps' seeds included) is what already happened; workflows react to
     # what happens next.
-    last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
     EngineCursor.objects.update_or_create(name=CURSOR, defaults={"last_activity_id": last})
