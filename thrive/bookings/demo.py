@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from thrive.accounts.models import Business
+from thrive.accounts.queries import business_name
 from thrive.contacts.models import Activity, Person, Stage
 
 from . import queries, services
@@ -102,7 +101,7 @@ def _demo_clock() -> dt.datetime:
 def _seed_bookings(associates: dict[str, Any], kinds: list[SessionType]) -> None:
     clock = _demo_clock().replace(second=0, microsecond=0)
     real_now = timezone.now()
-    business = Business.current_name(settings.THRIVE_BUSINESS_NAME)
+    business = business_name()
     people = iter(_prospects(len(NOTES)))
     notes = iter(NOTES)
     free = kinds[0]

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.accounts.queries import business_name
 from thrive.core.roles import can_edit, require_edit
 from thrive.insights.abtest import (
     bayes_means,
@@ -482,15 +483,8 @@ def _report_context(check: HealthCheck) -> dict[str, Any]:
         "rows": compare(figures, previous.figures if previous else None),
         "revenue_chart": charts.revenue_margin_chart(fin.get("series", []), currency),
         "margin_chart": charts.margin_chart(fin.get("series", [])),
-        "business_name": _business_name(),
+        "business_name": business_name(),
     }
-
-
-def _business_name() -> str:
-    from thrive.accounts.models import Business
-
-    business = Business.objects.order_by("pk").first()
-    return business.name if business and business.name else settings.THRIVE_BUSINESS_NAME
 
 
 @require_GET
