@@ -50,6 +50,7 @@ from thrive.contacts.models import (
     StageChange,
     Tag,
 )
+from thrive.core.bulk import sqlite_bulk_session
 
 from . import catalog
 from .events import chunk_events
@@ -377,7 +378,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         _organizations(plan, writer, ids)
     chunks = ChunkWriter(plan, writer, ids)
     with (
-        writer.bulk_session(),
+        sqlite_bulk_session(cache_kib=256 * 1024),
         tqdm(
             total=cfg.people,
             unit=" people",

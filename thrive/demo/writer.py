@@ -10,8 +10,7 @@ and compares them like any other row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,6 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from .timeline import Calendar
-
-SQLITE_CACHE_KIB = 256 * 1024
 
 
 class Writer:
@@ -106,23 +103,6 @@ class Writer:
             names.append(f.name)
             values.append(f.get_db_prep_save(f.get_default(), connection))
         return names, tuple(values)
-
-    @contextmanager
-    def bulk_session(self) -> Iterator[None]:
-        """A large page cache while building: SQLite's default 2 MB makes every index
-        insert a disk read once the tables outgrow it."""
-        if connection.vendor != "sqlite":
-            yield
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size")
-            before = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
     def reset_sequences(self) -> None:
         """After inserting explicit ids, move PostgreSQL's id sequences past them."""

@@ -47,11 +47,12 @@ def _clean(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
         problems.append(("country", f"{v['country']!r} is not a 2-letter country code"))
     out["country"] = country
     for name, reason in problems:
-        reject(run, batch, row, name, reason)
+        reject(run, batch, row.number, name, reason)
     return None if problems else out
 
 
-def write_organizations(run: Run, rows: list[Row], batch: Batch) -> None:
+def check_organizations(run: Run, rows: list[Row], batch: Batch) -> dict[str, dict[str, Any]]:
+    """The batch's valid rows as one organization's values per name (no database access)."""
     rule = run.job.merge_rule
     by_name: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -67,6 +68,11 @@ def write_organizations(run: Run, rows: list[Row], batch: Batch) -> None:
             batch.add("organization", "merged")
         else:
             by_name[key] = values
+    return by_name
+
+
+def write_organizations(run: Run, by_name: dict[str, dict[str, Any]], batch: Batch) -> None:
+    rule = run.job.merge_rule
     existing: dict[str, Organization] = {}
     for part in sink.chunks(list(by_name)):
         for org in (
@@ -74,11 +80,10 @@ def write_organizations(run: Run, rows: list[Row], batch: Batch) -> None:
         ):
             existing[org.key] = org  # type: ignore[attr-defined]
     new = [v for k, v in by_name.items() if k not in existing]
-    if run.dry_run:
-        batch.add(
-            "organization", "merged", sum(1 for v in new if v["name"].lower() in run.seen_emails)
-        )
-        new = [v for v in new if v["name"].lower() not in run.seen_emails]
+    if run.seen is not None:
+        again = run.seen.find("organization", (v["name"].lower() for v in new))
+        batch.add("organization", "merged", len(again))
+        new = [v for v in new if v["name"].lower() not in again]
     ids = sink.reserve_ids(Organization, len(new))
     sink.insert(
         Organization,
@@ -90,7 +95,7 @@ def write_organizations(run: Run, rows: list[Row], batch: Batch) -> None:
     )
     record_created(run, "organization", ids)
     batch.add("organization", "created", len(new))
-    batch.created_emails.extend(v["name"].lower() for v in new)
+    batch.created_organizations.extend(v["name"].lower() for v in new)
     before: dict[int, dict[str, Any]] = {}
     changed: list[Organization] = []
     for key, org in existing.items():

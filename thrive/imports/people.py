@@ -162,7 +162,7 @@ def clean_person(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
             problems.append(("email_consent", str(exc)))
     if problems:
         for name, reason in problems:
-            reject(run, batch, row, name, reason)
+            reject(run, batch, row.number, name, reason)
         return None
     return out
 
@@ -432,7 +432,8 @@ def insert_activities(rows: list[tuple[Any, ...]]) -> None:
     )
 
 
-def write_people(run: Run, rows: list[Row], batch: Batch) -> None:
+def check_people(run: Run, rows: list[Row], batch: Batch) -> dict[str, dict[str, Any]]:
+    """The batch's valid rows as one person's values per email (no database access)."""
     rule = run.job.merge_rule
     by_email: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -445,6 +446,10 @@ def write_people(run: Run, rows: list[Row], batch: Batch) -> None:
             batch.add("person", "merged")
         else:
             by_email[email] = values
+    return by_email
+
+
+def write_people(run: Run, by_email: dict[str, dict[str, Any]], batch: Batch) -> None:
     if not by_email:
         return
     orgs = organization_ids(run, batch, (v["organization"] for v in by_email.values()))
@@ -458,10 +463,10 @@ def write_people(run: Run, rows: list[Row], batch: Batch) -> None:
         for person in Person.objects.filter(pk__in=part):
             existing[person.email] = person  # type: ignore[index]
     new = [v for e, v in by_email.items() if e not in existing]
-    if run.dry_run:
-        again = [v for v in new if v["email"] in run.seen_emails]
+    if run.seen is not None:
+        again = run.seen.find("email", (v["email"] for v in new))
         batch.add("person", "merged", len(again))
-        new = [v for v in new if v["email"] not in run.seen_emails]
+        new = [v for v in new if v["email"] not in again]
     create_people(run, new)
     batch.add("person", "created", len(new))
     batch.created_emails.extend(v["email"] for v in new)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -55,7 +54,7 @@ def _converter(field: models.Field, postgres: bool) -> Any:
     if kind == "DateTimeField":
         return _sqlite_datetime
     if kind == "DecimalField":
-        return _text
+        return _text if field.null else str
     return None
 
 
@@ -137,29 +136,6 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - model meta
             cursor.executemany(sql, prepared)
     return len(rows)
-
-
-# SQLite's default page cache (2 MB) makes every index insert a disk read once the tables
-# outgrow it; an import touches five tables' indexes per row. The cache is a bound, not an
-# allocation: it grows only as pages are used, and is given back when the import ends.
-SQLITE_IMPORT_CACHE_KIB = 128 * 1024
-
-
-@contextmanager
-def bulk_session() -> Iterator[None]:
-    """A larger SQLite page cache for the length of an import (nothing on PostgreSQL)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:

@@ -35,7 +35,10 @@ class Activity(models.Model):
     the automation engine reads it in id order, audits rely on it.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activities")
+    # Indexed by activity_timeline_idx, which leads with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
     kind = models.CharField(max_length=24, choices=ActivityKind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     recorded_at = models.DateTimeField(auto_now_add=True)

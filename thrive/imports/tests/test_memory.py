@@ -37,3 +37,32 @@ def test_importing_five_times_the_rows_does_not_need_more_memory(owner, tmp_path
     assert Person.objects.count() == 15_000
     # Bounded by one batch, not by the file: five times the rows, well under twice the peak.
     assert big < 2 * small, f"{small:,} bytes for 3,000 rows but {big:,} for 15,000"
+
+
+def peak_of_dry_run(owner, path):
+    job = upload(path, "people", owner)
+    tracemalloc.start()
+    try:
+        job = dry_run(job, owner)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return job, peak
+
+
+def test_a_dry_run_of_ten_times_the_rows_does_not_need_more_memory(
+    owner, tmp_path, monkeypatch
+):
+    # A dry run must remember every email earlier batches would create (to count a repeat
+    # as merged): kept on disk, not in a set that grows with the file.
+    monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 1000)
+    small_job, small = peak_of_dry_run(owner, people_file(tmp_path / "small.csv", 3_000))
+    path = people_file(tmp_path / "big.csv", 30_000)
+    with path.open("a") as out:  # the first 500 people again, at the end of the file
+        for i in range(500):
+            out.write(f"person{i:07d}@example.com,Again{i},Last{i},York\n")
+    big_job, big = peak_of_dry_run(owner, path)
+    assert small_job.preview["person"] == {"created": 3_000}
+    assert big_job.preview["person"] == {"created": 30_000, "merged": 500}
+    assert not Person.objects.exists()
+    assert big < 1.5 * small, f"{small:,} bytes for 3,000 rows but {big:,} for 30,500"

@@ -85,7 +85,7 @@ def test_bad_amounts_and_dates_reject_the_whole_order_with_reasons(owner, tmp_pa
 
 
 def test_customers_are_created_once_and_paying_ones_become_clients(owner, tmp_path):
-    full_import(write(tmp_path, "orders_export.csv", SHOP), "orders", owner)
+    job = full_import(write(tmp_path, "orders_export.csv", SHOP), "orders", owner)
     fan = Person.objects.get(email="maya.fan@example.com")
     assert (fan.first_name, fan.last_name, fan.stage) == ("Fan", "One", Stage.CLIENT)
     assert fan.first_seen_at == dt.datetime(2024, 3, 5, 15, tzinfo=dt.UTC)
@@ -95,21 +95,45 @@ def test_customers_are_created_once_and_paying_ones_become_clients(owner, tmp_pa
     assert Person.objects.get(email="voided@example.com").stage == Stage.SUSPECT
     order_entries = Activity.objects.filter(person=fan, kind="order")
     assert [a.subject for a in order_entries] == ["Order #1001: 43.00 USD"]
+    order = Order.objects.get(number="#1001")
+    assert order_entries[0].data == {
+        "order": order.pk,
+        "total": "43.00",
+        "currency": "USD",
+        "refunded": "0.00",
+        "status": "completed",
+        "import": job.pk,
+    }
+    assert order_entries[0].ref == f"order:{order.pk}"
+    partly = Activity.objects.get(kind="order", subject__startswith="Order #1002")
+    assert (partly.data["status"], partly.data["refunded"]) == ("partially_refunded", "5.00")
 
 
 def test_an_existing_suspect_becomes_a_client_with_the_order_as_cause(owner, tmp_path):
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     person = Person.objects.create(
-        email="maya.fan@example.com", first_seen_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        email="maya.fan@example.com", first_seen_at=long_ago, stage_changed_at=long_ago
     )
-    full_import(write(tmp_path, "o.csv", SHOP), "orders", owner)
+    job = full_import(write(tmp_path, "o.csv", SHOP), "orders", owner)
     person.refresh_from_db()
-    assert person.stage == Stage.CLIENT
+    first_order = dt.datetime(2024, 3, 5, 15, tzinfo=dt.UTC)
+    assert (person.stage, person.stage_changed_at) == (Stage.CLIENT, first_order)
     change = StageChange.objects.filter(person=person).latest("id")
-    assert (change.from_stage, change.to_stage, change.cause) == (
+    assert (change.from_stage, change.to_stage, change.cause, change.changed_at) == (
         Stage.SUSPECT,
         Stage.CLIENT,
         StageCause.ORDER,
+        first_order,
     )
+    assert change.note == f"Import #{job.pk}: o.csv"
+    # The timeline says so too, exactly as a stage change made anywhere else would.
+    entry = Activity.objects.filter(person=person, kind="stage_change").latest("id")
+    assert (entry.subject, entry.occurred_at, entry.data) == (
+        "Suspect → Client",
+        first_order,
+        {"from": "suspect", "to": "client", "cause": "order"},
+    )
+    assert Person.objects.filter(stage=Stage.CLIENT, stage_changed_at=first_order).count() == 1
 
 
 def test_importing_the_same_export_twice_changes_nothing(owner, tmp_path):

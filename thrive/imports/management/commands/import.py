@@ -89,6 +89,9 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             from tqdm import tqdm
 
+            # No monitor thread: the import may fork a process to read the file, and a
+            # process should be single-threaded when it forks.
+            tqdm.monitor_interval = 0
             bar = tqdm(
                 total=100,
                 desc=label,

@@ -1,0 +1,50 @@
+"""Settings for long bulk writes on SQLite (an import, building the demo).
+
+SQLite's defaults suit many small transactions: a 2 MB page cache, and a WAL checkpoint
+(copying the write-ahead log back into the database and syncing both) whenever the log
+passes 1,000 pages. A bulk write touches many indexes' pages per row, so with the defaults
+every index insert becomes a disk read once the tables outgrow the cache, and every batch's
+commit triggers a checkpoint that writes the same pages again.
+
+``sqlite_bulk_session`` raises both bounds for the length of the work and puts them back
+afterwards, with one passive checkpoint at the end. Both are bounds, not allocations: the
+cache grows only as pages are used, the log only as batches commit. Nothing happens on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+CACHE_KIB = 128 * 1024
+# 65,536 pages of 4 KiB: the log may grow to about 256 MB before a checkpoint.
+WAL_PAGES = 65_536
+
+
+@contextmanager
+def sqlite_bulk_session(
+    *, cache_kib: int = CACHE_KIB, wal_pages: int = WAL_PAGES
+) -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        wal_before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(wal_pages)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache_before}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {wal_before}")
+            if not connection.in_atomic_block:
+                # Copies what it can without waiting for readers; the rest goes at the
+                # next automatic checkpoint.
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
