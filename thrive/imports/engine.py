@@ -102,11 +102,24 @@ class Run:
         self.rows_read = 0
         # Dry runs only: what earlier (rolled-back) batches would have created.
         self.seen = SeenKeys() if dry_run else None
+        self._met: SeenKeys | None = None
         self.child_cpu = 0.0  # CPU seconds of the reading process, when there is one
         self.header_of = {f: h for h, f in job.mapping.items() if f}
         self.note = f"Import #{job.pk}: {job.original_name}"[:255]
         # What marks this import's rows on the timeline and on orders (read once a row).
         self.ref = f"import:{job.pk}"
+
+    @property
+    def met(self) -> SeenKeys:
+        """Keys this run has already counted (e.g. customers an orders import found)."""
+        if self._met is None:
+            self._met = SeenKeys()
+        return self._met
+
+    def close(self) -> None:
+        for keys in (self.seen, self._met):
+            if keys is not None:
+                keys.close()
 
     def parse_rows(self, source: RowSource) -> Iterator[Row]:
         index = {
@@ -244,8 +257,7 @@ def run_import(
         run.child_cpu = ahead.child_cpu
     finally:
         source.close()
-        if run.seen is not None:
-            run.seen.close()
+        run.close()
     return run
 
 

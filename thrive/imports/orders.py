@@ -365,10 +365,10 @@ def _customers(
     for pk, email, seen, stage, changed in sink.lookup(Person, "email", list(wanted), columns):
         found[email] = _Customer(pk, seen, stage, changed)
     new = [s for e, s in wanted.items() if e not in found]
-    # A dry run creates them again (it rolls back), but counts those an earlier batch made.
+    # A dry run creates them again (it rolls back), but counts only once those an earlier
+    # batch made.
     again = len(run.seen.find("email", (s["email"] for s in new))) if run.seen is not None else 0
     ids = create_people(run, new, cause=StageCause.IMPORT)
-    batch.add("person", "found", again)
     batch.add("person", "created", len(new) - again)
     batch.created_emails.extend(s["email"] for s in new)
     ids_by_email = {s["email"]: pk for s, pk in zip(new, ids, strict=True)}
@@ -389,6 +389,10 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
     if not pairs:
         return
     mine = created_by_this_import(run, (c.pk for c, _ in pairs))
+    # Each customer is counted once (found or updated) however many batches they are in.
+    keys = [str(c.pk) for c, _ in pairs if c.pk not in mine]
+    counted = run.met.find("customer", keys)
+    run.met.add("customer", (k for k in keys if k not in counted))
     before: dict[int, dict[str, Any]] = {}
     earlier: list[Person] = []
     promote: list[_Customer] = []
@@ -407,9 +411,9 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
             snap.update(stage=person.stage, stage_changed_at=person.stage_changed_at.isoformat())
             promote.append(person)
         if person.pk in mine:
-            batch.add("person", "found")  # created by an earlier batch of this file
-            continue
-        batch.add("person", "updated" if snap else "found")
+            continue  # created by an earlier batch of this file, and counted then
+        if str(person.pk) not in counted:
+            batch.add("person", "updated" if snap else "found")
         if snap:
             before[person.pk] = snap
     remember_before(run, "person", before)

@@ -50,9 +50,7 @@ def peak_of_dry_run(owner, path):
     return job, peak
 
 
-def test_a_dry_run_of_ten_times_the_rows_does_not_need_more_memory(
-    owner, tmp_path, monkeypatch
-):
+def test_a_dry_run_of_ten_times_the_rows_does_not_need_more_memory(owner, tmp_path, monkeypatch):
     # A dry run must remember every email earlier batches would create (to count a repeat
     # as merged): kept on disk, not in a set that grows with the file.
     monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 1000)

@@ -162,13 +162,18 @@ def test_an_order_never_straddles_two_batches(owner, tmp_path, monkeypatch):
         for n in range(5)
         for k in range(3)
     )
+    # c1 is already a client; c0 and c2 are new. c0 and c1 have orders in two batches each.
+    Person.objects.create(
+        email="c1@x.com", stage=Stage.CLIENT, first_seen_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
     job = dry_run(upload(write(tmp_path, "o.csv", text), "orders", owner), owner)
     preview = job.preview
     job = import_now(job, owner)
     assert without_cpu(job.counts) == without_cpu(preview)
     assert Order.objects.count() == 5
     assert {o.total for o in Order.objects.all()} == {Decimal("3.30")}
-    assert preview["person"] == {"created": 3, "found": 2}
+    # Each person counted once, however many batches their orders are in.
+    assert preview["person"] == {"created": 2, "found": 1}
 
 
 def test_lines_of_one_order_far_apart_in_the_file_still_make_one_order(

@@ -17,6 +17,12 @@ from thrive.imports.seen import SeenKeys
 
 from .helpers import dry_run, full_import, import_now, upload, without_cpu, write
 
+# When the browser tests run in the same session, their live server's threads are alive
+# here; the reading process never touches what those threads hold.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded:DeprecationWarning"
+)
+
 
 def bad_phone(i: int) -> bool:
     return i % 7 != 0 and i % 50 == 3
