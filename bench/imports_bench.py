@@ -129,22 +129,77 @@ class Timed:
     cpu: float
     peak_mb: float
     note: str = ""
+    server_cpu: float | None = None  # PostgreSQL's own CPU seconds for the run (same machine)
 
     @property
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def _watch_peak(pid: int, box: list[float]) -> None:
-    status = Path(f"/proc/{pid}/status")
-    while True:
-        try:
-            text = status.read_text()
-        except OSError:
+class ServerClock:
+    """CPU seconds used by a PostgreSQL server running on this machine: the postmaster, its
+    live processes and those it has reaped (a session's backend ends with the session)."""
+
+    def __init__(self, pg_url: str | None) -> None:
+        self.pid = None
+        if not pg_url:
             return
-        match = re.search(r"VmHWM:\s+(\d+) kB", text)
-        if match:
-            box[0] = max(box[0], int(match.group(1)) / 1024)
+        import psycopg
+
+        try:
+            with psycopg.connect(pg_url) as conn:
+                data = conn.execute("SHOW data_directory").fetchone()[0]
+            self.pid = int(Path(data, "postmaster.pid").read_text().split()[0])
+        except (OSError, psycopg.Error, ValueError):
+            self.pid = None  # a remote server, or no rights to read its files
+
+    def seconds(self) -> float | None:
+        if self.pid is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def fields(pid: int) -> list[str]:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+        try:
+            main = fields(self.pid)
+            total = sum(int(main[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+            for child in _children(self.pid):
+                try:
+                    total += sum(int(fields(child)[i]) for i in (11, 12))
+                except OSError:
+                    continue
+        except OSError:
+            return None
+        return total / tick
+
+
+CLOCK = ServerClock(None)
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: resident memory, with pages shared between processes (a
+    forked child's) divided among them, so the sum over processes is the true total."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"Pss:\s+(\d+) kB", text)
+    return int(match.group(1)) if match else 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _watch_peak(pid: int, box: list[float]) -> None:
+    """Peak memory of the command and the process it forks to read the file, together."""
+    while Path(f"/proc/{pid}").exists():
+        total = _pss_kb(pid) + sum(_pss_kb(c) for c in _children(pid))
+        box[0] = max(box[0], total / 1024)
         time.sleep(0.2)
 
 
@@ -164,8 +219,16 @@ def thrive(args: list[str], env: dict[str, str]) -> tuple[str, float, float]:
     return out, cpu, peak[0]
 
 
+def _server_seconds(before: float | None) -> float | None:
+    time.sleep(0.5)  # let the postmaster reap the session's backend
+    after = CLOCK.seconds()
+    return None if before is None or after is None else after - before
+
+
 def import_file(path: Path, args: list[str], env: dict[str, str]) -> Timed:
+    server = CLOCK.seconds()
     out, cpu, peak = thrive(["import", str(path), *args, "--no-progress"], env)
+    server = _server_seconds(server)
     match = re.search(
         r"([\d,]+) rows read, ([\d,]+) rejected(?: in ([\d.]+) s \(([\d.]+) s of CPU\))?", out
     )
@@ -175,15 +238,17 @@ def import_file(path: Path, args: list[str], env: dict[str, str]) -> Timed:
     seconds = float(match.group(3)) if match.group(3) else 0.0
     cpu = float(match.group(4)) if match.group(4) else cpu
     summary = "; ".join(line.strip() for line in out.splitlines() if line.startswith("  "))
-    return Timed(rows, seconds, cpu, peak, summary)
+    return Timed(rows, seconds, cpu, peak, summary, server)
 
 
 def timed_dry_run(path: Path, args: list[str], env: dict[str, str]) -> Timed:
+    server = CLOCK.seconds()
     started = time.perf_counter()
     out, cpu, peak = thrive(["import", str(path), *args, "--dry-run", "--no-progress"], env)
     seconds = time.perf_counter() - started
+    server = _server_seconds(server)
     rows = int(re.search(r"([\d,]+) rows read", out).group(1).replace(",", ""))  # type: ignore[union-attr]
-    return Timed(rows, seconds, cpu, peak, "wall time, including start-up")
+    return Timed(rows, seconds, cpu, peak, "wall time, including start-up", server)
 
 
 # -- the floor: the same rows into bare tables --------------------------------------------
@@ -315,6 +380,8 @@ def main() -> int:
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         print(f"{backend}: fresh database", file=sys.stderr)
         env, target = fresh_database(backend, args.work, args.pg_url, args.pg_db)
+        global CLOCK
+        CLOCK = ServerClock(env["DATABASE_URL"] if backend == "postgresql" else None)
         r: dict[str, Timed] = {}
         print(f"{backend}: importing people", file=sys.stderr)
         r["people"] = import_file(people_csv, ["--kind", "people", "--no-dry-run"], env)
@@ -342,6 +409,10 @@ def main() -> int:
     return 0
 
 
+def _server(t: Timed) -> str:
+    return "" if t.server_cpu is None else f"{t.server_cpu:.1f}"
+
+
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -363,12 +434,15 @@ def report(
         f"{orders.stat().st_size / 1e6:.0f} MB of order lines (Shopify layout). Thrive's "
         "figures are its own clock and CPU time, from the first row read to the last batch "
         "committed (start-up left out; dry runs: wall and CPU time of the whole command, "
-        "start-up included). The floor loads the same rows into a bare table: no validation, "
-        "no dedupe, no history, no undo records.",
+        "start-up included). CPU s counts Thrive's processes (the command and the one it "
+        "forks to read and check the file); server CPU s is PostgreSQL's own, on the same "
+        "cores. Peak memory is both Thrive processes together (proportional set size: pages "
+        "they share counted once). The floor loads the same rows into a "
+        "bare table: no validation, no dedupe, no history, no undo records.",
         "",
         _row(["database", "what", "rows", "seconds", "rows/s", "CPU s", "rows per CPU s",
-              "peak RSS", "floor rows/s", "floor ÷ Thrive"]),
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+              "server CPU s", "peak memory", "floor rows/s", "floor ÷ Thrive"]),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     kinds = (("people", "floor people", "people"), ("lines", "floor lines", "order lines"))
     for backend, r in results.items():
@@ -377,7 +451,7 @@ def report(
             ratio = f.rate / t.rate if t.rate else float("nan")
             lines.append(_row([
                 backend, label, f"{t.rows:,}", f"{t.seconds:.1f}", f"{t.rate:,.0f}",
-                f"{t.cpu:.1f}", f"{t.rows / t.cpu:,.0f}", f"{t.peak_mb:.0f} MB",
+                f"{t.cpu:.1f}", f"{t.rows / t.cpu:,.0f}", _server(t), f"{t.peak_mb:.0f} MB",
                 f"{f.rate:,.0f}", f"{ratio:.1f}×",
             ]))  # fmt: skip
         extra = [("dry", "dry run of the order lines")]
@@ -387,7 +461,8 @@ def report(
             d = r[key]
             lines.append(_row([
                 backend, label, f"{d.rows:,}", f"{d.seconds:.1f}", f"{d.rate:,.0f}",
-                f"{d.cpu:.1f}", f"{d.rows / d.cpu:,.0f}", f"{d.peak_mb:.0f} MB", "", "",
+                f"{d.cpu:.1f}", f"{d.rows / d.cpu:,.0f}", _server(d), f"{d.peak_mb:.0f} MB",
+                "", "",
             ]))  # fmt: skip
     lines += ["", "What each import did:", ""]
     for backend, r in results.items():
