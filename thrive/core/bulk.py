@@ -14,12 +14,24 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
 
-CACHE_KIB = 128 * 1024
+
+def _cache_kib() -> int:
+    """An eighth of the machine's memory, between 64 MiB and 1 GiB: the hot pages of a
+    million people's indexes need several hundred MB, and a small server keeps room."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        ram = 2 << 30
+    return int(min(1 << 30, max(64 << 20, ram // 8)) // 1024)
+
+
+CACHE_KIB = _cache_kib()
 # 65,536 pages of 4 KiB: the log may grow to about 256 MB before a checkpoint.
 WAL_PAGES = 65_536
 

@@ -378,7 +378,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         _organizations(plan, writer, ids)
     chunks = ChunkWriter(plan, writer, ids)
     with (
-        sqlite_bulk_session(cache_kib=256 * 1024),
+        sqlite_bulk_session(),
         tqdm(
             total=cfg.people,
             unit=" people",

@@ -224,11 +224,11 @@ def run_import(
     Raises ImportFileError when the file as a whole cannot be read; batches already
     committed stay (the caller undoes them, see services.run_job).
     """
-    run = Run(job, dry_run=dry_run, actor=actor)
     stages = _stages(job.kind)
     source = RowSource(
         Path(job.stored_path), encoding=job.encoding or None, delimiter=job.delimiter or None
     )
+    run = Run(job, dry_run=dry_run, actor=actor)
     rejected_path = job.rejected_path
     rejected_path.parent.mkdir(parents=True, exist_ok=True)
     try:

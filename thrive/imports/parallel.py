@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -53,6 +54,9 @@ class Ahead:
 
     def __enter__(self) -> Ahead:
         if self.parallel:
+            # Output buffered now would be written again by the child when it exits.
+            sys.stdout.flush()
+            sys.stderr.flush()
             ctx = multiprocessing.get_context("fork")
             self._channel = ctx.Queue(maxsize=QUEUE_BATCHES)
             self._child = ctx.Process(
