@@ -17,15 +17,19 @@ def people_file(path, n):
     return path
 
 
-def peak_of_import(owner, path):
-    job = dry_run(upload(path, "people", owner), owner)
+def peak_of(run, job, owner):
+    """``run(job, owner)``'s result and the most memory Python held meanwhile."""
     tracemalloc.start()
     try:
-        job = import_now(job, owner)
+        job = run(job, owner)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     return job, peak
+
+
+def peak_of_import(owner, path):
+    return peak_of(import_now, dry_run(upload(path, "people", owner), owner), owner)
 
 
 def test_importing_five_times_the_rows_does_not_need_more_memory(owner, tmp_path, monkeypatch):
@@ -40,14 +44,7 @@ def test_importing_five_times_the_rows_does_not_need_more_memory(owner, tmp_path
 
 
 def peak_of_dry_run(owner, path):
-    job = upload(path, "people", owner)
-    tracemalloc.start()
-    try:
-        job = dry_run(job, owner)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return job, peak
+    return peak_of(dry_run, upload(path, "people", owner), owner)
 
 
 def test_a_dry_run_of_ten_times_the_rows_does_not_need_more_memory(owner, tmp_path, monkeypatch):
