@@ -62,7 +62,6 @@ from .writer import Writer, next_id
 OWNER = "maya"
 DEMO_USERNAMES = [row[2] for row in catalog.STAFF]
 SIGNIN_FILE = "demo-signin.txt"
-SIGNIN_URL = "http://127.0.0.1:8000"
 # Apps whose tables are not the business's data: never flushed by --reset.
 SYSTEM_APPS = frozenset(
     {
@@ -404,7 +403,8 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         owner.set_password(password)
         owner.save(update_fields=["password"])
     finish_demo(OWNER)
-    signin = f"Sign in at {SIGNIN_URL} as {OWNER} / {password}"
+    # No address: `thrive serve` prints the one it listens on (the port may be any).
+    signin = f"Sign in as {OWNER} / {password}"
     _write_signin(signin)
     return BuildResult(password, signin, time.monotonic() - started, plan)
 

@@ -104,7 +104,7 @@ def test_the_owner_gets_a_fresh_password_saved_for_them_alone(demo: Demo) -> Non
     path = demo.data_dir / "demo-signin.txt"
     line = path.read_text().strip()
     assert line in demo.second_output
-    assert line.startswith("Sign in at http://127.0.0.1:8000 as maya / ")
+    assert line.startswith("Sign in as maya / ")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     password = line.rsplit(" ", 1)[1]
     assert password not in demo.first_output  # the rebuild chose a new one
