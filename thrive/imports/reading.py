@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+
+from thrive.insights.orders_csv import complete_lines, consistent_delimiter
 
 _CHUNK = 1024 * 1024
 _SNIFF_CHARS = 64 * 1024
@@ -59,24 +59,9 @@ def detect_encoding(path: Path) -> str:
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The delimiter that splits the sample's lines into the most consistent columns."""
-    cut = sample.rfind("\n")
-    text = sample[:cut] if cut > 0 else sample
-    best, best_score = ",", (0.0, 1)
-    for candidate in (",", ";", "\t", "|"):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(text), delimiter=candidate) if r][:200]
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width, hits = Counter(len(r) for r in rows).most_common(1)[0]
-        if width < 2:
-            continue
-        score = (hits / len(rows), width)
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
+    """The delimiter that splits the sample's lines into the most consistent columns
+    (a comma when none does: a one-column file)."""
+    return consistent_delimiter(complete_lines(sample)) or ","
 
 
 def _cell_text(value: Any) -> str:

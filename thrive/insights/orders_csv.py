@@ -225,12 +225,16 @@ def _delimiter_option(value: str | None) -> str | None:
     return value
 
 
-def sniff_delimiter(sample: str) -> str:
-    """Pick the delimiter that splits the sample's lines into the most consistent columns."""
-    # Drop a possibly cut last line so it doesn't look inconsistent.
+def complete_lines(sample: str) -> str:
+    """The sample without its last line, which a fixed-size read may have cut."""
     cut = sample.rfind("\n")
-    text = sample[:cut] if cut > 0 else sample
-    best, best_score = WHITESPACE, (0.0, 1)
+    return sample[:cut] if cut > 0 else sample
+
+
+def consistent_delimiter(text: str) -> str | None:
+    """The delimiter (comma, semicolon, tab or bar) that splits ``text``'s lines into the
+    most consistent columns, at least two of them; None when none does."""
+    best, best_score = None, (0.0, 1)
     for candidate in (",", ";", "\t", "|"):
         try:
             rows = [r for r in csv.reader(io.StringIO(text), delimiter=candidate) if r][:200]
@@ -238,16 +242,24 @@ def sniff_delimiter(sample: str) -> str:
             continue
         if not rows:
             continue
-        widths = Counter(len(r) for r in rows)
-        width, hits = widths.most_common(1)[0]
+        width, hits = Counter(len(r) for r in rows).most_common(1)[0]
         if width < 2:
             continue
         score = (hits / len(rows), width)
         if score > best_score:
             best, best_score = candidate, score
-    if best == WHITESPACE and not any(len(line.split()) > 1 for line in text.splitlines()[:50]):
-        return ","  # a one-column file: let the column check explain what is missing
     return best
+
+
+def sniff_delimiter(sample: str) -> str:
+    """Pick the delimiter that splits the sample's lines into the most consistent columns."""
+    text = complete_lines(sample)
+    best = consistent_delimiter(text)
+    if best is not None:
+        return best
+    if not any(len(line.split()) > 1 for line in text.splitlines()[:50]):
+        return ","  # a one-column file: let the column check explain what is missing
+    return WHITESPACE
 
 
 class _Bar(Protocol):
