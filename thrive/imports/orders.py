@@ -395,10 +395,8 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
     run.met.add("customer", (k for k in keys if k not in counted))
     before: dict[int, dict[str, Any]] = {}
     earlier: list[Person] = []
-    promote: list[_Customer] = []
-    first_order: dict[int, Any] = {}
+    promote: list[tuple[_Customer, Any]] = []  # with when they became a client
     for person, spec in pairs:
-        first_order[person.pk] = spec["first_seen_at"]
         snap: dict[str, Any] = {}
         if spec["first_seen_at"] < person.first_seen_at:
             snap["first_seen_at"] = person.first_seen_at.isoformat()
@@ -409,7 +407,7 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
             Stage.LOST,
         }:
             snap.update(stage=person.stage, stage_changed_at=person.stage_changed_at.isoformat())
-            promote.append(person)
+            promote.append((person, max(spec["first_seen_at"], person.stage_changed_at)))
         if person.pk in mine:
             continue  # created by an earlier batch of this file, and counted then
         if str(person.pk) not in counted:
@@ -418,7 +416,7 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
             before[person.pk] = snap
     remember_before(run, "person", before)
     Person.objects.bulk_update(earlier, ["first_seen_at"], batch_size=500)
-    _make_clients(run, [(c, max(first_order[c.pk], c.stage_changed_at)) for c in promote])
+    _make_clients(run, promote)
 
 
 def _make_clients(run: Run, people: list[tuple[_Customer, Any]]) -> None:

@@ -357,26 +357,7 @@ def create_people(
                     f"Consent as recorded in {run.job.original_name}",
                 )
             )
-            activities.append(
-                (
-                    pk,
-                    ActivityKind.CONSENT_CHANGE,
-                    at,
-                    run.now,
-                    ActivityChannel.SYSTEM,
-                    Direction.INBOUND,
-                    actor_id,
-                    False,
-                    "Consented to email marketing",
-                    {
-                        "purpose": ConsentPurpose.EMAIL_MARKETING,
-                        "action": "granted",
-                        "method": ConsentMethod.IMPORT,
-                        "import": run.job.pk,
-                    },
-                    run.ref,
-                )
-            )
+            activities.append(_consent_entry(run, pk, at, actor_id))
     sink.insert(
         Person,
         [
@@ -410,6 +391,28 @@ def create_people(
     sink.insert(Consent, ["person_id", "purpose", "granted_at", "method", "source_text"], consents)
     record_created(run, "person", ids)
     return ids
+
+
+def _consent_entry(run: Run, person_id: int, at: Any, actor_id: int | None) -> tuple[Any, ...]:
+    """The timeline entry (a row for ``insert_activities``) of a consent this import records."""
+    return (
+        person_id,
+        ActivityKind.CONSENT_CHANGE,
+        at,
+        run.now,
+        ActivityChannel.SYSTEM,
+        Direction.INBOUND,
+        actor_id,
+        False,
+        "Consented to email marketing",
+        {
+            "purpose": ConsentPurpose.EMAIL_MARKETING,
+            "action": "granted",
+            "method": ConsentMethod.IMPORT,
+            "import": run.job.pk,
+        },
+        run.ref,
+    )
 
 
 def insert_activities(rows: list[tuple[Any, ...]]) -> None:
@@ -586,26 +589,7 @@ def _grant_consents(run: Run, batch: Batch, people: list[Person]) -> None:
             source_text=f"Consent as recorded in {run.job.original_name}",
         )
         created.append(consent.pk)
-        activities.append(
-            (
-                person.pk,
-                ActivityKind.CONSENT_CHANGE,
-                run.now,
-                run.now,
-                ActivityChannel.SYSTEM,
-                Direction.INBOUND,
-                actor_id,
-                False,
-                "Consented to email marketing",
-                {
-                    "purpose": ConsentPurpose.EMAIL_MARKETING,
-                    "action": "granted",
-                    "method": ConsentMethod.IMPORT,
-                    "import": run.job.pk,
-                },
-                run.ref,
-            )
-        )
+        activities.append(_consent_entry(run, person.pk, run.now, actor_id))
     insert_activities(activities)
     record_created(run, "consent", created)
     batch.add("consent", "created", len(created))
