@@ -7,6 +7,7 @@ weeks, as in the BG/NBD literature.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,7 +163,9 @@ def _caveat(converged: bool) -> str:
     return "The model fit stopped before it fully converged, so treat these values as rough guides."
 
 
-def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
+def compute_at_risk(
+    model: CustomerModel, totals: CustomerTotals, names: Mapping[str, str] | None = None
+) -> AtRisk:
     """Repeat customers with P(alive) below the threshold, highest predicted value first.
 
     Ranking by predicted value (which already weighs in P(alive)) puts first the people
@@ -186,6 +189,7 @@ def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
             orders=int(totals.orders[pos[i]]),
             spent=float(totals.spent[pos[i]]),
             last_order=to_date(totals.last_order[pos[i]]),
+            name=(names or {}).get(str(model.customer_ids[i]), ""),
         )
         for i, band in zip(order, bands, strict=True)
     )

@@ -15,6 +15,7 @@ from html import escape
 
 import numpy as np
 
+from thrive.insights.orders_columns import ROLE_USES
 from thrive.insights.report import charts
 from thrive.insights.report.formatting import (
     compact,
@@ -31,6 +32,7 @@ from thrive.insights.report.sections import (
     ClvSection,
     CohortSection,
     CrossSell,
+    CurrencyRow,
     Kpis,
     ModelCheck,
     Report,
@@ -43,17 +45,7 @@ from thrive.insights.report.styles import CSS
 
 __all__ = ["render_html"]
 
-ROLE_NAMES = {
-    "customer": "Customer",
-    "date": "Order date",
-    "amount": "Amount",
-    "order": "Order id",
-    "channel": "Channel",
-    "product": "Product",
-    "currency": "Currency",
-    "quantity": "Quantity (multiplies the amount)",
-    "status": "Status",
-}
+ROLE_NAMES = {role: use[:1].upper() + use[1:] for role, use in ROLE_USES.items()}
 
 
 def esc(value: object) -> str:
@@ -116,7 +108,7 @@ def render_html(report: Report) -> str:
     cur = report.currency
     parts = [
         _header(report),
-        _kpis(report.kpis, cur),
+        _kpis(report.kpis, cur, report),
         _trend(report.trend, cur),
         _cohorts(report.cohorts),
         _rfm(report.rfm, cur),
@@ -185,7 +177,7 @@ def _kpi(label: str, value: str, note: str = "", cls: str = "") -> str:
     )
 
 
-def _kpis(k: Kpis, cur: str | None) -> str:
+def _kpis(k: Kpis, cur: str | None, report: Report | None = None) -> str:
     if k.growth is None:
         growth, cls = "–", ""
     else:
@@ -216,7 +208,31 @@ def _kpis(k: Kpis, cur: str | None) -> str:
         "an order column, one customer's purchases on one day); a repeat customer has two or "
         "more orders; average order = revenue ÷ orders; growth as labelled on its card."
     )
-    return _section("kpis", "Headline numbers", f'<div class="kpis">{cards}</div>{_how(how)}')
+    extra = ""
+    if report is not None:
+        if report.source.revenue_basis:
+            extra += f'<p class="basis">{esc(report.source.revenue_basis)}</p>'
+        if report.currencies:
+            extra += _currencies(report.currencies, report.currency_scope)
+    return _section(
+        "kpis", "Headline numbers", f'<div class="kpis">{cards}</div>{extra}{_how(how)}'
+    )
+
+
+def _currencies(rows: tuple[CurrencyRow, ...], scope: str) -> str:
+    table = _table(
+        [("", "Currency"), ("num", "Orders"), ("num", "Customers"), ("num", "Revenue")],
+        [
+            [
+                ("", c.code + (" (main)" if c.main else "")),
+                ("num", count(c.orders)),
+                ("num", count(c.customers)),
+                ("num", money(c.revenue, c.code)),
+            ]
+            for c in rows
+        ],
+    )
+    return f'<h3>By currency ({len(rows)} in the file)</h3>{table}<p class="scope">{esc(scope)}</p>'
 
 
 def _trend(t: Trend | Unavailable, cur: str | None) -> str:
@@ -438,36 +454,40 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
     if not a.customers:
         body = "<p>No repeat customer currently looks likely to have stopped buying.</p>"
     else:
-        rows = [
-            [
-                ("id", c.customer_id),
-                ("num", percent(c.p_alive, 0)),
-                ("", c.risk),
-                ("num", money(c.predicted_value, cur)),
-                ("num", money(c.value_if_active, cur)),
-                ("num", count(c.orders)),
-                ("num", money(c.spent, cur)),
-                ("num", _day(c.last_order)),
-            ]
-            for c in a.customers
+        headers = [
+            ("", "Customer"),
+            ("num", "P(active)"),
+            ("", "Risk"),
+            ("num", "Predicted value"),
+            ("num", "Worth if active"),
+            ("num", "Orders"),
+            ("num", "Spent so far"),
+            ("num", "Last order"),
         ]
+        head = "".join(f'<th scope="col" class="{c}">{esc(t)}</th>' for c, t in headers)
+        trs = "".join(
+            f'<tr><td class="id">{_who(c.name, c.customer_id)}</td>'
+            + "".join(
+                f'<td class="{cls}">{esc(text)}</td>'
+                for cls, text in (
+                    ("num", percent(c.p_alive, 0)),
+                    ("", c.risk),
+                    ("num", money(c.predicted_value, cur)),
+                    ("num", money(c.value_if_active, cur)),
+                    ("num", count(c.orders)),
+                    ("num", money(c.spent, cur)),
+                    ("num", _day(c.last_order)),
+                )
+            )
+            + "</tr>"
+            for c in a.customers
+        )
         body = (
             f"<p>The {count(len(a.customers))} most valuable of the {count(a.candidates)} "
             f"repeat customers whose chance of still being active is below "
             f"{a.threshold:.0%}. They are the first people to contact personally.</p>"
-            + _table(
-                [
-                    ("", "Customer"),
-                    ("num", "P(active)"),
-                    ("", "Risk"),
-                    ("num", "Predicted value"),
-                    ("num", "Worth if active"),
-                    ("num", "Orders"),
-                    ("num", "Spent so far"),
-                    ("num", "Last order"),
-                ],
-                rows,
-            )
+            f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{trs}</tbody></table></div>"
         )
     how = (
         "P(active) is the BG/NBD probability that the customer has not quietly left, given "
@@ -476,6 +496,18 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
         "value divided by P(active): what they would bring if they are still with you."
     )
     return _section("at-risk", title, body + _how(how))
+
+
+def _who(name: str, customer_id: str) -> str:
+    """A customer cell: the name when the file has one, with the id or e-mail below it.
+
+    The id line never wraps mid-word (see ``td.id .email`` in the styles): a long e-mail is
+    cut with an ellipsis and the whole of it is in the title, shown on hover.
+    """
+    ident = f'<span class="email" title="{esc(customer_id)}">{esc(customer_id)}</span>'
+    if name and name != customer_id:
+        return f'<span class="who">{esc(name)}</span>{ident}'
+    return ident
 
 
 def _channels(c: Channels | None, cur: str | None) -> str:
@@ -641,7 +673,7 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
 
 
 def _source(s: SourceInfo) -> str:
-    cols = [[("", ROLE_NAMES.get(role, role)), ("", label)] for role, label in s.columns.items()]
+    cols = [[("", label), ("", ROLE_NAMES.get(role, role))] for role, label in s.columns.items()]
     delimiter = {"\t": "tab", "whitespace": "spaces"}.get(s.delimiter, s.delimiter)
     facts = [
         f"{count(s.rows_read)} data rows read, {count(s.rows_accepted)} used, "
@@ -658,10 +690,25 @@ def _source(s: SourceInfo) -> str:
             f"as purchases; {count(s.refund_only_orders)} refunds booked as orders of their own "
             "reduce revenue only."
         )
+    if s.repeated_totals:
+        facts.append(
+            f"{count(s.repeated_totals)} later lines of orders repeated the order's amount; "
+            "it was counted once per order."
+        )
     facts.extend(s.notes)
+    ignored = ""
+    if s.ignored_columns:
+        ignored = (
+            f"<h3>Columns ignored ({count(len(s.ignored_columns))})</h3><p>Nothing is read "
+            "from these columns: "
+            + ", ".join(f"<code>{esc(c)}</code>" for c in s.ignored_columns)
+            + ". Name one with a flag (such as --product) to use it.</p>"
+        )
     body = (
         "<h3>Columns used</h3>"
-        + _table([("", "Used as"), ("", "Column in the file")], cols)
+        + _table([("", "Column in the file"), ("", "Used as")], cols)
+        + ignored
+        + (f'<p class="basis">{esc(s.revenue_basis)}</p>' if s.revenue_basis else "")
         + '<ul class="notes">'
         + "".join(f"<li>{esc(f)}</li>" for f in facts)
         + "</ul>"

@@ -1,0 +1,169 @@
+"""Real shop exports: one row per line item, partial refunds, voids, notes, two currencies.
+
+Every expected figure below was worked out by hand from the files in ``data/shop`` (see
+their orders in the comments), not by running the code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from thrive.insights.orders_csv import read_order_rows
+from thrive.insights.report.build import build_report
+from thrive.insights.report.cli import main
+from thrive.insights.report.render import render_html
+from thrive.insights.report.sections import CurrencyRow, Unavailable
+
+SHOP = Path(__file__).resolve().parent / "data" / "shop"
+TWO_CURRENCIES = SHOP / "shopify_two_currencies.csv"
+LINE_PRICES = SHOP / "shopify_line_prices.csv"
+
+# shopify_two_currencies.csv, one order per "Name", order-level fields on its first line:
+#   #1001 ann  USD  Total 53.60 (Subtotal 45 after a 5.00 discount)          2 lines
+#   #1002 bob  USD  Total 86.40, Subtotal 80, Refunded Amount 20              2 lines
+#   #1003 ann  USD  voided, Cancelled at set                                  2 lines
+#   #1004 cara EUR  Total 51.60, Subtotal 40                                  1 line
+#   #1005 ann  USD  Total 26.60, Subtotal 20                                  1 line
+#   #1006 dan  USD  refunded in full (status "refunded")                      1 line
+#   #1007 cara EUR  Total 76.16, Subtotal 60, Refunded Amount 10              1 line
+#   #1008 eve  USD  Total 54.00, Subtotal 45                                  3 lines
+# USD by Total:    53.60 + (86.40 - 20) + 26.60 + 54.00 = 200.60, 4 orders, 3 customers
+# USD by Subtotal: 45 + (80 - 20) + 20 + 45 = 170.00
+# USD by lines:    (2x15 + 20) + (60 + 20 - 20) + 20 + (15 + 20 + 10) = 175.00
+# EUR by Total:    51.60 + (76.16 - 10) = 117.76, 2 orders, 1 customer
+# EUR by Subtotal and by lines: 40 + (60 - 10) = 90.00
+
+
+def _currency(rows: tuple[CurrencyRow, ...], code: str) -> CurrencyRow:
+    return next(r for r in rows if r.code == code)
+
+
+def test_shop_export_counts_each_order_total_once_without_any_flag() -> None:
+    rows = read_order_rows(TWO_CURRENCIES)
+    assert rows.columns["order"] == "Name"
+    assert rows.columns["amount"] == "Total"
+    report = build_report(rows, file_name="shop.csv")
+    usd, eur = _currency(report.currencies, "USD"), _currency(report.currencies, "EUR")
+    assert (usd.orders, usd.customers, usd.revenue) == (4, 3, pytest.approx(200.60))
+    assert (eur.orders, eur.customers, eur.revenue) == (2, 1, pytest.approx(117.76))
+    assert usd.main and not eur.main
+    # The headline is the main currency's.
+    assert report.currency == "USD"
+    assert report.kpis.revenue == pytest.approx(200.60)
+    assert report.kpis.orders == 4
+    assert "counted once per order" in report.source.revenue_basis
+    assert "includes taxes and shipping" in report.source.revenue_basis
+    # Voided (#1003, both lines) and refunded (#1006) orders are left out, with reasons.
+    assert rows.rows_skipped == 3
+
+
+def test_revenue_subtotal_leaves_taxes_and_shipping_out() -> None:
+    rows = read_order_rows(TWO_CURRENCIES, revenue="subtotal")
+    report = build_report(rows, file_name="shop.csv")
+    assert _currency(report.currencies, "USD").revenue == pytest.approx(170.0)
+    assert _currency(report.currencies, "EUR").revenue == pytest.approx(90.0)
+    assert "without taxes and shipping" in report.source.revenue_basis
+
+
+def test_line_prices_only_are_summed_with_quantities_and_the_report_says_so() -> None:
+    rows = read_order_rows(LINE_PRICES)
+    report = build_report(rows, file_name="lines.csv")
+    assert _currency(report.currencies, "USD").revenue == pytest.approx(175.0)
+    assert _currency(report.currencies, "EUR").revenue == pytest.approx(90.0)
+    basis = report.source.revenue_basis
+    assert '"Lineitem price" × "Lineitem quantity"' in basis
+    assert "discounts, shipping and taxes are not in it" in basis
+
+
+def test_refunded_amount_column_is_taken_off_net_revenue(tmp_path: Path) -> None:
+    # Seven orders of 100; orders 2 and 5 were partly refunded (25 and 35): 700 - 60 = 640.
+    lines = ["order_id,customer,date,total,refunded amount"]
+    refunds = {2: "25.00", 5: "35.00"}
+    for i in range(1, 8):
+        lines.append(f"{i},c{i % 3},2024-0{1 + i % 3}-1{i},100.00,{refunds.get(i, '')}")
+    path = tmp_path / "refunds.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = build_report(read_order_rows(path), file_name="refunds.csv")
+    assert report.kpis.revenue == pytest.approx(640.0)
+    assert report.kpis.orders == 7
+    assert report.source.rows_accepted == 7  # the refunds are not extra file rows
+
+
+def test_unrecognised_columns_are_never_read(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        "customer,date,amount,note\n"
+        "a,2024-01-05,50.00,\n"
+        "b,2024-01-09,60.00,refunded by phone\n"
+        "a,2024-02-01,30.00,\n",
+        encoding="utf-8",
+    )
+    rows = read_order_rows(path)
+    assert rows.currency is None and rows.row_currencies is None
+    assert rows.order_ids is None and rows.products is None and rows.channels is None
+    assert rows.ignored_columns == ("note",)
+    report = build_report(rows, file_name="notes.csv")
+    assert report.currency is None
+    assert (report.kpis.revenue, report.kpis.orders, report.kpis.customers) == (140.0, 3, 2)
+
+
+def test_a_gift_wrap_column_drops_no_order(tmp_path: Path) -> None:
+    # 20 orders, one per customer-day; every fifth asks for gift wrapping.
+    lines = ["email,order_date,total,Gift - please wrap"]
+    for i in range(20):
+        lines.append(f"c{i}@example.com,2024-01-{i + 1:02d},10.00,{'Yes' if i % 5 == 0 else ''}")
+    path = tmp_path / "gift.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = read_order_rows(path)
+    assert rows.rows_accepted == 20 and rows.rows_skipped == 0
+    report = build_report(rows, file_name="gift.csv")
+    assert (report.kpis.orders, report.kpis.revenue) == (20, 200.0)
+
+
+def test_cli_lists_columns_used_and_ignored_and_each_currency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.html"
+    assert main([str(TWO_CURRENCIES), "-o", str(out), "--quiet"]) == 0
+    assert main([str(TWO_CURRENCIES), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert '"Name" as order id' in text
+    assert 'Columns ignored (nothing read from them): "Paid at"' in text
+    assert '"Notes"' in text and '"Gift - please wrap"' in text
+    assert "USD: 3 customers, 4 orders, revenue 200.60 USD (main currency)" in text
+    assert "EUR: 1 customer, 2 orders, revenue 117.76 EUR" in text
+    html = out.read_text(encoding="utf-8")
+    assert "Columns ignored (13)" in html
+    assert "<code>Gift - please wrap</code>" in html
+
+
+def test_a_three_row_file_explains_itself_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a twice in January, b once in March: every holdout purchase is a new customer's.
+    path = tmp_path / "tiny.csv"
+    path.write_text(
+        "customer,date,amount\na,2024-01-05,10\na,2024-01-20,12\nb,2024-03-10,9\n",
+        encoding="utf-8",
+    )
+    report = build_report(read_order_rows(path), file_name="tiny.csv")
+    assert isinstance(report.model_check, Unavailable)
+    assert "bought again" in report.model_check.reason
+    assert main([str(path), "-o", str(tmp_path / "tiny.html")]) == 0
+    assert "revenue 31.00" in capsys.readouterr().out
+
+
+def test_customers_are_shown_by_name_with_their_email_uncut_in_the_title() -> None:
+    rows = read_order_rows(TWO_CURRENCIES)
+    assert rows.customer_names["ann@example.com"] == "Ann Smith"
+    long_email = "evelyn.verylongsurname-accounts@some-very-long-company-domain.example.com"
+    assert rows.customer_names[long_email] == "Evelyn Long"
+    from thrive.insights.report.render import _who
+
+    cell = _who("Evelyn Long", long_email)
+    assert '<span class="who">Evelyn Long</span>' in cell
+    assert f'title="{long_email}"' in cell
+    css = render_html(build_report(rows, file_name="shop.csv"))
+    assert "text-overflow: ellipsis" in css and "white-space: nowrap" in css
