@@ -42,6 +42,9 @@ __all__ = [
 MAX_COHORTS = 24
 MAX_PERIODS = 24
 MAX_RULES = 15
+MIN_BASKETS = 10
+MAX_ITEMSET_LEN = 3
+MAX_RULE_CANDIDATES = 200_000
 
 
 def to_date(day: np.datetime64) -> date:
@@ -257,31 +260,46 @@ def compute_rfm(totals: CustomerTotals, as_of: np.datetime64) -> RfmSection:
 def compute_cross_sell(orders: Orders) -> CrossSell | None:
     """Association rules between products bought together (:mod:`thrive.insights.basket`).
 
-    Returns None when the export has no product column. Support threshold: a pair must
-    appear in at least 10 baskets and 0.5% of baskets, so rules are not built on a couple
-    of coincidences. Rules kept: confidence >= 10% and lift > 1, best lift first.
+    Returns None when the export has no product column. Support threshold: a set must
+    appear in at least :data:`MIN_BASKETS` baskets and 0.5% of baskets, so rules are not
+    built on a couple of coincidences. Rules kept: confidence >= 10% and lift > 1, best
+    lift first. Itemsets stop at three products and rules at :data:`MAX_RULE_CANDIDATES`
+    (the most frequent sets first); ``cut`` says when that bound left anything out. What
+    was found is kept even when no rule passes (``pairs_found``, ``best_lift``).
     """
     if orders.basket_ids is None or orders.basket_products is None:
         return None
     n = orders.n_baskets
-    min_support = max(10 / n, 0.005) if n else 1.0
     min_confidence = 0.1
-    if n == 0 or orders.basket_ids.size == n:  # no basket has two products
-        return CrossSell(
-            rules=(), baskets=n, min_support=min_support, min_confidence=min_confidence
-        )
+    if n == 0:
+        return CrossSell(rules=(), baskets=0, min_support=1.0, min_confidence=min_confidence)
+    min_support = min(1.0, max(MIN_BASKETS / n, 0.005))
+    min_baskets = int(np.ceil(min_support * n - 1e-9))
+    empty = CrossSell(
+        rules=(),
+        baskets=n,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_baskets=min_baskets,
+    )
+    if n < MIN_BASKETS or orders.basket_ids.size == n:  # too few, or no basket has two
+        return empty
     itemsets = frequent_itemsets(
         orders.basket_ids,
         orders.basket_products,
         min_support=min_support,
         n_orders=n,
-        max_len=3,
+        max_len=MAX_ITEMSET_LEN,
     )
-    found = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
+    found = association_rules(
+        itemsets, metric="confidence", min_threshold=0.0, max_rules=MAX_RULE_CANDIDATES
+    )
+    pairs = int(np.count_nonzero(itemsets.lengths == 2))
+    best = float(found.lift.max()) if len(found) else None
     order = np.lexsort((-found.support, -found.lift))
     rules: list[Rule] = []
     for i in order:
-        if found.lift[i] <= 1.0:
+        if found.lift[i] <= 1.0 or found.confidence[i] < min_confidence:
             continue
         antecedent, consequent = found.rule(int(i))
         rules.append(
@@ -295,6 +313,20 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
         )
         if len(rules) == MAX_RULES:
             break
+    cut = ""
+    if found.cut:
+        cut = (
+            f"{found.candidates:,} possible rules is more than the {MAX_RULE_CANDIDATES:,} "
+            f"worked through: only the {found.itemsets_used:,} most frequent product sets "
+            f"were used, {found.itemsets_left_out:,} were left out."
+        )
     return CrossSell(
-        rules=tuple(rules), baskets=n, min_support=min_support, min_confidence=min_confidence
+        rules=tuple(rules),
+        baskets=n,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_baskets=min_baskets,
+        pairs_found=pairs,
+        best_lift=best,
+        cut=cut,
     )

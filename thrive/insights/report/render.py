@@ -542,10 +542,7 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
     if isinstance(x, Unavailable):
         return _section("cross-sell", title, _unavailable(x))
     if not x.rules:
-        body = (
-            f"<p>No pair of products appears together often enough among {count(x.baskets)} "
-            f"baskets (at least {percent(x.min_support)} of baskets) to suggest a rule.</p>"
-        )
+        body = f"<p>{esc(cross_sell_finding(x))}</p>"
     else:
         rows = [
             [
@@ -571,6 +568,8 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
                 rows,
             )
         )
+    if x.cut:
+        body += f'<p class="unavailable">Cut to bound the work: {esc(x.cut)}</p>'
     how = (
         f"over {count(x.baskets)} baskets: support = share of baskets with all the products; "
         "confidence = share of baskets with the first product(s) that also have the second; "
@@ -578,6 +577,35 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
         f"than chance). Only sets in at least {percent(x.min_support)} of baskets are used."
     )
     return _section("cross-sell", title, body + _how(how))
+
+
+def cross_sell_finding(x: CrossSell) -> str:
+    """What the basket analysis found when it has no rule to show, in one sentence."""
+    at_least = f"at least {count(x.min_baskets)} times" if x.min_baskets else "often enough"
+    if x.baskets < 10:
+        return (
+            f"Only {count(x.baskets)} baskets have a product: a rule needs a set of products "
+            "bought together in at least 10 baskets."
+        )
+    if x.pairs_found == 0:
+        return (
+            f"No pair of products was bought together {at_least} "
+            f"({percent(x.min_support)} of the {count(x.baskets)} baskets), so there is "
+            "nothing to base a rule on."
+        )
+    pairs = f"{count(x.pairs_found)} pair{'s' if x.pairs_found != 1 else ''}"
+    if x.best_lift is not None and x.best_lift <= 1.0:
+        return (
+            f"{pairs} of products were bought together {at_least} among "
+            f"{count(x.baskets)} baskets, none more often than chance "
+            f"(lift ≤ {x.best_lift:.2f}): no product makes another more likely."
+        )
+    return (
+        f"{pairs} of products were bought together {at_least} among {count(x.baskets)} "
+        f"baskets; those bought together more often than chance (lift up to "
+        f"{x.best_lift or 0:.2f}) follow the first product in under "
+        f"{percent(x.min_confidence, 0)} of its baskets, too rarely to suggest."
+    )
 
 
 def _model_check(m: ModelCheck | Unavailable) -> str:

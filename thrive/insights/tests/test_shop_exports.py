@@ -6,15 +6,17 @@ their orders in the comments), not by running the code.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from thrive.insights.orders_csv import read_order_rows
+from thrive.insights.report import descriptive
 from thrive.insights.report.build import build_report
 from thrive.insights.report.cli import main
-from thrive.insights.report.render import render_html
-from thrive.insights.report.sections import CurrencyRow, Unavailable
+from thrive.insights.report.render import cross_sell_finding, render_html
+from thrive.insights.report.sections import CrossSell, CurrencyRow, Unavailable
 
 SHOP = Path(__file__).resolve().parent / "data" / "shop"
 TWO_CURRENCIES = SHOP / "shopify_two_currencies.csv"
@@ -167,3 +169,46 @@ def test_customers_are_shown_by_name_with_their_email_uncut_in_the_title() -> No
     assert f'title="{long_email}"' in cell
     css = render_html(build_report(rows, file_name="shop.csv"))
     assert "text-overflow: ellipsis" in css and "white-space: nowrap" in css
+
+
+def _pairs_file(tmp_path: Path) -> Path:
+    # 9 products, every one of the 36 pairs bought together in exactly 10 baskets of two:
+    # 360 baskets, each product in 80 of them. Lift of any pair = (10/360) / (80/360)**2
+    # = 0.5625: bought together less often than chance.
+    lines = ["order_id,customer,date,total,product"]
+    order = 0
+    for _ in range(10):
+        for a, b in itertools.combinations("ABCDEFGHI", 2):
+            order += 1
+            day = f"2024-{1 + order % 12:02d}-{1 + order % 28:02d}"
+            lines.append(f"{order},c{order % 40},{day},10,{a}")
+            lines.append(f"{order},c{order % 40},{day},10,{b}")
+    path = tmp_path / "pairs.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cross_sell_says_what_it_found_when_no_pair_beats_chance(tmp_path: Path) -> None:
+    report = build_report(read_order_rows(_pairs_file(tmp_path)), file_name="pairs.csv")
+    x = report.cross_sell
+    assert isinstance(x, CrossSell)
+    assert x.rules == ()
+    assert (x.baskets, x.pairs_found, x.min_baskets) == (360, 36, 10)
+    assert x.best_lift == pytest.approx(0.5625)
+    text = cross_sell_finding(x)
+    assert text.startswith("36 pairs of products were bought together at least 10 times")
+    assert "none more often than chance (lift ≤ 0.56)" in text
+    assert "lift ≤ 0.56" in render_html(report)
+
+
+def test_cross_sell_reports_when_the_rule_bound_cut_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(descriptive, "MAX_RULE_CANDIDATES", 20)
+    report = build_report(read_order_rows(_pairs_file(tmp_path)), file_name="pairs.csv")
+    x = report.cross_sell
+    assert isinstance(x, CrossSell)
+    # 36 pairs make 72 candidate rules; 10 pairs (20 rules) fit under the bound.
+    assert x.cut.startswith("72 possible rules is more than the 20 worked through")
+    assert "10 most frequent product sets were used, 26 were left out" in x.cut
+    assert "Cut to bound the work" in render_html(report)
