@@ -75,6 +75,7 @@ class CustomerModel:
     clv: np.ndarray
     transaction_fit: BGNBDFit
     spend_fit: GammaGammaFit
+    zero_spend_repeaters: int = 0  # repeat customers left out of the spend model
 
 
 def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
@@ -98,6 +99,7 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
         )
     transaction_fit = fit_bgnbd(f, r, t)
     spend_fit = fit_gamma_gamma(f[repeaters], m[repeaters])
+    zero_spend = int(np.count_nonzero((f > 0) & (m <= 0)))
     clv = np.asarray(
         customer_lifetime_value(
             transaction_fit,
@@ -123,6 +125,7 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
         clv=clv,
         transaction_fit=transaction_fit,
         spend_fit=spend_fit,
+        zero_spend_repeaters=zero_spend,
     )
 
 
@@ -153,14 +156,38 @@ def compute_clv(model: CustomerModel, *, bins: int = 40) -> ClvSection:
         clipped_above=int(np.count_nonzero(clv > cap)),
         model="BG/NBD",
         parameters={**model.transaction_fit.params, **model.spend_fit.params},
-        caveat=_caveat(model.transaction_fit.converged and model.spend_fit.converged),
+        caveat=_caveat(model.transaction_fit.converged, model.spend_fit.converged),
+        spend_note=_spend_note(model.zero_spend_repeaters),
     )
 
 
-def _caveat(converged: bool) -> str:
-    if converged:
+def _caveat(transactions_converged: bool, spend_converged: bool) -> str:
+    """Names the model fit that did not converge, when one did not."""
+    failed = [
+        name
+        for name, ok in (
+            ("BG/NBD (how often customers buy)", transactions_converged),
+            ("Gamma-Gamma (how much they spend)", spend_converged),
+        )
+        if not ok
+    ]
+    if not failed:
         return ""
-    return "The model fit stopped before it fully converged, so treat these values as rough guides."
+    return (
+        f"The {' and the '.join(failed)} fit did not converge (a parameter ran to the edge "
+        "of its range or the optimiser stopped early), so treat these values as rough guides."
+    )
+
+
+def _spend_note(zero_spend: int) -> str:
+    if not zero_spend:
+        return ""
+    who = "customer" if zero_spend == 1 else "customers"
+    return (
+        f"{zero_spend:,} repeat {who} whose repeat orders came to nothing (free orders, or "
+        "refunded to zero) are left out of fitting the spend model, which needs a positive "
+        "spend."
+    )
 
 
 def compute_at_risk(

@@ -444,6 +444,8 @@ def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:
         f"file ({params})."
     )
     caveat = f'<p class="unavailable">{esc(c.caveat)}</p>' if c.caveat else ""
+    if c.spend_note:
+        how += " " + c.spend_note
     return _section("clv", title, lead + caveat + _figure(svg, caption) + _how(how))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from thrive.insights.orders_csv import read_order_rows
@@ -16,7 +17,7 @@ from thrive.insights.report import descriptive
 from thrive.insights.report.build import build_report
 from thrive.insights.report.cli import main
 from thrive.insights.report.render import cross_sell_finding, render_html
-from thrive.insights.report.sections import CrossSell, CurrencyRow, Unavailable
+from thrive.insights.report.sections import ClvSection, CrossSell, CurrencyRow, Unavailable
 
 SHOP = Path(__file__).resolve().parent / "data" / "shop"
 TWO_CURRENCIES = SHOP / "shopify_two_currencies.csv"
@@ -212,3 +213,24 @@ def test_cross_sell_reports_when_the_rule_bound_cut_the_work(
     assert x.cut.startswith("72 possible rules is more than the 20 worked through")
     assert "10 most frequent product sets were used, 26 were left out" in x.cut
     assert "Cut to bound the work" in render_html(report)
+
+
+def test_clv_names_zero_spend_repeat_customers_left_out_of_the_spend_model(
+    tmp_path: Path,
+) -> None:
+    # 30 customers buy on 1 Jan 2024 and again every 20 days; c0..c2's repeat orders are
+    # free samples (amount 0), so their mean repeat spend is 0.
+    lines = ["customer,date,amount"]
+    for i in range(30):
+        for k in range(1 + i % 6):
+            day = np.datetime64("2024-01-01") + np.timedelta64(20 * k + i, "D")
+            amount = 0 if (k > 0 and i < 3) else 10 + i
+            lines.append(f"c{i},{day},{amount}")
+    path = tmp_path / "free.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = build_report(read_order_rows(path), file_name="free.csv")
+    clv = report.clv
+    assert isinstance(clv, ClvSection)
+    # c1 and c2 have repeats (i % 6 > 0); c0 has none, so two are left out.
+    assert clv.spend_note.startswith("2 repeat customers whose repeat orders came to nothing")
+    assert clv.spend_note in render_html(report)
