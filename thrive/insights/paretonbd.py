@@ -284,9 +284,7 @@ def fit_pareto_nbd(
         raise ValueError("at least one customer with T > 0 is needed to fit the model")
     # Fit in a time unit that makes the longest T about 1 (see power_of_two_scale).
     scale = power_of_two_scale(big_t[keep])
-    (ux, ut, uT), uw, _ = unique_rows(
-        (x[keep], t_x[keep] / scale, big_t[keep] / scale), w[keep]
-    )
+    (ux, ut, uT), uw, _ = unique_rows((x[keep], t_x[keep] / scale, big_t[keep] / scale), w[keep])
     n = float(uw.sum())
     # Many rows: the first, exploratory iterations run on a systematic subsample with a
     # coarser quadrature; Newton steps on the full, accurate likelihood finish the fit.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from thrive.insights.report.sections import (
     ModelCheck,
     Report,
     SourceInfo,
+    Trend,
     Unavailable,
 )
 
@@ -119,6 +121,8 @@ def build_report(
         kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
         trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
+        if not isinstance(trend, Unavailable):
+            trend = _with_forecast(trend, orders, strict)
         step("cohorts")
         cohorts = _section(lambda: descriptive.compute_cohorts(orders, last), strict)
         step("segments")
@@ -218,6 +222,14 @@ def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRo
         )
     )
     return table, select_rows(rows, codes == main[0]), scope
+
+
+def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
+    """The trend with its forecast; a forecast that fails costs only the forecast."""
+    result = _section(lambda: predictive.add_forecast(trend, orders), strict)
+    if isinstance(result, Unavailable):
+        return replace(trend, forecast_note=f"No forecast: {result.reason}.")
+    return result
 
 
 def _cross_sell(orders: Orders, strict: bool) -> CrossSell | Unavailable:

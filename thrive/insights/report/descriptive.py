@@ -14,7 +14,6 @@ import numpy as np
 
 from thrive.insights.basket import association_rules, frequent_itemsets
 from thrive.insights.cohorts import cohort_matrix
-from thrive.insights.forecast import forecast_revenue
 from thrive.insights.growth import GrowthMetrics, revenue_growth
 from thrive.insights.orders_aggregate import Orders
 from thrive.insights.report.customers import CustomerTotals
@@ -135,17 +134,18 @@ def _month_words(month: str) -> str:
     return f"{calendar.month_abbr[int(m)]} {y}"
 
 
-def compute_trend(orders: Orders, last: date, *, horizon: int = 6, level: float = 0.8) -> Trend:
-    """Monthly revenue and, from full months only, a ``horizon``-month forecast."""
+def compute_trend(orders: Orders, last: date) -> Trend:
+    """Monthly revenue (the forecast is added by :mod:`report.predictive`)."""
     months, revenue = monthly_revenue(orders, last)
     partial = _last_month_is_partial(last)
     labels = tuple(str(m) for m in months)
     full_months = months[:-1] if partial else months
-    full_revenue = revenue[:-1] if partial else revenue
     trend = Trend(months=labels, revenue=revenue, partial_last_month=partial)
     if full_months.size < 6:
         return _with_note(trend, "A forecast needs at least six full months of orders.")
-    return _with_forecast(trend, full_revenue, full_months, horizon, level)
+    # The forecast comes from the customer-base models (report.predictive.add_forecast):
+    # a trend line through revenue extrapolates past acquisition that may have stopped.
+    return trend
 
 
 def _with_note(trend: Trend, note: str) -> Trend:
@@ -153,36 +153,6 @@ def _with_note(trend: Trend, note: str) -> Trend:
         months=trend.months,
         revenue=trend.revenue,
         partial_last_month=trend.partial_last_month,
-        forecast_note=note,
-    )
-
-
-def _with_forecast(
-    trend: Trend, revenue: np.ndarray, months: np.ndarray, horizon: int, level: float
-) -> Trend:
-    fc = forecast_revenue(revenue, months, horizon=horizon, level=level)
-    shape = {
-        "log-linear+seasonal": "a steady % trend with each calendar month's usual lift or dip",
-        "log-linear": "a steady % trend (seasonality needs two years of data)",
-        "linear+seasonal": "a straight-line trend with each calendar month's usual lift or dip",
-        "linear": "a straight-line trend (seasonality needs two years of data)",
-    }.get(fc.model, fc.model)
-    note = (
-        f"The forecast fits {shape} to the monthly revenue by least squares "
-        f"(trend {fc.monthly_growth:+.1%} per month"
-        if fc.model.startswith("log")
-        else f"The forecast fits {shape} to the monthly revenue by least squares "
-        f"(trend {fc.monthly_growth:+,.0f} per month"
-    ) + ")."
-    return Trend(
-        months=trend.months,
-        revenue=trend.revenue,
-        partial_last_month=trend.partial_last_month,
-        forecast_months=tuple(str(m) for m in fc.months),
-        forecast=np.asarray(fc.forecast, dtype=np.float64),
-        forecast_low=np.asarray(fc.lower, dtype=np.float64),
-        forecast_high=np.asarray(fc.upper, dtype=np.float64),
-        forecast_level=fc.level,
         forecast_note=note,
     )
 

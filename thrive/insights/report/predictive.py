@@ -8,10 +8,16 @@ weeks, as in the BG/NBD literature.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from thrive.insights.base_forecast import (
+    BaseBacktest,
+    BaseForecast,
+    backtest_customer_base,
+    forecast_customer_base,
+)
 from thrive.insights.bgnbd import BGNBDFit, fit_bgnbd
 from thrive.insights.clv import churn_risk_band, customer_lifetime_value
 from thrive.insights.gammagamma import GammaGammaFit, fit_gamma_gamma
@@ -33,6 +39,7 @@ from thrive.insights.report.sections import (
     Channels,
     ClvSection,
     ModelCheck,
+    Trend,
 )
 from thrive.insights.summary import (
     CustomerSummary,
@@ -42,6 +49,7 @@ from thrive.insights.summary import (
 
 __all__ = [
     "AT_RISK_THRESHOLD",
+    "add_forecast",
     "CustomerModel",
     "compute_at_risk",
     "compute_channels",
@@ -360,4 +368,89 @@ def _model_check_from(
         calibration_weeks=float((calibration_end - first).astype(np.int64) + 1) / UNIT_DAYS,
         holdout_error=_holdout_error(by_freq),
         alternatives=alternatives,
+    )
+
+
+FORECAST_HORIZON = 6
+MIN_BAND = 0.05
+
+
+def add_forecast(trend: Trend, orders: Orders, *, horizon: int = FORECAST_HORIZON) -> Trend:
+    """``trend`` with a customer-base forecast (:mod:`thrive.insights.base_forecast`) of the
+    ``horizon`` months after the last full month, and its back-test on the file's history.
+
+    The back-test refits on all but the last k full months (k = a third of the full
+    months, at most six) and forecasts them; the shaded range around the forecast is that
+    back-test's mean monthly error (at least 5%), so it shows how far off the method has
+    been on this business, not a textbook interval.
+    """
+    if trend.forecast_note:  # too short: compute_trend already said why
+        return trend
+    n_full = len(trend.months) - (1 if trend.partial_last_month else 0)
+    last_full = np.datetime64(trend.months[n_full - 1], "M")
+    as_of = (last_full + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    try:
+        fc = forecast_customer_base(
+            orders.customer_ids, orders.dates, orders.amounts, as_of=as_of, horizon=horizon
+        )
+    except ValueError as exc:
+        return replace(trend, forecast_note=f"No forecast: {exc}.")
+    k = min(6, n_full // 3)
+    backtest: BaseBacktest | None = None
+    backtest_note = ""
+    try:
+        backtest = backtest_customer_base(
+            orders.customer_ids,
+            orders.dates,
+            orders.amounts,
+            last_full_month=last_full,
+            holdout_months=k,
+        )
+    except ValueError as exc:
+        backtest_note = f"No back-test: fitted on all but the last {k} months, {exc}."
+    total = fc.total
+    band = MIN_BAND
+    band_label = ""
+    if backtest is not None and np.isfinite(backtest.monthly_error):
+        band = max(backtest.monthly_error, MIN_BAND)
+        band_label = f"± {band:.0%} (back-test error)"
+    note = _forecast_note(fc)
+    caveat = _caveat(fc.transaction_fit.converged, fc.spend_fit.converged)
+    return replace(
+        trend,
+        forecast_months=tuple(str(m) for m in fc.months),
+        forecast=total,
+        forecast_low=np.maximum(total * (1 - band), 0.0) if band_label else None,
+        forecast_high=total * (1 + band) if band_label else None,
+        forecast_note=note,
+        forecast_band_label=band_label,
+        forecast_existing=fc.existing,
+        forecast_new=fc.new,
+        forecast_caveat=caveat,
+        backtest_months=() if backtest is None else tuple(str(m) for m in backtest.months),
+        backtest_predicted=None if backtest is None else backtest.predicted,
+        backtest_actual=None if backtest is None else backtest.actual,
+        backtest_error=None if backtest is None else backtest.total_error,
+        backtest_monthly_error=None if backtest is None else backtest.monthly_error,
+        backtest_note=backtest_note,
+    )
+
+
+def _forecast_note(fc: BaseForecast) -> str:
+    months = len(fc.months)
+    rate = fc.acquisition_per_month
+    acquisition = (
+        f"new customers keep coming at {rate:,.1f} a month (the average of the last "
+        f"{fc.acquisition_months} full months), each with a first order of "
+        f"{fc.first_order_value:,.2f} on average"
+        if rate > 0
+        else f"no new customers: none arrived in the last {fc.acquisition_months} full months"
+    )
+    return (
+        f"The forecast adds up what customers are expected to do, not a trend line: the "
+        f"{fc.customers:,} customers up to {fc.as_of} buy as the BG/NBD model expects from "
+        f"their own history, each purchase worth their Gamma-Gamma expected spend; and "
+        f"{acquisition}. Of the {months} months' {fc.total.sum():,.0f}, "
+        f"{fc.existing.sum():,.0f} comes from existing customers and {fc.new.sum():,.0f} "
+        "from new ones."
     )

@@ -253,8 +253,8 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
         series = [charts.Series("Revenue", x, values)]
     bands: list[charts.Band] = []
     labels = list(t.months)
-    if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
-        start = n - 1 if not t.partial_last_month else n - 2
+    start = n - 1 if not t.partial_last_month else n - 2
+    if t.forecast is not None:
         fx = [start + 1 + i for i in range(len(t.forecast_months))]
         # Join the forecast line to the last full month so it reads as a continuation.
         series.append(
@@ -266,15 +266,17 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
                 color=charts.PALETTE[1],
             )
         )
+    if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
         bands.append(
             charts.Band(
-                f"{t.forecast_level:.0%} range",
+                t.forecast_band_label or f"{t.forecast_level:.0%} range",
                 fx,
                 [float(v) for v in t.forecast_low],
                 [float(v) for v in t.forecast_high],
                 color=charts.PALETTE[1],
             )
         )
+    if t.forecast is not None:
         labels = labels[: start + 1] + list(t.forecast_months)
     ticks = [(float(i), _month_label(m)) for i, m in enumerate(labels)]
     svg = charts.line_chart(
@@ -300,17 +302,71 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
         + _table([("", "Month"), ("num", "Revenue")], rows)
         + "</details>"
     )
+    if t.forecast_caveat:
+        body = f'<p class="unavailable">{esc(t.forecast_caveat)}</p>' + body
+    body += _backtest(t, cur)
     how = (
         "orders are summed by calendar month of their date (refunds in the month they were "
         "booked). "
         + (
-            f"The forecast uses full months only and shows a {t.forecast_level:.0%} range. "
+            "The forecast starts after the last full month"
+            + (
+                f"; the shaded range is {t.forecast_band_label}. "
+                if t.forecast_band_label
+                else ". "
+            )
             if t.forecast is not None
             else ""
         )
         + t.forecast_note
     )
     return _section("trend", "Revenue by month", body + _how(how.strip()))
+
+
+def _backtest(t: Trend, cur: str | None) -> str:
+    """How the forecasting method did on the file's own last months."""
+    if t.backtest_note:
+        return f"<p>{esc(t.backtest_note)}</p>"
+    if t.backtest_predicted is None or t.backtest_actual is None or t.backtest_error is None:
+        return ""
+    k = len(t.backtest_months)
+    predicted, actual = float(t.backtest_predicted.sum()), float(t.backtest_actual.sum())
+    first = _month_label(t.backtest_months[0])
+    direction = "above" if predicted >= actual else "below"
+    lead = (
+        f"<p><strong>Back-test:</strong> fitted on the orders before {esc(first)} only, the "
+        f"same method forecast {esc(money(predicted, cur, 0))} for the {k} months that "
+        f"followed; they brought {esc(money(actual, cur, 0))}, so it was "
+        f"{esc(percent(abs(t.backtest_error)))} {direction}"
+        + (
+            f" (off by {esc(percent(t.backtest_monthly_error))} a month on average)"
+            if t.backtest_monthly_error is not None
+            and t.backtest_monthly_error == t.backtest_monthly_error
+            else ""
+        )
+        + ". A forecast is only as good as the assumption that customers keep behaving and "
+        "arriving as they recently did.</p>"
+    )
+    x = list(range(k))
+    svg = charts.line_chart(
+        "chart-backtest",
+        "Back-test: forecast against what happened",
+        f"Monthly revenue over the last {k} full months, actual and as forecast from the "
+        "months before them",
+        [
+            charts.Series("Actual", x, [float(v) for v in t.backtest_actual]),
+            charts.Series(
+                "Forecast",
+                x,
+                [float(v) for v in t.backtest_predicted],
+                dashed=True,
+                color=charts.PALETTE[1],
+            ),
+        ],
+        x_ticks=[(float(i), _month_label(m)) for i, m in enumerate(t.backtest_months)],
+        y_format=lambda v: money_compact(v, cur),
+    )
+    return lead + _figure(svg, min_width=420, max_width=680)
 
 
 def _month_label(month: str) -> str:

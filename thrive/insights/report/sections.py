@@ -105,6 +105,17 @@ class Trend:
     forecast_high: np.ndarray | None = None
     forecast_level: float = 0.8
     forecast_note: str = ""
+    forecast_band_label: str = ""  # what the shaded range around the forecast means
+    forecast_existing: np.ndarray | None = None  # from customers already in the file
+    forecast_new: np.ndarray | None = None  # from customers acquired at the recent rate
+    forecast_caveat: str = ""  # e.g. a model fit that did not converge
+    # The same method fitted on all but the last months, against what those months brought.
+    backtest_months: tuple[str, ...] = ()
+    backtest_predicted: np.ndarray | None = None
+    backtest_actual: np.ndarray | None = None
+    backtest_error: float | None = None  # (predicted - actual) / actual over the back-test
+    backtest_monthly_error: float | None = None  # mean |predicted - actual| / actual
+    backtest_note: str = ""
 
 
 @dataclass(frozen=True)
