@@ -267,13 +267,23 @@ def _source(rows: OrderRows, orders: Orders, file_name: str) -> SourceInfo:
     )
 
 
+# Skips that are decisions about sales (voided, cancelled, refunded, another currency),
+# not problems with the file: they are listed in "Data used" but raise no warning.
+_DELIBERATE_SKIPS = ("status ", "cancelled", "line of a voided order", "currency ")
+
+
 def _warnings(rows: OrderRows) -> tuple[str, ...]:
     warnings = []
-    if rows.rows_read and rows.rows_skipped / rows.rows_read > 0.05:
+    problems = sum(
+        n
+        for reason, n in rows.skipped_by_reason.items()
+        if not reason.split(": ", 1)[-1].startswith(_DELIBERATE_SKIPS)
+    )
+    if rows.rows_read and problems / rows.rows_read > 0.05:
         warnings.append(
-            f"{rows.rows_skipped:,} of {rows.rows_read:,} rows "
-            f"({rows.rows_skipped / rows.rows_read:.0%}) were skipped; the numbers below "
-            'leave them out. See "Data used" for the reasons.'
+            f"{problems:,} of {rows.rows_read:,} rows "
+            f"({problems / rows.rows_read:.0%}) could not be read and were skipped; the "
+            'numbers below leave them out. See "Data used" for the reasons.'
         )
     return tuple(warnings)
 

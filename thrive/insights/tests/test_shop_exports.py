@@ -234,3 +234,15 @@ def test_clv_names_zero_spend_repeat_customers_left_out_of_the_spend_model(
     # c1 and c2 have repeats (i % 6 > 0); c0 has none, so two are left out.
     assert clv.spend_note.startswith("2 repeat customers whose repeat orders came to nothing")
     assert clv.spend_note in render_html(report)
+
+
+def test_voided_and_refunded_orders_left_out_raise_no_warning_but_bad_rows_do(
+    tmp_path: Path,
+) -> None:
+    # 3 of 13 rows are voided or refunded orders: a decision, listed in "Data used".
+    assert build_report(read_order_rows(TWO_CURRENCIES), file_name="shop.csv").warnings == ()
+    path = tmp_path / "bad.csv"
+    rows = [f"c{i},2024-01-{i + 1:02d},{'oops' if i < 2 else '10'}" for i in range(10)]
+    path.write_text("customer,date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (warning,) = build_report(read_order_rows(path), file_name="bad.csv").warnings
+    assert warning.startswith("2 of 10 rows (20%) could not be read and were skipped")
