@@ -502,8 +502,8 @@ def revenue_basis(cols: ColumnMap, headers: list[str] | None) -> str:
                 "shipping (--revenue subtotal)."
             )
         tail = (
-            f"; it includes taxes and shipping ({taxes}): rerun with --revenue subtotal to "
-            "leave them out"
+            f"; it includes taxes and shipping ({taxes}), the default (--revenue total): "
+            "rerun with --revenue subtotal to leave them out"
             if taxes
             else ""
         )

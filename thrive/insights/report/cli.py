@@ -31,6 +31,11 @@ flags, by header or by 1-based position for files without a header:
   thrive report CDNOW_sample.txt --customer 1 --date 3 --amount 5 --delimiter whitespace
 Negative amounts are refunds: netted into their order when there is an order column,
 otherwise skipped with a reason. Every skipped row is counted and listed in the report.
+Only recognised columns are read; the others (notes, gift messages...) are listed as ignored.
+Shop line-item exports (Name = #1001, Lineitem price, Total, Refunded Amount, Cancelled at)
+are read as they are: the order total counts once per order, refunds come off it, voided
+and cancelled orders are left out. A file in several currencies gets exact figures per
+currency; the other sections use the main currency (the one with the most orders).
 """
 
 

@@ -182,7 +182,8 @@ def _caveat(transactions_converged: bool, spend_converged: bool) -> str:
     if not failed:
         return ""
     return (
-        f"The {' and the '.join(failed)} fit did not converge (a parameter ran to the edge "
+        f"The {' and the '.join(failed)} fit{'s' if len(failed) > 1 else ''} did not converge "
+        "(a parameter ran to the edge "
         "of its range or the optimiser stopped early), so treat these values as rough guides."
     )
 
@@ -304,11 +305,12 @@ def compute_model_check(
     tracking = cumulative_tracking(
         fit, orders.customer_ids, orders.dates, start=first, end=last, unit_days=UNIT_DAYS
     )
-    alternatives = (
-        ("BG/NBD", fit.log_likelihood, _holdout_error(by_freq)),
-        _pareto_alternative(summary, holdout_counts, holdout_length),
-    )
-    return _model_check_from(
+    pareto = _pareto_alternative(summary, holdout_counts, holdout_length)
+    alternatives = (("BG/NBD", fit.log_likelihood, _holdout_error(by_freq)), pareto[:3])
+    unconverged = [
+        name for name, ok in (("BG/NBD", fit.converged), ("Pareto/NBD", pareto[3])) if not ok
+    ]
+    check = _model_check_from(
         by_freq,
         tracking,
         first,
@@ -317,6 +319,14 @@ def compute_model_check(
         holdout_length,
         alternatives,
     )
+    if unconverged:
+        check = replace(
+            check,
+            caveat=f"The {' and '.join(unconverged)} fit on the calibration period did not "
+            "converge (a parameter ran to the edge of its range or the optimiser stopped "
+            "early); read its numbers as rough.",
+        )
+    return check
 
 
 def _holdout_error(by_freq: RepeatPurchasesByFrequency) -> float:
@@ -331,11 +341,12 @@ def _holdout_error(by_freq: RepeatPurchasesByFrequency) -> float:
 
 def _pareto_alternative(
     summary: CustomerSummary, holdout_counts: np.ndarray, holdout_length: float
-) -> tuple[str, float, float]:
-    """The Pareto/NBD on the same calibration data, as a second opinion."""
+) -> tuple[str, float, float, bool]:
+    """The Pareto/NBD on the same calibration data, as a second opinion (and whether its
+    fit converged)."""
     fit = fit_pareto_nbd(summary.frequency, summary.recency, summary.T)
     by_freq = repeat_purchases_by_frequency(fit, summary, holdout_counts, holdout_length)
-    return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq))
+    return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq), fit.converged)
 
 
 def _model_check_from(

@@ -717,7 +717,8 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         for label, n in zip(m.frequency_labels, m.customers_per_bin, strict=True)
     )
     body = (
-        f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
+        (f'<p class="unavailable">{esc(m.caveat)}</p>' if m.caveat else "")
+        + f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
         f"to {esc(_day(m.calibration_end))} only, then asked to predict the "
         f"{m.holdout_weeks:.0f} weeks after, which it had not seen. {esc(total_note)}</p>"
         "<h3>Holdout purchases per customer, by purchases during calibration</h3>"

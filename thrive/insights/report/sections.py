@@ -243,6 +243,7 @@ class ModelCheck:
     holdout_error: float  # relative error of total predicted vs actual holdout purchases
     # (model, calibration log-likelihood, holdout error) for each model tried
     alternatives: tuple[tuple[str, float, float], ...] = ()
+    caveat: str = ""  # names a calibration fit that did not converge
 
 
 @dataclass(frozen=True)

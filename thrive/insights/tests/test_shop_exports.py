@@ -246,3 +246,22 @@ def test_voided_and_refunded_orders_left_out_raise_no_warning_but_bad_rows_do(
     path.write_text("customer,date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
     (warning,) = build_report(read_order_rows(path), file_name="bad.csv").warnings
     assert warning.startswith("2 of 10 rows (20%) could not be read and were skipped")
+
+
+def test_a_model_fit_that_did_not_converge_is_named_in_the_report(tmp_path: Path) -> None:
+    # 30 clockwork customers: every one buys every Monday for 21 weeks and none stops. No
+    # spread in rates and no drop-out: the BG/NBD optimum lies at infinite parameters, so
+    # the fit ends on the search bounds.
+    lines = ["customer,date,amount"]
+    for i in range(30):
+        for week in range(21):
+            day = np.datetime64("2024-01-01") + np.timedelta64(7 * week, "D")
+            lines.append(f"c{i},{day},{10 + (i * 7 + week * 3) % 11}")
+    path = tmp_path / "clockwork.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = build_report(read_order_rows(path), file_name="clockwork.csv")
+    clv = report.clv
+    assert isinstance(clv, ClvSection)
+    assert clv.caveat.startswith("The BG/NBD (how often customers buy) and")
+    assert "fits did not converge" in clv.caveat
+    assert clv.caveat in render_html(report)
