@@ -168,7 +168,7 @@ def build_report(
         cross_sell=cross,
         model_check=check,
         channels=channels,
-        warnings=_warnings(file_rows),
+        warnings=_warnings(file_rows) + _small_file(kpis.orders, kpis.customers),
         currencies=currencies,
         currency_scope=scope,
     )
@@ -270,6 +270,18 @@ def _source(rows: OrderRows, orders: Orders, file_name: str) -> SourceInfo:
 # Skips that are decisions about sales (voided, cancelled, refunded, another currency),
 # not problems with the file: they are listed in "Data used" but raise no warning.
 _DELIBERATE_SKIPS = ("status ", "cancelled", "line of a voided order", "currency ")
+
+
+def _small_file(orders: int, customers: int) -> tuple[str, ...]:
+    """One plain sentence for a file too small for the models, instead of a page of gaps."""
+    if customers >= predictive.MIN_CUSTOMERS:
+        return ()
+    return (
+        f"This file has only {orders:,} order{'' if orders == 1 else 's'} from "
+        f"{customers:,} customer{'' if customers == 1 else 's'}: the headline numbers are "
+        f"exact, but the customer models need at least {predictive.MIN_CUSTOMERS} customers "
+        "and the trend a few months of orders, so those sections say what they are missing.",
+    )
 
 
 def _warnings(rows: OrderRows) -> tuple[str, ...]:

@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 UNIT_DAYS = 7.0
+MIN_CUSTOMERS = 20
+MIN_REPEATERS = 10
 AT_RISK_THRESHOLD = 0.5
 AT_RISK_ROWS = 25
 HORIZON_MONTHS = 12
@@ -100,10 +102,12 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     t = np.asarray(summary.T, dtype=np.float64)
     m = np.asarray(summary.monetary_value, dtype=np.float64)
     repeaters = (f > 0) & (m > 0)
-    if f.size < 20 or np.count_nonzero(repeaters) < 10:
+    if f.size < MIN_CUSTOMERS or np.count_nonzero(repeaters) < MIN_REPEATERS:
+        repeat = int(np.count_nonzero(f > 0))
         raise ModelUnavailable(
-            f"the models need at least 20 customers and 10 repeat customers; the file has "
-            f"{f.size} customers and {int(np.count_nonzero(f > 0))} repeat customers"
+            f"the models need at least {MIN_CUSTOMERS} customers and {MIN_REPEATERS} repeat "
+            f"customers; the file has {f.size:,} customer{'' if f.size == 1 else 's'} and "
+            f"{repeat:,} repeat customer{'' if repeat == 1 else 's'}"
         )
     transaction_fit = fit_bgnbd(f, r, t)
     spend_fit = fit_gamma_gamma(f[repeaters], m[repeaters])
