@@ -51,6 +51,7 @@ from typing import Protocol
 import numpy as np
 
 from thrive.insights.orders_columns import (
+    SUBTOTAL_NAMES,
     ColumnError,
     ColumnMap,
     looks_like_header,
@@ -496,7 +497,7 @@ def revenue_basis(cols: ColumnMap, headers: list[str] | None) -> str:
     taxes = " and ".join(f'"{t}"' for t in cols.tax_shipping_labels)
     if cols.order_level_amount:
         once = f'each order\'s "{amount}", counted once per order (not per line)'
-        if name in {"subtotal", "ordersubtotal", "subtotalprice", "netsales"}:
+        if name in SUBTOTAL_NAMES:
             return (
                 f"Revenue is {once}{refunded}: products after discounts, without taxes and "
                 "shipping (--revenue subtotal)."
@@ -520,7 +521,16 @@ def revenue_basis(cols: ColumnMap, headers: list[str] | None) -> str:
             f"was found){refunded}: the file has no order total, so discounts, shipping and "
             "taxes are not in it."
         )
-    tail = f"; the file's {taxes} columns are not used" if taxes else ""
+    tail = ""
+    if taxes and name in SUBTOTAL_NAMES:
+        tail = f"; it leaves out taxes and shipping ({taxes})"
+    elif taxes:
+        has_subtotal = headers is not None and any(
+            normalise_header(h) in SUBTOTAL_NAMES for h in headers
+        )
+        tail = f"; a total normally includes taxes and shipping ({taxes})" + (
+            ": rerun with --revenue subtotal to leave them out" if has_subtotal else ""
+        )
     return f'Revenue is the "{amount}" column as written{refunded}{tail}.'
 
 

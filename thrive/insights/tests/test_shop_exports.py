@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from thrive.insights.orders_csv import read_order_rows
+from thrive.insights.orders_csv import OrdersFileError, read_order_rows
 from thrive.insights.report import descriptive
 from thrive.insights.report.build import build_report
 from thrive.insights.report.cli import main
@@ -270,3 +270,24 @@ def test_a_model_fit_that_did_not_converge_is_named_in_the_report(tmp_path: Path
     assert clv.caveat.startswith("The BG/NBD (how often customers buy) and")
     assert "fits did not converge" in clv.caveat
     assert clv.caveat in render_html(report)
+
+
+def test_one_row_per_order_with_tax_columns_says_what_revenue_holds(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,customer,date,subtotal,tax,shipping,total\n"
+        "1,a,2024-01-05,100.00,8.00,5.00,113.00\n"
+        "2,b,2024-01-09,50.00,4.00,5.00,59.00\n",
+        encoding="utf-8",
+    )
+    total = build_report(read_order_rows(path), file_name="o.csv")
+    assert total.kpis.revenue == pytest.approx(172.0)
+    assert "normally includes taxes and shipping" in total.source.revenue_basis
+    assert "--revenue subtotal" in total.source.revenue_basis
+    subtotal = build_report(read_order_rows(path, revenue="subtotal"), file_name="o.csv")
+    assert subtotal.kpis.revenue == pytest.approx(150.0)
+    assert "leaves out taxes and shipping" in subtotal.source.revenue_basis
+    no_subtotal = tmp_path / "plain.csv"
+    no_subtotal.write_text("customer,date,total\na,2024-01-05,10\n", encoding="utf-8")
+    with pytest.raises(OrdersFileError, match="--revenue subtotal: no subtotal column"):
+        read_order_rows(no_subtotal, revenue="subtotal")
