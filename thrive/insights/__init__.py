@@ -26,6 +26,12 @@ from .acquisition import (
     clv_cac_ratio,
     payback_months,
 )
+from .base_forecast import (
+    BaseBacktest,
+    BaseForecast,
+    backtest_customer_base,
+    forecast_customer_base,
+)
 from .basket import (
     RULE_METRICS,
     BasketRules,
@@ -172,6 +178,10 @@ __all__ = [
     "BGNBDFit",
     "Backtest",
     "BasketRules",
+    "BaseBacktest",
+    "BaseForecast",
+    "backtest_customer_base",
+    "forecast_customer_base",
     "CACTable",
     "CohortMatrix",
     "CumulativeTracking",

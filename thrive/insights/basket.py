@@ -59,6 +59,9 @@ RULE_METRICS: tuple[str, ...] = ("support", "confidence", "lift", "leverage", "c
 _ROW_BLOCK = 16_384
 # Candidates counted per bitset batch: small enough that the AND buffer stays in cache.
 _CANDIDATE_BATCH = 32
+# Work bounds: 20 products in every order make a million itemsets and 3.5 billion rules.
+DEFAULT_MAX_ITEMSETS = 250_000
+DEFAULT_MAX_RULES = 250_000
 # Above this many bytes of stored prefix bitsets we recompute them from single products.
 _PREFIX_BITS_BUDGET = 512 * 1024 * 1024
 
@@ -78,6 +81,10 @@ class FrequentItemsets:
     support: np.ndarray  # float64 (n_itemsets,): counts / n_orders
     n_orders: int
     min_support: float
+    # True when mining stopped early because ``max_itemsets`` was reached: the itemsets of
+    # length ``cut_at_len`` and longer are missing (shorter ones are complete).
+    cut: bool = False
+    cut_at_len: int = 0
 
     def __len__(self) -> int:
         return int(self.lengths.shape[0])
@@ -109,6 +116,13 @@ class BasketRules:
     leverage: np.ndarray
     conviction: np.ndarray  # inf where confidence == 1
     n_orders: int
+    # The work bound: ``candidates`` rules the itemsets allow (before the metric filter);
+    # when more than ``max_rules``, only the rules of the most frequent itemsets that fit
+    # were built and ``cut`` is True.
+    candidates: int = 0
+    cut: bool = False
+    itemsets_used: int = 0
+    itemsets_left_out: int = 0
 
     def __len__(self) -> int:
         return int(self.support.shape[0])
@@ -358,6 +372,7 @@ def frequent_itemsets(
     min_support: float,
     n_orders: int | None = None,
     max_len: int | None = None,
+    max_itemsets: int = DEFAULT_MAX_ITEMSETS,
 ) -> FrequentItemsets:
     """All itemsets with ``count / n_orders >= min_support``, with exact counts.
 
@@ -376,6 +391,10 @@ def frequent_itemsets(
         (default: number of distinct order ids; for a matrix, its row count).
     max_len
         Largest itemset size to mine (default: no limit).
+    max_itemsets
+        A bound on the work: when a level's candidates would take the total past it,
+        mining stops before that level and the result is marked ``cut`` (products that
+        are all in every order make 2**products itemsets).
     """
     mat, labels = _incidence(orders, products, n_orders)
     n = int(mat.shape[0])
@@ -385,6 +404,7 @@ def frequent_itemsets(
         raise ValueError("max_len must be >= 1")
     min_count = _min_count(float(min_support), n)
     limit = max_len if max_len is not None else mat.shape[1]
+    cut_at = 0
 
     item_counts = np.bincount(mat.indices, minlength=mat.shape[1]).astype(np.int64)
     freq = np.flatnonzero(item_counts >= min_count)  # ascending product order
@@ -415,6 +435,10 @@ def frequent_itemsets(
         while k <= limit and level.shape[0] >= 2:
             a, b = _join(level)
             if a.size == 0:
+                break
+            mined = sum(lv.shape[0] for lv in levels)
+            if mined + a.size > max_itemsets:
+                cut_at = k
                 break
             cand = np.column_stack([level[a], level[b, -1]])
             ok = _prune(level, cand, freq.size)
@@ -475,6 +499,8 @@ def frequent_itemsets(
         support=counts_all / n,
         n_orders=n,
         min_support=float(min_support),
+        cut=cut_at > 0,
+        cut_at_len=cut_at,
     )
 
 
@@ -521,6 +547,8 @@ def association_rules(
     *,
     metric: RuleMetric = "confidence",
     min_threshold: float = 0.8,
+    max_len: int | None = None,
+    max_rules: int = DEFAULT_MAX_RULES,
 ) -> BasketRules:
     """Every rule A -> C from the frequent itemsets with ``metric >= min_threshold``.
 
@@ -528,19 +556,49 @@ def association_rules(
     proper subset A (consequent C = I minus A); supports of A and C are looked up among
     the frequent itemsets (they are frequent by anti-monotonicity).  See the module
     docstring for the formulas.  ``conviction`` is ``inf`` when confidence is 1.
+
+    Work bounds: itemsets longer than ``max_len`` make no rules; an itemset of size k
+    makes 2**k - 2 candidate rules, and when they add up to more than ``max_rules`` only
+    the most frequent itemsets whose rules fit are used (``cut`` is True and
+    ``itemsets_left_out`` says how many were not).
     """
     if metric not in RULE_METRICS:
         raise ValueError(f"metric must be one of {RULE_METRICS}")
+    if max_len is not None and max_len < 2:
+        raise ValueError("max_len must be >= 2 for rules")
+    if max_rules < 1:
+        raise ValueError("max_rules must be >= 1")
     look = _SupportLookup(itemsets)
     n = itemsets.n_orders
-    max_w = max(int(itemsets.lengths.max()) - 1, 1) if len(itemsets) else 1
+    top = int(itemsets.lengths.max(initial=0))
+    if max_len is not None:
+        top = min(top, max_len)
+    eligible = np.flatnonzero((itemsets.lengths >= 2) & (itemsets.lengths <= top))
+    per_set = 2.0 ** itemsets.lengths[eligible] - 2
+    candidates = int(per_set.sum())
+    cut = candidates > max_rules
+    if cut:
+        # The most frequent itemsets first (shorter first among equals), as many as fit.
+        order = np.lexsort((itemsets.lengths[eligible], -itemsets.counts[eligible]))
+        fits = np.cumsum(per_set[order]) <= max_rules
+        chosen = np.zeros(itemsets.lengths.size, dtype=bool)
+        chosen[eligible[order[fits]]] = True
+    else:
+        chosen = np.zeros(itemsets.lengths.size, dtype=bool)
+        chosen[eligible] = True
+    used = int(chosen.sum())
+    if used:
+        top = int(itemsets.lengths[chosen].max())
+    max_w = max(top - 1, 1)
     ants: list[np.ndarray] = []
     cons: list[np.ndarray] = []
     full_counts: list[np.ndarray] = []
-    for k in range(2, int(itemsets.lengths.max(initial=0)) + 1):
-        sel = itemsets.lengths == k
+    for k in range(2, top + 1):
+        sel = (itemsets.lengths == k) & chosen
         sets = itemsets.items[sel, :k]
         cnt = itemsets.counts[sel]
+        if sets.shape[0] == 0:
+            continue
         for mask in range(1, 2**k - 1):
             in_a = np.array([(mask >> j) & 1 == 1 for j in range(k)])
             a = np.full((sets.shape[0], max_w), -1, dtype=np.int64)
@@ -564,6 +622,10 @@ def association_rules(
             leverage=np.empty(0),
             conviction=np.empty(0),
             n_orders=n,
+            candidates=candidates,
+            cut=cut,
+            itemsets_used=used,
+            itemsets_left_out=int(eligible.size) - used,
         )
     a_rows = np.concatenate(ants)
     c_rows = np.concatenate(cons)
@@ -596,6 +658,10 @@ def association_rules(
         leverage=leverage[keep],
         conviction=conviction[keep],
         n_orders=n,
+        candidates=candidates,
+        cut=cut,
+        itemsets_used=used,
+        itemsets_left_out=int(eligible.size) - used,
     )
 
 

@@ -52,6 +52,7 @@ from .fitting import (
     dot,
     information_criteria,
     maximize_log_likelihood,
+    power_of_two_scale,
     softplus,
     unique_rows,
     validate_frequency_recency_T,
@@ -296,9 +297,12 @@ class MBGNBDFit(_BetaGeometricFit):
 
 def _prepare(
     frequency: object, recency: object, T: object, weights: object
-) -> tuple[_CustomerRows, float]:
+) -> tuple[_CustomerRows, float, float]:
+    """Rows to fit, customer count, and the time scale the rows were divided by."""
     x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T)
     x, t_x, big_t = (np.ravel(v) for v in (x, t_x, big_t))
+    scale = power_of_two_scale(big_t)
+    t_x, big_t = t_x / scale, big_t / scale
     if weights is None:
         w = np.ones(x.size)
     else:
@@ -309,7 +313,7 @@ def _prepare(
         raise ValueError("at least one customer is needed to fit the model")
     if np.all(big_t[w > 0] <= 0):
         raise ValueError("at least one customer must have T > 0")
-    return _CustomerRows.build(x, t_x, big_t, w), float(w.sum())
+    return _CustomerRows.build(x, t_x, big_t, w), float(w.sum()), scale
 
 
 def _whole(n: float) -> float:
@@ -324,7 +328,7 @@ def _fit(
     weights: object,
     standard_errors: bool,
 ) -> _BetaGeometricFit:
-    rows, n = _prepare(frequency, recency, T, weights)
+    rows, n, scale = _prepare(frequency, recency, T, weights)
     sample = rows.systematic_subsample()
     result = maximize_log_likelihood(
         _log_likelihood(rows, cls._shift),
@@ -333,17 +337,22 @@ def _fit(
         standard_errors=standard_errors,
         subsample=None if sample is None else (_log_likelihood(sample[0], cls._shift), sample[1]),
     )
-    aic, bic = information_criteria(result.log_likelihood, 4, n)
+    # Back to the caller's time unit: alpha is a time, and each repeat purchase's density
+    # carries one 1/time factor, so LL(unit) = LL(scaled) - sum(w x) ln(scale).
+    log_likelihood = result.log_likelihood - dot(rows.w, rows.x) * np.log(scale)
+    aic, bic = information_criteria(log_likelihood, 4, n)
     errors = None
     if result.standard_errors is not None:
-        errors = dict(zip(_PARAM_NAMES, (float(v) for v in result.standard_errors), strict=True))
+        se = result.standard_errors * np.array([1.0, scale, 1.0, 1.0])
+        errors = dict(zip(_PARAM_NAMES, (float(v) for v in se), strict=True))
     r, alpha, a, b = (float(v) for v in result.params)
+    alpha *= scale
     return cls(
         r=r,
         alpha=alpha,
         a=a,
         b=b,
-        log_likelihood=result.log_likelihood,
+        log_likelihood=float(log_likelihood),
         aic=aic,
         bic=bic,
         n_customers=_whole(n),

@@ -38,6 +38,7 @@ __all__ = [
     "dot",
     "logaddexp",
     "maximize_log_likelihood",
+    "power_of_two_scale",
     "softplus",
     "unique_rows",
     "validate_frequency_recency_T",
@@ -65,6 +66,7 @@ class MLEResult:
     standard_errors: np.ndarray | None
     converged: bool
     n_evaluations: int
+    at_bound: bool = False  # a parameter ended on the search bound (1e-8 or 1e8)
 
 
 def as_float_array(values: object, name: str) -> np.ndarray:
@@ -98,7 +100,31 @@ def validate_frequency_recency_T(
         raise ValueError("recency must lie in [0, T]")
     if np.any((x == 0) & (t_x != 0)):
         raise ValueError("recency must be 0 for customers without repeat purchases")
+    invalid = np.flatnonzero((x > 0) & (t_x == 0))
+    if invalid.size:
+        i = int(invalid[0])
+        raise ValueError(
+            f"recency must be above 0 for customers with repeat purchases: {invalid.size:,} "
+            f"rows have repeat purchases at recency 0 (the first is row {i}, frequency "
+            f"{x.flat[i]:g}); purchases on the first day belong to the first purchase"
+        )
     return x, np.minimum(t_x, big_t), big_t
+
+
+def power_of_two_scale(values: np.ndarray, *, typical: str = "max") -> float:
+    """The power of two nearest the data's largest (or mean) value, for rescaling.
+
+    The models fit on data divided by it, so time in milliseconds or money in cents fits
+    exactly like weeks or dollars (the parameters stay well inside the search bounds and
+    the optimiser takes the same path); dividing by a power of two changes no digit of
+    the data. 1.0 when there is nothing positive to scale.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return 1.0
+    top = float(v.max()) if typical == "max" else float(v.mean())
+    return float(2.0 ** round(np.log2(top)))
 
 
 def unique_rows(
@@ -233,8 +259,10 @@ def maximize_log_likelihood(
     theta = np.exp(phi)
     value, grad = log_likelihood(theta)
     scaled_gradient = np.max(np.abs(grad * theta)) / max(total_weight, 1.0)
-    at_bound = np.abs(phi) >= _LOG_BOUND * (1 - 1e-9)
-    converged = bool(success or scaled_gradient < 1e-6 or np.any(at_bound))
+    at_bound = bool(np.any(np.abs(phi) >= _LOG_BOUND * (1 - 1e-9)))
+    # A parameter stuck on the search bound is not an optimum: the likelihood still rises
+    # beyond it (data on a scale the bounds do not suit, or a degenerate model).
+    converged = bool((success or scaled_gradient < 1e-6) and not at_bound)
     errors = _standard_errors(log_likelihood, phi) if standard_errors else None
     return MLEResult(
         params=theta,
@@ -242,6 +270,7 @@ def maximize_log_likelihood(
         standard_errors=errors,
         converged=converged,
         n_evaluations=evaluations,
+        at_bound=at_bound,
     )
 
 

@@ -39,6 +39,7 @@ from .fitting import (
     dot,
     information_criteria,
     maximize_log_likelihood,
+    power_of_two_scale,
     unique_rows,
 )
 
@@ -165,7 +166,10 @@ def fit_gamma_gamma(
     keep = (x > 0) & (m > 0) & (w > 0)
     if not np.any(keep):
         raise ValueError("the spend model needs customers with repeat purchases")
-    (ux, um), uw, _ = unique_rows((x[keep], m[keep]), w[keep])
+    # Fit in a money unit that makes the mean spend about 1 (see power_of_two_scale), so
+    # cents, dollars or a currency with large numbers fit the same.
+    scale = power_of_two_scale(m[keep], typical="mean")
+    (ux, um), uw, _ = unique_rows((x[keep], m[keep] / scale), w[keep])
     n = float(uw.sum())
     # Start: p = 2, q = 3 and gamma matching the population mean p gamma / (q - 1) to the
     # weighted mean of the observed means.
@@ -181,16 +185,21 @@ def fit_gamma_gamma(
         standard_errors=standard_errors,
         subsample=subsample,
     )
-    aic, bic = information_criteria(result.log_likelihood, 3, n)
+    # Back to the caller's unit: gamma is money, and each customer's density of mean spend
+    # carries one 1/money factor, so LL(unit) = LL(scaled) - n ln(scale).
+    log_likelihood = result.log_likelihood - n * np.log(scale)
+    aic, bic = information_criteria(log_likelihood, 3, n)
     errors = None
     if result.standard_errors is not None:
-        errors = dict(zip(_PARAM_NAMES, (float(v) for v in result.standard_errors), strict=True))
+        se = result.standard_errors * np.array([1.0, 1.0, scale])
+        errors = dict(zip(_PARAM_NAMES, (float(v) for v in se), strict=True))
     p, q, g = (float(v) for v in result.params)
+    g *= scale
     return GammaGammaFit(
         p=p,
         q=q,
         gamma=g,
-        log_likelihood=result.log_likelihood,
+        log_likelihood=float(log_likelihood),
         aic=aic,
         bic=bic,
         n_customers=int(round(n)) if abs(n - round(n)) < 1e-9 else n,

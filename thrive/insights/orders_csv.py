@@ -21,10 +21,16 @@ Decisions worth knowing (they are also shown to people in the report):
   order column, an empty customer or date is taken from an earlier row of the same order,
   and an empty amount on such a row counts as 0.
 * **Statuses**: rows whose status column says voided, cancelled, failed, declined or
-  refunded are skipped (they are not sales) and counted.
-* **Currencies**: a file that mixes currencies (in a currency column, or as symbols inside
-  the amounts) is refused as a whole unless ``currency_filter`` keeps one of them; the
-  rows in other currencies are then skipped and counted.
+  refunded, or whose cancelled-at column has a date, are skipped (they are not sales) and
+  counted; so are the later lines of the same order.
+* **Only recognised columns are read**: every other column (notes, gift messages, tags) is
+  listed in ``ignored_columns`` and nothing is taken from it.
+* **Shop line-item exports** (``Lineitem price`` beside an order ``Total``): the order-level
+  amount is taken once per order, from its first line that has one; a ``Refunded Amount``
+  column is taken off the order once. Without an order-level amount, revenue is the sum of
+  line price × quantity. ``revenue_basis`` says which, in words.
+* **Currencies**: every row keeps its currency (``row_currencies``); ``currency`` is the
+  main one (most rows). ``currency_filter`` keeps one currency and skips the other rows.
 * **Dates** keep only the calendar day as written; the time and time zone are ignored.
 """
 
@@ -37,7 +43,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -45,9 +51,11 @@ from typing import Protocol
 import numpy as np
 
 from thrive.insights.orders_columns import (
+    SUBTOTAL_NAMES,
     ColumnError,
     ColumnMap,
     looks_like_header,
+    normalise_header,
     resolve_columns,
 )
 from thrive.insights.orders_values import (
@@ -62,6 +70,7 @@ __all__ = [
     "OrdersFileError",
     "SkippedRow",
     "read_order_rows",
+    "select_rows",
 ]
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -119,10 +128,16 @@ class OrderRows:
     has_header: bool
     date_format: str
     notes: tuple[str, ...] = field(default=())
+    ignored_columns: tuple[str, ...] = ()
+    row_currencies: np.ndarray | None = None  # object array of codes ("" when none)
+    customer_names: Mapping[str, str] = field(default_factory=dict)
+    revenue_basis: str = ""
+    refund_entries: int = 0  # entries made from a refunded-amount column, not file rows
+    repeated_totals: int = 0  # later lines of an order whose order-level amount was skipped
 
     @property
     def rows_accepted(self) -> int:
-        return int(self.amounts.size)
+        return int(self.amounts.size) - self.refund_entries
 
 
 @dataclass
@@ -161,6 +176,10 @@ def read_order_rows(
     currency: str | None = None,
     quantity: str | None = None,
     status: str | None = None,
+    refunded: str | None = None,
+    cancelled: str | None = None,
+    name: str | None = None,
+    revenue: str | None = None,
     currency_filter: str | None = None,
     date_format: str | None = None,
     delimiter: str | None = None,
@@ -186,6 +205,9 @@ def read_order_rows(
         "currency": currency,
         "quantity": quantity,
         "status": status,
+        "refunded": refunded,
+        "cancelled": cancelled,
+        "name": name,
     }
     file_path = Path(path)
     if not file_path.is_file():
@@ -201,6 +223,7 @@ def read_order_rows(
                 size,
                 encoding,
                 requested,
+                revenue=revenue,
                 currency_filter=currency_filter.upper() if currency_filter else None,
                 date_format=date_format,
                 delimiter=_delimiter_option(delimiter),
@@ -289,6 +312,7 @@ def _read(
     encoding: str,
     requested: Mapping[str, str | None],
     *,
+    revenue: str | None,
     currency_filter: str | None,
     date_format: str | None,
     delimiter: str | None,
@@ -310,6 +334,7 @@ def _read(
                 encoding=encoding,
                 delimiter=used_delimiter,
                 requested=requested,
+                revenue=revenue,
                 currency_filter=currency_filter,
                 date_format=date_format,
                 has_header=has_header,
@@ -349,6 +374,10 @@ class _Columns:
     orders: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
+    currencies: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    synthetic: list[bool] = field(default_factory=list)
+    repeated_totals: int = 0
 
 
 def _parse(
@@ -358,6 +387,7 @@ def _parse(
     encoding: str,
     delimiter: str,
     requested: Mapping[str, str | None],
+    revenue: str | None,
     currency_filter: str | None,
     date_format: str | None,
     has_header: bool | None,
@@ -382,13 +412,13 @@ def _parse(
     header_present = looks_like_header(first, requested) if has_header is None else has_header
     headers = [h.strip() for h in first] if header_present else None
     try:
-        cols = resolve_columns(headers, len(first), requested)
+        cols = resolve_columns(headers, len(first), requested, revenue=revenue)
     except ColumnError as exc:
         raise OrdersFileError(f"{file_path}: {exc}") from None
 
     out = _Columns()
     currencies: dict[str, list[int]] = {}  # code -> [rows, first row]
-    order_first: dict[str, tuple[str, str, int]] = {}  # order -> (customer, date, row)
+    order_first: dict[str, tuple[str, str, int, str]] = {}  # order -> customer, date, row, code
     state = _RowState(cols, currency_filter, skips, out, currencies, order_first)
     rows_read = 0
     try:
@@ -409,7 +439,7 @@ def _parse(
         raise OrdersFileError(f"{file_path} has a header row but no data rows")
     if not out.amounts:
         raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
-    chosen_currency = _check_currencies(file_path, currencies, currency_filter, cols)
+    chosen_currency = _check_currencies(currencies, currency_filter)
     notes: list[str] = []
     fmt = _choose_date_format(file_path, out, cols, date_format, notes)
     days, date_ok = _parse_dates(out, fmt, cols, skips)
@@ -438,7 +468,70 @@ def _parse(
         has_header=header_present,
         date_format=fmt.label,
         notes=tuple(notes),
+        ignored_columns=cols.ignored,
+        row_currencies=_currencies(out, keep, chosen_currency, currencies),
+        customer_names=out.names,
+        revenue_basis=revenue_basis(cols, headers),
+        refund_entries=int(np.count_nonzero(np.asarray(out.synthetic, dtype=bool)[keep])),
+        repeated_totals=out.repeated_totals,
     )
+
+
+def _currencies(
+    out: _Columns, keep: np.ndarray, main: str | None, seen: Mapping[str, list[int]]
+) -> np.ndarray | None:
+    """Each kept row's currency code; rows without one count in the main currency."""
+    if len(seen) < 2:
+        return None
+    codes = np.array([c or (main or "") for c in out.currencies], dtype=object)[keep]
+    return _frozen(codes)
+
+
+def revenue_basis(cols: ColumnMap, headers: list[str] | None) -> str:
+    """One sentence saying what revenue is made of in this file."""
+    amount = cols.label["amount"]
+    name = normalise_header(amount) if headers is not None else ""
+    refunded = (
+        f', less "{cols.label["refunded"]}" (taken once per order)' if "refunded" in cols else ""
+    )
+    taxes = " and ".join(f'"{t}"' for t in cols.tax_shipping_labels)
+    if cols.order_level_amount:
+        once = f'each order\'s "{amount}", counted once per order (not per line)'
+        if name in SUBTOTAL_NAMES:
+            return (
+                f"Revenue is {once}{refunded}: products after discounts, without taxes and "
+                "shipping (--revenue subtotal)."
+            )
+        tail = (
+            f"; it includes taxes and shipping ({taxes}), the default (--revenue total): "
+            "rerun with --revenue subtotal to leave them out"
+            if taxes
+            else ""
+        )
+        return f"Revenue is {once}{refunded}{tail}."
+    if cols.multiply_by_quantity:
+        return (
+            f'Revenue is the sum of "{amount}" × "{cols.label["quantity"]}" over each order\'s '
+            f"lines{refunded}: the file has no order total, so discounts, shipping and taxes "
+            "are not in it."
+        )
+    if cols.shop_layout and name in {"lineitemprice", "unitprice", "price"}:
+        return (
+            f'Revenue is the sum of "{amount}" over each order\'s lines (no quantity column '
+            f"was found){refunded}: the file has no order total, so discounts, shipping and "
+            "taxes are not in it."
+        )
+    tail = ""
+    if taxes and name in SUBTOTAL_NAMES:
+        tail = f"; it leaves out taxes and shipping ({taxes})"
+    elif taxes:
+        has_subtotal = headers is not None and any(
+            normalise_header(h) in SUBTOTAL_NAMES for h in headers
+        )
+        tail = f"; a total normally includes taxes and shipping ({taxes})" + (
+            ": rerun with --revenue subtotal to leave them out" if has_subtotal else ""
+        )
+    return f'Revenue is the "{amount}" column as written{refunded}{tail}.'
 
 
 def _top(skips: _Skips) -> str:
@@ -469,16 +562,18 @@ class _RowState:
         skips: _Skips,
         out: _Columns,
         currencies: dict[str, list[int]],
-        order_first: dict[str, tuple[str, str, int]],
+        order_first: dict[str, tuple[str, str, int, str]],
     ) -> None:
         self.cols = cols
         self.idx = cols.index
         self.label = cols.label
         self.needed = max(cols.index.values()) + 1
-        # Roles the file lacks read a sentinel column that every record gets padded with,
-        # so the hot path below is plain list indexing (this loop runs once per row).
+        # Roles the file lacks read a sentinel column appended after the last recognised
+        # one (records are cut to that width first, so an unrecognised column such as
+        # "notes" is never read), and the hot path below is plain list indexing.
         absent = self.needed
         self.i_status = cols.index.get("status", absent)
+        self.i_cancelled = cols.index.get("cancelled", absent)
         self.i_order = cols.index.get("order", absent)
         self.i_customer = cols.index["customer"]
         self.i_date = cols.index["date"]
@@ -487,14 +582,20 @@ class _RowState:
         self.i_currency = cols.index.get("currency", absent)
         self.i_channel = cols.index.get("channel", absent)
         self.i_product = cols.index.get("product", absent)
+        self.i_refunded = cols.index.get("refunded", absent)
+        self.i_name = cols.index.get("name", absent)
         self.has_order = "order" in cols.index
         self.has_channel = "channel" in cols.index
         self.has_product = "product" in cols.index
+        self.has_refunded = "refunded" in cols.index
+        self.has_name = "name" in cols.index
+        self.order_level = cols.order_level_amount
         self.currency_filter = currency_filter
         self.skips = skips
         self.out = out
         self.currencies = currencies
         self.order_first = order_first
+        self.excluded: dict[str, tuple[int, str]] = {}  # order -> (row, why) of voided orders
 
     def take(self, row: int, record: list[str]) -> None:
         skip = self.skips.add
@@ -513,7 +614,10 @@ class _RowState:
                 )
                 return
             record.extend([""] * (self.needed - width))
+        elif width > self.needed:
+            del record[self.needed :]
         record.append("")  # the sentinel for absent roles
+        order = record[self.i_order].strip()
         status = record[self.i_status].strip().lower()
         if status in _EXCLUDED_STATUSES:
             skip(
@@ -522,8 +626,29 @@ class _RowState:
                 f"status {status}",
                 f'status "{status}": not a completed sale',
             )
+            if order:
+                self.excluded.setdefault(order, (row, f'status "{status}"'))
             return
-        order = record[self.i_order].strip()
+        cancelled_at = record[self.i_cancelled].strip()
+        if cancelled_at:
+            skip(
+                row,
+                self.label["cancelled"],
+                "cancelled",
+                f"cancelled on {cancelled_at}: not a completed sale",
+            )
+            if order:
+                self.excluded.setdefault(order, (row, "cancelled"))
+            return
+        if order and order in self.excluded:
+            first_row, why = self.excluded[order]
+            skip(
+                row,
+                self.label["order"],
+                "line of a voided order",
+                f'a line of order "{order}", left out ({why} on row {first_row})',
+            )
+            return
         customer = record[self.i_customer].strip()
         date_text = record[self.i_date].strip()
         amount_text = record[self.i_amount].strip()
@@ -531,7 +656,14 @@ class _RowState:
         if earlier is not None:
             customer = customer or earlier[0]
             date_text = date_text or earlier[1]
-            amount_text = amount_text or "0"
+            if self.order_level:
+                # An order-level total is counted on the order's first line only, whether
+                # later lines leave it empty or repeat it.
+                if amount_text:
+                    self.out.repeated_totals += 1
+                amount_text = "0"
+            else:
+                amount_text = amount_text or "0"
         if not customer:
             skip(row, self.label["customer"], "empty customer", "the customer is empty")
             return
@@ -554,6 +686,15 @@ class _RowState:
             except ValueError as exc:
                 skip(row, self.label["quantity"], "not a number", str(exc))
                 return
+        refund = 0.0
+        if self.has_refunded and earlier is None:
+            refund_text = record[self.i_refunded].strip()
+            if refund_text:
+                try:
+                    refund = abs(parse_amount(refund_text).value)
+                except ValueError as exc:
+                    skip(row, self.label["refunded"], "not a number", str(exc))
+                    return
         if value < 0 and not order:
             reason = (
                 f"negative amount {value:g}: a refund can only be netted into its order, "
@@ -564,7 +705,9 @@ class _RowState:
             )
             skip(row, self.label["amount"], "negative amount", reason)
             return
-        code = record[self.i_currency].strip().upper() or parsed.currency
+        code = record[self.i_currency].strip().upper() or parsed.currency or ""
+        if not code and earlier is not None:
+            code = earlier[3]
         if self.currency_filter and code and not _same_currency(code, self.currency_filter):
             column = self.label.get("currency", self.label["amount"])
             skip(
@@ -584,22 +727,46 @@ class _RowState:
             )
             return
         if order and earlier is None:
-            self.order_first[order] = (customer, date_text, row)
+            self.order_first[order] = (customer, date_text, row, code)
         if code:
             seen = self.currencies.setdefault(code, [0, row])
             seen[0] += 1
+        if self.has_name:
+            name = record[self.i_name].strip()
+            if name and customer not in self.out.names:
+                self.out.names[customer] = name
+        self._append(row, customer, date_text, value, order, record, code, synthetic=False)
+        if refund > 0:
+            # The refund is netted into its order like a refund line (see orders_aggregate).
+            # Without an order column it nets into the customer's purchases of that day.
+            self._append(row, customer, date_text, -refund, order, None, code, synthetic=True)
+
+    def _append(
+        self,
+        row: int,
+        customer: str,
+        date_text: str,
+        value: float,
+        order: str,
+        record: list[str] | None,
+        code: str,
+        *,
+        synthetic: bool,
+    ) -> None:
         out = self.out
         out.customers.append(customer)
         out.date_texts.append(date_text)
         out.amounts.append(value)
         out.rows.append(row)
+        out.currencies.append(code)
+        out.synthetic.append(synthetic)
         if self.has_order:
             # A line without an order id is an order of its own.
             out.orders.append(order or f"row {row}")
         if self.has_channel:
-            out.channels.append(record[self.i_channel].strip())
+            out.channels.append("" if record is None else record[self.i_channel].strip())
         if self.has_product:
-            out.products.append(record[self.i_product].strip())
+            out.products.append("" if record is None else record[self.i_product].strip())
 
 
 def _same_currency(code: str, wanted: str) -> bool:
@@ -609,26 +776,14 @@ def _same_currency(code: str, wanted: str) -> bool:
 
 
 def _check_currencies(
-    file_path: Path,
-    currencies: Mapping[str, list[int]],
-    currency_filter: str | None,
-    cols: ColumnMap,
+    currencies: Mapping[str, list[int]], currency_filter: str | None
 ) -> str | None:
+    """The currency kept (``currency_filter``) or the main one: the most rows."""
     if currency_filter:
         return currency_filter
-    if len(currencies) > 1:
-        where = f'column "{cols.label["currency"]}"' if "currency" in cols else "the amounts"
-        listed = ", ".join(
-            f"{code} ({n:,} rows, first on row {first})"
-            for code, (n, first) in sorted(currencies.items(), key=lambda kv: -kv[1][0])
-        )
-        main = max(currencies, key=lambda c: currencies[c][0])
-        raise OrdersFileError(
-            f"{file_path}: mixed currencies in {where}: {listed}. Amounts in different "
-            f"currencies can't be added up; rerun with --currency-filter {main} "
-            "to report on one of them"
-        )
-    return next(iter(currencies), None)
+    if not currencies:
+        return None
+    return min(currencies, key=lambda c: (-currencies[c][0], c))
 
 
 def _choose_date_format(
@@ -681,3 +836,27 @@ def _parse_dates(
         else:
             days[i] = got
     return days.astype("datetime64[D]"), ok
+
+
+def select_rows(rows: OrderRows, keep: np.ndarray) -> OrderRows:
+    """The same export restricted to the entries where ``keep`` (a boolean mask) is True.
+
+    File-level facts (rows read and skipped, columns, notes) stay as they were: they
+    describe the file, not the selection.
+    """
+    keep = np.asarray(keep, dtype=bool)
+
+    def pick(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else _frozen(values[keep])
+
+    return replace(
+        rows,
+        customer_ids=_frozen(rows.customer_ids[keep]),
+        dates=_frozen(rows.dates[keep]),
+        amounts=_frozen(rows.amounts[keep]),
+        row_numbers=_frozen(rows.row_numbers[keep]),
+        order_ids=pick(rows.order_ids),
+        channels=pick(rows.channels),
+        products=pick(rows.products),
+        row_currencies=pick(rows.row_currencies),
+    )

@@ -51,6 +51,7 @@ from .fitting import (
     information_criteria,
     logaddexp,
     maximize_log_likelihood,
+    power_of_two_scale,
     unique_rows,
     validate_frequency_recency_T,
 )
@@ -281,7 +282,9 @@ def fit_pareto_nbd(
     keep = w > 0
     if not np.any(keep) or np.all(big_t[keep] <= 0):
         raise ValueError("at least one customer with T > 0 is needed to fit the model")
-    (ux, ut, uT), uw, _ = unique_rows((x[keep], t_x[keep], big_t[keep]), w[keep])
+    # Fit in a time unit that makes the longest T about 1 (see power_of_two_scale).
+    scale = power_of_two_scale(big_t[keep])
+    (ux, ut, uT), uw, _ = unique_rows((x[keep], t_x[keep] / scale, big_t[keep] / scale), w[keep])
     n = float(uw.sum())
     # Many rows: the first, exploratory iterations run on a systematic subsample with a
     # coarser quadrature; Newton steps on the full, accurate likelihood finish the fit.
@@ -297,17 +300,22 @@ def fit_pareto_nbd(
         standard_errors=standard_errors,
         subsample=subsample,
     )
-    aic, bic = information_criteria(result.log_likelihood, 4, n)
+    # Back to the caller's unit: alpha and beta are times; each repeat purchase's density
+    # carries one 1/time factor, so LL(unit) = LL(scaled) - sum(w x) ln(scale).
+    log_likelihood = result.log_likelihood - float(np.dot(uw, ux)) * np.log(scale)
+    aic, bic = information_criteria(log_likelihood, 4, n)
     errors = None
     if result.standard_errors is not None:
-        errors = dict(zip(_PARAM_NAMES, (float(v) for v in result.standard_errors), strict=True))
+        se = result.standard_errors * np.array([1.0, scale, 1.0, scale])
+        errors = dict(zip(_PARAM_NAMES, (float(v) for v in se), strict=True))
     r, alpha, s, beta = (float(v) for v in result.params)
+    alpha, beta = alpha * scale, beta * scale
     return ParetoNBDFit(
         r=r,
         alpha=alpha,
         s=s,
         beta=beta,
-        log_likelihood=result.log_likelihood,
+        log_likelihood=float(log_likelihood),
         aic=aic,
         bic=bic,
         n_customers=int(round(n)) if abs(n - round(n)) < 1e-9 else n,

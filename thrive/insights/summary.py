@@ -85,6 +85,8 @@ def _merge_days(
     codes: np.ndarray, days: np.ndarray, amounts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge same-customer, same-day rows; result sorted by (customer code, day)."""
+    if codes.size == 0:  # reduceat cannot take an empty array
+        return codes[:0], days[:0], amounts[:0].astype(np.float64)
     order = np.lexsort((days, codes))
     c, d, a = codes[order], days[order], amounts[order]
     starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])

@@ -13,22 +13,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from thrive.insights.orders_aggregate import Orders, aggregate_orders
-from thrive.insights.orders_csv import OrderRows
+from thrive.insights.orders_csv import OrderRows, select_rows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
 from thrive.insights.report.sections import (
     AtRisk,
     ClvSection,
     CrossSell,
+    CurrencyRow,
     ModelCheck,
     Report,
     SourceInfo,
+    Trend,
     Unavailable,
 )
 
@@ -97,7 +100,13 @@ def build_report(
     progress: bool = False,
     now: datetime | None = None,
 ) -> Report:
-    """All sections for ``rows`` (see the module docstring for failure handling)."""
+    """All sections for ``rows`` (see the module docstring for failure handling).
+
+    A file in several currencies gets exact figures per currency (:class:`CurrencyRow`);
+    every other section uses the main currency's orders only (amounts are never converted).
+    """
+    file_rows = rows
+    currencies, rows, scope = _split_currencies(rows)
     with _progress(progress) as step:
         step("orders")
         orders = aggregate_orders(rows)
@@ -112,6 +121,8 @@ def build_report(
         kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
         trend = _section(lambda: descriptive.compute_trend(orders, kpis.last_date), strict)
+        if not isinstance(trend, Unavailable):
+            trend = _with_forecast(trend, orders, strict)
         step("cohorts")
         cohorts = _section(lambda: descriptive.compute_cohorts(orders, last), strict)
         step("segments")
@@ -124,7 +135,10 @@ def build_report(
             clv = at_risk = model
         else:
             clv = _section(lambda: predictive.compute_clv(model), strict)
-            at_risk = _section(lambda: predictive.compute_at_risk(model, totals), strict)
+            at_risk = _section(
+                lambda: predictive.compute_at_risk(model, totals, file_rows.customer_names),
+                strict,
+            )
         channels = predictive.compute_channels(
             orders, totals, None if isinstance(model, Unavailable) else model
         )
@@ -143,8 +157,8 @@ def build_report(
     return Report(
         title=title or f"Growth report — {file_name}",
         generated=stamp,
-        currency=rows.currency,
-        source=_source(rows, orders, file_name),
+        currency=_main_code(currencies) or rows.currency,
+        source=_source(file_rows, orders, file_name),
         kpis=kpis,
         trend=trend,
         cohorts=cohorts,
@@ -154,8 +168,68 @@ def build_report(
         cross_sell=cross,
         model_check=check,
         channels=channels,
-        warnings=_warnings(rows),
+        warnings=_warnings(file_rows) + _small_file(kpis.orders, kpis.customers),
+        currencies=currencies,
+        currency_scope=scope,
     )
+
+
+def _people(n: int) -> str:
+    return "customer" if n == 1 else "customers"
+
+
+def _main_code(currencies: tuple[CurrencyRow, ...]) -> str | None:
+    return next((c.code for c in currencies if c.main), None)
+
+
+def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRows, str]:
+    """Exact per-currency figures, the main currency's rows, and a sentence on the scope.
+
+    The main currency is the one with the most orders (ties: alphabetical).
+    """
+    if rows.row_currencies is None:
+        return (), rows, ""
+    codes = rows.row_currencies
+    figures: list[tuple[str, int, int, float, set[str]]] = []
+    for code in sorted({str(c) for c in codes.tolist()}):
+        orders = aggregate_orders(select_rows(rows, codes == code))
+        buyers = {str(c) for c in orders.customer_ids.tolist()}
+        figures.append((code, int(orders.amounts.size), len(buyers), orders.net_revenue, buyers))
+    main = min(figures, key=lambda f: (-f[1], f[0]))
+    table = tuple(
+        CurrencyRow(code=c, orders=n, customers=k, revenue=r, main=c == main[0])
+        for c, n, k, r, _ in sorted(figures, key=lambda f: (-f[1], f[0]))
+    )
+    others = set().union(*(f[4] for f in figures if f[0] != main[0]))
+    only_other = len(others - main[4])
+    both = len(others & main[4])
+    scope = (
+        f"Amounts in different currencies can't be added up, so every section below uses the "
+        f"{main[1]:,} order{'' if main[1] == 1 else 's'} in {main[0]}, the main currency: the "
+        f"models (BG/NBD and Gamma-Gamma) see the {main[2]:,} {_people(main[2])} with orders "
+        f"in {main[0]}, counting only those orders."
+        + (
+            f" {only_other:,} {_people(only_other)} bought only in other currencies and "
+            f"{'is' if only_other == 1 else 'are'} not in them."
+            if only_other
+            else ""
+        )
+        + (
+            f" {both:,} {_people(both)} bought in {main[0]} and another currency; only their "
+            f"{main[0]} orders count."
+            if both
+            else ""
+        )
+    )
+    return table, select_rows(rows, codes == main[0]), scope
+
+
+def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
+    """The trend with its forecast; a forecast that fails costs only the forecast."""
+    result = _section(lambda: predictive.add_forecast(trend, orders), strict)
+    if isinstance(result, Unavailable):
+        return replace(trend, forecast_note=f"No forecast: {result.reason}.")
+    return result
 
 
 def _cross_sell(orders: Orders, strict: bool) -> CrossSell | Unavailable:
@@ -187,16 +261,41 @@ def _source(rows: OrderRows, orders: Orders, file_name: str) -> SourceInfo:
         fully_refunded_orders=orders.fully_refunded,
         refund_only_orders=int(orders.refund_amounts.size),
         notes=rows.notes,
+        ignored_columns=rows.ignored_columns,
+        revenue_basis=rows.revenue_basis,
+        repeated_totals=rows.repeated_totals,
+    )
+
+
+# Skips that are decisions about sales (voided, cancelled, refunded, another currency),
+# not problems with the file: they are listed in "Data used" but raise no warning.
+_DELIBERATE_SKIPS = ("status ", "cancelled", "line of a voided order", "currency ")
+
+
+def _small_file(orders: int, customers: int) -> tuple[str, ...]:
+    """One plain sentence for a file too small for the models, instead of a page of gaps."""
+    if customers >= predictive.MIN_CUSTOMERS:
+        return ()
+    return (
+        f"This file has only {orders:,} order{'' if orders == 1 else 's'} from "
+        f"{customers:,} customer{'' if customers == 1 else 's'}: the headline numbers are "
+        f"exact, but the customer models need at least {predictive.MIN_CUSTOMERS} customers "
+        "and the trend a few months of orders, so those sections say what they are missing.",
     )
 
 
 def _warnings(rows: OrderRows) -> tuple[str, ...]:
     warnings = []
-    if rows.rows_read and rows.rows_skipped / rows.rows_read > 0.05:
+    problems = sum(
+        n
+        for reason, n in rows.skipped_by_reason.items()
+        if not reason.split(": ", 1)[-1].startswith(_DELIBERATE_SKIPS)
+    )
+    if rows.rows_read and problems / rows.rows_read > 0.05:
         warnings.append(
-            f"{rows.rows_skipped:,} of {rows.rows_read:,} rows "
-            f"({rows.rows_skipped / rows.rows_read:.0%}) were skipped; the numbers below "
-            'leave them out. See "Data used" for the reasons.'
+            f"{problems:,} of {rows.rows_read:,} rows "
+            f"({problems / rows.rows_read:.0%}) could not be read and were skipped; the "
+            'numbers below leave them out. See "Data used" for the reasons.'
         )
     return tuple(warnings)
 

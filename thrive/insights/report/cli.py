@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from thrive.insights.orders_columns import REVENUE_CHOICES, ROLE_USES
 from thrive.insights.orders_csv import OrderRows, OrdersFileError, read_order_rows
 from thrive.insights.report.build import build_report
 from thrive.insights.report.render import render_html
@@ -30,6 +31,11 @@ flags, by header or by 1-based position for files without a header:
   thrive report CDNOW_sample.txt --customer 1 --date 3 --amount 5 --delimiter whitespace
 Negative amounts are refunds: netted into their order when there is an order column,
 otherwise skipped with a reason. Every skipped row is counted and listed in the report.
+Only recognised columns are read; the others (notes, gift messages...) are listed as ignored.
+Shop line-item exports (Name = #1001, Lineitem price, Total, Refunded Amount, Cancelled at)
+are read as they are: the order total counts once per order, refunds come off it, voided
+and cancelled orders are left out. A file in several currencies gets exact figures per
+currency; the other sections use the main currency (the one with the most orders).
 """
 
 
@@ -60,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     cols.add_argument("--currency", metavar="COL", help="currency code of each row")
     cols.add_argument("--quantity", metavar="COL", help="quantity that multiplies a unit price")
     cols.add_argument("--status", metavar="COL", help="order status (voided/cancelled skipped)")
+    cols.add_argument("--refunded", metavar="COL", help="refunded amount, taken off its order once")
+    cols.add_argument(
+        "--cancelled", metavar="COL", help="cancelled date (cancelled orders skipped)"
+    )
+    cols.add_argument("--name", metavar="COL", help="customer name, shown beside the customer")
     reading = p.add_argument_group("reading")
     reading.add_argument(
         "--date-format",
@@ -75,9 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         "--no-header", action="store_true", help="the first row is data, not column names"
     )
     reading.add_argument(
+        "--revenue",
+        choices=REVENUE_CHOICES,
+        default="total",
+        help="which order amount is revenue when the file has both: the order total "
+        "(with taxes and shipping; the default) or the subtotal (products after discounts)",
+    )
+    reading.add_argument(
         "--currency-filter",
         metavar="CODE",
-        help="keep only rows in this currency (needed when a file mixes currencies)",
+        help="keep only rows in this currency (by default a file in several currencies gets "
+        "figures per currency, and the main one is analysed)",
     )
     out = p.add_argument_group("report")
     out.add_argument(
@@ -136,6 +155,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             currency=args.currency,
             quantity=args.quantity,
             status=args.status,
+            refunded=args.refunded,
+            cancelled=args.cancelled,
+            name=args.name,
+            revenue=args.revenue,
             currency_filter=args.currency_filter,
             date_format=args.date_format,
             delimiter=args.delimiter,
@@ -172,15 +195,30 @@ def _summary(
 ) -> None:
     k = report.kpis
     delimiter = {"\t": "tab", "whitespace": "spaces"}.get(rows.delimiter, rows.delimiter)
-    cols = ", ".join(f"{role}={label}" for role, label in rows.columns.items())
+    cols = ", ".join(f'"{label}" as {ROLE_USES[role]}' for role, label in rows.columns.items())
+    ignored = ", ".join(f'"{c}"' for c in rows.ignored_columns)
     lines = [
         f"Read {report.source.file_name}: {rows.rows_read:,} rows, {rows.rows_accepted:,} used, "
         f"{rows.rows_skipped:,} skipped ({rows.encoding}, {delimiter!r}, dates "
         f"{rows.date_format})",
-        f"Columns: {cols}",
-        f"{k.customers:,} customers, {k.orders:,} orders, revenue {k.revenue:,.2f}"
-        f"{' ' + report.currency if report.currency else ''}, {k.first_date} to {k.last_date}",
+        f"Columns used: {cols}",
     ]
+    if ignored:
+        lines.append(f"Columns ignored (nothing read from them): {ignored}")
+    if rows.revenue_basis:
+        lines.append(rows.revenue_basis)
+    for c in report.currencies:
+        lines.append(
+            f"{c.code}: {c.customers:,} customer{'' if c.customers == 1 else 's'}, "
+            f"{c.orders:,} order{'' if c.orders == 1 else 's'}, revenue "
+            f"{c.revenue:,.2f} {c.code}{' (main currency)' if c.main else ''}"
+        )
+    if report.currency_scope:
+        lines.append(report.currency_scope)
+    lines.append(
+        f"{k.customers:,} customers, {k.orders:,} orders, revenue {k.revenue:,.2f}"
+        f"{' ' + report.currency if report.currency else ''}, {k.first_date} to {k.last_date}"
+    )
     if rows.rows_skipped:
         lines.append("Skipped rows by reason:")
         lines += [f"  {n:>8,}  {reason}" for reason, n in rows.skipped_by_reason.items()]

@@ -14,7 +14,6 @@ import numpy as np
 
 from thrive.insights.basket import association_rules, frequent_itemsets
 from thrive.insights.cohorts import cohort_matrix
-from thrive.insights.forecast import forecast_revenue
 from thrive.insights.growth import GrowthMetrics, revenue_growth
 from thrive.insights.orders_aggregate import Orders
 from thrive.insights.report.customers import CustomerTotals
@@ -42,6 +41,9 @@ __all__ = [
 MAX_COHORTS = 24
 MAX_PERIODS = 24
 MAX_RULES = 15
+MIN_BASKETS = 10
+MAX_ITEMSET_LEN = 3
+MAX_RULE_CANDIDATES = 200_000
 
 
 def to_date(day: np.datetime64) -> date:
@@ -132,17 +134,18 @@ def _month_words(month: str) -> str:
     return f"{calendar.month_abbr[int(m)]} {y}"
 
 
-def compute_trend(orders: Orders, last: date, *, horizon: int = 6, level: float = 0.8) -> Trend:
-    """Monthly revenue and, from full months only, a ``horizon``-month forecast."""
+def compute_trend(orders: Orders, last: date) -> Trend:
+    """Monthly revenue (the forecast is added by :mod:`report.predictive`)."""
     months, revenue = monthly_revenue(orders, last)
     partial = _last_month_is_partial(last)
     labels = tuple(str(m) for m in months)
     full_months = months[:-1] if partial else months
-    full_revenue = revenue[:-1] if partial else revenue
     trend = Trend(months=labels, revenue=revenue, partial_last_month=partial)
     if full_months.size < 6:
         return _with_note(trend, "A forecast needs at least six full months of orders.")
-    return _with_forecast(trend, full_revenue, full_months, horizon, level)
+    # The forecast comes from the customer-base models (report.predictive.add_forecast):
+    # a trend line through revenue extrapolates past acquisition that may have stopped.
+    return trend
 
 
 def _with_note(trend: Trend, note: str) -> Trend:
@@ -150,36 +153,6 @@ def _with_note(trend: Trend, note: str) -> Trend:
         months=trend.months,
         revenue=trend.revenue,
         partial_last_month=trend.partial_last_month,
-        forecast_note=note,
-    )
-
-
-def _with_forecast(
-    trend: Trend, revenue: np.ndarray, months: np.ndarray, horizon: int, level: float
-) -> Trend:
-    fc = forecast_revenue(revenue, months, horizon=horizon, level=level)
-    shape = {
-        "log-linear+seasonal": "a steady % trend with each calendar month's usual lift or dip",
-        "log-linear": "a steady % trend (seasonality needs two years of data)",
-        "linear+seasonal": "a straight-line trend with each calendar month's usual lift or dip",
-        "linear": "a straight-line trend (seasonality needs two years of data)",
-    }.get(fc.model, fc.model)
-    note = (
-        f"The forecast fits {shape} to the monthly revenue by least squares "
-        f"(trend {fc.monthly_growth:+.1%} per month"
-        if fc.model.startswith("log")
-        else f"The forecast fits {shape} to the monthly revenue by least squares "
-        f"(trend {fc.monthly_growth:+,.0f} per month"
-    ) + ")."
-    return Trend(
-        months=trend.months,
-        revenue=trend.revenue,
-        partial_last_month=trend.partial_last_month,
-        forecast_months=tuple(str(m) for m in fc.months),
-        forecast=np.asarray(fc.forecast, dtype=np.float64),
-        forecast_low=np.asarray(fc.lower, dtype=np.float64),
-        forecast_high=np.asarray(fc.upper, dtype=np.float64),
-        forecast_level=fc.level,
         forecast_note=note,
     )
 
@@ -257,31 +230,46 @@ def compute_rfm(totals: CustomerTotals, as_of: np.datetime64) -> RfmSection:
 def compute_cross_sell(orders: Orders) -> CrossSell | None:
     """Association rules between products bought together (:mod:`thrive.insights.basket`).
 
-    Returns None when the export has no product column. Support threshold: a pair must
-    appear in at least 10 baskets and 0.5% of baskets, so rules are not built on a couple
-    of coincidences. Rules kept: confidence >= 10% and lift > 1, best lift first.
+    Returns None when the export has no product column. Support threshold: a set must
+    appear in at least :data:`MIN_BASKETS` baskets and 0.5% of baskets, so rules are not
+    built on a couple of coincidences. Rules kept: confidence >= 10% and lift > 1, best
+    lift first. Itemsets stop at three products and rules at :data:`MAX_RULE_CANDIDATES`
+    (the most frequent sets first); ``cut`` says when that bound left anything out. What
+    was found is kept even when no rule passes (``pairs_found``, ``best_lift``).
     """
     if orders.basket_ids is None or orders.basket_products is None:
         return None
     n = orders.n_baskets
-    min_support = max(10 / n, 0.005) if n else 1.0
     min_confidence = 0.1
-    if n == 0 or orders.basket_ids.size == n:  # no basket has two products
-        return CrossSell(
-            rules=(), baskets=n, min_support=min_support, min_confidence=min_confidence
-        )
+    if n == 0:
+        return CrossSell(rules=(), baskets=0, min_support=1.0, min_confidence=min_confidence)
+    min_support = min(1.0, max(MIN_BASKETS / n, 0.005))
+    min_baskets = int(np.ceil(min_support * n - 1e-9))
+    empty = CrossSell(
+        rules=(),
+        baskets=n,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_baskets=min_baskets,
+    )
+    if n < MIN_BASKETS or orders.basket_ids.size == n:  # too few, or no basket has two
+        return empty
     itemsets = frequent_itemsets(
         orders.basket_ids,
         orders.basket_products,
         min_support=min_support,
         n_orders=n,
-        max_len=3,
+        max_len=MAX_ITEMSET_LEN,
     )
-    found = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
+    found = association_rules(
+        itemsets, metric="confidence", min_threshold=0.0, max_rules=MAX_RULE_CANDIDATES
+    )
+    pairs = int(np.count_nonzero(itemsets.lengths == 2))
+    best = float(found.lift.max()) if len(found) else None
     order = np.lexsort((-found.support, -found.lift))
     rules: list[Rule] = []
     for i in order:
-        if found.lift[i] <= 1.0:
+        if found.lift[i] <= 1.0 or found.confidence[i] < min_confidence:
             continue
         antecedent, consequent = found.rule(int(i))
         rules.append(
@@ -295,6 +283,20 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
         )
         if len(rules) == MAX_RULES:
             break
+    cut = ""
+    if found.cut:
+        cut = (
+            f"{found.candidates:,} possible rules is more than the {MAX_RULE_CANDIDATES:,} "
+            f"worked through: only the {found.itemsets_used:,} most frequent product sets "
+            f"were used, {found.itemsets_left_out:,} were left out."
+        )
     return CrossSell(
-        rules=tuple(rules), baskets=n, min_support=min_support, min_confidence=min_confidence
+        rules=tuple(rules),
+        baskets=n,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_baskets=min_baskets,
+        pairs_found=pairs,
+        best_lift=best,
+        cut=cut,
     )

@@ -7,10 +7,17 @@ weeks, as in the BG/NBD literature.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from thrive.insights.base_forecast import (
+    BaseBacktest,
+    BaseForecast,
+    backtest_customer_base,
+    forecast_customer_base,
+)
 from thrive.insights.bgnbd import BGNBDFit, fit_bgnbd
 from thrive.insights.clv import churn_risk_band, customer_lifetime_value
 from thrive.insights.gammagamma import GammaGammaFit, fit_gamma_gamma
@@ -32,6 +39,7 @@ from thrive.insights.report.sections import (
     Channels,
     ClvSection,
     ModelCheck,
+    Trend,
 )
 from thrive.insights.summary import (
     CustomerSummary,
@@ -41,6 +49,7 @@ from thrive.insights.summary import (
 
 __all__ = [
     "AT_RISK_THRESHOLD",
+    "add_forecast",
     "CustomerModel",
     "compute_at_risk",
     "compute_channels",
@@ -51,6 +60,8 @@ __all__ = [
 ]
 
 UNIT_DAYS = 7.0
+MIN_CUSTOMERS = 20
+MIN_REPEATERS = 10
 AT_RISK_THRESHOLD = 0.5
 AT_RISK_ROWS = 25
 HORIZON_MONTHS = 12
@@ -74,6 +85,7 @@ class CustomerModel:
     clv: np.ndarray
     transaction_fit: BGNBDFit
     spend_fit: GammaGammaFit
+    zero_spend_repeaters: int = 0  # repeat customers left out of the spend model
 
 
 def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
@@ -90,13 +102,16 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
     t = np.asarray(summary.T, dtype=np.float64)
     m = np.asarray(summary.monetary_value, dtype=np.float64)
     repeaters = (f > 0) & (m > 0)
-    if f.size < 20 or np.count_nonzero(repeaters) < 10:
+    if f.size < MIN_CUSTOMERS or np.count_nonzero(repeaters) < MIN_REPEATERS:
+        repeat = int(np.count_nonzero(f > 0))
         raise ModelUnavailable(
-            f"the models need at least 20 customers and 10 repeat customers; the file has "
-            f"{f.size} customers and {int(np.count_nonzero(f > 0))} repeat customers"
+            f"the models need at least {MIN_CUSTOMERS} customers and {MIN_REPEATERS} repeat "
+            f"customers; the file has {f.size:,} customer{'' if f.size == 1 else 's'} and "
+            f"{repeat:,} repeat customer{'' if repeat == 1 else 's'}"
         )
     transaction_fit = fit_bgnbd(f, r, t)
     spend_fit = fit_gamma_gamma(f[repeaters], m[repeaters])
+    zero_spend = int(np.count_nonzero((f > 0) & (m <= 0)))
     clv = np.asarray(
         customer_lifetime_value(
             transaction_fit,
@@ -122,6 +137,7 @@ def fit_customer_model(orders: Orders, as_of: np.datetime64) -> CustomerModel:
         clv=clv,
         transaction_fit=transaction_fit,
         spend_fit=spend_fit,
+        zero_spend_repeaters=zero_spend,
     )
 
 
@@ -152,17 +168,44 @@ def compute_clv(model: CustomerModel, *, bins: int = 40) -> ClvSection:
         clipped_above=int(np.count_nonzero(clv > cap)),
         model="BG/NBD",
         parameters={**model.transaction_fit.params, **model.spend_fit.params},
-        caveat=_caveat(model.transaction_fit.converged and model.spend_fit.converged),
+        caveat=_caveat(model.transaction_fit.converged, model.spend_fit.converged),
+        spend_note=_spend_note(model.zero_spend_repeaters),
     )
 
 
-def _caveat(converged: bool) -> str:
-    if converged:
+def _caveat(transactions_converged: bool, spend_converged: bool) -> str:
+    """Names the model fit that did not converge, when one did not."""
+    failed = [
+        name
+        for name, ok in (
+            ("BG/NBD (how often customers buy)", transactions_converged),
+            ("Gamma-Gamma (how much they spend)", spend_converged),
+        )
+        if not ok
+    ]
+    if not failed:
         return ""
-    return "The model fit stopped before it fully converged, so treat these values as rough guides."
+    return (
+        f"The {' and the '.join(failed)} fit{'s' if len(failed) > 1 else ''} did not converge "
+        "(a parameter ran to the edge "
+        "of its range or the optimiser stopped early), so treat these values as rough guides."
+    )
 
 
-def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
+def _spend_note(zero_spend: int) -> str:
+    if not zero_spend:
+        return ""
+    who = "customer" if zero_spend == 1 else "customers"
+    return (
+        f"{zero_spend:,} repeat {who} whose repeat orders came to nothing (free orders, or "
+        "refunded to zero) are left out of fitting the spend model, which needs a positive "
+        "spend."
+    )
+
+
+def compute_at_risk(
+    model: CustomerModel, totals: CustomerTotals, names: Mapping[str, str] | None = None
+) -> AtRisk:
     """Repeat customers with P(alive) below the threshold, highest predicted value first.
 
     Ranking by predicted value (which already weighs in P(alive)) puts first the people
@@ -186,6 +229,7 @@ def compute_at_risk(model: CustomerModel, totals: CustomerTotals) -> AtRisk:
             orders=int(totals.orders[pos[i]]),
             spent=float(totals.spent[pos[i]]),
             last_order=to_date(totals.last_order[pos[i]]),
+            name=(names or {}).get(str(model.customer_ids[i]), ""),
         )
         for i, band in zip(order, bands, strict=True)
     )
@@ -265,11 +309,12 @@ def compute_model_check(
     tracking = cumulative_tracking(
         fit, orders.customer_ids, orders.dates, start=first, end=last, unit_days=UNIT_DAYS
     )
-    alternatives = (
-        ("BG/NBD", fit.log_likelihood, _holdout_error(by_freq)),
-        _pareto_alternative(summary, holdout_counts, holdout_length),
-    )
-    return _model_check_from(
+    pareto = _pareto_alternative(summary, holdout_counts, holdout_length)
+    alternatives = (("BG/NBD", fit.log_likelihood, _holdout_error(by_freq)), pareto[:3])
+    unconverged = [
+        name for name, ok in (("BG/NBD", fit.converged), ("Pareto/NBD", pareto[3])) if not ok
+    ]
+    check = _model_check_from(
         by_freq,
         tracking,
         first,
@@ -278,6 +323,14 @@ def compute_model_check(
         holdout_length,
         alternatives,
     )
+    if unconverged:
+        check = replace(
+            check,
+            caveat=f"The {' and '.join(unconverged)} fit on the calibration period did not "
+            "converge (a parameter ran to the edge of its range or the optimiser stopped "
+            "early); read its numbers as rough.",
+        )
+    return check
 
 
 def _holdout_error(by_freq: RepeatPurchasesByFrequency) -> float:
@@ -292,11 +345,12 @@ def _holdout_error(by_freq: RepeatPurchasesByFrequency) -> float:
 
 def _pareto_alternative(
     summary: CustomerSummary, holdout_counts: np.ndarray, holdout_length: float
-) -> tuple[str, float, float]:
-    """The Pareto/NBD on the same calibration data, as a second opinion."""
+) -> tuple[str, float, float, bool]:
+    """The Pareto/NBD on the same calibration data, as a second opinion (and whether its
+    fit converged)."""
     fit = fit_pareto_nbd(summary.frequency, summary.recency, summary.T)
     by_freq = repeat_purchases_by_frequency(fit, summary, holdout_counts, holdout_length)
-    return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq))
+    return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq), fit.converged)
 
 
 def _model_check_from(
@@ -329,4 +383,89 @@ def _model_check_from(
         calibration_weeks=float((calibration_end - first).astype(np.int64) + 1) / UNIT_DAYS,
         holdout_error=_holdout_error(by_freq),
         alternatives=alternatives,
+    )
+
+
+FORECAST_HORIZON = 6
+MIN_BAND = 0.05
+
+
+def add_forecast(trend: Trend, orders: Orders, *, horizon: int = FORECAST_HORIZON) -> Trend:
+    """``trend`` with a customer-base forecast (:mod:`thrive.insights.base_forecast`) of the
+    ``horizon`` months after the last full month, and its back-test on the file's history.
+
+    The back-test refits on all but the last k full months (k = a third of the full
+    months, at most six) and forecasts them; the shaded range around the forecast is that
+    back-test's mean monthly error (at least 5%), so it shows how far off the method has
+    been on this business, not a textbook interval.
+    """
+    if trend.forecast_note:  # too short: compute_trend already said why
+        return trend
+    n_full = len(trend.months) - (1 if trend.partial_last_month else 0)
+    last_full = np.datetime64(trend.months[n_full - 1], "M")
+    as_of = (last_full + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    try:
+        fc = forecast_customer_base(
+            orders.customer_ids, orders.dates, orders.amounts, as_of=as_of, horizon=horizon
+        )
+    except ValueError as exc:
+        return replace(trend, forecast_note=f"No forecast: {exc}.")
+    k = min(6, n_full // 3)
+    backtest: BaseBacktest | None = None
+    backtest_note = ""
+    try:
+        backtest = backtest_customer_base(
+            orders.customer_ids,
+            orders.dates,
+            orders.amounts,
+            last_full_month=last_full,
+            holdout_months=k,
+        )
+    except ValueError as exc:
+        backtest_note = f"No back-test: fitted on all but the last {k} months, {exc}."
+    total = fc.total
+    band = MIN_BAND
+    band_label = ""
+    if backtest is not None and np.isfinite(backtest.monthly_error):
+        band = max(backtest.monthly_error, MIN_BAND)
+        band_label = f"± {band:.0%} (back-test error)"
+    note = _forecast_note(fc)
+    caveat = _caveat(fc.transaction_fit.converged, fc.spend_fit.converged)
+    return replace(
+        trend,
+        forecast_months=tuple(str(m) for m in fc.months),
+        forecast=total,
+        forecast_low=np.maximum(total * (1 - band), 0.0) if band_label else None,
+        forecast_high=total * (1 + band) if band_label else None,
+        forecast_note=note,
+        forecast_band_label=band_label,
+        forecast_existing=fc.existing,
+        forecast_new=fc.new,
+        forecast_caveat=caveat,
+        backtest_months=() if backtest is None else tuple(str(m) for m in backtest.months),
+        backtest_predicted=None if backtest is None else backtest.predicted,
+        backtest_actual=None if backtest is None else backtest.actual,
+        backtest_error=None if backtest is None else backtest.total_error,
+        backtest_monthly_error=None if backtest is None else backtest.monthly_error,
+        backtest_note=backtest_note,
+    )
+
+
+def _forecast_note(fc: BaseForecast) -> str:
+    months = len(fc.months)
+    rate = fc.acquisition_per_month
+    acquisition = (
+        f"new customers keep coming at {rate:,.1f} a month (the average of the last "
+        f"{fc.acquisition_months} full months), each with a first order of "
+        f"{fc.first_order_value:,.2f} on average"
+        if rate > 0
+        else f"no new customers: none arrived in the last {fc.acquisition_months} full months"
+    )
+    return (
+        f"The forecast adds up what customers are expected to do, not a trend line: the "
+        f"{fc.customers:,} customers up to {fc.as_of} buy as the BG/NBD model expects from "
+        f"their own history, each purchase worth their Gamma-Gamma expected spend; and "
+        f"{acquisition}. Of the {months} months' {fc.total.sum():,.0f}, "
+        f"{fc.existing.sum():,.0f} comes from existing customers and {fc.new.sum():,.0f} "
+        "from new ones."
     )

@@ -15,6 +15,7 @@ from html import escape
 
 import numpy as np
 
+from thrive.insights.orders_columns import ROLE_USES
 from thrive.insights.report import charts
 from thrive.insights.report.formatting import (
     compact,
@@ -31,6 +32,7 @@ from thrive.insights.report.sections import (
     ClvSection,
     CohortSection,
     CrossSell,
+    CurrencyRow,
     Kpis,
     ModelCheck,
     Report,
@@ -43,17 +45,7 @@ from thrive.insights.report.styles import CSS
 
 __all__ = ["render_html"]
 
-ROLE_NAMES = {
-    "customer": "Customer",
-    "date": "Order date",
-    "amount": "Amount",
-    "order": "Order id",
-    "channel": "Channel",
-    "product": "Product",
-    "currency": "Currency",
-    "quantity": "Quantity (multiplies the amount)",
-    "status": "Status",
-}
+ROLE_NAMES = {role: use[:1].upper() + use[1:] for role, use in ROLE_USES.items()}
 
 
 def esc(value: object) -> str:
@@ -116,7 +108,7 @@ def render_html(report: Report) -> str:
     cur = report.currency
     parts = [
         _header(report),
-        _kpis(report.kpis, cur),
+        _kpis(report.kpis, cur, report),
         _trend(report.trend, cur),
         _cohorts(report.cohorts),
         _rfm(report.rfm, cur),
@@ -185,7 +177,7 @@ def _kpi(label: str, value: str, note: str = "", cls: str = "") -> str:
     )
 
 
-def _kpis(k: Kpis, cur: str | None) -> str:
+def _kpis(k: Kpis, cur: str | None, report: Report | None = None) -> str:
     if k.growth is None:
         growth, cls = "–", ""
     else:
@@ -216,7 +208,31 @@ def _kpis(k: Kpis, cur: str | None) -> str:
         "an order column, one customer's purchases on one day); a repeat customer has two or "
         "more orders; average order = revenue ÷ orders; growth as labelled on its card."
     )
-    return _section("kpis", "Headline numbers", f'<div class="kpis">{cards}</div>{_how(how)}')
+    extra = ""
+    if report is not None:
+        if report.source.revenue_basis:
+            extra += f'<p class="basis">{esc(report.source.revenue_basis)}</p>'
+        if report.currencies:
+            extra += _currencies(report.currencies, report.currency_scope)
+    return _section(
+        "kpis", "Headline numbers", f'<div class="kpis">{cards}</div>{extra}{_how(how)}'
+    )
+
+
+def _currencies(rows: tuple[CurrencyRow, ...], scope: str) -> str:
+    table = _table(
+        [("", "Currency"), ("num", "Orders"), ("num", "Customers"), ("num", "Revenue")],
+        [
+            [
+                ("", c.code + (" (main)" if c.main else "")),
+                ("num", count(c.orders)),
+                ("num", count(c.customers)),
+                ("num", money(c.revenue, c.code)),
+            ]
+            for c in rows
+        ],
+    )
+    return f'<h3>By currency ({len(rows)} in the file)</h3>{table}<p class="scope">{esc(scope)}</p>'
 
 
 def _trend(t: Trend | Unavailable, cur: str | None) -> str:
@@ -237,8 +253,8 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
         series = [charts.Series("Revenue", x, values)]
     bands: list[charts.Band] = []
     labels = list(t.months)
-    if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
-        start = n - 1 if not t.partial_last_month else n - 2
+    start = n - 1 if not t.partial_last_month else n - 2
+    if t.forecast is not None:
         fx = [start + 1 + i for i in range(len(t.forecast_months))]
         # Join the forecast line to the last full month so it reads as a continuation.
         series.append(
@@ -250,15 +266,17 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
                 color=charts.PALETTE[1],
             )
         )
+    if t.forecast is not None and t.forecast_low is not None and t.forecast_high is not None:
         bands.append(
             charts.Band(
-                f"{t.forecast_level:.0%} range",
+                t.forecast_band_label or f"{t.forecast_level:.0%} range",
                 fx,
                 [float(v) for v in t.forecast_low],
                 [float(v) for v in t.forecast_high],
                 color=charts.PALETTE[1],
             )
         )
+    if t.forecast is not None:
         labels = labels[: start + 1] + list(t.forecast_months)
     ticks = [(float(i), _month_label(m)) for i, m in enumerate(labels)]
     svg = charts.line_chart(
@@ -284,17 +302,71 @@ def _trend(t: Trend | Unavailable, cur: str | None) -> str:
         + _table([("", "Month"), ("num", "Revenue")], rows)
         + "</details>"
     )
+    if t.forecast_caveat:
+        body = f'<p class="unavailable">{esc(t.forecast_caveat)}</p>' + body
+    body += _backtest(t, cur)
     how = (
         "orders are summed by calendar month of their date (refunds in the month they were "
         "booked). "
         + (
-            f"The forecast uses full months only and shows a {t.forecast_level:.0%} range. "
+            "The forecast starts after the last full month"
+            + (
+                f"; the shaded range is {t.forecast_band_label}. "
+                if t.forecast_band_label
+                else ". "
+            )
             if t.forecast is not None
             else ""
         )
         + t.forecast_note
     )
     return _section("trend", "Revenue by month", body + _how(how.strip()))
+
+
+def _backtest(t: Trend, cur: str | None) -> str:
+    """How the forecasting method did on the file's own last months."""
+    if t.backtest_note:
+        return f"<p>{esc(t.backtest_note)}</p>"
+    if t.backtest_predicted is None or t.backtest_actual is None or t.backtest_error is None:
+        return ""
+    k = len(t.backtest_months)
+    predicted, actual = float(t.backtest_predicted.sum()), float(t.backtest_actual.sum())
+    first = _month_label(t.backtest_months[0])
+    direction = "above" if predicted >= actual else "below"
+    lead = (
+        f"<p><strong>Back-test:</strong> fitted on the orders before {esc(first)} only, the "
+        f"same method forecast {esc(money(predicted, cur, 0))} for the {k} months that "
+        f"followed; they brought {esc(money(actual, cur, 0))}, so it was "
+        f"{esc(percent(abs(t.backtest_error)))} {direction}"
+        + (
+            f" (off by {esc(percent(t.backtest_monthly_error))} a month on average)"
+            if t.backtest_monthly_error is not None
+            and t.backtest_monthly_error == t.backtest_monthly_error
+            else ""
+        )
+        + ". A forecast is only as good as the assumption that customers keep behaving and "
+        "arriving as they recently did.</p>"
+    )
+    x = list(range(k))
+    svg = charts.line_chart(
+        "chart-backtest",
+        "Back-test: forecast against what happened",
+        f"Monthly revenue over the last {k} full months, actual and as forecast from the "
+        "months before them",
+        [
+            charts.Series("Actual", x, [float(v) for v in t.backtest_actual]),
+            charts.Series(
+                "Forecast",
+                x,
+                [float(v) for v in t.backtest_predicted],
+                dashed=True,
+                color=charts.PALETTE[1],
+            ),
+        ],
+        x_ticks=[(float(i), _month_label(m)) for i, m in enumerate(t.backtest_months)],
+        y_format=lambda v: money_compact(v, cur),
+    )
+    return lead + _figure(svg, min_width=420, max_width=680)
 
 
 def _month_label(month: str) -> str:
@@ -428,6 +500,8 @@ def _clv(c: ClvSection | Unavailable, cur: str | None) -> str:
         f"file ({params})."
     )
     caveat = f'<p class="unavailable">{esc(c.caveat)}</p>' if c.caveat else ""
+    if c.spend_note:
+        how += " " + c.spend_note
     return _section("clv", title, lead + caveat + _figure(svg, caption) + _how(how))
 
 
@@ -438,36 +512,40 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
     if not a.customers:
         body = "<p>No repeat customer currently looks likely to have stopped buying.</p>"
     else:
-        rows = [
-            [
-                ("id", c.customer_id),
-                ("num", percent(c.p_alive, 0)),
-                ("", c.risk),
-                ("num", money(c.predicted_value, cur)),
-                ("num", money(c.value_if_active, cur)),
-                ("num", count(c.orders)),
-                ("num", money(c.spent, cur)),
-                ("num", _day(c.last_order)),
-            ]
-            for c in a.customers
+        headers = [
+            ("", "Customer"),
+            ("num", "P(active)"),
+            ("", "Risk"),
+            ("num", "Predicted value"),
+            ("num", "Worth if active"),
+            ("num", "Orders"),
+            ("num", "Spent so far"),
+            ("num", "Last order"),
         ]
+        head = "".join(f'<th scope="col" class="{c}">{esc(t)}</th>' for c, t in headers)
+        trs = "".join(
+            f'<tr><td class="id">{_who(c.name, c.customer_id)}</td>'
+            + "".join(
+                f'<td class="{cls}">{esc(text)}</td>'
+                for cls, text in (
+                    ("num", percent(c.p_alive, 0)),
+                    ("", c.risk),
+                    ("num", money(c.predicted_value, cur)),
+                    ("num", money(c.value_if_active, cur)),
+                    ("num", count(c.orders)),
+                    ("num", money(c.spent, cur)),
+                    ("num", _day(c.last_order)),
+                )
+            )
+            + "</tr>"
+            for c in a.customers
+        )
         body = (
             f"<p>The {count(len(a.customers))} most valuable of the {count(a.candidates)} "
             f"repeat customers whose chance of still being active is below "
             f"{a.threshold:.0%}. They are the first people to contact personally.</p>"
-            + _table(
-                [
-                    ("", "Customer"),
-                    ("num", "P(active)"),
-                    ("", "Risk"),
-                    ("num", "Predicted value"),
-                    ("num", "Worth if active"),
-                    ("num", "Orders"),
-                    ("num", "Spent so far"),
-                    ("num", "Last order"),
-                ],
-                rows,
-            )
+            f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{trs}</tbody></table></div>"
         )
     how = (
         "P(active) is the BG/NBD probability that the customer has not quietly left, given "
@@ -476,6 +554,18 @@ def _at_risk(a: AtRisk | Unavailable, cur: str | None) -> str:
         "value divided by P(active): what they would bring if they are still with you."
     )
     return _section("at-risk", title, body + _how(how))
+
+
+def _who(name: str, customer_id: str) -> str:
+    """A customer cell: the name when the file has one, with the id or e-mail below it.
+
+    The id line never wraps mid-word (see ``td.id .email`` in the styles): a long e-mail is
+    cut with an ellipsis and the whole of it is in the title, shown on hover.
+    """
+    ident = f'<span class="email" title="{esc(customer_id)}">{esc(customer_id)}</span>'
+    if name and name != customer_id:
+        return f'<span class="who">{esc(name)}</span>{ident}'
+    return ident
 
 
 def _channels(c: Channels | None, cur: str | None) -> str:
@@ -510,10 +600,7 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
     if isinstance(x, Unavailable):
         return _section("cross-sell", title, _unavailable(x))
     if not x.rules:
-        body = (
-            f"<p>No pair of products appears together often enough among {count(x.baskets)} "
-            f"baskets (at least {percent(x.min_support)} of baskets) to suggest a rule.</p>"
-        )
+        body = f"<p>{esc(cross_sell_finding(x))}</p>"
     else:
         rows = [
             [
@@ -539,6 +626,8 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
                 rows,
             )
         )
+    if x.cut:
+        body += f'<p class="unavailable">Cut to bound the work: {esc(x.cut)}</p>'
     how = (
         f"over {count(x.baskets)} baskets: support = share of baskets with all the products; "
         "confidence = share of baskets with the first product(s) that also have the second; "
@@ -546,6 +635,35 @@ def _cross_sell(x: CrossSell | Unavailable) -> str:
         f"than chance). Only sets in at least {percent(x.min_support)} of baskets are used."
     )
     return _section("cross-sell", title, body + _how(how))
+
+
+def cross_sell_finding(x: CrossSell) -> str:
+    """What the basket analysis found when it has no rule to show, in one sentence."""
+    at_least = f"at least {count(x.min_baskets)} times" if x.min_baskets else "often enough"
+    if x.baskets < 10:
+        return (
+            f"Only {count(x.baskets)} baskets have a product: a rule needs a set of products "
+            "bought together in at least 10 baskets."
+        )
+    if x.pairs_found == 0:
+        return (
+            f"No pair of products was bought together {at_least} "
+            f"({percent(x.min_support)} of the {count(x.baskets)} baskets), so there is "
+            "nothing to base a rule on."
+        )
+    pairs = f"{count(x.pairs_found)} pair{'s' if x.pairs_found != 1 else ''}"
+    if x.best_lift is not None and x.best_lift <= 1.0:
+        return (
+            f"{pairs} of products were bought together {at_least} among "
+            f"{count(x.baskets)} baskets, none more often than chance "
+            f"(lift ≤ {x.best_lift:.2f}): no product makes another more likely."
+        )
+    return (
+        f"{pairs} of products were bought together {at_least} among {count(x.baskets)} "
+        f"baskets; those bought together more often than chance (lift up to "
+        f"{x.best_lift or 0:.2f}) follow the first product in under "
+        f"{percent(x.min_confidence, 0)} of its baskets, too rarely to suggest."
+    )
 
 
 def _model_check(m: ModelCheck | Unavailable) -> str:
@@ -599,7 +717,8 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
         for label, n in zip(m.frequency_labels, m.customers_per_bin, strict=True)
     )
     body = (
-        f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
+        (f'<p class="unavailable">{esc(m.caveat)}</p>' if m.caveat else "")
+        + f"<p>The BG/NBD model was fitted again on orders from {esc(_day(m.calibration_start))} "
         f"to {esc(_day(m.calibration_end))} only, then asked to predict the "
         f"{m.holdout_weeks:.0f} weeks after, which it had not seen. {esc(total_note)}</p>"
         "<h3>Holdout purchases per customer, by purchases during calibration</h3>"
@@ -641,7 +760,7 @@ def _model_check(m: ModelCheck | Unavailable) -> str:
 
 
 def _source(s: SourceInfo) -> str:
-    cols = [[("", ROLE_NAMES.get(role, role)), ("", label)] for role, label in s.columns.items()]
+    cols = [[("", label), ("", ROLE_NAMES.get(role, role))] for role, label in s.columns.items()]
     delimiter = {"\t": "tab", "whitespace": "spaces"}.get(s.delimiter, s.delimiter)
     facts = [
         f"{count(s.rows_read)} data rows read, {count(s.rows_accepted)} used, "
@@ -658,10 +777,25 @@ def _source(s: SourceInfo) -> str:
             f"as purchases; {count(s.refund_only_orders)} refunds booked as orders of their own "
             "reduce revenue only."
         )
+    if s.repeated_totals:
+        facts.append(
+            f"{count(s.repeated_totals)} later lines of orders repeated the order's amount; "
+            "it was counted once per order."
+        )
     facts.extend(s.notes)
+    ignored = ""
+    if s.ignored_columns:
+        ignored = (
+            f"<h3>Columns ignored ({count(len(s.ignored_columns))})</h3><p>Nothing is read "
+            "from these columns: "
+            + ", ".join(f"<code>{esc(c)}</code>" for c in s.ignored_columns)
+            + ". Name one with a flag (such as --product) to use it.</p>"
+        )
     body = (
         "<h3>Columns used</h3>"
-        + _table([("", "Used as"), ("", "Column in the file")], cols)
+        + _table([("", "Column in the file"), ("", "Used as")], cols)
+        + ignored
+        + (f'<p class="basis">{esc(s.revenue_basis)}</p>' if s.revenue_basis else "")
         + '<ul class="notes">'
         + "".join(f"<li>{esc(f)}</li>" for f in facts)
         + "</ul>"

@@ -19,6 +19,7 @@ __all__ = [
     "ChannelRow",
     "Channels",
     "ClvSection",
+    "CurrencyRow",
     "CohortSection",
     "CrossSell",
     "Kpis",
@@ -59,6 +60,20 @@ class SourceInfo:
     fully_refunded_orders: int
     refund_only_orders: int
     notes: tuple[str, ...]
+    ignored_columns: tuple[str, ...] = ()
+    revenue_basis: str = ""
+    repeated_totals: int = 0
+
+
+@dataclass(frozen=True)
+class CurrencyRow:
+    """Exact figures for the orders in one currency (amounts are never converted)."""
+
+    code: str
+    orders: int
+    customers: int
+    revenue: float  # net of refunds
+    main: bool
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,17 @@ class Trend:
     forecast_high: np.ndarray | None = None
     forecast_level: float = 0.8
     forecast_note: str = ""
+    forecast_band_label: str = ""  # what the shaded range around the forecast means
+    forecast_existing: np.ndarray | None = None  # from customers already in the file
+    forecast_new: np.ndarray | None = None  # from customers acquired at the recent rate
+    forecast_caveat: str = ""  # e.g. a model fit that did not converge
+    # The same method fitted on all but the last months, against what those months brought.
+    backtest_months: tuple[str, ...] = ()
+    backtest_predicted: np.ndarray | None = None
+    backtest_actual: np.ndarray | None = None
+    backtest_error: float | None = None  # (predicted - actual) / actual over the back-test
+    backtest_monthly_error: float | None = None  # mean |predicted - actual| / actual
+    backtest_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +163,7 @@ class ClvSection:
     model: str
     parameters: dict[str, float]
     caveat: str = ""
+    spend_note: str = ""  # who the spend model left out, when anyone
 
 
 @dataclass(frozen=True)
@@ -149,6 +176,7 @@ class AtRiskCustomer:
     orders: int
     spent: float
     last_order: date
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,6 +201,10 @@ class CrossSell:
     baskets: int
     min_support: float
     min_confidence: float
+    min_baskets: int = 0  # the support threshold as a number of baskets
+    pairs_found: int = 0  # product pairs in at least min_baskets baskets
+    best_lift: float | None = None  # the highest lift among those pairs' rules
+    cut: str = ""  # what the work bounds left out, in words ("" when nothing)
 
 
 @dataclass(frozen=True)
@@ -211,6 +243,7 @@ class ModelCheck:
     holdout_error: float  # relative error of total predicted vs actual holdout purchases
     # (model, calibration log-likelihood, holdout error) for each model tried
     alternatives: tuple[tuple[str, float, float], ...] = ()
+    caveat: str = ""  # names a calibration fit that did not converge
 
 
 @dataclass(frozen=True)
@@ -229,3 +262,5 @@ class Report:
     model_check: ModelCheck | Unavailable
     channels: Channels | None = None  # only when the file has a channel column
     warnings: tuple[str, ...] = field(default=())
+    currencies: tuple[CurrencyRow, ...] = ()  # when the file has more than one
+    currency_scope: str = ""  # which orders and customers the sections use, in words

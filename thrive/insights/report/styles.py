@@ -41,7 +41,11 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
   vertical-align: top; }
 th { font-weight: 600; background: var(--soft); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.id { overflow-wrap: anywhere; min-width: 8em; }
+td.id { min-width: 8em; max-width: 15em; }
+td.id .who { display: block; font-weight: 600; }
+/* An e-mail never wraps mid-word: it is cut with an ellipsis, the full text in its title. */
+td.id .email { display: block; max-width: 15em; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; color: var(--muted); font-size: .88em; }
 .meaning { color: var(--muted); font-size: .88rem; }
 .unavailable { background: #fff7ed; border: 1px solid #fed7aa; border-radius: 6px;
   padding: 8px 12px; color: var(--warn); }

@@ -260,3 +260,23 @@ def test_rule_metrics_are_within_their_ranges(seed: int, min_support: float) -> 
     assert not np.any(np.isnan(r.conviction))
     assert np.all(np.isinf(r.conviction) == (r.confidence == 1.0))
     assert np.all(r.support <= np.minimum(r.antecedent_support, r.consequent_support))
+
+
+def test_twenty_products_in_every_order_stop_at_the_work_bounds_and_say_so() -> None:
+    # 2**20 - 1 itemsets and about 3.5 billion rules without bounds (killed for memory).
+    orders = np.repeat(np.arange(30), 20)
+    products = np.tile(np.arange(20), 30)
+    fi = frequent_itemsets(orders, products, min_support=0.5)
+    # Whole levels up to 7 products: 20 + 190 + 1,140 + 4,845 + 15,504 + 38,760 + 77,520.
+    assert fi.cut and fi.cut_at_len == 8
+    assert len(fi) == 137_979
+    rules = association_rules(fi, metric="confidence", min_threshold=0.1, max_rules=10_000)
+    assert rules.cut
+    assert len(rules) <= 10_000
+    # Every itemset of k products allows 2**k - 2 rules.
+    assert rules.candidates == sum(math.comb(20, k) * (2**k - 2) for k in range(2, 8))
+    assert rules.itemsets_left_out > 0
+    # Pairs first (all equally frequent, shorter first): 190 pairs x 2 rules all fit.
+    assert rules.itemsets_used >= 190
+    pairs_only = association_rules(fi, metric="confidence", min_threshold=0.1, max_len=2)
+    assert not pairs_only.cut and len(pairs_only) == 380

@@ -146,18 +146,16 @@ def test_an_order_id_reused_by_another_customer_is_skipped(tmp_path: Path) -> No
     assert 'belongs to customer "ann" (row 2)' in skip.reason
 
 
-def test_mixed_currencies_are_refused_with_counts_and_rows(tmp_path: Path) -> None:
+def test_mixed_currencies_keep_every_row_with_its_currency(tmp_path: Path) -> None:
     text = (
         "customer,date,amount,currency\n"
         "a,2024-01-01,10,USD\nb,2024-01-02,11,USD\nc,2024-01-03,12,EUR\n"
     )
-    with pytest.raises(OrdersFileError) as info:
-        read_order_rows(write(tmp_path, text))
-    message = str(info.value)
-    assert 'mixed currencies in column "currency"' in message
-    assert "USD (2 rows, first on row 2)" in message
-    assert "EUR (1 rows, first on row 4)" in message
-    assert "--currency-filter USD" in message
+    rows = read_order_rows(write(tmp_path, text))
+    assert rows.currency == "USD"  # the main currency: most rows
+    assert rows.row_currencies is not None
+    assert rows.row_currencies.tolist() == ["USD", "USD", "EUR"]
+    assert rows.amounts.tolist() == [10.0, 11.0, 12.0]
 
 
 def test_currency_filter_keeps_one_currency_and_counts_the_rest(tmp_path: Path) -> None:
@@ -171,9 +169,11 @@ def test_currency_filter_keeps_one_currency_and_counts_the_rest(tmp_path: Path) 
 
 
 def test_currency_symbols_in_amounts_count_as_currencies(tmp_path: Path) -> None:
-    text = "customer,date,amount\na,2024-01-01,$10.00\nb,2024-01-02,€9.00\n"
-    with pytest.raises(OrdersFileError, match="mixed currencies in the amounts"):
-        read_order_rows(write(tmp_path, text))
+    text = "customer,date,amount\na,2024-01-01,$10.00\nb,2024-01-02,€9.00\nc,2024-01-02,€1\n"
+    rows = read_order_rows(write(tmp_path, text))
+    assert rows.currency == "EUR"
+    assert rows.row_currencies is not None
+    assert rows.row_currencies.tolist() == ["$", "EUR", "EUR"]
 
 
 @pytest.mark.parametrize("content", ["", "   \n\n", "\ufeff"])

@@ -170,11 +170,7 @@ def test_cli_writes_the_report_and_a_summary(
     [
         ("", [], "is empty"),
         ("who,when,what\na,b,c\n", [], "no customer column"),
-        (
-            "customer,date,amount,currency\na,2024-01-01,1,USD\nb,2024-01-01,1,EUR\n",
-            [],
-            "mixed currencies",
-        ),
+        (SMALL, ["--revenue", "gross"], "invalid choice"),
         (SMALL, ["--holdout-weeks", "0"], "must be at least 1"),
         (SMALL, ["--delimiter", "ab"], "--delimiter must be one character"),
     ],
