@@ -111,8 +111,12 @@ class StepRun:
 
 
 def _fill(text: str, person: Person) -> str:
-    # Plain replacement, not str.format: the text is written by users.
-    return text.replace("{first_name}", person.first_name or "them").replace("{name}", str(person))
+    # The email templates' sandbox: one merge syntax for everything users write, and no
+    # str.format over user text (it can reach attributes).
+    from thrive.outreach.merge_data import merge_context
+    from thrive.outreach.sandbox import render_line
+
+    return render_line(text, merge_context(person))
 
 
 def _associate(pk: Any) -> Any:

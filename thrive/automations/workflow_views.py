@@ -27,8 +27,8 @@ EXAMPLE_STEPS = [
     {"kind": "condition", "rules": {"match": "all", "rules": [
         {"field": "orders_count", "op": "gte", "value": 2}]}, "yes": 3, "no": 4},
     {"kind": "add_tag", "tag": "Regular", "next": "end"},
-    {"kind": "create_task", "title": "Call {first_name}", "task_kind": "call",
-     "due_in_days": 2},
+    {"kind": "create_task", "title": "Call {{ person.first_name|default:'them' }}",
+     "task_kind": "call", "due_in_days": 2},
 ]  # fmt: skip
 
 
