@@ -268,7 +268,7 @@ def _check_settings(check: _Checker, pos: int, kind: str, cfg: dict[str, Any]) -
 
 def survey_exists(pk: int) -> bool:
     try:
-        from thrive.voice.models import Survey  # type: ignore[import-not-found]
+        from thrive.voice.models import Survey
     except ImportError:  # customer voice is a separate app
         return False
     return Survey.objects.filter(pk=pk).exists()
@@ -276,7 +276,7 @@ def survey_exists(pk: int) -> bool:
 
 def sequence_exists(pk: int) -> bool:
     try:
-        from thrive.outreach.models import Sequence  # type: ignore[import-not-found]
+        from thrive.outreach.models import Sequence
     except ImportError:
         return False
     return Sequence.objects.filter(pk=pk).exists()
@@ -395,21 +395,9 @@ def _idea_trigger_errors(cfg: dict[str, Any]) -> list[str]:
     if not status:
         return []
     try:
-        from thrive.voice.models import IdeaStatus  # type: ignore[import-not-found]
+        from thrive.voice.models import IdeaStatus
     except ImportError:
         return []
     if status not in IdeaStatus.values:
         return [f"“status” is one of {', '.join(IdeaStatus.values)}."]
     return []
-
-
-def parse_steps_text(text: str) -> Any:
-    """The editor's JSON textarea → Python, with a readable error."""
-    import json
-
-    try:
-        return json.loads(text or "[]")
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"The steps are not valid JSON: {exc.msg} (line {exc.lineno})."
-        ) from None

@@ -422,8 +422,8 @@ def seed_nps_history(survey: Any) -> int:
         batch_size=1000,
     )
     if caught_up:
-        last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=last)
+        last_id = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=last_id)
     return len(responses)
 
 

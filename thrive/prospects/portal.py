@@ -94,6 +94,8 @@ def issue_portal_link(partner: Person, *, actor: Any, ip_address: str | None = N
 
 
 def _email_link(partner: Person, url: str) -> None:
+    if not partner.email:
+        return
     business = business_name()
     text = (
         f"Hello {partner.first_name or partner},\n\nThank you for sending people our way. "
@@ -210,10 +212,10 @@ def referrals_of(partner: Person) -> list[dict[str, Any]]:
         rows.append({
             "name": person.full_name or "Someone you introduced",
             "referred_at": referral.referred_at,
-            "status": "Became a client" if won else {
+            "status": "Became a client" if won else dict[str, str]({
                 Stage.SUSPECT: "Introduced", Stage.PROSPECT: "In touch with us",
                 Stage.LOST: "Did not go ahead",
-            }.get(person.stage, "Introduced"),
+            }).get(person.stage, "Introduced"),
             "won": won,
             "via_portal": hasattr(referral, "portal"),
         })  # fmt: skip
