@@ -51,3 +51,15 @@ def test_a_get_writes_no_row(owner, fresh_dashboard, path):
     with no_writes(allow=BOOKKEEPING):
         response = client.get(path)
     assert response.status_code < 500
+
+
+def test_a_persons_page_and_its_organization_page_write_no_row(owner, fresh_dashboard):
+    from thrive.core.testing.factories import OrganizationFactory, PersonFactory
+
+    organization = OrganizationFactory()
+    person = PersonFactory(organization=organization)
+    client = client_for(owner)
+    for path in (f"/people/{person.pk}/", f"/organizations/{organization.pk}/"):
+        with no_writes(allow=BOOKKEEPING):
+            response = client.get(path)
+        assert response.status_code == 200, path
