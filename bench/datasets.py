@@ -32,7 +32,7 @@ MBGNBD_TRUTH = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 # Fader & Hardie (2013), CDNOW: p, q, gamma.
 GAMMA_GAMMA_TRUTH = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 ACQUISITION_DAYS = 730
-CDNOW_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow"
+CDNOW_DIR = Path(__file__).resolve().parents[1] / "thrive" / "insights" / "tests" / "data" / "cdnow"
 CDNOW_CALIBRATION_END = "1997-09-30"
 
 

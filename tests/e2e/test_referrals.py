@@ -60,7 +60,8 @@ def test_the_partner_café_refers_a_client_through_its_portal(page, browser, liv
     screenshot(page, "reach-partners")
     mail = smtp_sink.wait_for(1)[0]
     assert mail.recipients == ["lucia@cafe.example"]
-    link = re.search(r"http\S+/partners/open/\S+", mail.message.get_content()).group(0)
+    text = mail.message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http\S+/partners/open/\S+", text).group(0)
 
     partner_context = browser.new_context(base_url=live_server.url)
     partner = partner_context.new_page()
@@ -93,7 +94,8 @@ def test_the_partner_café_refers_a_client_through_its_portal(page, browser, liv
         assert thank_partners() == 1
     thanks = smtp_sink.wait_for(2)[1]
     assert thanks.recipients == ["lucia@cafe.example"]
-    assert "Rita just became a client" in thanks.message.get_content()
+    thanks_text = thanks.message.get_body(preferencelist=("plain",)).get_content()
+    assert "Rita just became a client" in thanks_text
     partner.reload()
     expect(partner.get_by_text("1 of your introductions became client")).to_be_visible()
     screenshot(partner, "partner-portal-thanks")

@@ -34,5 +34,5 @@ class AssociateAdmin(UserAdmin):
 class BusinessAdmin(admin.ModelAdmin):
     list_display = ["name", "website"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not Business.objects.exists() and super().has_add_permission(request)

@@ -70,16 +70,12 @@ def _kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = 
     value, previous = _f(value), _f(previous)
     change = None
     if value is not None and previous not in (None, 0):
-        change = (value - previous) / abs(previous)  # type: ignore[operator]
+        change = (value - previous) / abs(previous)
     return {
         "key": key, "label": label, "value": value, "previous": previous, "change": change,
         "unit": unit, "formula": formula, "data": data, "link": link, "spark": spark or [],
         "better": better, "detail": detail,
     }  # fmt: skip
-
-
-def _month_labels(months: np.ndarray) -> list[str]:
-    return [str(m) for m in months.astype("datetime64[M]")]
 
 
 def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
@@ -223,10 +219,10 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     employees = PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).count() or (
         Associate.objects.filter(is_active=True).count()
     )
-    ttm = float(np.sum(revenue[-12:])) if revenue.size else 0.0
+    trailing_revenue = float(np.sum(revenue[-12:])) if revenue.size else 0.0
     kpis.append(_kpi(
         "revenue_per_employee", "Revenue per employee (12 months)",
-        revenue_per_employee(ttm, employees) if employees else None, unit=currency,
+        revenue_per_employee(trailing_revenue, employees) if employees else None, unit=currency,
         formula="Trailing-twelve-month revenue ÷ associates.", data=f"{employees} associates.",
     ))  # fmt: skip
     actions = Activity.objects.filter(
@@ -307,13 +303,13 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
         np.array([a[1] for a in acquired] or [], dtype="datetime64[M]"),
     )  # fmt: skip
     paid = set(table.channels[table.spend.sum(axis=1) > 0].tolist())
-    channels = [
+    channels: list[dict[str, Any]] = [
         {"channel": str(c), "spend": _f(table.spend[i].sum()),
          "new": int(table.new_customers[i].sum()),
          "cac": _f(table.channel_cac[i])}
         for i, c in enumerate(table.channels) if str(c) in paid
     ]  # fmt: skip
-    clv_by_channel = []
+    clv_by_channel: list[dict[str, Any]] = []
     if scoring.clv is not None:
         chan = np.array([channel_of.get(int(p), "") for p in ids], dtype=str)
         for row in channels:

@@ -35,7 +35,7 @@ def _in_flight() -> AnalyticsRefresh | None:
     )
 
 
-def request_refresh(*, force: bool = False) -> AnalyticsRefresh:
+def request_refresh() -> AnalyticsRefresh:
     """Queue a refresh unless one is already queued or running; return that run."""
     from .tasks import refresh_analytics
 

@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     require_edit(request.user)
-    refresh.request_refresh(force=True)
+    refresh.request_refresh()
     return redirect("home")
 
 

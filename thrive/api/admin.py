@@ -12,7 +12,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix"]
     readonly_fields = [f.name for f in ApiToken._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -25,7 +25,7 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     readonly_fields = ["owner", "key", "request_hash", "status_code", "content_type", "created_at"]
     exclude = ["body"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 

@@ -33,7 +33,7 @@ _pages: dict[type, type[Schema]] = {}
 def page_of(item: type[Schema]) -> type[Schema]:
     """The response schema of one page of ``item``s."""
     if item not in _pages:
-        _pages[item] = create_model(  # type: ignore[call-overload]
+        _pages[item] = create_model(
             f"{item.__name__}Page",
             __base__=Schema,
             items=(list[item], ...),  # type: ignore[valid-type]

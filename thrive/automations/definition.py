@@ -34,8 +34,9 @@ send_survey     ``survey`` (a customer-voice NPS survey id)            ``next``
 enroll_sequence ``sequence`` (an outreach email sequence id)           ``next``
 ==============  ====================================================  ======================
 
-Exits default to the following step. Titles and messages may use ``{first_name}`` and
-``{name}``.
+Exits default to the following step. Titles and messages use the email templates' merge
+syntax, e.g. ``Call {{ person.first_name|default:"them" }}`` (any merge field, the same
+sandbox).
 
 Triggers
 ========
@@ -122,6 +123,10 @@ def destination(config: dict[str, Any], exit_name: str, position: int) -> int | 
 
 # -- validation -----------------------------------------------------------------------
 
+# The single-brace fields titles used before they shared the email templates' syntax.
+OLD_MERGE_FIELD = re.compile(r"\{(first_name|name)\}")
+MERGE_FIELD_RENAMES = {"first_name": "first_name", "name": "full_name"}
+
 
 @dataclass
 class _Checker:
@@ -161,6 +166,24 @@ class _Checker:
             self.fail(pos, f"“{key}” is required.")
         elif len(value) > limit:
             self.fail(pos, f"“{key}” has at most {limit} characters.")
+
+    def merge_text(self, pos: int, cfg: dict[str, Any], key: str, *, limit: int) -> None:
+        """Required text in the email templates' merge syntax."""
+        self.text(pos, cfg, key, limit=limit)
+        value = cfg.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return
+        from thrive.outreach.sandbox import check_source
+
+        old = OLD_MERGE_FIELD.search(value)
+        if old:
+            self.fail(
+                pos,
+                f"“{key}”: write {{{{ person.{MERGE_FIELD_RENAMES[old.group(1)]} }}}} "
+                f"instead of {old.group(0)}.",
+            )
+        for problem in check_source(value):
+            self.fail(pos, f"“{key}”: {problem}")
 
 
 def _check_step(check: _Checker, pos: int, raw: Any) -> dict[str, Any] | None:
@@ -224,13 +247,13 @@ def _check_settings(check: _Checker, pos: int, kind: str, cfg: dict[str, Any]) -
         if cfg.get("stage") not in Stage.values:
             check.fail(pos, f"“stage” is one of {', '.join(Stage.values)}.")
     elif kind == StepKind.CREATE_TASK:
-        check.text(pos, cfg, "title", limit=200)
+        check.merge_text(pos, cfg, "title", limit=200)
         check.associate(pos, cfg, required=False)
         if cfg.get("task_kind", TaskKind.FOLLOW_UP) not in TaskKind.values:
             check.fail(pos, f"“task_kind” is one of {', '.join(TaskKind.values)}.")
         check.number(pos, cfg, "due_in_days", low=0, high=3650)
     elif kind == StepKind.NOTIFY:
-        check.text(pos, cfg, "message", limit=200)
+        check.merge_text(pos, cfg, "message", limit=200)
         check.associate(pos, cfg, required=True)
     elif kind == StepKind.WEBHOOK:
         url = str(cfg.get("url", ""))
@@ -245,7 +268,7 @@ def _check_settings(check: _Checker, pos: int, kind: str, cfg: dict[str, Any]) -
 
 def survey_exists(pk: int) -> bool:
     try:
-        from thrive.voice.models import Survey  # type: ignore[import-not-found]
+        from thrive.voice.models import Survey
     except ImportError:  # customer voice is a separate app
         return False
     return Survey.objects.filter(pk=pk).exists()
@@ -253,7 +276,7 @@ def survey_exists(pk: int) -> bool:
 
 def sequence_exists(pk: int) -> bool:
     try:
-        from thrive.outreach.models import Sequence  # type: ignore[import-not-found]
+        from thrive.outreach.models import Sequence
     except ImportError:
         return False
     return Sequence.objects.filter(pk=pk).exists()
@@ -372,21 +395,9 @@ def _idea_trigger_errors(cfg: dict[str, Any]) -> list[str]:
     if not status:
         return []
     try:
-        from thrive.voice.models import IdeaStatus  # type: ignore[import-not-found]
+        from thrive.voice.models import IdeaStatus
     except ImportError:
         return []
     if status not in IdeaStatus.values:
         return [f"“status” is one of {', '.join(IdeaStatus.values)}."]
     return []
-
-
-def parse_steps_text(text: str) -> Any:
-    """The editor's JSON textarea → Python, with a readable error."""
-    import json
-
-    try:
-        return json.loads(text or "[]")
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"The steps are not valid JSON: {exc.msg} (line {exc.lineno})."
-        ) from None

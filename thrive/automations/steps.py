@@ -111,8 +111,12 @@ class StepRun:
 
 
 def _fill(text: str, person: Person) -> str:
-    # Plain replacement, not str.format: the text is written by users.
-    return text.replace("{first_name}", person.first_name or "them").replace("{name}", str(person))
+    # The email templates' sandbox: one merge syntax for everything users write, and no
+    # str.format over user text (it can reach attributes).
+    from thrive.outreach.merge_data import merge_context
+    from thrive.outreach.sandbox import render_line
+
+    return render_line(text, merge_context(person))
 
 
 def _associate(pk: Any) -> Any:
@@ -187,7 +191,7 @@ def _wait_event(run: StepRun) -> Result:
 
 def _template(pk: Any) -> Any:
     try:
-        from thrive.outreach.models import EmailTemplate  # type: ignore[import-not-found]
+        from thrive.outreach.models import EmailTemplate
     except ImportError as exc:
         raise StepFailed("Email steps need the outreach app, which is not installed.") from exc
     template = EmailTemplate.objects.filter(pk=pk).first()
@@ -198,7 +202,7 @@ def _template(pk: Any) -> Any:
 
 def _send_email(run: StepRun) -> Result:
     template = _template(run.config.get("template"))
-    from thrive.outreach.services import send_email  # type: ignore[import-not-found]
+    from thrive.outreach.services import send_email
 
     did = f"Sent the email “{template}”"
     delivery = send_email(
@@ -235,7 +239,7 @@ def _draft_email(run: StepRun) -> Result:
     associate = _associate(run.config.get("associate"))
     if associate is None:
         raise StepFailed("The associate who should review the draft no longer exists.")
-    from thrive.outreach.services import create_draft  # type: ignore[import-not-found]
+    from thrive.outreach.services import create_draft
 
     did = f"Drafted “{template}” for {associate_name} to review and send"
     draft = create_draft(
@@ -260,11 +264,12 @@ def _send_survey(run: StepRun) -> Result:
     """Ask the person an NPS survey through customer voice: its cool-down, then
     outreach's consent (surveys), suppression, quiet hours and weekly budget."""
     try:
-        from thrive.voice.models import Survey  # type: ignore[import-not-found]
-        from thrive.voice.services import send_survey_to  # type: ignore[import-not-found]
+        from thrive.voice.models import Survey
+        from thrive.voice.services import send_survey_to
     except ImportError as exc:
         raise StepFailed("Survey steps need the customer voice app (not installed).") from exc
-    survey = Survey.objects.filter(pk=run.config.get("survey")).first()
+    survey_id = run.config.get("survey")
+    survey = Survey.objects.filter(pk=survey_id).first() if survey_id is not None else None
     if survey is None:
         raise StepFailed(f"Survey #{run.config.get('survey')} no longer exists.")
     did = f"Sent the survey “{survey}”"
@@ -284,7 +289,7 @@ def _send_survey(run: StepRun) -> Result:
     detail = {"survey": survey.pk, "invite": invite.pk,
               "delivery": getattr(delivery, "pk", None), "status": status}  # fmt: skip
     if status in {"skipped", "failed", "bounced"}:
-        from thrive.outreach.explain import SKIP_WORDS  # type: ignore[import-not-found]
+        from thrive.outreach.explain import SKIP_WORDS
 
         code = str(getattr(delivery, "skip_reason", "") or status)
         why = SKIP_WORDS.get(code, code.replace("_", " "))
@@ -299,14 +304,17 @@ def _enroll_sequence(run: StepRun) -> Result:
     from django.core.exceptions import ValidationError
 
     try:
-        from thrive.outreach.models import (  # type: ignore[import-not-found]
+        from thrive.outreach.models import (
             Sequence,
             SequenceEnrollment,
         )
-        from thrive.outreach.services import enroll  # type: ignore[import-not-found]
+        from thrive.outreach.services import enroll
     except ImportError as exc:
         raise StepFailed("Sequence steps need the outreach app, which is not installed.") from exc
-    sequence = Sequence.objects.filter(pk=run.config.get("sequence")).first()
+    sequence_id = run.config.get("sequence")
+    sequence = (
+        Sequence.objects.filter(pk=sequence_id).first() if sequence_id is not None else None
+    )
     if sequence is None:
         raise StepFailed(f"Sequence #{run.config.get('sequence')} no longer exists.")
     did = f"Enrolled in the sequence “{sequence}”"

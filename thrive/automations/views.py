@@ -54,7 +54,7 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
         tzinfo=_user_zone(request),
     )
     tasks = Task.objects.select_related("person", "assignee")
-    mine = tasks.filter(assignee=request.user)
+    mine = tasks.filter(assignee_id=request.user.pk)
     open_mine = mine.filter(status=TaskStatus.OPEN)
     selections = {
         "due": open_mine.filter(due_at__lt=end_of_today) | open_mine.filter(due_at__isnull=True),
@@ -94,7 +94,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         back = "/tasks/"
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
         return redirect(back)
     due_on = form.cleaned_data["due_on"]
     due_at = (

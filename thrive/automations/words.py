@@ -42,7 +42,7 @@ class Names:
         if self._templates is None:
             self._templates = {}
             try:
-                from thrive.outreach.models import EmailTemplate  # type: ignore[import-not-found]
+                from thrive.outreach.models import EmailTemplate
 
                 self._templates = {t.pk: str(t) for t in EmailTemplate.objects.all()}
             except ImportError:  # outreach is a separate app and may not be installed yet
@@ -53,7 +53,7 @@ class Names:
         if self._surveys is None:
             self._surveys = {}
             try:
-                from thrive.voice.models import Survey  # type: ignore[import-not-found]
+                from thrive.voice.models import Survey
 
                 self._surveys = dict(Survey.objects.values_list("pk", "name"))
             except ImportError:  # customer voice is a separate app
@@ -64,7 +64,7 @@ class Names:
         if self._sequences is None:
             self._sequences = {}
             try:
-                from thrive.outreach.models import Sequence  # type: ignore[import-not-found]
+                from thrive.outreach.models import Sequence
 
                 self._sequences = dict(Sequence.objects.values_list("pk", "name"))
             except ImportError:

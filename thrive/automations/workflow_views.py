@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,8 +27,8 @@ EXAMPLE_STEPS = [
     {"kind": "condition", "rules": {"match": "all", "rules": [
         {"field": "orders_count", "op": "gte", "value": 2}]}, "yes": 3, "no": 4},
     {"kind": "add_tag", "tag": "Regular", "next": "end"},
-    {"kind": "create_task", "title": "Call {first_name}", "task_kind": "call",
-     "due_in_days": 2},
+    {"kind": "create_task", "title": "Call {{ person.first_name|default:'them' }}",
+     "task_kind": "call", "due_in_days": 2},
 ]  # fmt: skip
 
 
@@ -103,7 +103,7 @@ def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
     action = ""
     builder = request.GET.get("json") != "1"
     if request.method == "POST":
-        post = request.POST
+        post: QueryDict = request.POST
         builder = "step_count" in post
         if builder:
             steps = step_builder.parse(post)

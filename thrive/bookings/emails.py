@@ -1,26 +1,29 @@
 """The transactional emails of a booking: confirmation, move, cancellation, reminder.
 
 They concern a session the person asked for, so they are not marketing and need no
-marketing consent. Each carries the calendar invite; they are sent after the booking's
-transaction commits (callers use ``transaction.on_commit``).
+marketing consent. Each carries the calendar invite; they go through core's transactional
+email, after the booking's transaction commits (a mail-server failure is logged: the booking
+stands whatever the mail server says, and the visitor saw the same links on the page).
 """
 
 from __future__ import annotations
 
-import html
-import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from thrive.accounts.queries import business_name
+from thrive.core.transactional_email import (
+    Attachment,
+    build_message,
+    send_after_commit,
+    send_now,
+)
 
 from .invites import build_invite
 from .links import manage_url
 from .models import Booking
-
-log = logging.getLogger(__name__)
 
 
 def when_text(booking: Booking, zone_name: str | None = None) -> str:
@@ -55,27 +58,29 @@ def _from_address() -> str:
     return raw.split("<")[-1].rstrip(">").strip() if "<" in raw else raw
 
 
-def _send(booking: Booking, subject: str, lines: list[str], method: str) -> None:
+def _message(
+    booking: Booking, subject: str, lines: list[str], method: str
+) -> EmailMultiAlternatives | None:
     person = booking.person
     if not person.email:
-        return
+        return None
     greeting = f"Hello {person.first_name}," if person.first_name else "Hello,"
-    text = "\n\n".join([greeting, *lines]) + "\n"
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in [greeting, *lines])
-    message = EmailMultiAlternatives(subject, text, None, [person.email])
-    message.attach_alternative(body, "text/html")
     name = "invite.ics" if method == "REQUEST" else "cancel.ics"
-    message.attach(name, _invite(booking, method).decode(), f"text/calendar; method={method}")
-    message.send()
+    invite = Attachment(
+        name, _invite(booking, method).decode(), f"text/calendar; method={method}"
+    )
+    return build_message(
+        to=person.email,
+        subject=subject,
+        text="\n\n".join([greeting, *lines]) + "\n",
+        attachments=[invite],
+    )
 
 
-def _safely(kind: str, booking: Booking, send: object) -> None:
-    # After commit the booking stands whatever the mail server says; the visitor saw
-    # the same links on the page. A failure is logged for the operator.
-    try:
-        send()  # type: ignore[operator]
-    except Exception:  # noqa: BLE001 - any mail failure, reported below
-        log.exception("Could not send the %s email for booking %s", kind, booking.pk)
+def _send(booking: Booking, kind: str, subject: str, lines: list[str], method: str) -> None:
+    message = _message(booking, subject, lines, method)
+    if message is not None:
+        send_after_commit(message, what=f"booking {booking.pk} {kind}")
 
 
 def send_confirmation(booking: Booking) -> None:
@@ -87,10 +92,10 @@ def send_confirmation(booking: Booking) -> None:
         f"Need another time, or can't make it? Move or cancel here: {manage_url(booking)}",
         f"See you then, {business}",
     ]
-    _safely("confirmation", booking, lambda: _send(
-        booking, f"Booked: {booking.session_type.name} with {booking.associate}", lines,
-        "REQUEST",
-    ))  # fmt: skip
+    _send(
+        booking, "confirmation",
+        f"Booked: {booking.session_type.name} with {booking.associate}", lines, "REQUEST",
+    )  # fmt: skip
     _notify_associate(booking, "New session booked")
 
 
@@ -101,9 +106,10 @@ def send_moved(booking: Booking) -> None:
         "The attached invite updates your calendar.",
         f"Move or cancel here: {manage_url(booking)}",
     ]
-    _safely("moved", booking, lambda: _send(
-        booking, f"Moved: {booking.session_type.name} with {booking.associate}", lines, "REQUEST"
-    ))  # fmt: skip
+    _send(
+        booking, "moved",
+        f"Moved: {booking.session_type.name} with {booking.associate}", lines, "REQUEST",
+    )  # fmt: skip
     _notify_associate(booking, "Session moved")
 
 
@@ -113,10 +119,10 @@ def send_cancelled(booking: Booking) -> None:
         f"{when_text(booking)} is cancelled.",
         "The attached update removes it from your calendar.",
     ]
-    _safely("cancellation", booking, lambda: _send(
-        booking, f"Cancelled: {booking.session_type.name} with {booking.associate}", lines,
-        "CANCEL",
-    ))  # fmt: skip
+    _send(
+        booking, "cancellation",
+        f"Cancelled: {booking.session_type.name} with {booking.associate}", lines, "CANCEL",
+    )  # fmt: skip
     _notify_associate(booking, "Session cancelled")
 
 
@@ -126,8 +132,13 @@ def send_reminder(booking: Booking) -> None:
         f"on {when_text(booking)}.",
         f"Need another time? Move or cancel here: {manage_url(booking)}",
     ]
-    _send(booking, f"Tomorrow: {booking.session_type.name} with {booking.associate}", lines,
-          "REQUEST")  # fmt: skip
+    # A job: a mail-server failure raises, so the job reports it.
+    message = _message(
+        booking, f"Tomorrow: {booking.session_type.name} with {booking.associate}", lines,
+        "REQUEST",
+    )  # fmt: skip
+    if message is not None:
+        send_now(message)
 
 
 def _notify_associate(booking: Booking, subject: str) -> None:
@@ -140,6 +151,7 @@ def _notify_associate(booking: Booking, subject: str) -> None:
         f"<{booking.person.email}>\n{when_text(booking, zone)}\n\n"
         f"What they want to talk about:\n{booking.note or '(nothing written)'}\n"
     )
-    _safely("associate notice", booking, lambda: EmailMultiAlternatives(
-        f"{subject}: {booking.person}", text, None, [associate.email]
-    ).send())  # fmt: skip
+    send_after_commit(
+        build_message(to=associate.email, subject=f"{subject}: {booking.person}", text=text),
+        what=f"booking {booking.pk} associate notice",
+    )

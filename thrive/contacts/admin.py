@@ -40,14 +40,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 class StageHistoryInline(ReadOnlyInline):
     model = StageChange
-    fields = ["changed_at", "from_stage", "to_stage", "cause", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("changed_at", "from_stage", "to_stage", "cause", "actor", "note")
     ordering = ["-changed_at"]
 
 
 class TimelineInline(ReadOnlyInline):
     model = Activity
-    fields = [
+    fields = readonly_fields = (
         "occurred_at",
         "kind",
         "channel",
@@ -55,8 +54,7 @@ class TimelineInline(ReadOnlyInline):
         "subject",
         "associate",
         "duration_minutes",
-    ]
-    readonly_fields = fields
+    )
     ordering = ["-occurred_at"]
     max_num = 0
 
@@ -78,8 +76,9 @@ class PersonTagInline(admin.TabularInline):
 
 class ConsentInline(ReadOnlyInline):
     model = Consent
-    fields = ["purpose", "granted_at", "method", "source_text", "ip_address", "withdrawn_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "purpose", "granted_at", "method", "source_text", "ip_address", "withdrawn_at"
+    )
 
 
 @admin.register(Person)
@@ -123,7 +122,7 @@ class PersonAdmin(admin.ModelAdmin):
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, PersonTag) and instance.added_by_id is None:
-                instance.added_by = request.user
+                instance.added_by_id = request.user.pk
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -291,7 +290,7 @@ class SegmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Segment, form: Any, change: bool) -> None:
         # The rules were validated and cleaned by Segment.clean() during the form's check.
         if not change and obj.created_by_id is None:
-            obj.created_by = request.user
+            obj.created_by_id = request.user.pk
         super().save_model(request, obj, form, change)
 
 

@@ -63,7 +63,8 @@ class PeopleFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("clv_min"), data.get("clv_max")
         if low is not None and high is not None and low > high:
             self.add_error("clv_max", "The maximum must be at least the minimum.")
@@ -86,7 +87,8 @@ class BulkActionForm(forms.Form):
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         if action in {"tag", "untag"} and not (data.get("tag") or "").strip():
             self.add_error("tag", "Name the tag.")
@@ -111,7 +113,9 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        organization = self.fields["organization"]
+        assert isinstance(organization, forms.ModelChoiceField)  # noqa: S101 - the model's FK
+        organization.queryset = Organization.objects.order_by("name")
         if self.instance and self.instance.pk:
             self.initial["custom_fields"] = json.dumps(self.instance.custom_fields or {})
 

@@ -27,8 +27,8 @@ def ecosystem_counts() -> dict[str, int]:
     counts.update({role.value: 0 for role in RelationshipRole})
     for row in Person.objects.order_by().values("stage").annotate(n=Count("id")):
         counts[row["stage"]] = row["n"]
-    for row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
-        counts[row["role"]] = row["n"]
+    for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
+        counts[role_row["role"]] = role_row["n"]
     return counts
 
 

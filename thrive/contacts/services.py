@@ -99,12 +99,13 @@ def log_interaction(
     }  # fmt: skip
     if kind not in allowed:
         raise ValidationError({"kind": f"{kind!r} cannot be logged by hand."})
-    default_channel = {
+    channels: dict[str, str] = {
         ActivityKind.CALL: ActivityChannel.PHONE,
         ActivityKind.MEETING: ActivityChannel.IN_PERSON,
         ActivityKind.STRATEGY_SESSION: ActivityChannel.VIDEO,
         ActivityKind.EMAIL: ActivityChannel.EMAIL,
-    }.get(kind, "")
+    }
+    default_channel = channels.get(kind, "")
     with transaction.atomic():
         return record_activity(
             person,

@@ -75,7 +75,7 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
     ]  # fmt: skip
     writer = csv.writer(_Echo())
 
-    def lines():  # type: ignore[no-untyped-def]
+    def lines():
         yield writer.writerow(header)
         for p in rows:
             score = getattr(p, "score", None) if hasattr(p, "score") else None
@@ -114,7 +114,7 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     data = form.cleaned_data
     changed = 0
@@ -168,7 +168,7 @@ def person_log(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
     return redirect(reverse("person", args=[person.pk]) + "#timeline")
 
 

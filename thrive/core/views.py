@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 
+from .forms import TransactionalPasswordResetForm
+
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -16,7 +18,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # Password reset by email is reachable without signing in, and only there.
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
-    pass
+    form_class = TransactionalPasswordResetForm
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -241,13 +241,15 @@ def winback_steps(templates: dict[str, Any]) -> list[dict[str, Any]]:
         {"kind": "draft_email", "template": templates[NOTE_FROM_TOM.name].pk,
          "associate": BARISTA, "timeout_days": 7, "sent": 3, "dismissed": 2, "timeout": 2},
         # 2. No note went out: a call instead.
-        {"kind": "create_task", "title": "Call {first_name}: we have not seen them in a while",
+        {"kind": "create_task",
+         "title": "Call {{ person.first_name|default:'them' }}: we have not seen them in a while",
          "associate": BARISTA, "task_kind": "call", "due_in_days": 2, "next": "end"},
         # 3. The note went out: give them a month to order (the goal ends it early).
         {"kind": "wait_event", "event": "order", "timeout_days": 30,
          "matched": "end", "timeout": 4},
         # 4. No answer to the note: a call.
-        {"kind": "create_task", "title": "Call {first_name}: no answer to your note",
+        {"kind": "create_task",
+         "title": "Call {{ person.first_name|default:'them' }}: no answer to your note",
          "associate": BARISTA, "task_kind": "call", "due_in_days": 2},
     ]  # fmt: skip
 
@@ -420,8 +422,8 @@ def seed_nps_history(survey: Any) -> int:
         batch_size=1000,
     )
     if caught_up:
-        last = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=last)
+        last_id = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=last_id)
     return len(responses)
 
 

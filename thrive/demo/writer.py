@@ -38,7 +38,7 @@ class Writer:
         text = np.char.replace(np.datetime_as_string(stamps, unit="s"), "T", " ")
         if self.postgres:
             text = np.char.add(text, "+00:00")
-        return text.tolist()  # type: ignore[no-any-return]
+        return text.tolist()
 
     def optional_times(self, t: np.ndarray) -> list[str | None]:
         t = np.asarray(t, dtype=np.float64)

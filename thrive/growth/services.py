@@ -116,8 +116,8 @@ def sync_live_check_ins() -> int:
     """Record each live goal's value from every kept dashboard snapshot not yet recorded
     (one check-in per goal and snapshot day, idempotent). Returns how many were written.
 
-    Called when someone looks at goals, as the dashboard queues its refresh when someone
-    looks: no cron is needed, and the history grows with every snapshot the worker makes.
+    Called by the worker after each dashboard refresh and when a goal is saved, never
+    while a page is read: no cron is needed, and the history grows with every snapshot.
     """
     from thrive.analytics.models import DashboardSnapshot
 
@@ -132,7 +132,7 @@ def sync_live_check_ins() -> int:
             "goal_id", flat=True
         )
     )
-    # Pages call this on every view: without a new snapshot it costs three small queries.
+    # Without a new snapshot this costs three small queries.
     goals = [
         g
         for g in Goal.objects.filter(archived=False)

@@ -70,7 +70,6 @@ def _base(request: HttpRequest, section: str, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    services.sync_live_check_ins()
     standings = queries.goal_standings()
     ranked = queries.backlog()
     checks = list(HealthCheck.objects.all()[:4])
@@ -131,6 +130,8 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            # A goal moved onto a live figure (or an earlier start) gets its history now.
+            services.sync_live_check_ins()
             messages.success(request, "Goal updated.")
             return redirect("growth_goal", pk=pk)
     return render(
@@ -141,7 +142,6 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal.objects.select_related("owner"), pk=pk)
-    services.sync_live_check_ins()
     s = queries.standing(goal)
     return render(
         request,

@@ -19,7 +19,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "preset"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -32,7 +32,7 @@ class ImportedRecordAdmin(admin.ModelAdmin):
     search_fields = ["=object_id"]
     readonly_fields = [f.name for f in ImportedRecord._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -44,5 +44,5 @@ class ImportedRangeAdmin(admin.ModelAdmin):
     list_filter = ["model"]
     readonly_fields = [f.name for f in ImportedRange._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

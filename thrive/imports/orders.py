@@ -465,7 +465,9 @@ def _make_clients(run: Run, people: list[tuple[_Customer, Any]]) -> None:
 def _create_orders(run: Run, batch: Batch, fresh: list[tuple[_Order, dict[str, Any]]]) -> None:
     people = _customers(run, batch, fresh)
     ids = sink.reserve_ids(Order, len(fresh))
-    orders, lines, activities = [], [], []
+    orders: list[Any] = []
+    lines: list[Any] = []
+    activities: list[Any] = []
     actor_id = run.actor.pk if run.actor is not None else None
     for pk, (order, v) in zip(ids, fresh, strict=True):
         person_id = people[v["email"]]

@@ -75,10 +75,10 @@ def write_organizations(run: Run, by_name: dict[str, dict[str, Any]], batch: Bat
     rule = run.job.merge_rule
     existing: dict[str, Organization] = {}
     for part in sink.chunks(list(by_name)):
-        for org in (
+        for found in (
             Organization.objects.annotate(key=Lower("name")).filter(key__in=part).order_by("-id")
         ):
-            existing[org.key] = org  # type: ignore[attr-defined]
+            existing[found.key] = found
     new = [v for k, v in by_name.items() if k not in existing]
     if run.seen is not None:
         again = run.seen.find("organization", (v["name"].lower() for v in new))

@@ -44,7 +44,7 @@ from .engine import Batch, Row, Run, reject
 from .models import ImportedRange, ImportedRecord, MergeRule, RecordAction
 from .values import CellError, clean_email, parse_datetime, parse_yes
 
-MERGE_RULES_TEXT = {
+MERGE_RULES_TEXT: dict[str, str] = {
     MergeRule.FILL: (
         "People already in Thrive keep every value they have; the file only fills in what is "
         "blank. Rows with the same email are merged into one person: the first row wins, "
@@ -254,9 +254,12 @@ def remember_before(run: Run, model: str, before: dict[int, dict[str, Any]]) -> 
     ids = list(before)
     known: dict[int, ImportedRecord] = {}
     for part in sink.chunks(ids):
-        for rec in ImportedRecord.objects.filter(job=run.job, model=model, object_id__in=part):
-            known[rec.object_id] = rec
-    fresh, changed = [], []
+        for record in ImportedRecord.objects.filter(
+            job=run.job, model=model, object_id__in=part
+        ):
+            known[record.object_id] = record
+    fresh: list[ImportedRecord] = []
+    changed: list[ImportedRecord] = []
     for pk, values in before.items():
         rec = known.get(pk)
         if rec is None:

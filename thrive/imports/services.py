@@ -219,7 +219,9 @@ def run_job(job_id: int, *, dry_run: bool, progress_bar: Any = None) -> ImportJo
         if not dry_run:
             _roll_back_partial(job)
         return job
-    counts = {kind: dict(actions) for kind, actions in run.counts.items()}
+    counts: dict[str, dict[str, Any]] = {
+        kind: dict(actions) for kind, actions in run.counts.items()
+    }
     counts["rows"] = {"read": run.rows_read, "rejected": run.rejected}
     # CPU time of the run (this process and the one reading the file, if there was one):
     # on a busy machine a fairer measure of speed than the clock.

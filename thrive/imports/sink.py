@@ -99,6 +99,12 @@ def _defaults(model: type[models.Model], fields: Sequence[str]) -> tuple[list[st
     return names, values
 
 
+def _column(field: models.Field[Any, Any]) -> str:
+    # Concrete fields always have a column; the stubs allow None for the others.
+    assert field.column is not None  # noqa: S101
+    return field.column
+
+
 def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (values in the order of ``fields``, attnames such as ``person_id``)."""
     rows = list(rows)
@@ -109,7 +115,7 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
     names = list(fields) + extra_names
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    columns = ", ".join(qn(by_attname[name].column) for name in names)
+    columns = ", ".join(qn(_column(by_attname[name])) for name in names)
     postgres = connection.vendor == "postgresql"
     converters = [_converter(by_attname[name], postgres) for name in names]
     tail = tuple(
@@ -167,8 +173,8 @@ def lookup(
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    wanted = ", ".join(qn(by_attname[c].column) for c in columns)
-    where = qn(by_attname[key].column)
+    wanted = ", ".join(qn(_column(by_attname[c])) for c in columns)
+    where = qn(_column(by_attname[key]))
     dates = [
         i for i, c in enumerate(columns) if by_attname[c].get_internal_type() == "DateTimeField"
     ]

@@ -115,8 +115,8 @@ def profile_lifts(
         labels, inverse = np.unique(values[known].astype(str), return_inverse=True)
         members = np.bincount(inverse, minlength=labels.size)
         tops = np.bincount(inverse, weights=top[known].astype(float), minlength=labels.size)
-        for label, m, k in zip(labels, members, tops, strict=True):
-            m, k = int(m), int(round(k))
+        for label, member_count, top_weight in zip(labels, members, tops, strict=True):
+            m, k = int(member_count), int(round(top_weight))
             if m < min_members:
                 continue
             lo, hi = wilson_interval(k, m, z=z)

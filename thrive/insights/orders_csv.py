@@ -352,7 +352,7 @@ def _progress_bar(size: int, enabled: bool) -> _Bar | None:
     from tqdm import tqdm
 
     # delay: small files finish before a bar would be worth drawing.
-    return tqdm(
+    bar: _Bar = tqdm(
         total=size,
         unit="B",
         unit_scale=True,
@@ -361,6 +361,7 @@ def _progress_bar(size: int, enabled: bool) -> _Bar | None:
         delay=0.5,
         leave=False,
     )
+    return bar
 
 
 @dataclass

@@ -146,7 +146,7 @@ def merge_contexts(people: list[Person]) -> dict[int, dict[str, Any]]:
 
     ids = [person.pk for person in people]
     totals: dict[int, dict[str, Any]] = {
-        row["person_id"]: row
+        row["person_id"]: dict(row)
         for row in Order.objects.filter(person_id__in=ids, status__in=REVENUE_STATUSES)
         .values("person_id")
         .annotate(count=Count("id"), net=_NET, first=Min("ordered_at"), last=Max("ordered_at"))

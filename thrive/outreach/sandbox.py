@@ -160,6 +160,16 @@ def _render(source: str, data: dict[str, Any], *, autoescape: bool) -> str:
         raise TemplateProblem({"template": [_syntax_message(exc)]}) from exc
 
 
+def render_line(source: str, data: dict[str, Any]) -> str:
+    """One line of plain text (a task title, a notification) from the same sandboxed
+    syntax as email templates, e.g. ``Call {{ person.first_name|default:"them" }}``.
+
+    Not HTML-escaped (the pages that show it escape it); runs of whitespace become one
+    space. Raises TemplateProblem for a source that does not compile.
+    """
+    return " ".join(_render(source, data, autoescape=False).split())
+
+
 def render_parts(*, subject: str, html_body: str, text_body: str, data: dict[str, Any]) -> Rendered:
     """Render the three parts for one person's merge data.
 

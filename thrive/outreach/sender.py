@@ -30,8 +30,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Min, Q
+from django.db.models.options import Options
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -105,15 +106,6 @@ def _release(delivery_id: int, token: str, **fields: Any) -> int:
     return Delivery.objects.filter(pk=delivery_id, claim_token=token).update(
         claim_token="", claimed_until=None, **fields
     )
-
-
-def prepare(
-    delivery_id: int, token: str, *, now: dt.datetime, report: PumpReport
-) -> Delivery | None:
-    """Check one claimed delivery again and, if it may go, mark it ``sending``; see
-    :func:`prepare_batch`. Returns the delivery to send, or None."""
-    ready = prepare_batch([delivery_id], token, now=now, report=report)
-    return ready[0] if ready else None
 
 
 def prepare_batch(
@@ -221,6 +213,17 @@ def prepare_batch(
     return ready
 
 
+def _concrete(meta: Options[Any], name: str) -> models.Field[Any, Any]:
+    field = meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{meta.label}.{name} is not a column")
+    return field
+
+
+def _column(meta: Options[Any], name: str) -> str:
+    return str(_concrete(meta, name).column)
+
+
 def _write_sending(deliveries: list[Delivery], token: str, *, now: dt.datetime) -> None:
     """One UPDATE per row, sent as one executemany: the ORM would compile a query for
     every row, and ``bulk_update``'s CASE expressions grow with the batch. The times
@@ -238,14 +241,15 @@ def _write_sending(deliveries: list[Delivery], token: str, *, now: dt.datetime) 
     }
     decisions = meta.get_field("decisions")
     columns = [*per_row, "decisions", *shared]
-    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in columns)
+    assignments = ", ".join(f"{quote(_column(meta, name))} = %s" for name in columns)
     # Only the model's own table and column names are written into the SQL; values bind.
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} = %s AND {quote('claim_token')} = %s"
+        f"WHERE {quote(_column(meta, 'id'))} = %s AND {quote('claim_token')} = %s"
     )
     fixed = [
-        meta.get_field(name).get_db_prep_save(value, connection) for name, value in shared.items()
+        _concrete(meta, name).get_db_prep_save(value, connection)
+        for name, value in shared.items()
     ]
     rows = [
         [getattr(d, name) for name in per_row]
@@ -357,7 +361,7 @@ def _insert_activities(rows: list[dict[str, Any]]) -> None:
     }
     varying = [f for f in fields if f.attname in rows[0]]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(_column(model._meta, f.name)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     # Only the model's own table and column names are written into the SQL; values bind.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608

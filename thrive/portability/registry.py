@@ -94,13 +94,6 @@ def table_name(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def model_for(name: str) -> type[models.Model] | None:
-    for model in exported_models():
-        if table_name(model) == name:
-            return model
-    return None
-
-
 def archive_fields(model: type[models.Model]) -> list[models.Field]:
     """The columns a full archive keeps for ``model``, primary key first."""
     omitted = OMITTED_FIELDS.get(table_name(model), frozenset())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -80,7 +81,7 @@ def client_table(*, as_of: dt.date | None = None) -> ClientTable:
             "entity", "label"
         )
     )
-    rows = list(
+    rows: list[tuple[Any, ...]] = list(
         CustomerScore.objects.order_by("person_id")
         .annotate(first_product=_first_product(), first_category=_first_product("category"))
         .values_list(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,7 @@ def load_people() -> People:
             "organization__employees",
         )
     )  # fmt: skip
-    col = list(zip(*rows, strict=True)) if rows else [[] for _ in range(8)]
+    col: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in range(8)]
     return People(
         ids=np.array(col[0], dtype=np.int64),
         first_seen=np.array([_ts(v) for v in col[1]], dtype="datetime64[s]"),
@@ -253,7 +254,7 @@ def reasons_for(model: Any, features: Features, row: int, top: int = 3) -> list[
     scaler, logistic = model[0], model[-1]
     z = (features.x[row] - scaler.mean_) / np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     contribution = logistic.coef_[0] * z
-    out = []
+    out: list[Any] = []
     for j in np.argsort(-contribution, kind="stable"):
         if len(out) == top or contribution[j] <= 0:
             break

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.urls import reverse
@@ -41,6 +40,7 @@ from thrive.contacts.services import (
 )
 from thrive.core.roles import check_actor
 from thrive.core.tokens import TokenError, make_token, read_token
+from thrive.core.transactional_email import build_message, send_after_commit
 from thrive.outreach.conf import public_url
 from thrive.voice.services.ratelimit import Limit, check_all
 
@@ -94,15 +94,17 @@ def issue_portal_link(partner: Person, *, actor: Any, ip_address: str | None = N
 
 
 def _email_link(partner: Person, url: str) -> None:
+    if not partner.email:
+        return
     business = business_name()
     text = (
         f"Hello {partner.first_name or partner},\n\nThank you for sending people our way. "
         f"Your referral page at {business}:\n{url}\n\nThe link works once, for 14 days; "
         "ask for a new one on the page whenever you need it.\n"
     )
-    address = partner.email
-    transaction.on_commit(
-        lambda: send_mail(f"Your referral page at {business}", text, None, [address])
+    send_after_commit(
+        build_message(to=partner.email, subject=f"Your referral page at {business}", text=text),
+        what="partner portal link",
     )
 
 
@@ -210,10 +212,10 @@ def referrals_of(partner: Person) -> list[dict[str, Any]]:
         rows.append({
             "name": person.full_name or "Someone you introduced",
             "referred_at": referral.referred_at,
-            "status": "Became a client" if won else {
+            "status": "Became a client" if won else dict[str, str]({
                 Stage.SUSPECT: "Introduced", Stage.PROSPECT: "In touch with us",
                 Stage.LOST: "Did not go ahead",
-            }.get(person.stage, "Introduced"),
+            }).get(person.stage, "Introduced"),
             "won": won,
             "via_portal": hasattr(referral, "portal"),
         })  # fmt: skip
@@ -241,11 +243,11 @@ def thank_partners() -> int:
                     f"Hello {row.partner.first_name or row.partner},\n\n{who} just became a "
                     f"client of {business}. Thank you for the introduction!\n"
                 )
-                address = row.partner.email
-                transaction.on_commit(
-                    lambda text=text, address=address: send_mail(
-                        f"Thank you from {business}", text, None, [address]
-                    )
+                send_after_commit(
+                    build_message(
+                        to=row.partner.email, subject=f"Thank you from {business}", text=text
+                    ),
+                    what="referral thank-you",
                 )
     return thanked
 

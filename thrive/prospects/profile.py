@@ -30,7 +30,7 @@ def compute_profile(table: ClientTable, *, min_members: int = MIN_MEMBERS) -> di
         }  # fmt: skip
     top = top_share_mask(table.clv, TOP_SHARE)
     lifts = profile_lifts(top, table.attributes, min_members=min_members)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "attribute": item.attribute, "value": item.value, "members": item.members,
             "top_members": item.top_members, "rate": item.rate, "lift": item.lift,

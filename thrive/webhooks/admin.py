@@ -19,7 +19,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "subscription__url"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 

@@ -13,10 +13,11 @@ from thrive.core.testing.factories import AssociateFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_an_associate_resets_a_forgotten_password_by_email():
+def test_an_associate_resets_a_forgotten_password_by_email(django_capture_on_commit_callbacks):
     AssociateFactory(username="tom", email="tom@kettle.example")
     client = Client()
-    response = client.post("/accounts/password-reset/", {"email": "tom@kettle.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password-reset/", {"email": "tom@kettle.example"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["tom@kettle.example"]
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
@@ -30,16 +31,18 @@ def test_an_associate_resets_a_forgotten_password_by_email():
     assert Client().login(username="tom", password="a-new-Roast-2026!")
 
 
-def test_an_unknown_email_reveals_nothing_and_sends_nothing():
-    response = Client().post("/accounts/password-reset/", {"email": "nobody@example.com"})
+def test_an_unknown_email_reveals_nothing_and_sends_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/accounts/password-reset/", {"email": "nobody@example.com"})
     assert response.status_code == 302 and response["Location"].endswith("/sent/")
     assert mail.outbox == []
 
 
-def test_a_used_reset_link_does_not_work_twice():
+def test_a_used_reset_link_does_not_work_twice(django_capture_on_commit_callbacks):
     AssociateFactory(username="ann", email="ann@kettle.example")
     client = Client()
-    client.post("/accounts/password-reset/", {"email": "ann@kettle.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password-reset/", {"email": "ann@kettle.example"})
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     page = client.get(link, follow=True)
     client.post(

@@ -28,7 +28,7 @@ def test_a_condition_sends_each_person_down_their_branch(build, member):
     steps = [
         {"kind": "condition", "rules": VIP, "yes": 2, "no": 3},
         {"kind": "add_tag", "tag": "Gold welcome", "next": "end"},
-        {"kind": "create_task", "title": "Call {first_name}", "associate": "member",
+        {"kind": "create_task", "title": "Call {{ person.first_name }}", "associate": "member",
          "task_kind": "call", "due_in_days": 2},
     ]  # fmt: skip
     workflow = build("tag_added", steps, trigger_config={"tag": "go"})

@@ -82,7 +82,8 @@ WIN_BACK = [
     {"kind": "draft_email", "template": 7, "associate": "tom", "timeout_days": 3,
      "dismissed": "end", "timeout": 3},
     {"kind": "add_tag", "tag": "Note sent", "next": "end"},
-    {"kind": "create_task", "title": "Call {first_name}", "associate": "tom", "task_kind": "call"},
+    {"kind": "create_task", "title": "Call {{ person.first_name }}", "associate": "tom",
+     "task_kind": "call"},
 ]  # fmt: skip
 
 

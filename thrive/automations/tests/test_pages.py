@@ -22,7 +22,7 @@ STEPS = [
     {"kind": "condition", "rules": {"match": "all", "rules": [
         {"field": "tag", "op": "has", "value": "VIP"}]}, "yes": 3, "no": 4},
     {"kind": "add_tag", "tag": "Gold", "next": "end"},
-    {"kind": "create_task", "title": "Call {first_name}", "associate": "owner",
+    {"kind": "create_task", "title": "Call {{ person.first_name }}", "associate": "owner",
      "task_kind": "call"},
 ]  # fmt: skip
 
@@ -112,8 +112,9 @@ def test_every_action_is_explained_and_shown_on_the_person_page(build, owner):
         {"kind": "add_tag", "tag": "Welcomed"},
         {"kind": "remove_tag", "tag": "Lead"},
         {"kind": "change_stage", "stage": "advocate"},
-        {"kind": "create_task", "title": "Say hi to {first_name}"},
-        {"kind": "notify", "associate": "owner", "message": "{name} is an advocate now"},
+        {"kind": "create_task", "title": "Say hi to {{ person.first_name }}"},
+        {"kind": "notify", "associate": "owner",
+         "message": "{{ person.full_name }} is an advocate now"},
     ]  # fmt: skip
     workflow = build("stage_changed", steps, trigger_config={"to": ["client"]}, name="Welcome")
     person = PersonFactory(first_name="Ann")

@@ -51,7 +51,8 @@ def test_the_confirmation_carries_an_invite_a_calendar_library_reads(
     assert "/book/manage/" in body and "(Europe/Berlin)" in body
     local = start.astimezone(dt.UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
     assert f"{local:%H:%M}" in body
-    assert "Opening a café" in notice.message.get_content()
+    assert "Opening a café" in notice.message.get_body(preferencelist=("plain",)).get_content()
+    assert notice.message["Auto-Submitted"] == "auto-generated"
 
 
 def test_moving_keeps_the_uid_and_raises_the_sequence_then_cancel_says_cancel(

@@ -103,7 +103,9 @@ class Person(TimeStampedModel):
     region = models.CharField(max_length=120, blank=True)
     city = models.CharField(max_length=120, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
-    tags = models.ManyToManyField("Tag", through="PersonTag", related_name="people", blank=True)
+    tags: models.ManyToManyField[Tag, PersonTag] = models.ManyToManyField(
+        "Tag", through="PersonTag", related_name="people", blank=True
+    )
 
     objects = PersonQuerySet.as_manager()
 

@@ -14,11 +14,11 @@ register = template.Library()
 
 @register.inclusion_tag("growth/_dashboard_goals.html")
 def growth_goals() -> dict[str, Any]:
-    """The dashboard's goals card: each open goal's progress and projected status."""
-    from ..queries import goal_standings
-    from ..services import sync_live_check_ins
+    """The dashboard's goals card: each open goal's progress and projected status.
 
-    sync_live_check_ins()
+    Reads only: the worker's dashboard refresh records the live goals' check-ins."""
+    from ..queries import goal_standings
+
     return {"standings": goal_standings()[:6], "currency": settings.THRIVE_CURRENCY}
 
 

@@ -210,7 +210,7 @@ def test_the_workers_dashboard_refresh_records_the_live_goals_check_in(owner):
     for person, days_ago in ((repeat, 90), (repeat, 20), (once, 50)):
         OrderFactory(person=person, ordered_at=now - dt.timedelta(days=days_ago))
     goal = maya_goal(owner, timezone.localdate() - dt.timedelta(days=30))
-    refresh_analytics.call(request_refresh(force=True).pk)
+    refresh_analytics.call(request_refresh().pk)
     check_ins = GoalCheckIn.objects.filter(goal=goal, source=CheckInSource.LIVE)
     assert check_ins.count() == 1
     snap = DashboardSnapshot.objects.get()

@@ -13,8 +13,7 @@ from thrive.insights.orders_aggregate import aggregate_orders
 from thrive.insights.orders_csv import OrdersFileError, read_order_rows
 from thrive.insights.orders_values import detect_date_format, parse_amount
 
-# shared/ sits beside the repository (here and in CI).
-CDNOW = Path(__file__).resolve().parents[3].parent / "shared/data/cdnow"
+from .cdnow_paths import CDNOW_DIR as CDNOW
 
 
 def write(tmp_path: Path, text: str, name: str = "orders.csv", encoding: str = "utf-8") -> Path:
@@ -307,7 +306,6 @@ def test_positions_are_required_when_there_is_no_header(tmp_path: Path) -> None:
         read_order_rows(write(tmp_path, text, "s.txt"))
 
 
-@pytest.mark.skipif(not (CDNOW / "CDNOW_master.txt").exists(), reason="CDNOW data not present")
 def test_cdnow_master_is_read_with_its_own_header() -> None:
     rows = read_order_rows(CDNOW / "CDNOW_master.txt")
     assert rows.columns == {"customer": "customer_id", "date": "date", "amount": "dollar_value"}

@@ -29,8 +29,9 @@ from thrive.insights.report.sections import (
     Unavailable,
 )
 
-# shared/ sits beside the repository (here and in CI).
-CDNOW_MASTER = Path(__file__).resolve().parents[3].parent / "shared/data/cdnow/CDNOW_master.txt"
+from .cdnow_paths import CDNOW_DIR
+
+CDNOW_MASTER = CDNOW_DIR / "CDNOW_master.txt"
 EVIL = "<script>alert(1)</script>"
 FIXED_NOW = datetime(2024, 4, 1, 9, 30, tzinfo=UTC)
 
@@ -267,7 +268,6 @@ def test_models_find_the_churned_big_spender_and_escape_their_id(tmp_path: Path)
     assert_offline(html)
 
 
-@pytest.mark.skipif(not CDNOW_MASTER.exists(), reason="CDNOW data not present")
 def test_cdnow_master_report_end_to_end(tmp_path: Path) -> None:
     started = time.perf_counter()
     out = tmp_path / "cdnow.html"
@@ -282,7 +282,6 @@ def test_cdnow_master_report_end_to_end(tmp_path: Path) -> None:
     assert elapsed < 120
 
 
-@pytest.mark.skipif(not CDNOW_MASTER.exists(), reason="CDNOW data not present")
 def test_cdnow_master_sections_strict() -> None:
     rows = read_order_rows(CDNOW_MASTER)
     report = build_report(rows, file_name="CDNOW_master.txt", strict=True, holdout_weeks=39)

@@ -77,6 +77,11 @@ class Delivery(models.Model):
     complained_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: set while one send runs. The sender marks a delivery it took over
+    # mid-send (``resumed``); rendering keeps the unsubscribe link the headers repeat.
+    resumed: bool = False
+    unsubscribe_link: str = ""
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"

@@ -48,7 +48,7 @@ def test_the_analytics_refresh_queues_the_profile_and_lead_scores_after_it():
     from thrive.analytics.tasks import refresh_analytics
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        run = request_analytics(force=True)
+        run = request_analytics()
     assert _queued() == ["thrive.analytics.tasks.refresh_analytics"]
     with TestCase.captureOnCommitCallbacks(execute=True):
         refresh_analytics.call(run.pk)

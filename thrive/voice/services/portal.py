@@ -7,12 +7,10 @@ opening the link proves the address, and then the person is found or created.
 from __future__ import annotations
 
 import hashlib
-import html
 import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +20,7 @@ from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import create_person, find_person_by_email, grant_consent
 from thrive.core.tokens import TokenError, make_token, read_token
+from thrive.core.transactional_email import build_message, send_after_commit
 from thrive.outreach.conf import public_url
 
 from ..models import MagicLink
@@ -58,17 +57,10 @@ def request_sign_in(
         f"Hello,\n\nOpen this link to sign in to {business}'s idea board:\n{url}\n\n"
         "It works once and expires in 24 hours. If you did not ask for it, ignore this email.\n"
     )
-    body = (
-        f"<p>Hello,</p><p>Open this link to sign in to {html.escape(business)}'s idea board:</p>"
-        f'<p><a href="{html.escape(url)}">Sign in</a></p>'
-        "<p>It works once and expires in 24 hours. If you did not ask for it, ignore this "
-        "email.</p>"
-    )
     # After commit: a rolled-back request must not leave a link in someone's inbox.
-    transaction.on_commit(
-        lambda: send_mail(
-            f"Your sign-in link for {business}", text, None, [address], html_message=body
-        )
+    send_after_commit(
+        build_message(to=address, subject=f"Your sign-in link for {business}", text=text),
+        what="idea board sign-in",
     )
 
 

@@ -146,7 +146,7 @@ def send_survey_to(
         invite = SurveyInvite.objects.create(
             survey=survey, person=person, status=InviteStatus.QUEUED
         )
-        why = dict(reason) if isinstance(reason, dict) else {"why": reason}
+        why: dict[str, Any] = dict(reason) if isinstance(reason, dict) else {"why": reason}
         why["why"] = why.get("why") or f"Asked for feedback by the survey “{survey.name}”."
         why.setdefault("survey", survey.pk)
         delivery = queue_delivery(

@@ -1,0 +1,15 @@
+"""Names vulture reports as unused that are used, by a framework calling them by name.
+
+Read by vulture only (``[tool.vulture]`` in pyproject.toml), never imported. Django's
+models, admin options, views, template tags and form ``clean_*`` methods are reported at
+60% confidence, below the threshold CI uses, so they need no entry; what is here is
+reported at 100% because it is a parameter a framework's signature requires.
+"""
+
+# Func.as_sql(compiler, connection, function=None, template=None, arg_joiner=None,
+# **extra_context) and its per-vendor variants: Django passes these by keyword.
+function  # noqa: B018
+arg_joiner  # noqa: B018
+extra_context  # noqa: B018
+# aiosmtpd's handle_RCPT(server, session, envelope, address, rcpt_options).
+rcpt_options  # noqa: B018

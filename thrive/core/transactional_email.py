@@ -1,0 +1,107 @@
+"""Transactional email: the one way Thrive sends a message that is not a campaign.
+
+Sign-in links, partner portal links, booking confirmations and reminders, password resets:
+each is built here, so every one has the same sender identity (the business's name on the
+configured address), a plain-text part and an HTML part, an ``Auto-Submitted`` header when
+a machine wrote it (RFC 3834, so vacation responders do not answer it), and is sent only
+after the transaction that caused it commits. Campaign and sequence mail (consent,
+unsubscribe, exactly-once delivery) goes through outreach's sender instead.
+
+Core imports no app: the business's name comes from a provider the accounts app registers
+at start-up (:func:`set_sender_name`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.utils import formataddr, getaddresses, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils.html import linebreaks, urlize
+
+log = logging.getLogger(__name__)
+
+_sender_name: Callable[[], str] | None = None
+
+
+def set_sender_name(provider: Callable[[], str]) -> None:
+    """Register where the sender's display name comes from (the business's name)."""
+    global _sender_name
+    _sender_name = provider
+
+
+def sender() -> str:
+    """The From header: the business's name on ``DEFAULT_FROM_EMAIL``'s address (the
+    setting's own name when no provider is registered or it gives none)."""
+    configured_name, address = getaddresses([settings.DEFAULT_FROM_EMAIL])[0]
+    name = (_sender_name() if _sender_name is not None else "") or configured_name
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str | bytes
+    mimetype: str
+
+
+def html_from_text(text: str) -> str:
+    """The HTML part of a text written as paragraphs: escaped, links made clickable."""
+    return linebreaks(urlize(text, autoescape=True))
+
+
+def build_message(
+    *,
+    to: str | Sequence[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    automatic: bool = True,
+    attachments: Sequence[Attachment] = (),
+    reply_to: Sequence[str] = (),
+) -> EmailMultiAlternatives:
+    """One transactional message. ``html`` defaults to the text as HTML; ``automatic``
+    marks it ``Auto-Submitted: auto-generated`` (leave it on unless a person wrote it)."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    from_header = sender()
+    domain = getaddresses([from_header])[0][1].rpartition("@")[2] or None
+    headers = {"Message-ID": make_msgid(domain=domain)}
+    if automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+        # Exchange and Outlook ignore RFC 3834; this asks them not to auto-reply either.
+        headers["X-Auto-Response-Suppress"] = "All"
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),  # one line: a newline would start a header
+        body=text,
+        from_email=from_header,
+        to=recipients,
+        reply_to=list(reply_to),
+        headers=headers,
+    )
+    message.attach_alternative(html if html is not None else html_from_text(text), "text/html")
+    for item in attachments:
+        message.attach(item.filename, item.content, item.mimetype)
+    return message
+
+
+def send_now(message: EmailMultiAlternatives) -> None:
+    """Send at once; raises on a mail-server failure (for jobs, which report it)."""
+    message.send()
+
+
+def send_after_commit(message: EmailMultiAlternatives, *, what: str) -> None:
+    """Send once the current transaction commits (at once outside one); nothing is sent
+    if it rolls back. A mail-server failure is logged, naming ``what``: what the
+    transaction did stands either way."""
+
+    def deliver() -> None:
+        try:
+            message.send()
+        except Exception:  # noqa: BLE001 - any mail failure, reported below
+            log.exception("Could not send the %s email to %s", what, ", ".join(message.to))
+
+    transaction.on_commit(deliver)
