@@ -201,3 +201,24 @@ def test_seen_keys_remember_by_name_on_disk():
         assert seen.find("order", ["#1", "#2"]) == {"#1"}
     finally:
         seen.close()
+
+
+@pytest.mark.parametrize("threshold", [10**12, 0], ids=["here", "reading process"])
+def test_a_quote_that_never_closes_fails_the_dry_run_and_the_import_keeping_nothing(
+    owner, tmp_path, monkeypatch, threshold
+):
+    monkeypatch.setattr("thrive.imports.parallel.PARALLEL_MIN_BYTES", threshold)
+    monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 50)
+    lines = people_rows(400).splitlines(keepends=True)
+    lines[211] = 'late@example.com,"Broken,Quote,,2024-01-01\n'  # row 212 opens a quote
+    path = write(tmp_path, "quote.csv", "".join(lines))
+    expected = "row 212 opens a quote that never closes (line 212 of the file); nothing was"
+    job = dry_run(upload(path, "people", owner), owner)
+    assert job.status == JobStatus.FAILED
+    assert expected in job.error
+    job = upload(path, "people", owner)  # straight to the import: batches get written
+    services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True, enqueue=False)
+    job = services.run_job(job.pk, dry_run=False)
+    assert job.status == JobStatus.FAILED
+    assert expected in job.error
+    assert not Person.objects.exists()  # the four batches before row 212 were undone

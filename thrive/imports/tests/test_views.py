@@ -135,3 +135,14 @@ def test_a_mapping_with_problems_is_shown_again_with_them(owner, tmp_path):
 
 def test_status_of_a_job_that_does_not_exist_is_404(owner):
     assert client_for(owner).get(reverse("import_status", args=[999])).status_code == 404
+
+
+def test_a_file_with_ten_thousand_columns_gets_a_message_on_the_upload_page(owner):
+    header = ",".join(f"Column {i}" for i in range(10_000)).encode()
+    response = client_for(owner).post(
+        reverse("imports"),
+        {"kind": "people", "file": SimpleUploadedFile("wide.csv", header + b"\n" + b"1,2\n")},
+    )
+    assert response.status_code == 200
+    assert b"has 10,000 columns; an import reads at most 500" in response.content
+    assert not ImportJob.objects.exists()
