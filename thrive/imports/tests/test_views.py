@@ -92,7 +92,7 @@ def test_upload_map_dry_run_import_and_undo_through_the_pages(
         "3,E-mail,'bad' is not a valid email address.",
     ]
     response = client.post(reverse("import_undo", args=[job.pk]), follow=True)
-    assert b"Import undone: 1 people." in response.content
+    assert b"Import undone: 1 person removed." in response.content
     assert not Person.objects.exists()
 
 
@@ -146,3 +146,17 @@ def test_a_file_with_ten_thousand_columns_gets_a_message_on_the_upload_page(owne
     assert response.status_code == 200
     assert b"has 10,000 columns; an import reads at most 500" in response.content
     assert not ImportJob.objects.exists()
+
+
+def test_the_undo_message_says_what_was_removed_and_what_was_put_back(owner, tmp_path):
+    Person.objects.create(email="kim@x.com")
+    text = b"Email,First name\nkim@x.com,Kim\na@x.com,A\nb@x.com,B\nc@x.com,C\n"
+    job = upload(write(tmp_path, "c.csv", text), "people", owner)
+    services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True, enqueue=False)
+    services.run_job(job.pk, dry_run=False)
+    client = client_for(owner)
+    response = client.post(reverse("import_undo", args=[job.pk]), follow=True)
+    expected = "Import undone: 3 people removed, 1 person&#x27;s changes put back."
+    assert expected in response.content.decode()
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert "3 people removed, 1 person&#x27;s changes put back." in page
