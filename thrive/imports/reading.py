@@ -175,7 +175,7 @@ def _guess_multibyte(head: bytes) -> str | None:
     return encoding if letters >= 2 and letters >= 0.8 * len(foreign) else None
 
 
-def _undecodable_line(path: Path, encoding: str) -> int:
+def undecodable_line(path: Path, encoding: str) -> int:
     """The number of the first line holding bytes ``encoding`` cannot decode (the file is
     decoded in large chunks, so where reading stopped is only near it)."""
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -295,7 +295,7 @@ class RowSource:
 
     def _not_in_encoding(self, exc: UnicodeDecodeError) -> ImportFileError:
         return ImportFileError(
-            f"{self.path.name}: line {_undecodable_line(self.path, self.encoding)} of the file "
+            f"{self.path.name}: line {undecodable_line(self.path, self.encoding)} of the file "
             f"cannot be read as {ENCODINGS.get(self.encoding, self.encoding)} ({exc.reason}); "
             "choose another encoding on the mapping page."
         )

@@ -21,6 +21,7 @@ from .engine import warnings_path
 from .forms import UploadForm
 from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
 from .people import MERGE_RULES_TEXT
+from .reading import ENCODINGS
 
 SHOWN_REJECTIONS = 50
 OUTCOME_LABELS = {
@@ -85,7 +86,15 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     current = dict(job.mapping)
     merge_rule = job.merge_rule
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("change_encoding"):
+        try:
+            services.set_encoding(job, request.POST.get("encoding", ""), actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Read the file again as {_encoding_label(job.encoding)}.")
+            return redirect("import_mapping", job.pk)
+    elif request.method == "POST":
         current = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(job.headers)}
         merge_rule = request.POST.get("merge_rule", MergeRule.FILL)
         saved = request.POST.get("use_preset", "")
@@ -137,8 +146,15 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "saved_presets": MappingPreset.objects.filter(kind=job.kind),
             "here": "imports",
             "people_kind": job.kind != ImportKind.ORGANIZATIONS,
+            "encoding_label": _encoding_label(job.encoding),
+            "encodings": list(ENCODINGS.items())
+            + ([] if job.encoding in ENCODINGS else [(job.encoding, job.encoding)]),
         },
     )
+
+
+def _encoding_label(encoding: str) -> str:
+    return ENCODINGS.get(encoding, encoding)
 
 
 def _rejections(

@@ -160,3 +160,38 @@ def test_the_undo_message_says_what_was_removed_and_what_was_put_back(owner, tmp
     assert expected in response.content.decode()
     page = client.get(reverse("import_job", args=[job.pk])).content.decode()
     assert "3 people removed, 1 person&#x27;s changes put back." in page
+
+
+def test_the_mapping_page_names_the_encoding_and_lets_the_owner_read_the_file_as_another(
+    owner, tmp_path
+):
+    # Windows-1251 (Cyrillic) is not recognised by itself: it reads as Windows-1252.
+    text = "Email,Имя\nivan@x.ru,Иван\n".encode("cp1251")
+    job = upload(write(tmp_path, "ru.csv", text), "people", owner)
+    client = client_for(owner)
+    page = client.get(reverse("import_mapping", args=[job.pk])).content.decode()
+    assert 'read as <span id="encoding-used">Windows-1252 (Western Europe)</span>' in page
+    assert '<option value="cp1251" >Windows-1251 (Cyrillic)</option>' in page
+    response = client.post(
+        reverse("import_mapping", args=[job.pk]),
+        {"change_encoding": "1", "encoding": "cp1251"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Read the file again as Windows-1251 (Cyrillic)." in page
+    job.refresh_from_db()
+    assert (job.encoding, job.headers, job.sample) == (
+        "cp1251",
+        ["Email", "Имя"],
+        [["ivan@x.ru", "Иван"]],
+    )
+    # An encoding the file's bytes do not fit is refused with the line, nothing changes.
+    response = client.post(
+        reverse("import_mapping", args=[job.pk]), {"change_encoding": "1", "encoding": "utf-8-sig"}
+    )
+    assert response.status_code == 200
+    assert "The file is not UTF-8: line 1 has bytes that encoding does not have" in (
+        response.content.decode()
+    )
+    job.refresh_from_db()
+    assert job.encoding == "cp1251"
