@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import gc
 import operator
-import re
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -42,7 +41,7 @@ from thrive.core.bulk import sqlite_bulk_session
 
 from .models import ImportJob, ImportKind
 from .parallel import Ahead
-from .reading import RowSource
+from .reading import CONTROL_CHARACTERS, RowSource
 from .seen import SeenKeys
 
 BATCH_ROWS = 20_000
@@ -188,9 +187,7 @@ def _stages(kind: str) -> Stages:
 Checked = tuple[Batch, Any, float]  # a checked batch, what write needs, how far reading got
 
 
-# Control characters no text value should hold (tab and line breaks are fine): PostgreSQL
-# refuses NUL in text outright, and the others are debris of a wrongly read file.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = CONTROL_CHARACTERS
 _CONTROL_NAMES = {"\x00": "NUL", "\x7f": "DEL"}
 
 

@@ -87,6 +87,9 @@ _MULTIBYTE = {
     "gb2312": "gb18030", "gbk": "gb18030", "big5": "big5", "big5hkscs": "big5",
     "euc_kr": "euc-kr", "cp949": "euc-kr", "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be",
 }  # fmt: skip
+# Control characters no text value should hold (tab and line breaks are fine): PostgreSQL
+# refuses NUL in text and JSON outright, and the others are debris of a wrongly read file.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EAST_ASIAN = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -278,7 +281,7 @@ class RowSource:
         except UnicodeDecodeError as exc:
             self.close()
             raise self._not_in_encoding(exc) from None
-        self.headers = [h.strip() for h in first]
+        self.headers = [CONTROL_CHARACTERS.sub("", h).strip() for h in first]
         while self.headers and not self.headers[-1]:
             self.headers.pop()
         if not any(self.headers):
@@ -418,7 +421,7 @@ class RowSource:
         """Encoding, delimiter, headers and the first rows (consumes the first rows)."""
         sample: list[list[str]] = []
         for _, cells in self:
-            sample.append(cells[: len(self.headers)])
+            sample.append([CONTROL_CHARACTERS.sub("", c) for c in cells[: len(self.headers)]])
             if len(sample) >= sample_rows:
                 break
         self.close()
