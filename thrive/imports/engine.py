@@ -15,7 +15,9 @@ the import will produce; it remembers (on disk, see ``seen.SeenKeys``) which ema
 numbers earlier batches would have created, so a row that meets one of them again counts as
 merged rather than created.
 
-Rejected rows (row number, column, reason) are streamed to a CSV file next to the upload.
+Rejected rows (row number, column, reason) are streamed to a CSV file next to the upload;
+warnings (a row imported without one of its values, such as a phone number that is not
+one) go to a second file beside it, see ``warnings_path``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from thrive.core.bulk import sqlite_bulk_session
 
 from .models import ImportJob, ImportKind
 from .parallel import Ahead
-from .reading import RowSource
+from .reading import CONTROL_CHARACTERS, RowSource
 from .seen import SeenKeys
 
 BATCH_ROWS = 20_000
@@ -76,6 +78,7 @@ class Batch:
     rows: list[int] = field(default_factory=list)  # the row numbers in this batch
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)  # the row is imported anyway
     created_emails: list[str] = field(default_factory=list)
     created_orders: list[str] = field(default_factory=list)
     created_organizations: list[str] = field(default_factory=list)
@@ -184,10 +187,33 @@ def _stages(kind: str) -> Stages:
 Checked = tuple[Batch, Any, float]  # a checked batch, what write needs, how far reading got
 
 
+_CONTROL = CONTROL_CHARACTERS
+_CONTROL_NAMES = {"\x00": "NUL", "\x7f": "DEL"}
+
+
+def remove_control_characters(run: Run, rows: list[Row], batch: Batch) -> None:
+    """Take control characters out of every value, with a warning naming row and column."""
+    for row in rows:
+        if not _CONTROL.search("".join(row.values.values())):
+            continue
+        for name, value in row.values.items():
+            found = _CONTROL.findall(value)
+            if found:
+                row.values[name] = _CONTROL.sub("", value).strip()
+                kinds = sorted({_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in found})
+                warn(
+                    run, batch, row.number, name,
+                    f"removed {len(found)} control character{'s' if len(found) > 1 else ''} "
+                    f"({', '.join(kinds)}) that text cannot hold; the rest was kept",
+                    "control characters removed",
+                )  # fmt: skip
+
+
 def checked_batches(run: Run, check: Callable[..., Any], source: RowSource) -> Iterator[Checked]:
     """Read, cut and check the file's rows in this process."""
     for rows in run.batches(run.parse_rows(source)):
         batch = Batch(rows=[r.number for r in rows])
+        remove_control_characters(run, rows, batch)
         checked = check(run, rows, batch)
         yield batch, checked, source.position()
 
@@ -234,18 +260,23 @@ def run_import(
     try:
         with (
             rejected_path.open("w", encoding="utf-8", newline="") as out,
+            warnings_path(job).open("w", encoding="utf-8", newline="") as warned,
             sqlite_bulk_session(),
             fewer_collections(),
             Ahead(lambda: checked_batches(run, stages.check, source), size=source.size) as ahead,
         ):
             rejected_csv = csv.writer(out)
             rejected_csv.writerow(["row", "column", "reason"])
+            warnings_csv = csv.writer(warned)
+            warnings_csv.writerow(["row", "column", "warning"])
             for batch, payload, position in ahead:
                 batch = _write_batch(run, stages.write, batch, payload)
                 for kind, actions in batch.counts.items():
                     run.counts[kind].update(actions)
                 for r in batch.rejections:
                     rejected_csv.writerow([r.row, r.column, r.reason])
+                for r in batch.warnings:
+                    warnings_csv.writerow([r.row, r.column, r.reason])
                 run.rejected += len({r.row for r in batch.rejections})
                 run.rows_read += len(batch.rows)
                 if run.seen is not None:
@@ -277,6 +308,21 @@ def _write_batch(
         reason = f"rows {first}–{last} were not written together: {str(exc).splitlines()[0]}"
         batch = Batch(rows=batch.rows, rejections=[Rejection(n, "", reason) for n in batch.rows])
     return batch
+
+
+def warnings_path(job: ImportJob) -> Path:
+    """Where a run's warnings go: beside its rejected rows, one file per kind of run."""
+    return job.rejected_path.with_name(
+        "warnings-dry-run.csv" if job.rejected_path.name.endswith("dry-run.csv") else "warnings.csv"
+    )
+
+
+def warn(run: Run, batch: Batch, row: int, field_name: str, reason: str, tally: str) -> None:
+    """Report that row number ``row`` is imported without (or with a cleaned) ``field_name``;
+    ``tally`` is the count it adds to on the outcome ("phone left out")."""
+    header = run.header_of.get(field_name, field_name)
+    batch.warnings.append(Rejection(row, header, reason))
+    batch.add("warning", tally)
 
 
 def reject(run: Run, batch: Batch, row: int, field_name: str, reason: str) -> None:

@@ -39,7 +39,8 @@ PERSON_FIELDS = (
           "acquisitionsource", "referrer")),
     Field("first_seen_at", "First seen", ("createdat", "created", "signupdate", "datecreated",
           "firstseen", "optintime", "subscribedat", "joined")),
-    Field("country", "Country (2-letter code)", ("country", "countrycode")),
+    Field("country", "Country (code or English name)", ("country", "countrycode"),
+          help="US, USA or United States all become US."),
     Field("region", "Region", ("region", "state", "province", "county")),
     Field("city", "City", ("city", "town")),
     Field("time_zone", "Time zone", ("timezone", "tz")),
@@ -47,6 +48,8 @@ PERSON_FIELDS = (
           "emailconsent", "optin", "subscribed", "newsletter", "marketingconsent"),
           help="yes/true/1/subscribed records consent (method: imported)."),
     Field("consent_at", "Consent given at", ("confirmtime", "consentdate", "optindate")),
+    Field("tags", "Tags", ("tags", "tag", "labels", "groups"),
+          help="Names separated by commas or semicolons; undo removes them again."),
 )  # fmt: skip
 
 ORGANIZATION_FIELDS = (
@@ -56,7 +59,7 @@ ORGANIZATION_FIELDS = (
     Field("website", "Website", ("website", "url", "web", "homepage")),
     Field("industry", "Industry", ("industry", "sector")),
     Field("employees", "Employees", ("employees", "headcount", "size", "numberofemployees")),
-    Field("country", "Country (2-letter code)", ("country", "countrycode")),
+    Field("country", "Country (code or English name)", ("country", "countrycode")),
     Field("city", "City", ("city", "town")),
 )  # fmt: skip
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from thrive.contacts.models import Organization
 
 from . import sink
+from .countries import country_code
 from .engine import Batch, Row, Run, reject
 from .models import MergeRule
 from .people import record_created, remember_before
@@ -42,10 +43,11 @@ def _clean(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
         out["employees"] = parse_count(v.get("employees", ""))
     except CellError as exc:
         problems.append(("employees", str(exc)))
-    country = v.get("country", "").upper()
-    if country and not (len(country) == 2 and country.isalpha()):
-        problems.append(("country", f"{v['country']!r} is not a 2-letter country code"))
-    out["country"] = country
+    country = v.get("country", "")
+    code = country_code(country) if country else ""
+    if code is None:
+        problems.append(("country", f"{country!r} is not a country (use a code such as US)"))
+    out["country"] = code or ""
     for name, reason in problems:
         reject(run, batch, row.number, name, reason)
     return None if problems else out

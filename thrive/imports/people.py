@@ -9,6 +9,9 @@ Rules (shown to people before they commit, see ``MERGE_RULES_TEXT``):
   a value Thrive has; "the file wins" replaces it with any non-empty cell. An empty cell
   never erases anything. First seen only ever moves earlier.
 * A new person's stage is recorded with cause "import", so the funnel sees when they came.
+* A phone number that is not one is left out with a warning; the rest of the row is kept.
+* A Tags cell (names separated by commas or semicolons) tags the person; undo removes
+  those tags again, and tags the import created that nobody else uses.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.utils.text import Truncator
 
 from thrive.contacts.identity import normalize_phone
 from thrive.contacts.models import Activity as ActivityModel
@@ -34,13 +39,16 @@ from thrive.contacts.models import (
     Direction,
     Organization,
     Person,
+    PersonTag,
     Stage,
     StageCause,
     StageChange,
+    Tag,
 )
 
 from . import sink
-from .engine import Batch, Row, Run, reject
+from .countries import country_code
+from .engine import Batch, Row, Run, reject, warn
 from .models import ImportedRange, ImportedRecord, MergeRule, RecordAction
 from .values import CellError, clean_email, parse_datetime, parse_yes
 
@@ -78,6 +86,8 @@ PROFILE_FIELDS = (
     "time_zone",
 )
 EMPTY_JSON = sink.JSONText("{}")  # every new person's custom fields
+TAG_MAX = 60  # Tag.name's column size
+_TAG_SPLIT = re.compile(r"[,;]")
 STAGE_BY_TEXT = {s.value: s.value for s in Stage} | {s.label.lower(): s.value for s in Stage}
 
 
@@ -120,15 +130,32 @@ def clean_person(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
         try:
             out["phone"] = normalize_phone(phone)
         except ValidationError as exc:
-            problems.append(("phone", exc.messages[0]))
+            # A phone nobody can call is no reason to lose the person: import the rest.
+            reason = exc.messages[0].rstrip(".")
+            reason = f"{reason}; imported without it"
+            warn(run, batch, row.number, "phone", reason, "phone left out")
     country = get("country", "")
     if country:
-        country = country.upper()
-        if not (len(country) == 2 and country.isalpha()):
+        code = country_code(country)
+        if code is None:
             problems.append(
-                ("country", f"{row.values['country']!r} is not a 2-letter country code")
+                ("country", f"{country!r} is not a country (use a code such as US or a name)")
             )
+        country = code or ""
     out["country"] = country
+    out["tags"] = []
+    tags = get("tags", "")
+    if tags:
+        seen: set[str] = set()
+        for name in filter(None, (t.strip() for t in _TAG_SPLIT.split(tags))):
+            if len(name) > TAG_MAX:
+                problems.append(
+                    ("tags", f"the tag {Truncator(name).chars(20)!r} is longer than {TAG_MAX} "
+                     "characters")
+                )  # fmt: skip
+            elif name.casefold() not in seen:
+                seen.add(name.casefold())
+                out["tags"].append(name)
     zone = get("time_zone", "")
     if zone:
         try:
@@ -170,6 +197,10 @@ def clean_person(run: Run, row: Row, batch: Batch) -> dict[str, Any] | None:
 def merge_values(kept: dict[str, Any], new: dict[str, Any], rule: str) -> None:
     """Fold a later row with the same email into ``kept`` (in place) by the merge rule."""
     for name, value in new.items():
+        if name == "tags":  # every row's tags count
+            have = {t.casefold() for t in kept.get("tags", [])}
+            kept["tags"] = kept.get("tags", []) + [t for t in value if t.casefold() not in have]
+            continue
         if value in ("", None, False):
             continue
         if name == "first_seen_at":
@@ -473,10 +504,60 @@ def write_people(run: Run, by_email: dict[str, dict[str, Any]], batch: Batch) ->
         again = run.seen.find("email", (v["email"] for v in new))
         batch.add("person", "merged", len(again))
         new = [v for v in new if v["email"] not in again]
-    create_people(run, new)
+    new_ids = create_people(run, new)
     batch.add("person", "created", len(new))
     batch.created_emails.extend(v["email"] for v in new)
     _update_existing(run, batch, [(existing[e], by_email[e]) for e in existing])
+    wanted = [(pk, v["tags"]) for pk, v in zip(new_ids, new, strict=True) if v["tags"]]
+    wanted += [(p.pk, by_email[e]["tags"]) for e, p in existing.items() if by_email[e]["tags"]]
+    tag_people(run, batch, wanted)
+
+
+def tag_people(run: Run, batch: Batch, wanted: list[tuple[int, list[str]]]) -> None:
+    """Give each person their tags (creating tags Thrive does not have yet), remembering
+    both for undo; a tag a person already has is left as it is."""
+    if not wanted:
+        return
+    names = {n.casefold(): n for _, tags in wanted for n in tags}
+    ids: dict[str, int] = {}
+    for part in sink.chunks(list(names)):
+        for pk, key in (
+            Tag.objects.annotate(key=Lower("name")).filter(key__in=part).values_list("id", "key")
+        ):
+            ids.setdefault(key, pk)
+    missing = [n for key, n in names.items() if key not in ids]
+    if missing:
+        new_ids = sink.reserve_ids(Tag, len(missing))
+        sink.insert(Tag, ["id", "name"], list(zip(new_ids, missing, strict=True)))
+        record_created(run, "tag", new_ids)
+        ids.update({n.casefold(): pk for pk, n in zip(new_ids, missing, strict=True)})
+        keys = [n.casefold() for n in missing]
+        if run.seen is not None:  # a dry run: an earlier (rolled back) batch created it
+            already = run.seen.find("tag", keys)
+            keys = [k for k in keys if k not in already]
+            run.seen.add("tag", keys)
+        batch.add("tag", "created", len(keys))
+    people = [pk for pk, _ in wanted]
+    have: set[tuple[int, int]] = set()
+    for part in sink.chunks(people):
+        have.update(PersonTag.objects.filter(person_id__in=part).values_list("person_id", "tag_id"))
+    actor_id = run.actor.pk if run.actor is not None else None
+    links = []
+    for person_id, tags in wanted:
+        for name in tags:
+            key = (person_id, ids[name.casefold()])
+            if key not in have:
+                have.add(key)
+                links.append(key)
+    if links:
+        link_ids = sink.reserve_ids(PersonTag, len(links))
+        sink.insert(
+            PersonTag,
+            ["id", "person_id", "tag_id", "added_at", "added_by_id"],
+            [(pk, p, t, run.now, actor_id) for pk, (p, t) in zip(link_ids, links, strict=True)],
+        )
+        record_created(run, "persontag", link_ids)
+        batch.add("tag", "added to people", len(links))
 
 
 def _update_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str, Any]]]) -> None:

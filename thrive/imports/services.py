@@ -20,7 +20,7 @@ from thrive.core.roles import check_actor
 from . import mapping as maps
 from .engine import run_import
 from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
-from .reading import ImportFileError, RowSource
+from .reading import ENCODINGS, ImportFileError, RowSource, decodes, undecodable_line
 from .undo import undo_import as _undo
 from .values import guess_date_order
 
@@ -112,6 +112,37 @@ def _date_order(job: ImportJob) -> str:
     ]
     samples = [row[i] for row in job.sample for i in columns if i < len(row)]
     return guess_date_order(samples, default)
+
+
+def set_encoding(job: ImportJob, encoding: str, *, actor: Any) -> ImportJob:
+    """Read the job's file again as ``encoding`` (the owner's choice over the one detected):
+    new headers, sample and suggested mapping. Raises ValidationError when the file is not
+    valid in that encoding, naming the first line that is not."""
+    check_actor(actor)
+    if job.status not in {JobStatus.MAPPING, JobStatus.CHECKED, JobStatus.FAILED}:
+        raise ValidationError({"encoding": "This import has already run; start a new one."})
+    if not job.encoding:
+        raise ValidationError({"encoding": "An Excel file has no encoding to choose."})
+    if encoding not in ENCODINGS:
+        raise ValidationError({"encoding": f"{encoding!r} is not an encoding Thrive offers."})
+    path = Path(job.stored_path)
+    if not decodes(path, encoding):
+        line = undecodable_line(path, encoding)
+        raise ValidationError(
+            {"encoding": f"The file is not {ENCODINGS[encoding]}: line {line} has bytes that "
+             "encoding does not have. Choose another."}
+        )  # fmt: skip
+    try:
+        shape = RowSource(path, encoding=encoding).shape()
+    except ImportFileError as exc:
+        raise ValidationError({"encoding": str(exc)}) from None
+    if shape.headers != job.headers:
+        job.mapping = maps.suggest_mapping(job.kind, shape.headers)
+    job.encoding, job.delimiter = shape.encoding, shape.delimiter
+    job.headers, job.sample = shape.headers, shape.sample
+    job.status = JobStatus.MAPPING
+    job.save(update_fields=["encoding", "delimiter", "headers", "sample", "mapping", "status"])
+    return job
 
 
 def set_mapping(

@@ -17,7 +17,15 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from thrive.commerce.models import Order
-from thrive.contacts.models import Activity, Consent, Organization, Person, StageCause
+from thrive.contacts.models import (
+    Activity,
+    Consent,
+    Organization,
+    Person,
+    PersonTag,
+    StageCause,
+    Tag,
+)
 
 from . import sink
 from .models import ImportedRange, ImportedRecord, ImportJob, JobStatus, RecordAction
@@ -134,7 +142,13 @@ def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:
             removed["consents"] = (
                 removed.get("consents", 0) + Consent.objects.filter(pk__in=ids).delete()[0]
             )
-        # 4. People and organizations it created.
+        # 4. Tags it gave people, then tags it created that nobody else has since used.
+        for ids in _ids(job, "persontag"):
+            count = PersonTag.objects.filter(pk__in=ids).delete()[0]
+            removed["tags"] = removed.get("tags", 0) + count
+        for ids in _ids(job, "tag"):
+            Tag.objects.filter(pk__in=ids, person_tags__isnull=True).delete()
+        # 5. People and organizations it created.
         for model_name, model in (("person", Person), ("organization", Organization)):
             for ids in _ids(job, model_name):
                 try:

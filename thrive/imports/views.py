@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -16,9 +17,11 @@ from thrive.core.roles import can_edit, require_edit
 
 from . import mapping as maps
 from . import services
+from .engine import warnings_path
 from .forms import UploadForm
 from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
 from .people import MERGE_RULES_TEXT
+from .reading import ENCODINGS
 
 SHOWN_REJECTIONS = 50
 OUTCOME_LABELS = {
@@ -83,7 +86,15 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     current = dict(job.mapping)
     merge_rule = job.merge_rule
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("change_encoding"):
+        try:
+            services.set_encoding(job, request.POST.get("encoding", ""), actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Read the file again as {_encoding_label(job.encoding)}.")
+            return redirect("import_mapping", job.pk)
+    elif request.method == "POST":
         current = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(job.headers)}
         merge_rule = request.POST.get("merge_rule", MergeRule.FILL)
         saved = request.POST.get("use_preset", "")
@@ -135,12 +146,21 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "saved_presets": MappingPreset.objects.filter(kind=job.kind),
             "here": "imports",
             "people_kind": job.kind != ImportKind.ORGANIZATIONS,
+            "encoding_label": _encoding_label(job.encoding),
+            "encodings": list(ENCODINGS.items())
+            + ([] if job.encoding in ENCODINGS else [(job.encoding, job.encoding)]),
         },
     )
 
 
-def _rejections(job: ImportJob, limit: int = SHOWN_REJECTIONS) -> list[list[str]]:
-    path = job.rejected_path
+def _encoding_label(encoding: str) -> str:
+    return ENCODINGS.get(encoding, encoding)
+
+
+def _rejections(
+    job: ImportJob, limit: int = SHOWN_REJECTIONS, path: Path | None = None
+) -> list[list[str]]:
+    path = path or job.rejected_path
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
@@ -152,6 +172,7 @@ def _rejections(job: ImportJob, limit: int = SHOWN_REJECTIONS) -> list[list[str]
 KIND_LABELS = {
     "person": "People", "organization": "Organizations", "order": "Orders",
     "order status": "Orders by status", "line": "Order lines", "consent": "Email consents",
+    "tag": "Tags", "warning": "Warnings",
 }  # fmt: skip
 
 
@@ -181,7 +202,8 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": (counts or {}).get("rows", {}),
             "rejections": _rejections(job),
             "merge_text": MERGE_RULES_TEXT.get(job.merge_rule, ""),
-            "undo": (job.counts or {}).get("undo"),
+            "warnings": _rejections(job, path=warnings_path(job)),
+            "undo": (undo_summary(job.counts["undo"]) if "undo" in (job.counts or {}) else None),
             "here": "imports",
             "shown": SHOWN_REJECTIONS,
             "labels": OUTCOME_LABELS,
@@ -215,6 +237,34 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("import_job", job.pk)
 
 
+# What undo did, by the key ``undo_import`` counts it under: (one, several).
+UNDO_PHRASES = {
+    "people": ("1 person removed", "{n} people removed"),
+    "organizations": ("1 organization removed", "{n} organizations removed"),
+    "orders": ("1 order removed", "{n} orders removed"),
+    "consents": ("1 consent removed", "{n} consents removed"),
+    "tags": ("1 tag taken off a person", "{n} tags taken off people"),
+    "people restored": ("1 person's changes put back", "{n} people's changes put back"),
+    "organizations restored": (
+        "1 organization's changes put back",
+        "{n} organizations' changes put back",
+    ),
+}
+
+
+def undo_summary(removed: dict[str, int]) -> str:
+    """ "3 people removed, 1 person's changes put back": what was removed first."""
+    parts = []
+    order = list(UNDO_PHRASES)
+    for key in sorted(removed, key=lambda k: order.index(k) if k in order else len(order)):
+        n = removed[key]
+        if not n:
+            continue
+        one, several = UNDO_PHRASES.get(key, (f"1 {key}", f"{{n}} {key}"))
+        parts.append(one if n == 1 else several.format(n=f"{n:,}"))
+    return ", ".join(parts) or "nothing to remove"
+
+
 @require_POST
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request.user)
@@ -225,8 +275,7 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
     else:
-        summary = ", ".join(f"{n} {what}" for what, n in removed.items()) or "nothing to remove"
-        messages.success(request, f"Import undone: {summary}.")
+        messages.success(request, f"Import undone: {undo_summary(removed)}.")
     return redirect("import_job", job.pk)
 
 

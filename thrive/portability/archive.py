@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .cells import csv_cell, json_converter, json_line
 from .registry import archive_fields, exported_models, present_models, table_name
@@ -29,6 +31,11 @@ from .registry import archive_fields, exported_models, present_models, table_nam
 FORMAT = "thrive-export"
 VERSION = 1
 MANIFEST = "manifest.json"
+# HMAC-SHA256 of manifest.json's bytes under this install's SECRET_KEY: the manifest holds
+# every table's checksum, so the signature vouches for the whole archive. A checksum alone
+# does not: anyone who edits a table can recompute it.
+SIGNATURE = "manifest.json.hmac"
+_SIGNING_SALT = "thrive.portability.archive"
 CHUNK_ROWS = 2000
 
 Progress = Callable[[int, int, str], None]
@@ -67,6 +74,13 @@ def table_digest(model: type[models.Model]) -> TableSummary:
         digest.update(json_line(record))
         count += 1
     return TableSummary(table_name(model), count, digest.hexdigest())
+
+
+def sign(manifest: bytes) -> str:
+    """This install's signature of a manifest (hex)."""
+    return salted_hmac(
+        _SIGNING_SALT, manifest, secret=settings.SECRET_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def applied_migrations() -> dict[str, list[str]]:
@@ -130,7 +144,9 @@ def write_archive(target: str | Path | IO[bytes], *, progress: Progress | None =
             if progress:
                 progress(done, len(tables), name)
             manifest["tables"].append(_write_table(zf, model, name))
-        zf.writestr(MANIFEST, json_line(manifest).decode())
+        manifest_bytes = json_line(manifest)
+        zf.writestr(MANIFEST, manifest_bytes.decode())
+        zf.writestr(SIGNATURE, sign(manifest_bytes) + "\n")
     if progress:
         progress(len(tables), len(tables), "")
     return manifest

@@ -9,7 +9,8 @@ nothing is kept.
 
 from __future__ import annotations
 
-import io
+import hashlib
+import hmac
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -28,7 +30,7 @@ from django.db import (
     transaction,
 )
 
-from .archive import FORMAT, MANIFEST, VERSION, table_digest
+from .archive import FORMAT, MANIFEST, SIGNATURE, VERSION, sign, table_digest
 from .cells import from_json_value
 from .registry import FILL_OMITTED, archive_fields, present_models, table_name
 
@@ -47,6 +49,39 @@ class RestoreResult:
     rows: int = 0
     verified: list[str] = field(default_factory=list)
     counted_only: list[str] = field(default_factory=list)
+    signature: str = ""  # "this install", or why the archive was trusted without it
+
+
+def check_signature(zf: zipfile.ZipFile, *, trust: bool) -> str:
+    """Whether this install signed the archive: "this install", or (with ``trust``) what
+    the owner vouched for; without ``trust`` anything else raises RestoreError."""
+    try:
+        manifest = zf.read(MANIFEST)
+    except KeyError:
+        raise RestoreError("This zip has no manifest.json: it is not a Thrive export.") from None
+    try:
+        signature = zf.read(SIGNATURE).decode("ascii", "replace").strip()
+    except KeyError:
+        signature = ""
+    if signature and hmac.compare_digest(signature, sign(manifest)):
+        return "this install"
+    if signature:
+        problem = (
+            "This archive was not signed by this install: it was made by another install "
+            "(another secret key), or changed after it was written."
+        )
+    else:
+        problem = (
+            "This archive carries no signature: it was made before archives were signed, or "
+            "its signature was removed."
+        )
+    if not trust:
+        raise RestoreError(
+            f"{problem} Its checksums only show the files agree with each other, not who "
+            "wrote them. If you made it yourself (moving between machines) or otherwise "
+            "trust it, run the restore again with --trust-archive."
+        )
+    return "another install or changed, trusted" if signature else "unsigned, trusted"
 
 
 def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
@@ -77,19 +112,21 @@ def non_empty_tables() -> dict[str, int]:
 
 
 def restore_archive(
-    source: str | Path | IO[bytes], *, progress: Progress | None = None
+    source: str | Path | IO[bytes], *, progress: Progress | None = None, trust: bool = False
 ) -> RestoreResult:
     """Load the archive at ``source`` into this (empty) install and verify it.
 
-    Raises RestoreError (and changes nothing) if the archive is not a Thrive export, does
-    not fit this install's tables, the install is not empty, a foreign key is dangling, or
-    a restored table differs from the manifest.
+    Raises RestoreError (and changes nothing) if the archive is not a Thrive export, is not
+    signed by this install (unless ``trust``: the owner vouches for it), does not fit this
+    install's tables, the install is not empty, a row has a value of the wrong type, a
+    foreign key is dangling, or a table differs from the manifest.
     """
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
         raise RestoreError(f"Cannot open the archive: {exc}") from None
     with zf:
+        signature = check_signature(zf, trust=trust)
         manifest = read_manifest(zf)
         entries = {t["name"]: t for t in manifest.get("tables", [])}
         known = {table_name(m): m for m in present_models()}
@@ -113,7 +150,7 @@ def restore_archive(
                 f"It already holds: {listed}. Restore into a new database: create it, run "
                 "`thrive migrate`, then `thrive restore` (docs/backup.md)."
             )
-        result = RestoreResult()
+        result = RestoreResult(signature=signature)
         try:
             with transaction.atomic():
                 _load_all(zf, plans, result, progress)
@@ -164,23 +201,33 @@ def _check_columns(model: type[models.Model], entry: dict[str, Any]) -> None:
             )
 
 
-def _records(zf: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
+def _records(zf: zipfile.ZipFile, name: str, sha256: str) -> Iterator[dict[str, Any]]:
+    """The rows of ``name.jsonl``; once all are read, its bytes must have the manifest's
+    checksum (so a table only counted after loading is checked as well)."""
     try:
         raw = zf.open(f"{name}.jsonl")
     except KeyError:
         raise RestoreError(f"The archive lists {name} but has no {name}.jsonl.") from None
-    with raw, io.TextIOWrapper(raw, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    digest = hashlib.sha256()
+    with raw:
+        for number, line in enumerate(raw, start=1):
+            digest.update(line)
             try:
                 yield json.loads(line)
             except ValueError as exc:
                 raise RestoreError(f"{name}.jsonl line {number}: not JSON ({exc}).") from None
+    if digest.hexdigest() != sha256:
+        raise RestoreError(
+            f"{name}: {name}.jsonl does not match the checksum in manifest.json (the file was "
+            "changed or damaged). Nothing was restored."
+        )
 
 
 def _preparer(f: models.Field, conn: Any) -> Callable[[Any], Any]:
     """JSON value -> database parameter for one field, chosen once per table. Text, integer
     and boolean values that already have the column's type go straight through (most
-    cells); anything else takes the field's own conversion, which refuses junk."""
+    cells); anything else takes the field's own conversion, which refuses junk (ValueError,
+    TypeError or ValidationError). An empty value in a required column is refused too."""
     target = f.target_field if isinstance(f, models.ForeignKey) else f
     plain: tuple[type, ...] = ()
     if isinstance(target, models.CharField | models.TextField):
@@ -191,13 +238,43 @@ def _preparer(f: models.Field, conn: Any) -> Callable[[Any], Any]:
         plain = (int,)
     elif isinstance(target, models.FloatField):
         plain = (float, int)
+    required = not f.null
 
     def slow(value: Any) -> Any:
+        if value is None:
+            if required:
+                raise ValueError("empty, but this column requires a value")
+            return None
         return f.get_db_prep_save(from_json_value(f, value), conn)
 
     if not plain:
         return slow
-    return lambda value: value if value is None or type(value) in plain else slow(value)
+    return lambda value: value if type(value) in plain else slow(value)
+
+
+class _BadCell(Exception):
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name, reason)
+        self.name, self.reason = name, reason
+
+
+def _find_bad_cell(
+    record: dict[str, Any],
+    plan: list[tuple[str, Callable[[Any], Any], Callable[[], Any] | None]],
+) -> _BadCell:
+    """Which cell of a refused row is wrong, and why (only run once a row is refused)."""
+    for name, prep, fill in plan:
+        if fill:
+            continue
+        if name not in record:
+            return _BadCell(name, "missing")
+        try:
+            prep(record[name])
+        except ValidationError as exc:
+            return _BadCell(name, f"{record[name]!r}: {' '.join(exc.messages)}")
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            return _BadCell(name, f"{record[name]!r}: {exc}")
+    return _BadCell("?", "cannot be read")
 
 
 def _load_table(zf: zipfile.ZipFile, model: type[models.Model], entry: dict[str, Any]) -> int:
@@ -217,11 +294,14 @@ def _load_table(zf: zipfile.ZipFile, model: type[models.Model], entry: dict[str,
     batch: list[list[Any]] = []
     count = 0
     with conn.cursor() as cursor:
-        for number, record in enumerate(_records(zf, label), start=1):
+        for number, record in enumerate(_records(zf, label, entry.get("sha256", "")), start=1):
             try:
                 row = [prep(fill() if fill else record[name]) for name, prep, fill in plan]
-            except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
-                raise RestoreError(f"{label}.jsonl line {number}: {exc!r}") from None
+            except (KeyError, ValueError, TypeError, ArithmeticError, ValidationError):
+                bad = _find_bad_cell(record, plan) if isinstance(record, dict) else None
+                where = f"{label}, row {number} ({label}.jsonl line {number})"
+                reason = f"field {bad.name}: {bad.reason.rstrip('.')}" if bad else "not an object"
+                raise RestoreError(f"{where}, {reason}. Nothing was restored.") from None
             batch.append(row)
             if len(batch) >= INSERT_BATCH:
                 cursor.executemany(sql, batch)

@@ -60,3 +60,11 @@ def test_bad_options_are_explained(db, tmp_path, args, message):
     path = write(tmp_path, "p.csv", "Email\na@x.com\n")
     with pytest.raises(CommandError, match=message):
         run(str(path), *args)
+
+
+def test_the_summary_points_at_the_warnings_file(db, tmp_path):
+    path = write(tmp_path, "people.csv", "Email,Phone\nann@x.com,12\n")
+    output = run(str(path), "--kind", "people", "--dry-run")
+    assert "Dry run (nothing saved): 1 rows read, 0 rejected" in output
+    assert "warning: 1 phone left out" in output
+    assert "Warnings (row, column, warning):" in output and "warnings-dry-run.csv" in output

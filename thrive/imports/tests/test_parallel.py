@@ -38,9 +38,11 @@ def people_expected(n: int) -> tuple[int, int, int]:
 def people_rows(n: int) -> str:
     lines = ["Email,First name,Last name,Phone,Joined"]
     for i in range(n):
-        phone = "+14155550123" if i % 7 == 0 else ("not a phone" if bad_phone(i) else "")
+        # A phone that is not one is a warning (the row is kept); a bad date rejects it.
+        phone = "+14155550123" if i % 7 == 0 else ("not a phone" if i % 50 == 10 else "")
+        joined = "not a date" if bad_phone(i) else f"2024-0{1 + i % 9}-1{i % 10}"
         email = f"p{i % (n - 40)}@example.com"  # the last 40 rows repeat earlier people
-        lines.append(f"{email},First{i},Last{i},{phone},2024-0{1 + i % 9}-1{i % 10}")
+        lines.append(f"{email},First{i},Last{i},{phone},{joined}")
     return "\n".join(lines) + "\n"
 
 
@@ -95,7 +97,8 @@ def test_people_read_in_a_second_process_import_exactly_as_read_here(owner, tmp_
     created, merged, bad = people_expected(400)
     assert (created, merged, bad) == (354, 39, 7)
     assert counts["person"] == {"created": created, "merged": merged}
-    assert len(rejected) == 1 + bad  # the header, then the rows with "not a phone"
+    assert len(rejected) == 1 + bad  # the header, then the rows with "not a date"
+    assert counts["warning"] == {"phone left out": 7}  # i = 10, 60, … 360, not 210 (i % 7 == 0)
     assert len(people) == created
 
 
@@ -201,3 +204,24 @@ def test_seen_keys_remember_by_name_on_disk():
         assert seen.find("order", ["#1", "#2"]) == {"#1"}
     finally:
         seen.close()
+
+
+@pytest.mark.parametrize("threshold", [10**12, 0], ids=["here", "reading process"])
+def test_a_quote_that_never_closes_fails_the_dry_run_and_the_import_keeping_nothing(
+    owner, tmp_path, monkeypatch, threshold
+):
+    monkeypatch.setattr("thrive.imports.parallel.PARALLEL_MIN_BYTES", threshold)
+    monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 50)
+    lines = people_rows(400).splitlines(keepends=True)
+    lines[211] = 'late@example.com,"Broken,Quote,,2024-01-01\n'  # row 212 opens a quote
+    path = write(tmp_path, "quote.csv", "".join(lines))
+    expected = "row 212 opens a quote that never closes (line 212 of the file); nothing was"
+    job = dry_run(upload(path, "people", owner), owner)
+    assert job.status == JobStatus.FAILED
+    assert expected in job.error
+    job = upload(path, "people", owner)  # straight to the import: batches get written
+    services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True, enqueue=False)
+    job = services.run_job(job.pk, dry_run=False)
+    assert job.status == JobStatus.FAILED
+    assert expected in job.error
+    assert not Person.objects.exists()  # the four batches before row 212 were undone

@@ -17,6 +17,7 @@ from thrive.contacts.models import (
     StageChange,
 )
 from thrive.imports import services
+from thrive.imports.engine import warnings_path
 from thrive.imports.models import ImportedRange, ImportedRecord, JobStatus, MergeRule
 
 from .helpers import dry_run, full_import, import_now, upload, without_cpu, write
@@ -48,18 +49,25 @@ def test_a_spreadsheet_of_contacts_is_deduped_by_normalised_email(owner, tmp_pat
     assert ann.first_seen_at == dt.datetime(
         2023, 12, 1, tzinfo=dt.UTC
     )  # first seen only moves earlier
-    assert Person.objects.count() == 2
-    assert job.counts["person"] == {"created": 2, "merged": 1}
-    assert job.counts["rows"] == {"read": 6, "rejected": 3}
+    # Dee's phone is not one: she is imported without it, and the run says so.
+    assert Person.objects.get(email="dee@example.com").phone == ""
+    assert Person.objects.count() == 3
+    assert job.counts["person"] == {"created": 3, "merged": 1}
+    assert job.counts["warning"] == {"phone left out": 1}
+    assert job.counts["rows"] == {"read": 6, "rejected": 2}
 
 
 def test_every_rejected_row_has_its_row_number_column_and_reason(owner, tmp_path):
     job = full_import(write(tmp_path, "contacts.csv", CONTACTS), "people", owner)
     assert rejected(job) == [
         ["4", "Email", "'not-an-email' is not a valid email address."],
-        ["6", "Phone", "'12' is not a valid phone number for US."],
         ["7", "Joined", "'31/31/2024' is not a date in MM/DD/YYYY order"],
     ]
+    with warnings_path(job).open(encoding="utf-8") as handle:
+        assert list(csv.reader(handle)) == [
+            ["row", "column", "warning"],
+            ["6", "Phone", "'12' is not a valid phone number for US; imported without it"],
+        ]
 
 
 def test_new_people_get_their_first_stage_recorded_as_imported(owner, tmp_path):
@@ -94,8 +102,9 @@ def test_the_dry_run_saves_nothing_and_predicts_the_import_exactly(owner, tmp_pa
     job = import_now(job, owner)
     assert without_cpu(job.counts) == without_cpu(preview)
     # Bob is known and the file only has what Thrive already has: fill in blanks changes nothing.
-    assert preview["person"] == {"created": 1, "merged": 1, "unchanged": 1}
-    assert preview["rows"] == {"read": 6, "rejected": 3}
+    assert preview["person"] == {"created": 2, "merged": 1, "unchanged": 1}
+    assert preview["rows"] == {"read": 6, "rejected": 2}
+    assert preview["warning"] == {"phone left out": 1}
 
 
 def test_dry_run_counts_a_repeat_in_a_later_batch_as_merged(owner, tmp_path, monkeypatch):
@@ -190,3 +199,87 @@ def test_organizations_are_matched_by_name_in_any_case(owner, tmp_path):
     assert (org.city, org.employees, org.website) == ("Leeds", 12, "https://kettle.example")
     assert Organization.objects.count() == 1
     assert rejected(job) == [["3", "Employees", "'x' is not a whole number"]]
+
+
+def test_country_names_and_three_letter_codes_become_two_letter_codes(owner, tmp_path):
+    text = (
+        "Email,Country\na@x.com,USA\nb@x.com,United States\nc@x.com,gbr\nd@x.com,Germany\n"
+        "e@x.com,fr\nf@x.com,Narnia\ng@x.com,XX\n"
+    )
+    job = full_import(write(tmp_path, "c.csv", text), "people", owner)
+    assert dict(Person.objects.values_list("email", "country")) == {
+        "a@x.com": "US", "b@x.com": "US", "c@x.com": "GB", "d@x.com": "DE", "e@x.com": "FR",
+    }  # fmt: skip
+    assert rejected(job) == [
+        ["7", "Country", "'Narnia' is not a country (use a code such as US or a name)"],
+        ["8", "Country", "'XX' is not a country (use a code such as US or a name)"],
+    ]
+
+
+def test_a_person_with_an_unusable_phone_is_kept_with_a_warning_in_the_dry_run(owner, tmp_path):
+    text = "Email,Name,Phone\nann@x.com,Ann Lee,call me maybe\nbo@x.com,Bo,+1 415 555 0123\n"
+    job = dry_run(upload(write(tmp_path, "c.csv", text), "people", owner), owner)
+    assert job.preview["person"] == {"created": 2}
+    assert job.preview["rows"] == {"read": 2, "rejected": 0}
+    assert job.preview["warning"] == {"phone left out": 1}
+    with warnings_path(job).open(encoding="utf-8") as handle:
+        assert list(csv.reader(handle))[1] == [
+            "2", "Phone", "'call me maybe' is not a phone number; imported without it"
+        ]  # fmt: skip
+    job = import_now(job, owner)
+    assert dict(Person.objects.values_list("email", "phone")) == {
+        "ann@x.com": "", "bo@x.com": "+14155550123"
+    }  # fmt: skip
+
+
+def test_a_tags_column_tags_people_and_undo_takes_the_tags_off_again(owner, tmp_path):
+    from thrive.contacts.models import PersonTag, Tag
+    from thrive.contacts.services import add_tag
+
+    kept = Person.objects.create(email="kim@x.com", first_name="Kim")
+    add_tag(kept, "VIP", actor=owner)
+    add_tag(kept, "wholesale", actor=owner)
+    text = (
+        "Email,Tags\n"
+        'ann@x.com,"vip, Newsletter; newsletter"\n'
+        "kim@x.com,Wholesale;Trade show\n"
+        "ann@x.com,Trade show\n"
+    )
+    job = upload(write(tmp_path, "t.csv", text), "people", owner)
+    assert job.mapping == {"Email": "email", "Tags": "tags"}
+    job = dry_run(job, owner)
+    preview = job.preview
+    job = import_now(job, owner)
+    assert without_cpu(job.counts) == without_cpu(preview)
+    assert job.counts["tag"] == {"created": 2, "added to people": 4}
+
+    def tags_of(email):
+        return sorted(Tag.objects.filter(people__email=email).values_list("name", flat=True))
+
+    assert tags_of("ann@x.com") == ["Newsletter", "Trade show", "VIP"]
+    assert tags_of("kim@x.com") == ["Trade show", "VIP", "wholesale"]
+    services.undo_import(job, actor=owner)
+    assert tags_of("kim@x.com") == ["VIP", "wholesale"]  # what was there before stays
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["VIP", "wholesale"]
+    assert PersonTag.objects.count() == 2
+
+
+def test_nul_and_other_control_characters_are_taken_out_of_text_with_a_warning(owner, tmp_path):
+    text = "Email,First\x00 name,City\nann@x.com,A\x00nn,Pa\x07ris\nbo@x.com,Bo,Lyon\n"
+    job = upload(write(tmp_path, "c.csv", text), "people", owner)
+    # The job keeps the header and first rows to show (JSON PostgreSQL stores): cleaned too.
+    assert job.headers == ["Email", "First name", "City"]
+    assert job.sample[0] == ["ann@x.com", "Ann", "Paris"]
+    job = dry_run(job, owner)
+    job = import_now(job, owner)
+    assert job.counts["person"] == {"created": 2}
+    ann = Person.objects.get(email="ann@x.com")
+    assert (ann.first_name, ann.city) == ("Ann", "Paris")
+    assert job.counts["warning"] == {"control characters removed": 2}
+    with warnings_path(job).open(encoding="utf-8") as handle:
+        assert sorted(csv.reader(handle))[:-1] == [  # the header sorts last
+            ["2", "City", "removed 1 control character (U+0007) that text cannot hold; "
+             "the rest was kept"],
+            ["2", "First name", "removed 1 control character (NUL) that text cannot hold; "
+             "the rest was kept"],
+        ]  # fmt: skip

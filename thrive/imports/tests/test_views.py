@@ -92,7 +92,7 @@ def test_upload_map_dry_run_import_and_undo_through_the_pages(
         "3,E-mail,'bad' is not a valid email address.",
     ]
     response = client.post(reverse("import_undo", args=[job.pk]), follow=True)
-    assert b"Import undone: 1 people." in response.content
+    assert b"Import undone: 1 person removed." in response.content
     assert not Person.objects.exists()
 
 
@@ -135,3 +135,63 @@ def test_a_mapping_with_problems_is_shown_again_with_them(owner, tmp_path):
 
 def test_status_of_a_job_that_does_not_exist_is_404(owner):
     assert client_for(owner).get(reverse("import_status", args=[999])).status_code == 404
+
+
+def test_a_file_with_ten_thousand_columns_gets_a_message_on_the_upload_page(owner):
+    header = ",".join(f"Column {i}" for i in range(10_000)).encode()
+    response = client_for(owner).post(
+        reverse("imports"),
+        {"kind": "people", "file": SimpleUploadedFile("wide.csv", header + b"\n" + b"1,2\n")},
+    )
+    assert response.status_code == 200
+    assert b"has 10,000 columns; an import reads at most 500" in response.content
+    assert not ImportJob.objects.exists()
+
+
+def test_the_undo_message_says_what_was_removed_and_what_was_put_back(owner, tmp_path):
+    Person.objects.create(email="kim@x.com")
+    text = b"Email,First name\nkim@x.com,Kim\na@x.com,A\nb@x.com,B\nc@x.com,C\n"
+    job = upload(write(tmp_path, "c.csv", text), "people", owner)
+    services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True, enqueue=False)
+    services.run_job(job.pk, dry_run=False)
+    client = client_for(owner)
+    response = client.post(reverse("import_undo", args=[job.pk]), follow=True)
+    expected = "Import undone: 3 people removed, 1 person&#x27;s changes put back."
+    assert expected in response.content.decode()
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert "3 people removed, 1 person&#x27;s changes put back." in page
+
+
+def test_the_mapping_page_names_the_encoding_and_lets_the_owner_read_the_file_as_another(
+    owner, tmp_path
+):
+    # Windows-1251 (Cyrillic) is not recognised by itself: it reads as Windows-1252.
+    text = "Email,Имя\nivan@x.ru,Иван\n".encode("cp1251")
+    job = upload(write(tmp_path, "ru.csv", text), "people", owner)
+    client = client_for(owner)
+    page = client.get(reverse("import_mapping", args=[job.pk])).content.decode()
+    assert 'read as <span id="encoding-used">Windows-1252 (Western Europe)</span>' in page
+    assert '<option value="cp1251" >Windows-1251 (Cyrillic)</option>' in page
+    response = client.post(
+        reverse("import_mapping", args=[job.pk]),
+        {"change_encoding": "1", "encoding": "cp1251"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Read the file again as Windows-1251 (Cyrillic)." in page
+    job.refresh_from_db()
+    assert (job.encoding, job.headers, job.sample) == (
+        "cp1251",
+        ["Email", "Имя"],
+        [["ivan@x.ru", "Иван"]],
+    )
+    # An encoding the file's bytes do not fit is refused with the line, nothing changes.
+    response = client.post(
+        reverse("import_mapping", args=[job.pk]), {"change_encoding": "1", "encoding": "utf-8-sig"}
+    )
+    assert response.status_code == 200
+    assert "The file is not UTF-8: line 1 has bytes that encoding does not have" in (
+        response.content.decode()
+    )
+    job.refresh_from_db()
+    assert job.encoding == "cp1251"

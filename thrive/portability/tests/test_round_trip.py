@@ -90,7 +90,7 @@ def test_a_tampered_or_incomplete_archive_restores_nothing(demo_business, tmp_pa
                 data = data.replace(b'"first_name":"', b'"first_name":"X', 1)
             dst.writestr(item, data)
     empty_every_table()
-    with pytest.raises(RestoreError, match="contacts.person: the restored rows differ"):
+    with pytest.raises(RestoreError, match="contacts.person.jsonl does not match the checksum"):
         restore_archive(bad)
     assert Person.objects.count() == 0
     assert Activity.objects.count() == 0
@@ -103,8 +103,10 @@ def test_a_tampered_or_incomplete_archive_restores_nothing(demo_business, tmp_pa
         manifest = json.loads(src.read("manifest.json"))
         manifest["tables"] = [t for t in manifest["tables"] if t["name"] != "contacts.person"]
         dst.writestr("manifest.json", json.dumps(manifest))
-    with pytest.raises(RestoreError, match="do not fit together|refused a row"):
+    with pytest.raises(RestoreError, match="not signed by this install"):
         restore_archive(bad)
+    with pytest.raises(RestoreError, match="do not fit together|refused a row"):
+        restore_archive(bad, trust=True)
     assert Order.objects.count() == 0
 
 
@@ -129,3 +131,102 @@ def test_backup_and_restore_commands_refuse_an_install_that_has_data(demo_busine
     with pytest.raises(CommandError, match="not a Thrive export|Cannot open"):
         (tmp_path / "junk.zip").write_bytes(b"not a zip")
         call_command("restore", str(tmp_path / "junk.zip"), stdout=io.StringIO())
+
+
+def _rewrite(good: Path, bad: Path, table: str, change, *, resign: bool = True) -> None:
+    """Copy ``good`` to ``bad`` with ``change(rows)`` applied to ``table``'s JSON rows, the
+    manifest's count and checksum recomputed to agree (what a careful forger would do)."""
+    import hashlib
+
+    from thrive.portability.archive import SIGNATURE
+    from thrive.portability.cells import json_line
+
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        rows = [json.loads(line) for line in src.read(f"{table}.jsonl").splitlines()]
+        data = b"".join(json_line(r) for r in change(rows))
+        for t in manifest["tables"]:
+            if t["name"] == table:
+                t["sha256"] = hashlib.sha256(data).hexdigest()
+        for item in src.infolist():
+            if item.filename not in {"manifest.json", SIGNATURE, f"{table}.jsonl"}:
+                dst.writestr(item, src.read(item))
+        dst.writestr(f"{table}.jsonl", data)
+        dst.writestr("manifest.json", json.dumps(manifest))
+        if resign:
+            dst.writestr(SIGNATURE, src.read(SIGNATURE))  # the old one: no longer matches
+
+
+def test_a_consistently_rehashed_archive_is_refused_unless_the_owner_trusts_it(
+    demo_business, tmp_path
+):
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    write_archive(good)
+
+    def rename(rows):
+        rows[0]["first_name"] = "Mallory"
+        return rows
+
+    _rewrite(good, bad, "contacts.person", rename)
+    empty_every_table()
+    with pytest.raises(RestoreError, match="not signed by this install.*--trust-archive"):
+        restore_archive(bad)
+    assert Person.objects.count() == 0
+    with pytest.raises(CommandError, match="Nothing was restored. This archive was not signed"):
+        call_command("restore", str(bad), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("restore", str(bad), "--trust-archive", stdout=out)
+    assert "Signature: another install or changed, trusted." in out.getvalue()
+    assert Person.objects.filter(first_name="Mallory").count() == 1
+
+
+def test_an_archive_from_another_install_or_unsigned_needs_the_owners_trust(
+    demo_business, tmp_path, settings
+):
+    from thrive.portability.archive import SIGNATURE
+
+    mine, theirs, unsigned = tmp_path / "mine.zip", tmp_path / "theirs.zip", tmp_path / "u.zip"
+    write_archive(mine)
+    settings.SECRET_KEY = "another-install-" + "x" * 40
+    write_archive(theirs)
+    with zipfile.ZipFile(mine) as src, zipfile.ZipFile(unsigned, "w") as dst:
+        for item in src.infolist():
+            if item.filename != SIGNATURE:
+                dst.writestr(item, src.read(item))
+    empty_every_table()
+    with pytest.raises(RestoreError, match="not signed by this install"):
+        restore_archive(mine)  # the key is now the other install's
+    with pytest.raises(RestoreError, match="carries no signature"):
+        restore_archive(unsigned)
+    assert restore_archive(theirs).signature == "this install"
+    empty_every_table()
+    assert restore_archive(unsigned, trust=True).signature == "unsigned, trusted"
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value", "reason"),
+    [
+        ("contacts.person", "organization_id", "twelve", "must be an integer"),
+        ("contacts.person", "first_seen_at", "2024-13-45T99:00:00", "2024-13-45T99:00:00"),
+        ("contacts.person", "first_name", None, "requires a value"),
+        ("commerce.order", "person_id", [1], "[1]"),
+    ],
+)
+def test_a_row_with_a_wrong_typed_value_is_refused_naming_table_row_and_field(
+    demo_business, tmp_path, table, field, value, reason
+):
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    write_archive(good)
+
+    def spoil(rows):
+        rows[2][field] = value
+        return rows
+
+    _rewrite(good, bad, table, spoil)
+    empty_every_table()
+    with pytest.raises(RestoreError) as caught:
+        restore_archive(bad, trust=True)
+    message = str(caught.value)
+    assert message.startswith(f"{table}, row 3 ({table}.jsonl line 3), field {field}: ")
+    assert reason in message and message.endswith("Nothing was restored.")
+    assert Person.objects.count() == 0 and Order.objects.count() == 0

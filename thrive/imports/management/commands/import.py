@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thrive.imports import mapping as maps
 from thrive.imports import services
+from thrive.imports.engine import warnings_path
 from thrive.imports.models import ImportKind, JobStatus, MergeRule
 
 
@@ -128,5 +129,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {kind}: {parts}")
         if rows.get("rejected"):
             self.stdout.write(f"Rejected rows (row, column, reason): {job.rejected_path}")
+        if counts.get("warning"):
+            self.stdout.write(f"Warnings (row, column, warning): {warnings_path(job)}")
         if not dry:
             self.stdout.write(f"Undo with: thrive import_undo {job.pk}")

@@ -18,6 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="The zip written by `thrive backup` or the Data page.")
+        parser.add_argument(
+            "--trust-archive",
+            action="store_true",
+            help="I trust this archive: restore it although this install did not sign it "
+            "(made by another install, e.g. when moving between machines).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -27,7 +33,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"[{done + 1}/{total}] {name}")
 
         try:
-            result = restore_archive(options["archive"], progress=progress)
+            result = restore_archive(
+                options["archive"], progress=progress, trust=options["trust_archive"]
+            )
         except RestoreError as exc:
             raise CommandError(f"Nothing was restored. {exc}") from None
         except FileNotFoundError:
@@ -42,6 +50,7 @@ class Command(BaseCommand):
                 if result.counted_only
                 else ""
             )
-            + ". Associates sign in after setting a password: "
+            + f". Signature: {result.signature}."
+            + " Associates sign in after setting a password: "
             "`thrive changepassword USERNAME` or the password-reset email."
         )
