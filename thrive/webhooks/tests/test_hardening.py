@@ -29,7 +29,7 @@ from .test_delivery import Receiver
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "::1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254",
-     "100.64.0.1", "0.0.0.0", "::ffff:127.0.0.1", "fd00::1", "fe80::1%eth0", "224.0.0.1"],
+     "100.64.0.1", "0.0.0.0", "::ffff:127.0.0.1", "fd00::1", "fe80::1%eth0", "224.0.0.1"],  # noqa: S104
 )  # fmt: skip
 def test_internal_addresses_are_recognised(address):
     assert is_internal(address)
