@@ -6,6 +6,7 @@ Kept free of Django imports so settings.py can use it before Django is configure
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -69,6 +70,33 @@ def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
     if not value >= minimum:  # also refuses nan
         raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
     return value
+
+
+_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+          "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
+_RATE = re.compile(r"^(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?$")
+
+
+def rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """Parse ``THRIVE_RATE_LIMITS``: ``name=hits/period`` items separated by commas, the
+    period a unit (second, minute, hour, day; or s, m, h, d) with an optional count, e.g.
+    ``join_per_ip=20/hour,sign_in_per_account=5/15min``. Returns name → (hits, seconds)."""
+    limits: dict[str, tuple[int, int]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, _, rate = item.partition("=")
+        match = _RATE.match(rate.strip().lower())
+        if not name.strip() or not match or match.group(3) not in _UNITS:
+            raise ConfigError(
+                f"THRIVE_RATE_LIMITS item {item!r} is not name=hits/period "
+                "(e.g. join_per_ip=20/hour or sign_in_per_account=5/15min)"
+            )
+        seconds = int(match.group(2) or 1) * _UNITS[match.group(3)]
+        if seconds < 1:
+            raise ConfigError(f"THRIVE_RATE_LIMITS item {item!r} has an empty period")
+        limits[name.strip()] = (int(match.group(1)), seconds)
+    return limits
 
 
 # The key every laptop install used before each install made its own. Anything signed
