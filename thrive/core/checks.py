@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
 
 from .config import is_known_key
 
@@ -34,3 +35,23 @@ def secret_key_is_the_installs_own(app_configs: Any = None, **kwargs: Any) -> li
             )
         ]
     return []
+
+
+@register()
+def rate_limit_names_are_known(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
+    """A misspelt name in THRIVE_RATE_LIMITS would silently change nothing."""
+    from django.urls import get_resolver
+
+    from .ratelimit import NAMED
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view, which names its limits
+    unknown = sorted(set(getattr(settings, "THRIVE_RATE_LIMITS", {})) - set(NAMED))
+    if not unknown:
+        return []
+    return [
+        CheckWarning(
+            f"THRIVE_RATE_LIMITS names unknown limits: {', '.join(unknown)}.",
+            hint=f"Known limits: {', '.join(sorted(NAMED))}.",
+            id="thrive.W001",
+        )
+    ]
