@@ -48,12 +48,14 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Choosing the new password: limited per address, with a honeypot."""
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            guard(request, (f"reset-confirm:ip:{client_ip(request)}", NEW_PASSWORDS_PER_IP))
-        except Refused as exc:
-            return refusal(request, exc)
-        return super().post(request, *args, **kwargs)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Before the link is checked: guessing links is what the limit is for.
+        if request.method == "POST":
+            try:
+                guard(request, (f"reset-confirm:ip:{client_ip(request)}", NEW_PASSWORDS_PER_IP))
+            except Refused as exc:
+                return refusal(request, exc)
+        return super().dispatch(request, *args, **kwargs)
 
 
 @method_decorator(login_not_required, name="dispatch")
