@@ -38,7 +38,8 @@ class ThrottledSignIn(AuthenticationForm):
 
     def _keys(self) -> list[tuple[str, Limit]]:
         username = str(self.data.get("username", "")).strip().casefold()
-        keys = [(f"signin:ip:{client_ip(self.request)}", FAILURES_PER_IP)]
+        address = client_ip(self.request) if self.request is not None else "unknown"
+        keys = [(f"signin:ip:{address}", FAILURES_PER_IP)]
         if username:
             keys.insert(0, (f"signin:account:{username}", FAILURES_PER_ACCOUNT))
         return keys
