@@ -12,7 +12,18 @@ from pathlib import Path
 
 import dj_database_url
 
-from thrive.core.config import ConfigError, data_dir, env_bool, env_list, mailer_settings
+from thrive.core.config import (
+    ConfigError,
+    data_dir,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    install_secret_key,
+    is_known_key,
+    mailer_settings,
+    rate_limits,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir(BASE_DIR)
@@ -24,13 +35,18 @@ PRODUCTION = THRIVE_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=False)
 
-_secret = os.environ.get("SECRET_KEY", "")
-if not _secret:
-    if PRODUCTION:
-        raise ConfigError("SECRET_KEY must be set in production (50+ random characters)")
-    # Only ever used on a developer's own machine; production refuses to start without one.
-    _secret = "thrive-local-development-key-" + "x" * 40  # noqa: S105
-SECRET_KEY = _secret
+_secret = os.environ.get("SECRET_KEY", "").strip()
+# Where the key came from: "environment", or "file" for a laptop install's own key kept
+# in the data folder (the deploy check refuses that one).
+THRIVE_SECRET_KEY_SOURCE = "environment" if _secret else "file"
+if PRODUCTION and not _secret:
+    raise ConfigError("SECRET_KEY must be set in production (50+ random characters)")
+if PRODUCTION and is_known_key(_secret, DATA_DIR):
+    raise ConfigError(
+        "SECRET_KEY is a known key (the old development key or this data folder's "
+        "laptop key); set a new random one for production"
+    )
+SECRET_KEY = _secret or install_secret_key(DATA_DIR)
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -142,6 +158,13 @@ THRIVE_PHONE_REGION = os.environ.get("THRIVE_PHONE_REGION", "US").upper()
 # Gross margin used for predicted customer value (1.0 = revenue-based, no margin).
 THRIVE_GROSS_MARGIN = float(os.environ.get("THRIVE_GROSS_MARGIN", "1.0"))
 THRIVE_BUSINESS_NAME = os.environ.get("THRIVE_BUSINESS_NAME", "Thrive")
+# REST API requests per token (or signed-in associate) per minute.
+THRIVE_API_RATE_PER_MINUTE = env_int("THRIVE_API_RATE_PER_MINUTE", 600, minimum=1)
+# Webhook tries per delivery, and the first wait between tries (doubling each time).
+THRIVE_WEBHOOKS_MAX_ATTEMPTS = env_int("THRIVE_WEBHOOKS_MAX_ATTEMPTS", 8, minimum=1)
+THRIVE_WEBHOOKS_RETRY_SECONDS = env_float("THRIVE_WEBHOOKS_RETRY_SECONDS", 30.0, minimum=0.0)
+# Changes to the limits on sign-in and public forms (docs/operations.md lists the names).
+THRIVE_RATE_LIMITS = rate_limits(os.environ.get("THRIVE_RATE_LIMITS", ""))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))

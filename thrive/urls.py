@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
 from thrive.automations import views as task_views
 from thrive.contacts import views as contact_views
@@ -10,6 +11,7 @@ from thrive.core import views as core_views
 admin.site.site_header = "Thrive records"
 admin.site.site_title = "Thrive"
 admin.site.index_title = "Every record of the business"
+admin.site.login_form = ThrottledAdminSignIn
 
 urlpatterns = [
     path("", analytics_views.dashboard, name="home"),
@@ -44,7 +46,7 @@ urlpatterns = [
     path("partners/", include("thrive.prospects.public_urls")),
     path("api/", include("thrive.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

@@ -77,7 +77,17 @@ class BearerToken(HttpBearer):
 
 class Session(SessionAuth):
     """The signed-in associate (the interactive docs); unsafe methods need the CSRF
-    token like every form."""
+    token like every form.
+
+    A request that sends ``Authorization`` is token-authenticated: a wrong or revoked
+    token must answer 401, not fall through to the session check and its CSRF 403. A
+    request with no signed-in session has nothing for CSRF to protect, so it is 401 too.
+    """
+
+    def __call__(self, request: HttpRequest) -> Caller | None:
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
         user = request.user

@@ -419,6 +419,8 @@ def webhook_result(run: StepRun, call: webhooks.CallResult) -> Result:
     if call.ok:
         return Result(did=f"Called {url} ({call.status})", detail={"status": call.status})
     failures = run.enrollment.attempts + 1
+    if call.refused:
+        raise StepFailed(f"Calling {url} was refused: {call.error}")
     limit = int(run.config.get("attempts", webhooks.DEFAULT_ATTEMPTS))
     detail = {"status": call.status, "error": call.error, "attempt": failures}
     if failures >= limit:

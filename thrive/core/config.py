@@ -6,6 +6,10 @@ Kept free of Django imports so settings.py can use it before Django is configure
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import tempfile
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -36,6 +40,116 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Return the whole number in ``name``; raise ConfigError naming it if it is not one
+    or is below ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from exc
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    """Return the number in ``name``; raise ConfigError naming it if it is not one or is
+    below ``minimum``."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a number") from exc
+    if not value >= minimum:  # also refuses nan
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+          "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
+_RATE = re.compile(r"^(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?$")
+
+
+def rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """Parse ``THRIVE_RATE_LIMITS``: ``name=hits/period`` items separated by commas, the
+    period a unit (second, minute, hour, day; or s, m, h, d) with an optional count, e.g.
+    ``join_per_ip=20/hour,sign_in_per_account=5/15min``. Returns name → (hits, seconds)."""
+    limits: dict[str, tuple[int, int]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, _, rate = item.partition("=")
+        match = _RATE.match(rate.strip().lower())
+        if not name.strip() or not match or match.group(3) not in _UNITS:
+            raise ConfigError(
+                f"THRIVE_RATE_LIMITS item {item!r} is not name=hits/period "
+                "(e.g. join_per_ip=20/hour or sign_in_per_account=5/15min)"
+            )
+        seconds = int(match.group(2) or 1) * _UNITS[match.group(3)]
+        if seconds < 1:
+            raise ConfigError(f"THRIVE_RATE_LIMITS item {item!r} has an empty period")
+        limits[name.strip()] = (int(match.group(1)), seconds)
+    return limits
+
+
+# The key every laptop install used before each install made its own. Anything signed
+# with it (opt-in, click and survey links) could be forged by anyone who read the source,
+# so it is refused wherever it turns up.
+OLD_DEVELOPMENT_KEY = "thrive-local-development-key-" + "x" * 40  # noqa: S105
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+
+
+def install_secret_key(folder: Path) -> str:
+    """This install's own signing key, kept in ``folder/secret_key`` (mode 0600).
+
+    Made on first start from 50 random bytes. Two processes starting together (the web
+    server and the worker) agree on one key: the file appears whole through a hard link,
+    which fails if the other process linked first, and then its key is read.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(prefix=".secret_key.", dir=folder)  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(temporary)
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            break
+        time.sleep(0.01)  # a key written by hand and still being saved
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key; delete it to make a new one")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return key
+
+
+def is_known_key(key: str, folder: Path) -> bool:
+    """True for keys that must never sign production links: the old development key and
+    the laptop key kept in ``folder`` (production sets its own in the environment)."""
+    if key == OLD_DEVELOPMENT_KEY:
+        return True
+    path = folder / SECRET_KEY_FILE
+    try:
+        return path.is_file() and path.read_text().strip() == key
+    except OSError:
+        return False
 
 
 def data_dir(base_dir: Path) -> Path:

@@ -14,9 +14,12 @@ from typing import Any
 from django.db import models
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
-# a leading apostrophe makes it plain text and is hidden by the spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FIRST = frozenset(c[0] for c in FORMULA_STARTS)
+# a leading apostrophe makes it plain text and is hidden by the spreadsheet. The
+# full-width and small forms count too: some spreadsheets fold them to the ASCII sign
+# (Excel in East Asian locales reads ＝1+1 as a formula).
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
+# Kept for callers that test a prefix; the guard itself is ``starts_formula``.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
 
 
@@ -98,7 +101,7 @@ def csv_cell(value: Any) -> str:
     apostrophe in front of anything a spreadsheet would run as a formula."""
     kind = type(value)
     if kind is str:
-        return safe_text(value) if value[:1] in _FIRST else value
+        return safe_text(value) if value and _suspect(value[0]) else value
     if kind is int:
         return str(value)
     if value is None:
@@ -114,6 +117,24 @@ def csv_cell(value: Any) -> str:
     return safe_text(text)
 
 
+def _suspect(first: str) -> bool:
+    """The first character may begin a formula: a sign, or whitespace that a
+    spreadsheet may trim before reading what follows (tab, newline, space, U+3000)."""
+    return first in FORMULA_SIGNS or first.isspace()
+
+
+def starts_formula(text: str) -> bool:
+    """True when a spreadsheet could run ``text``: it starts with a formula sign (ASCII,
+    full-width or small form) once leading whitespace is dropped, or it starts with a
+    tab, carriage return or newline."""
+    if not text:
+        return False
+    if text[0] in "\t\r\n":
+        return True
+    stripped = text.lstrip()
+    return bool(stripped) and stripped[0] in FORMULA_SIGNS
+
+
 def safe_text(text: str) -> str:
     """``text`` made safe to open in a spreadsheet (prefixed with ' if it starts a formula).
 
@@ -121,6 +142,6 @@ def safe_text(text: str) -> str:
     number, and prefixing it would turn refunds into text. ``+1555…`` phone numbers are
     prefixed, which also keeps their plus sign visible.
     """
-    if text.startswith(FORMULA_STARTS) and not _NEGATIVE_NUMBER.fullmatch(text):
+    if starts_formula(text) and not _NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text

@@ -38,11 +38,11 @@ from thrive.contacts.services import (
     grant_consent,
     record_referral,
 )
+from thrive.core.ratelimit import Limit, check_all
 from thrive.core.roles import check_actor
 from thrive.core.tokens import TokenError, make_token, read_token
 from thrive.core.transactional_email import build_message, send_after_commit
 from thrive.outreach.conf import public_url
-from thrive.voice.services.ratelimit import Limit, check_all
 
 from .models import PortalLink, PortalReferral
 
@@ -50,10 +50,10 @@ PORTAL = "prospects.portal"
 LINK_MAX_AGE = dt.timedelta(days=14)
 PARTNER_ROLES = (RelationshipRole.REFERRAL_PARTNER, RelationshipRole.PARTNER)
 WON = (Stage.CLIENT, Stage.ADVOCATE)
-LINKS_PER_IP = Limit(10, dt.timedelta(hours=1))
-LINKS_PER_EMAIL = Limit(3, dt.timedelta(hours=1))
-REFERRALS_PER_PARTNER = Limit(20, dt.timedelta(hours=1))
-REFERRALS_PER_IP = Limit(40, dt.timedelta(hours=1))
+LINKS_PER_IP = Limit(10, dt.timedelta(hours=1), "partner_link_per_ip")
+LINKS_PER_EMAIL = Limit(3, dt.timedelta(hours=1), "partner_link_per_email")
+REFERRALS_PER_PARTNER = Limit(20, dt.timedelta(hours=1), "referral_per_partner")
+REFERRALS_PER_IP = Limit(40, dt.timedelta(hours=1), "referral_per_ip")
 REFERRAL_CHANNEL = "referral"
 
 

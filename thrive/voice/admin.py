@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from thrive.core.models import RateCounter
+
 from .models import (
     Comment,
     Idea,
     IdeaMerge,
     IdeaStatusChange,
     MagicLink,
-    RateCounter,
     SendJob,
     Survey,
     SurveyInvite,
@@ -98,7 +99,7 @@ class MagicLinkAdmin(ReadOnlyAdmin):
     search_fields = ["email"]
 
 
-@admin.register(RateCounter)
+@admin.register(RateCounter)  # counters of every public form (thrive.core.ratelimit)
 class RateCounterAdmin(ReadOnlyAdmin):
     list_display = ["key", "window_start", "hits"]
     search_fields = ["key"]

@@ -7,7 +7,7 @@ from .models import WebhookCursor, WebhookDelivery, WebhookSubscription
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["url", "active", "created_at"]
     search_fields = ["url", "description"]
-    exclude = ["secret"]  # shown once when subscribing, never again
+    exclude = ["encrypted_secret"]  # shown once when subscribing, never again
 
 
 @admin.register(WebhookDelivery)

@@ -8,16 +8,19 @@ from django.utils import timezone
 
 
 class WebhookSubscription(models.Model):
-    """An address that wants to hear about some event types, signed with ``secret``.
+    """An address that wants to hear about some event types, signed with a secret.
 
-    The secret is kept (the sender needs it to sign) and shown once when created.
+    The secret is kept encrypted (the sender needs it to sign; see ``vault``) and shown
+    once when created.
     ``since_activity_id``: activities up to this id happened before the subscription
     and are never sent to it.
     """
 
     url = models.URLField(max_length=500)
     event_types = models.JSONField(default=list)
-    secret = models.CharField(max_length=80)
+    encrypted_secret = models.CharField(
+        max_length=400, help_text="The signing secret, encrypted with a key from SECRET_KEY."
+    )
     active = models.BooleanField(default=True)
     description = models.CharField(max_length=200, blank=True)
     since_activity_id = models.BigIntegerField(default=0)
@@ -31,6 +34,12 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def signing_secret(self) -> str:
+        """The secret in clear; raises vault.SecretUnreadable under another SECRET_KEY."""
+        from .vault import unseal
+
+        return unseal(self.encrypted_secret)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +24,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from thrive.contacts.models import Activity, Person
+from thrive.core.outbound import AddressRefused, Target, post_to, resolve_target
 from thrive.core.roles import check_actor, require_edit
 
-from .addresses import AddressRefused, check_url
+from .addresses import check_url
 from .events import EVENT_TYPES, event_type
 from .models import (
     DUE_STATUSES,
@@ -38,6 +37,7 @@ from .models import (
     WebhookSubscription,
 )
 from .signing import HEADER, sign
+from .vault import SecretUnreadable, seal
 
 CURSOR = "webhooks"
 SETTLE = dt.timedelta(seconds=5)
@@ -92,7 +92,8 @@ def create_subscription(
     secret = "whsec_" + secrets.token_urlsafe(32)
     last = Activity.objects.aggregate(last=Max("pk"))["last"] or 0
     subscription = WebhookSubscription(
-        url=url, event_types=_clean_types(event_types), secret=secret, description=description,
+        url=url, event_types=_clean_types(event_types), encrypted_secret=seal(secret),
+        description=description,
         since_activity_id=last, created_by=actor,
     )  # fmt: skip
     subscription.full_clean()
@@ -222,42 +223,22 @@ def read_log(*, batch_size: int = 1000, now: dt.datetime | None = None) -> int:
 # -- sending ------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point at an internal address: it counts as a failed try."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
-def post(url: str, secret: str, payload: dict[str, Any], event_id: str) -> tuple[int | None, str]:
-    """POST the signed payload; returns (status code or None, response excerpt/error)."""
-    try:
-        check_url(url)
-    except AddressRefused as exc:
-        return None, str(exc)
+def post(
+    target: Target, secret: str, payload: dict[str, Any], event_id: str
+) -> tuple[int | None, str]:
+    """POST the signed payload to the checked address (see thrive.core.outbound);
+    returns (status code or None, response excerpt/error). A redirect is a failed try:
+    it could point at an internal address."""
     body = body_of(payload)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked by check_url
-        url, data=body, method="POST",
-        headers={
-            "Content-Type": "application/json", "User-Agent": "Thrive-Webhooks/1",
-            HEADER: sign(secret, body), "Thrive-Event-Id": event_id,
-        },
-    )  # fmt: skip
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(EXCERPT).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        excerpt = exc.read(EXCERPT).decode("utf-8", "replace") if exc.fp else ""
-        return exc.code, excerpt or str(exc.reason)
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        return None, f"Could not reach the server: {getattr(exc, 'reason', exc)}"[:EXCERPT]
+    headers = {
+        "Content-Type": "application/json", "User-Agent": "Thrive-Webhooks/1",
+        HEADER: sign(secret, body), "Thrive-Event-Id": event_id,
+    }  # fmt: skip
+    return post_to(target, body, headers, timeout=TIMEOUT_SECONDS)
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> WebhookDelivery | None:
@@ -272,7 +253,16 @@ def _claim(delivery_id: int, now: dt.datetime) -> WebhookDelivery | None:
 def send_delivery(delivery: WebhookDelivery, now: dt.datetime) -> str:
     """Make one try of a claimed delivery and record it; returns the new status."""
     sub = delivery.subscription
-    code, excerpt = post(sub.url, sub.secret, delivery.payload, delivery.event_id)
+    refused = False
+    try:
+        # Resolved and checked on every try: the host's addresses may have changed.
+        target = resolve_target(sub.url)
+        secret = sub.signing_secret()
+    except (AddressRefused, SecretUnreadable) as exc:
+        # Trying again would be refused again: fail now, saying why.
+        refused, code, excerpt = True, None, str(exc)
+    else:
+        code, excerpt = post(target, secret, delivery.payload, delivery.event_id)
     attempts = delivery.attempts + 1
     fields: dict[str, Any] = {
         "attempts": attempts, "last_tried_at": now, "last_status_code": code,
@@ -280,7 +270,7 @@ def send_delivery(delivery: WebhookDelivery, now: dt.datetime) -> str:
     }  # fmt: skip
     if code is not None and 200 <= code < 300:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
-    elif attempts >= max_attempts():
+    elif refused or attempts >= max_attempts():
         fields.update(status=DeliveryStatus.FAILED)
     else:
         fields.update(status=DeliveryStatus.RETRYING, next_try_at=now + backoff(attempts))

@@ -100,6 +100,44 @@ def test_no_token_a_wrong_token_and_a_revoked_token_get_401(owner):
     assert response.json()["errors"][0]["field"] == "Authorization"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/organizations"), ("POST", "/organizations"), ("PATCH", "/organizations/1"),
+     ("DELETE", "/people/1/tags/vip")],
+)
+@pytest.mark.parametrize("sent", ["Bearer thr_wrong_secret", "Bearer ", "Basic abc", None])
+def test_a_wrong_token_or_none_answers_401_with_the_error_body_for_every_method(
+    owner, method, path, sent
+):
+    from django.test import Client
+
+    # CSRF enforced as in production: a bad token must not be judged as a session.
+    client = Client(enforce_csrf_checks=True)
+    headers = {"Authorization": sent} if sent else {}
+    call = getattr(client, method.lower())
+    response = call(f"/api/v1{path}", {"name": "X"}, content_type="application/json",
+                    headers=headers)  # fmt: skip
+    assert response.status_code == 401, response.content
+    assert response.json()["errors"][0]["field"] == "Authorization"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_token_on_a_write_answers_401_even_from_a_signed_in_browser(owner):
+    from django.test import Client
+
+    from thrive.api.models import ApiToken
+
+    secret = token(owner)
+    revoke_token(ApiToken.objects.get(), actor=owner)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post("/api/v1/organizations", {"name": "X"},
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["reason"].startswith("Send a valid API token")
+
+
 def test_only_a_hash_of_the_secret_is_stored(owner):
     from thrive.api.models import ApiToken
 

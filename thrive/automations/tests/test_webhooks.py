@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver():
-    """A local HTTP server on loopback that records requests and answers ``status``."""
+def receiver(monkeypatch):
+    """A local HTTP server on loopback that records requests and answers ``status``
+    (private addresses allowed, as for a receiver on your own network)."""
+    monkeypatch.setenv("THRIVE_WEBHOOKS_ALLOW_PRIVATE", "1")
     calls: list[dict] = []
     state = {"status": 200}
 
@@ -97,3 +99,14 @@ def test_failures_are_retried_with_backoff_then_shown(build, receiver, owner):
 
     page = client_for(owner).get(f"/automations/{workflow.pk}/").content.decode()
     assert "1 failed" in page
+
+
+def test_a_private_address_fails_the_step_at_once_without_calling(build, receiver, monkeypatch):
+    url, calls, _ = receiver
+    monkeypatch.delenv("THRIVE_WEBHOOKS_ALLOW_PRIVATE")
+    workflow, person = start(build, url, attempts=3)
+    engine.advance_enrollments(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    enrollment = where(workflow, person)
+    assert calls == [] and enrollment.status == EnrollmentStatus.FAILED
+    assert "private or local address" in enrollment.last_error
+    assert not ActionLog.objects.filter(workflow=workflow, outcome=LogOutcome.RETRYING).exists()

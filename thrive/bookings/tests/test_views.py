@@ -191,3 +191,24 @@ def test_the_visitor_moves_their_session_with_the_link(open_all_week, kind):
     new = Booking.objects.get(status=BookingStatus.BOOKED)
     assert new.start_at == target and new.uid == booking.uid and new.sequence == 1
     assert visitor.get(moved["Location"]).status_code == 200
+
+
+def test_a_filled_honeypot_books_nothing_and_the_form_carries_it_hidden(open_all_week, kind):
+    start = next_slot(open_all_week, kind)
+    page = Client().get(_form_url(open_all_week, kind, start))
+    assert b'name="website_url"' in page.content and b'class="hp-field"' in page.content
+    response = Client().post(_form_url(open_all_week, kind, start),
+                             _details(website_url="http://spam.example"))  # fmt: skip
+    assert response.status_code == 400
+    assert not Booking.objects.exists()
+
+
+def test_booking_limits_follow_thrive_rate_limits(open_all_week, kind, settings):
+    settings.THRIVE_RATE_LIMITS = {"booking_per_ip": (1, 3600)}
+    first = Client().post(_form_url(open_all_week, kind, next_slot(open_all_week, kind)),
+                          _details())  # fmt: skip
+    second = Client().post(_form_url(open_all_week, kind, next_slot(open_all_week, kind, skip=3)),
+                           _details(email="other@example.com"))  # fmt: skip
+    assert (first.status_code, second.status_code) == (302, 429)
+    assert "Too many attempts; try again in" in second.content.decode()
+    assert Booking.objects.count() == 1

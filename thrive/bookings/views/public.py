@@ -22,16 +22,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.queries import business_name
+from thrive.core.public_forms import Refused, guard, refusal
+from thrive.core.ratelimit import Limit
+from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
-from thrive.voice.services.ratelimit import Limit, RateLimited, hit
 
 from .. import queries, services
 from ..forms import BookingForm, consent_wording
 from ..links import manage_token, read_manage_token
 from ..models import Booking, SessionType
 
-BOOKINGS_PER_IP = Limit(10, dt.timedelta(hours=1))
-CHANGES_PER_IP = Limit(30, dt.timedelta(hours=1))
+BOOKINGS_PER_IP = Limit(10, dt.timedelta(hours=1), "booking_per_ip")
+CHANGES_PER_IP = Limit(30, dt.timedelta(hours=1), "booking_change_per_ip")
 START_FORMAT = "%Y%m%dT%H%MZ"
 ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
@@ -52,17 +54,6 @@ def _message(request: HttpRequest, title: str, message: str, status: int = 200) 
         request, "bookings/public/message.html", {"title": title, "message": message},
         status=status,
     )  # fmt: skip
-
-
-def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    minutes = max(1, round(exc.retry_after / 60))
-    response = _message(
-        request, "Please slow down",
-        f"That was a lot of requests in a short time. Try again in about {minutes} "
-        f"minute{'s' if minutes != 1 else ''}.", 429,
-    )  # fmt: skip
-    response["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 def _parse_start(raw: str) -> dt.datetime:
@@ -146,7 +137,7 @@ def book(request: HttpRequest, username: str, kind: str, start: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            hit(f"bookings:ip:{client_ip(request)}", BOOKINGS_PER_IP)
+            guard(request, (f"bookings:ip:{key_ip(request)}", BOOKINGS_PER_IP))
             booking = services.book_session(
                 associate=associate, session_type=session_type, start=when,
                 email=data["email"], first_name=data["first_name"],
@@ -154,8 +145,8 @@ def book(request: HttpRequest, username: str, kind: str, start: str) -> HttpResp
                 consent_text=consent_wording(business), wants_news=data["news"],
                 ip_address=client_ip(request), source_url=request.path,
             )  # fmt: skip
-        except RateLimited as exc:
-            return _too_many(request, exc)
+        except Refused as exc:
+            return refusal(request, exc)
         except (services.SlotTaken, services.SlotUnavailable) as exc:
             error = exc.message
         except ValidationError as exc:
@@ -207,11 +198,11 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     try:
         booking = _open(token)
-        hit(f"bookings:ip:{client_ip(request)}:change", CHANGES_PER_IP)
+        guard(request, (f"bookings:ip:{key_ip(request)}:change", CHANGES_PER_IP))
     except TokenError as exc:
         return _message(request, "This link does not work", str(exc), 400)
-    except RateLimited as exc:
-        return _too_many(request, exc)
+    except Refused as exc:
+        return refusal(request, exc)
     if not services.cancel_booking(booking):
         return _message(request, "Nothing to cancel", "This session was already moved or "
                         "cancelled.", 409)  # fmt: skip
@@ -224,11 +215,11 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 def move(request: HttpRequest, token: str) -> HttpResponse:
     try:
         booking = _open(token)
-        hit(f"bookings:ip:{client_ip(request)}:change", CHANGES_PER_IP)
+        guard(request, (f"bookings:ip:{key_ip(request)}:change", CHANGES_PER_IP))
     except TokenError as exc:
         return _message(request, "This link does not work", str(exc), 400)
-    except RateLimited as exc:
-        return _too_many(request, exc)
+    except Refused as exc:
+        return refusal(request, exc)
     when = _parse_start(request.POST.get("start", ""))
     try:
         new = services.reschedule_booking(booking, when)

@@ -7,6 +7,7 @@ the open pixel always answers with the pixel.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from thrive.core.public_forms import Refused, client_ip, guard, refusal
+from thrive.core.ratelimit import Limit
 from thrive.core.tokens import TokenError
 
 from .. import links
@@ -24,6 +27,15 @@ from ..models import Delivery
 from ..optin import SIGNUP_TEXT, confirm_signup, request_signup
 from ..tracking import record_click, record_open
 from ..unsubscribe import unsubscribe as do_unsubscribe
+
+HOUR = dt.timedelta(hours=1)
+# Each sign-up sends a confirmation email: per address and per mailbox.
+JOINS_PER_IP = Limit(10, HOUR, "join_per_ip")
+JOINS_PER_EMAIL = Limit(3, HOUR, "join_per_email")
+OPT_IN_CONFIRMS_PER_IP = Limit(30, HOUR, "opt_in_confirm_per_ip")
+# Mail providers send one-click unsubscribes (RFC 8058) from a few addresses of their
+# own, so this limit is generous: it only stops a flood.
+UNSUBSCRIBES_PER_IP = Limit(600, HOUR, "unsubscribe_per_ip")
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -62,6 +74,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if delivery is None:
         return _problem(request, error)
     if request.method == "POST":
+        try:
+            guard(request, (f"unsubscribe:ip:{client_ip(request)}", UNSUBSCRIBES_PER_IP))
+        except Refused as exc:
+            return refusal(request, exc)
         do_unsubscribe(delivery)
         return render(
             request,
@@ -116,6 +132,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "outreach/confirm.html", {"email": payload.get("e", "")})
     try:
+        guard(request, (f"opt-in:ip:{client_ip(request)}", OPT_IN_CONFIRMS_PER_IP))
+    except Refused as exc:
+        return refusal(request, exc)
+    try:
         confirm_signup(token)
     except TokenError as exc:
         return _problem(request, str(exc))
@@ -132,6 +152,12 @@ def join(request: HttpRequest) -> HttpResponse:
     """The public sign-up form; consent waits for the confirmation link."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            guard(request, (f"join:ip:{client_ip(request)}", JOINS_PER_IP),
+                  (f"join:email:{form.cleaned_data['email'].strip().casefold()}",
+                   JOINS_PER_EMAIL))  # fmt: skip
+        except Refused as exc:
+            return refusal(request, exc)
         try:
             request_signup(
                 email=form.cleaned_data["email"],

@@ -38,10 +38,26 @@ def _rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
         ("-4.50", "-4.50"),
         ("Plain text", "Plain text"),
         ("\tTab", "'\tTab"),
+        (" =1+1", "' =1+1"),
+        ("   @SUM(A1)", "'   @SUM(A1)"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("\n", "'\n"),
+        ("\u3000=1+1", "'\u3000=1+1"),
+        ("\u00a0+1", "'\u00a0+1"),
+        ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),
+        ("\uff0b1+2", "'\uff0b1+2"),
+        ("\uff0d1+2", "'\uff0d1+2"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("\ufe66cmd", "'\ufe66cmd"),
+        (" plain", " plain"),
+        ("a=b", "a=b"),
+        ("", ""),
     ],
 )
 def test_cells_a_spreadsheet_would_run_get_an_apostrophe(text, shown):
     assert safe_text(text) == shown
+    assert csv_cell(text) == shown
 
 
 def test_cells_render_structures_as_json_and_missing_as_empty():

@@ -158,3 +158,27 @@ def test_a_new_link_is_emailed_only_to_a_partners_address(smtp_sink):
     assert [r.recipients for r in received] == [["ana@cafe.example"]]
     text = received[0].message.get_body(preferencelist=("plain",)).get_content()
     assert "/partners/open/" in text
+
+
+def test_a_filled_honeypot_refers_nobody_and_sends_no_link(smtp_sink):
+    café = _partner(email="ana@cafe.example")
+    page = Client().get("/partners/link").content.decode()
+    assert 'name="website_url"' in page and 'class="hp-field"' in page
+    trap = {"website_url": "http://spam.example"}
+    assert Client().post("/partners/link", {"email": "ana@cafe.example", **trap}
+                         ).status_code == 400  # fmt: skip
+    client = Client()
+    _open(client, issue_portal_link(café, actor=None))
+    before = Person.objects.count()
+    response = client.post("/partners/refer", {"first_name": "Spam", "consent": "on",
+                                               "email": "spam@example.com", **trap})  # fmt: skip
+    assert response.status_code == 400 and Person.objects.count() == before
+    assert 'name="website_url"' in client.get("/partners/").content.decode()
+    assert smtp_sink.messages == [] and not PortalReferral.objects.exists()
+
+
+def test_opening_portal_links_is_limited_per_address(settings):
+    settings.THRIVE_RATE_LIMITS = {"partner_link_open_per_ip": (1, 3600)}
+    first = _open(Client(), issue_portal_link(_partner(), actor=None))
+    second = _open(Client(), issue_portal_link(_partner(), actor=None))
+    assert (first.status_code, second.status_code) == (302, 429)

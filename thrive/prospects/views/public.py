@@ -4,6 +4,7 @@ referrals. Every POST is CSRF-protected and rate limited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -15,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from thrive.accounts.queries import business_name
 from thrive.contacts.models import Person
+from thrive.core.public_forms import Refused, guard, refusal
+from thrive.core.ratelimit import Limit
+from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
-from thrive.voice.services import RateLimited
 
 from ..forms import LinkRequestForm, ReferForm
 from ..portal import (
@@ -30,6 +33,7 @@ from ..portal import (
 from ..profile import latest_profile
 
 SESSION_KEY = "prospects_partner_id"
+LINK_USES_PER_IP = Limit(30, dt.timedelta(hours=1), "partner_link_open_per_ip")
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -48,15 +52,6 @@ def _partner(request: HttpRequest) -> Person | None:
 def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> HttpResponse:
     return render(request, "prospects/public/message.html",
                   {"title": title, "message": text}, status=status)  # fmt: skip
-
-
-def _too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    minutes = max(1, round(exc.retry_after / 60))
-    response = _message(request, "Please slow down",
-                        f"That was a lot in a short time. Try again in about {minutes} "
-                        f"minute{'s' if minutes != 1 else ''}.", 429)  # fmt: skip
-    response["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int = 200,
@@ -89,9 +84,10 @@ def refer(request: HttpRequest) -> HttpResponse:
     form = ReferForm(request.POST)
     if form.is_valid():
         try:
+            guard(request)  # the honeypot; the service counts per partner and per address
             referral = refer_person(partner, ip_address=_client_ip(request), **form.cleaned_data)
-        except RateLimited as exc:
-            return _too_many(request, exc)
+        except Refused as exc:
+            return refusal(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -106,9 +102,10 @@ def request_link(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            guard(request)  # the honeypot; the service counts per address and per email
             request_portal_link(email=form.cleaned_data["email"], ip_address=_client_ip(request))
-        except RateLimited as exc:
-            return _too_many(request, exc)
+        except Refused as exc:
+            return refusal(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -129,6 +126,10 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return _message(request, "This link does not work", str(exc), 400)
     if request.method == "GET":
         return render(request, "prospects/public/open.html", {})
+    try:
+        guard(request, (f"partner-open:ip:{key_ip(request)}", LINK_USES_PER_IP))
+    except Refused as exc:
+        return refusal(request, exc)
     try:
         partner = redeem_portal_link(token)
     except TokenError as exc:

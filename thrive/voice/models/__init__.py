@@ -12,7 +12,7 @@ from .ideas import (
     Vote,
 )
 from .jobs import JobKind, JobStatus, SendJob
-from .portal import MagicLink, RateCounter
+from .portal import MagicLink
 from .surveys import (
     DEFAULT_COOLDOWN_DAYS,
     DEFAULT_QUESTION,
@@ -39,7 +39,6 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MagicLink",
-    "RateCounter",
     "SendJob",
     "Survey",
     "SurveyInvite",

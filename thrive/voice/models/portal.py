@@ -1,4 +1,5 @@
-"""The public portal's own records: single-use sign-in links and rate-limit counters."""
+"""The public portal's own records: single-use sign-in links (rate-limit counters are
+thrive.core's)."""
 
 from __future__ import annotations
 
@@ -21,25 +22,3 @@ class MagicLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({'used' if self.used_at else 'unused'})"
-
-
-class RateCounter(models.Model):
-    """Hits per key (e.g. ``ip:1.2.3.4:link``) in one fixed window. In the database so
-    every web process on PostgreSQL shares the same counts (a per-process cache would
-    let each process allow the full limit)."""
-
-    key = models.CharField(max_length=200)
-    window_start = models.DateTimeField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["key", "window_start"],
-                name="rate_counter_key_window",
-                violation_error_message="One counter per key and window.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

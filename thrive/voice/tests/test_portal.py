@@ -163,3 +163,38 @@ def test_a_merged_idea_redirects_to_the_one_it_joined(member):
     a, b = submit_idea(PersonFactory(), title="A"), submit_idea(PersonFactory(), title="B")
     merge_ideas(a, b, actor=member)
     assert Client().get(f"/ideas/{a.pk}/")["Location"] == f"/ideas/{b.pk}/"
+
+
+def test_a_filled_honeypot_sends_no_sign_in_link(django_capture_on_commit_callbacks):
+    page = Client().get("/ideas/sign-in").content.decode()
+    assert 'name="website_url"' in page and 'class="hp-field"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _request_link(Client(), "bot@example.com", website_url="http://x.example")
+    assert response.status_code == 400
+    assert mail.outbox == []
+
+
+def test_a_filled_honeypot_posts_no_idea_vote_or_comment():
+    person = PersonFactory()
+    client = portal_client(person)
+    idea = submit_idea(PersonFactory(), title="Oat milk")
+    trap = {"website_url": "http://spam.example"}
+    assert client.post("/ideas/new", {"title": "Spam", "importance": "nice", **trap}
+                       ).status_code == 400  # fmt: skip
+    assert client.post(f"/ideas/{idea.pk}/vote", {"importance": "nice", **trap}).status_code == 400
+    assert client.post(f"/ideas/{idea.pk}/comment", {"body": "Buy now", **trap}).status_code == 400
+    assert list(Idea.objects.values_list("title", flat=True)) == ["Oat milk"]
+    assert not Vote.objects.filter(person=person).exists() and not Comment.objects.exists()
+    page = client.get(f"/ideas/{idea.pk}/").content.decode()
+    assert page.count('name="website_url"') == 2  # the vote and the comment forms
+
+
+def test_using_sign_in_links_is_limited_per_address(settings):
+    settings.THRIVE_RATE_LIMITS = {"ideas_sign_in_link_per_ip": (2, 3600)}
+    codes = [Client().post("/ideas/sign-in/not-a-token").status_code for _ in range(2)]
+    assert codes == [400, 400]  # a bad link is refused before it counts
+    from thrive.core.tokens import make_token
+
+    token = make_token("voice.signin", {"n": "nope", "e": "a@example.com", "x": "", "o": False})
+    codes = [Client().post(f"/ideas/sign-in/{token}").status_code for _ in range(3)]
+    assert codes[2] == 429

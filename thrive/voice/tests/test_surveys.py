@@ -156,3 +156,22 @@ def test_nps_math_from_the_database_matches_known_answers(survey):
     assert channel == "Unknown" and by_channel.score == pytest.approx(30.0)
     [(segment, by_segment)] = queries.nps_by_segment(queries.responses(survey.pk))
     assert segment == "Everyone" and by_segment.n == 10
+
+
+def test_a_filled_honeypot_records_no_score_and_the_answer_page_carries_it(survey, client):
+    invite = send_survey_to(survey, surveyable())
+    url = answer_url(invite, 9).removeprefix("http://testserver")
+    page = client.get(url).content.decode()
+    assert 'name="website_url"' in page and 'class="hp-field"' in page
+    response = client.post(url, {"website_url": "http://spam.example"})
+    assert response.status_code == 400 and not SurveyResponse.objects.exists()
+
+
+def test_survey_answers_follow_thrive_rate_limits(survey, settings):
+    settings.THRIVE_RATE_LIMITS = {"survey_answers_per_ip": (1, 3600)}
+    first = send_survey_to(survey, surveyable())
+    second = send_survey_to(survey, surveyable())
+    ok = Client().post(answer_url(first, 7).removeprefix("http://testserver"))
+    over = Client().post(answer_url(second, 7).removeprefix("http://testserver"))
+    assert (ok.status_code, over.status_code) == (302, 429)
+    assert SurveyResponse.objects.count() == 1

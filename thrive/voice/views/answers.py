@@ -14,20 +14,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from thrive.core.public_forms import Refused, guard, refusal
+from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
 
 from ..forms import AnswerCommentForm
 from ..models import SurveyResponse
 from ..services import (
-    RateLimited,
     add_answer_comment,
     opt_out_of_surveys,
     read_answer_token,
     record_answer,
 )
-from ..services.ratelimit import ANSWERS_PER_IP, check_all
+from ..services.ratelimit import ANSWERS_PER_IP, SURVEY_OPT_OUTS_PER_IP
 from ..services.surveys import OPT_OUT, OPT_OUT_MAX_AGE
-from . import portal
 
 
 def _problem(request: HttpRequest, message: str) -> HttpResponse:
@@ -47,9 +47,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "voice/public/answer.html",
                       {"survey": invite.survey, "score": score})  # fmt: skip
     try:
-        check_all([(f"ip:{portal.client_ip(request)}:answer", ANSWERS_PER_IP)])
-    except RateLimited as exc:
-        return portal.too_many(request, exc)
+        guard(request, (f"ip:{key_ip(request)}:answer", ANSWERS_PER_IP))
+    except Refused as exc:
+        return refusal(request, exc)
     record_answer(invite, score)
     return redirect("voice_answer_comment", token=token)
 
@@ -68,10 +68,10 @@ def answer_comment(request: HttpRequest, token: str) -> HttpResponse:
     form = AnswerCommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            check_all([(f"ip:{portal.client_ip(request)}:answer", ANSWERS_PER_IP)])
+            guard(request, (f"ip:{key_ip(request)}:answer", ANSWERS_PER_IP))
             add_answer_comment(response, form.cleaned_data["comment"])
-        except RateLimited as exc:
-            return portal.too_many(request, exc)
+        except Refused as exc:
+            return refusal(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -95,6 +95,10 @@ def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, str(exc))
     if request.method == "GET":
         return render(request, "voice/public/opt_out.html")
+    try:
+        guard(request, (f"survey-opt-out:ip:{key_ip(request)}", SURVEY_OPT_OUTS_PER_IP))
+    except Refused as exc:
+        return refusal(request, exc)
     try:
         opt_out_of_surveys(token)
     except TokenError as exc:

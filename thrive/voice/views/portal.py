@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from thrive.contacts.models import Person
+from thrive.core.public_forms import guard, refusal
+from thrive.core.ratelimit import Refused
+from thrive.core.ratelimit import client_ip as _client_ip
 
-from ..services.ratelimit import Limit, RateLimited, check_all
+from ..services.ratelimit import Limit
 
 SESSION_KEY = "voice_person_id"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-    # rewrites it, and trusting it would let anyone dodge the per-IP limits.
+    """REMOTE_ADDR only (see thrive.core.ratelimit.client_ip)."""
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -35,24 +36,14 @@ def current_person(request: HttpRequest) -> Person | None:
     return Person.objects.filter(pk=person_id).first()
 
 
-def too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    minutes = max(1, round(exc.retry_after / 60))
-    response = render(
-        request,
-        "voice/public/message.html",
-        {
-            "title": "Please slow down",
-            "message": f"That was a lot of requests in a short time. Try again in about "
-            f"{minutes} minute{'s' if minutes != 1 else ''}.",
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(exc.retry_after)
-    return response
+def too_many(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """The friendly refusal (429 over a limit, 400 for a filled honeypot)."""
+    return refusal(request, exc)
 
 
 def limit(request: HttpRequest, *extra: tuple[str, Limit]) -> None:
-    """Count a public POST against the per-IP limit and any ``extra`` limits."""
+    """Guard a public POST: the per-IP limit, any ``extra`` limits and the honeypot.
+    Raises Refused."""
     from ..services.ratelimit import POST_PER_IP
 
-    check_all([(f"ip:{client_ip(request)}:post", POST_PER_IP), *extra])
+    guard(request, (f"ip:{_client_ip(request)}:post", POST_PER_IP), *extra)

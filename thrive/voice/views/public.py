@@ -15,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.core.public_forms import Refused, guard
+from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
 
 from .. import queries
 from ..forms import CommentForm, IdeaForm, SignInForm, VoteForm
 from ..models import Idea, IdeaStatus, IdeaStatusChange, Importance, Vote
 from ..services import (
-    RateLimited,
     comment_on_idea,
     read_sign_in,
     redeem_sign_in,
@@ -29,7 +30,12 @@ from ..services import (
     submit_idea,
     vote_for_idea,
 )
-from ..services.ratelimit import COMMENTS_PER_PERSON, IDEAS_PER_PERSON, VOTES_PER_PERSON
+from ..services.ratelimit import (
+    COMMENTS_PER_PERSON,
+    IDEAS_PER_PERSON,
+    SIGN_IN_LINK_USES_PER_IP,
+    VOTES_PER_PERSON,
+)
 from . import portal
 
 
@@ -86,7 +92,7 @@ def new_idea(request: HttpRequest) -> HttpResponse:
         try:
             portal.limit(request, (f"person:{person.pk}:idea", IDEAS_PER_PERSON))
             idea = submit_idea(person, **form.cleaned_data)
-        except RateLimited as exc:
+        except Refused as exc:
             return portal.too_many(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -108,7 +114,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         portal.limit(request, (f"person:{person.pk}:vote", VOTES_PER_PERSON))
         vote_for_idea(person, idea, **form.cleaned_data)
-    except RateLimited as exc:
+    except Refused as exc:
         return portal.too_many(request, exc)
     return redirect("voice_idea", pk=idea.merged_into_id or idea.pk)
 
@@ -127,7 +133,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         portal.limit(request, (f"person:{person.pk}:comment", COMMENTS_PER_PERSON))
         comment_on_idea(idea, body=form.cleaned_data["body"], person=person)
-    except RateLimited as exc:
+    except Refused as exc:
         return portal.too_many(request, exc)
     return redirect("voice_idea", pk=idea.merged_into_id or idea.pk)
 
@@ -138,11 +144,12 @@ def sign_in_request(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         try:
+            guard(request)  # the honeypot; the service counts the per-IP and per-email limits
             request_sign_in(
                 email=form.cleaned_data["email"], ip_address=portal.client_ip(request),
                 next_path=form.cleaned_data["next"], wants_news=form.cleaned_data["wants_news"],
             )  # fmt: skip
-        except RateLimited as exc:
+        except Refused as exc:
             return portal.too_many(request, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -165,7 +172,10 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "voice/public/sign_in_confirm.html", {"email": payload.get("e")})
     try:
+        guard(request, (f"ideas-link:ip:{key_ip(request)}", SIGN_IN_LINK_USES_PER_IP))
         person, next_path = redeem_sign_in(token, ip_address=portal.client_ip(request))
+    except Refused as exc:
+        return portal.too_many(request, exc)
     except TokenError as exc:
         return _message(request, "This link does not work", str(exc), 400)
     portal.sign_in(request, person)
