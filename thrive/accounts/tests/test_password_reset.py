@@ -54,14 +54,15 @@ def test_a_used_reset_link_does_not_work_twice(django_capture_on_commit_callback
     assert b"expired or was already used" in again.content
 
 
-def test_300_reset_requests_for_one_owner_send_three_emails():
+def test_300_reset_requests_for_one_owner_send_three_emails(django_capture_on_commit_callbacks):
     AssociateFactory(username="own", email="own@kettle.example")
-    codes = [
-        Client(REMOTE_ADDR=f"198.51.{n // 250}.{n % 250}").post(
-            "/accounts/password-reset/", {"email": "own@kettle.example"}
-        ).status_code
-        for n in range(300)
-    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [
+            Client(REMOTE_ADDR=f"198.51.{n // 250}.{n % 250}").post(
+                "/accounts/password-reset/", {"email": "own@kettle.example"}
+            ).status_code
+            for n in range(300)
+        ]
     assert codes[:3] == [302] * 3 and set(codes[3:]) == {429}
     assert len(mail.outbox) == 3
 
