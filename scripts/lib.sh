@@ -39,8 +39,12 @@ ensure_venv() {
   local want
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "Installing Thrive${extra:+ with $extra dependencies} into .venv…"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+    echo "Installing Thrive${extra:+ with $extra dependencies} into .venv (the first time takes a minute or two)…"
+    local began=$SECONDS
+    # One line per package as pip fetches it, so a long first install shows it is moving.
+    .venv/bin/python -m pip install --disable-pip-version-check -e "$spec" \
+      | sed -un 's/^Collecting \([^ ]*\).*/  collecting \1/p; s/^Successfully installed.*/  installed/p'
+    echo "Installed in $((SECONDS - began)) s."
     echo "$want" > "$stamp"
   fi
 }

@@ -402,7 +402,8 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         owner = Associate.objects.get(pk=ids.staff[0])
         owner.set_password(password)
         owner.save(update_fields=["password"])
-    finish_demo(OWNER)
+    finish_demo(OWNER, say=(lambda line: print(line, file=sys.stderr, flush=True)) if progress
+                else (lambda line: None))  # fmt: skip
     # No address: `thrive serve` prints the one it listens on (the port may be any).
     signin = f"Sign in as {OWNER} / {password}"
     _write_signin(signin)

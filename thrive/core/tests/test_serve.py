@@ -87,3 +87,11 @@ def test_static_files_are_collected_again_only_when_they_changed(tmp_path, setti
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
     assert collect_static_if_changed() is True
+
+
+def test_a_current_schema_is_not_migrated_again_at_start():
+    from thrive.core.database import migrate_if_needed
+
+    said: list[str] = []
+    assert migrate_if_needed(say=said.append) == 0
+    assert said == []

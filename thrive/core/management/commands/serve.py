@@ -119,7 +119,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress.server import create_server
 
-        call_command("migrate", interactive=False, verbosity=0)
+        from thrive.core.database import migrate_if_needed
+
+        migrate_if_needed(say=lambda line: self.stderr.write(line))
         collect_static_if_changed()
         # Start computing the dashboard now, so it is ready by the time someone signs in.
         from thrive.analytics.models import DashboardSnapshot
