@@ -37,9 +37,14 @@ def _wait_for(predicate, timeout: float, what: str, log):
 @pytest.fixture
 def served(tmp_path):
     port = free_port()
-    env = clean_env(DATABASE_URL=database_url(tmp_path), THRIVE_DATA_DIR=str(tmp_path))
+    opened = tmp_path / "opened.txt"
+    env = clean_env(
+        DATABASE_URL=database_url(tmp_path), THRIVE_DATA_DIR=str(tmp_path),
+        # A display, and a "browser" that notes the address it was asked to show.
+        DISPLAY=":0", BROWSER=f"sh -c 'echo \"$0\" > {opened}' %s",
+    )  # fmt: skip
     log = tmp_path / "serve.log"
-    process = start_serve(["--port", str(port)], env, log)
+    process = start_serve(["--port", str(port), "--open"], env, log)
     try:
         wait_for_port(port, process, log)
         yield process, port, log
@@ -59,6 +64,11 @@ def test_a_killed_worker_is_replaced_and_the_restart_is_logged(served):
     )
     assert len(replacement) == 1
     assert f"background worker (pid {worker}) stopped with exit code -9" in log.read_text()
+    opened = _wait_for(
+        lambda: (log.parent / "opened.txt").exists() and (log.parent / "opened.txt").read_text(),
+        10, "--open showed no page", log,
+    )  # fmt: skip
+    assert opened.strip() == f"http://127.0.0.1:{port}"
     # The web server carried on throughout.
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as page:
         assert page.status == 200
@@ -95,3 +105,17 @@ def test_a_current_schema_is_not_migrated_again_at_start():
     said: list[str] = []
     assert migrate_if_needed(say=said.append) == 0
     assert said == []
+
+
+def test_the_browser_is_opened_only_where_a_window_can_appear(monkeypatch):
+    from thrive.core.management.commands import serve
+
+    monkeypatch.setattr(serve.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert serve.can_open_browser() is False  # a server or an SSH session: print the URL
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert serve.can_open_browser() is True
+    monkeypatch.setattr(serve.sys, "platform", "darwin")
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    assert serve.can_open_browser() is True

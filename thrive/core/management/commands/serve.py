@@ -105,6 +105,14 @@ def collect_static_if_changed() -> bool:
     return True
 
 
+def can_open_browser() -> bool:
+    """Whether a browser window could appear: always on macOS and Windows, on other systems
+    only with a graphical session (over SSH or on a server the URL is printed instead)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 class Command(BaseCommand):
     help = "Apply migrations, then serve Thrive with a background worker beside it."
 
@@ -114,6 +122,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
             "--no-worker", action="store_true", help="Serve only; run `thrive worker` elsewhere."
+        )
+        parser.add_argument(
+            "--open",
+            action="store_true",
+            help="Open the sign-in page in a browser when there is a display to show it on.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -158,6 +171,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Thrive is running at {url}  (Ctrl+C to stop)"))
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        if options["open"] and can_open_browser():
+            import webbrowser
+
+            # The socket is bound already; the page loads once the loop below runs.
+            threading.Timer(0.5, webbrowser.open, [url]).start()
         try:
             server.run()
         finally:
