@@ -9,6 +9,7 @@ from importlib import import_module
 
 from thrive.accounts.models import Business
 from thrive.contacts.segments.services import create_segment
+from thrive.core.bulk import analyze_after_bulk_write
 
 from . import catalog
 
@@ -70,12 +71,14 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     # Scores (with the dashboard, as the worker computes them on the first visit): the
     # win-back workflow's segment reads them, and its first check must see who is
     # already slipping away, or the first scoring would enrol all of them at once.
-    from thrive.analytics.models import DashboardSnapshot
+    from thrive.analytics.models import CustomerScore, DashboardSnapshot
     from thrive.analytics.refresh import run_refresh
 
     if not DashboardSnapshot.objects.exists():
         stage("Scoring the customers and computing the dashboard")
         run_refresh()
+        # The win-back segment below reads the scores just written.
+        analyze_after_bulk_write(CustomerScore)
 
     from .journey import build_journey
 
