@@ -42,8 +42,16 @@ ensure_venv() {
     echo "Installing Thrive${extra:+ with $extra dependencies} into .venv (the first time takes a minute or two)…"
     local began=$SECONDS
     # One line per package as pip fetches it, so a long first install shows it is moving.
+    local line
     .venv/bin/python -m pip install --disable-pip-version-check -e "$spec" \
-      | sed -un 's/^Collecting \([^ ]*\).*/  collecting \1/p; s/^Successfully installed.*/  installed/p'
+      | while IFS= read -r line; do
+          case "$line" in
+            "Collecting "*) line=${line#Collecting }; echo "  collecting ${line%% *}" ;;
+            "Processing /"*) line=${line##*/}; echo "  collecting ${line%%-*}" ;;
+            "Installing collected packages"*) echo "  unpacking them all (the longest step)…" ;;
+            "Successfully installed"*) echo "  installed" ;;
+          esac
+        done
     echo "Installed in $((SECONDS - began)) s."
     echo "$want" > "$stamp"
   fi
