@@ -39,8 +39,20 @@ ensure_venv() {
   local want
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "Installing Thrive${extra:+ with $extra dependencies} into .venv…"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+    echo "Installing Thrive${extra:+ with $extra dependencies} into .venv (the first time takes a minute or two)…"
+    local began=$SECONDS
+    # One line per package as pip fetches it, so a long first install shows it is moving.
+    local line
+    .venv/bin/python -m pip install --disable-pip-version-check -e "$spec" \
+      | while IFS= read -r line; do
+          case "$line" in
+            "Collecting "*) line=${line#Collecting }; echo "  collecting ${line%% *}" ;;
+            "Processing /"*) line=${line##*/}; echo "  collecting ${line%%-*}" ;;
+            "Installing collected packages"*) echo "  unpacking them all (the longest step)…" ;;
+            "Successfully installed"*) echo "  installed" ;;
+          esac
+        done
+    echo "Installed in $((SECONDS - began)) s."
     echo "$want" > "$stamp"
   fi
 }

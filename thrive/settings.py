@@ -23,6 +23,7 @@ from thrive.core.config import (
     is_known_key,
     mailer_settings,
     rate_limits,
+    trusted_proxy,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The TLS proxy in front (docs/operations.md): `thrive serve` takes the client's address and
+# the scheme from its X-Forwarded-* headers and from no one else's. Waitress options.
+THRIVE_TRUSTED_PROXY = trusted_proxy()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -200,9 +204,16 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # Behind a TLS-terminating proxy the original scheme arrives in this header.
-    if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # Behind a TLS-terminating proxy the original scheme arrives in this header. It is
+    # believed only from the trusted proxy: waitress drops it from anyone else, so without
+    # one every https request would look like http and redirect to itself.
+    if THRIVE_TRUSTED_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    elif env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+        raise ConfigError(
+            "SECURE_PROXY_SSL_HEADER needs THRIVE_TRUSTED_PROXY, the proxy's address "
+            "(127.0.0.1 for nginx on this machine): see docs/operations.md"
+        )
 
 LOGGING = {
     "version": 1,

@@ -44,6 +44,10 @@ class Associate(AbstractUser):
         return self.get_full_name() or self.username
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.is_superuser:
+            # `thrive createsuperuser` (the documented first sign-in) makes the business's
+            # owner; without this the role's default would quietly turn them into a member.
+            self.role = Role.OWNER
         # Every associate can open the admin; what they may do there follows the role.
         self.is_staff = self.is_active
         self.is_superuser = self.role == Role.OWNER

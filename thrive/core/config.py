@@ -196,3 +196,50 @@ def mailer_settings(url: str) -> dict[str, object]:
             "timeout": timeout,
         },
     }
+
+
+PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port",
+                 "x-forwarded-by", "forwarded")  # fmt: skip
+
+
+def trusted_proxy() -> dict[str, object]:
+    """The TLS proxy whose forwarding headers ``thrive serve`` believes, as waitress options.
+
+    ``THRIVE_TRUSTED_PROXY`` is the proxy's address as the server sees it (``127.0.0.1`` for
+    nginx on the same machine, ``*`` for any peer: only when nothing else can reach the
+    port). ``THRIVE_TRUSTED_PROXY_HEADERS`` (default ``x-forwarded-for x-forwarded-proto``)
+    and ``THRIVE_TRUSTED_PROXY_COUNT`` (proxies in the chain, default 1) refine it. Empty
+    when no proxy is trusted: then waitress drops every forwarding header, so a client cannot
+    claim another address or scheme.
+    """
+    address = os.environ.get("THRIVE_TRUSTED_PROXY", "").strip()
+    headers_raw = os.environ.get("THRIVE_TRUSTED_PROXY_HEADERS")
+    count_raw = os.environ.get("THRIVE_TRUSTED_PROXY_COUNT")
+    if not address:
+        if headers_raw or count_raw:
+            raise ConfigError(
+                "THRIVE_TRUSTED_PROXY_HEADERS and THRIVE_TRUSTED_PROXY_COUNT need "
+                "THRIVE_TRUSTED_PROXY (the proxy's address)"
+            )
+        return {}
+    headers = (headers_raw or "x-forwarded-for x-forwarded-proto").replace(",", " ").split()
+    headers = [header.lower() for header in headers]
+    unknown = sorted(set(headers) - set(PROXY_HEADERS))
+    if unknown:
+        raise ConfigError(
+            f"THRIVE_TRUSTED_PROXY_HEADERS has {', '.join(unknown)}; use any of "
+            + ", ".join(PROXY_HEADERS)
+        )
+    try:
+        count = int(count_raw or "1")
+        if count < 1:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"THRIVE_TRUSTED_PROXY_COUNT={count_raw!r}; use a whole number of proxies, 1 or more"
+        ) from None
+    return {
+        "trusted_proxy": address,
+        "trusted_proxy_headers": " ".join(headers),
+        "trusted_proxy_count": count,
+    }

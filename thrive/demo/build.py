@@ -50,7 +50,7 @@ from thrive.contacts.models import (
     StageChange,
     Tag,
 )
-from thrive.core.bulk import sqlite_bulk_session
+from thrive.core.bulk import analyze_after_bulk_write, sqlite_bulk_session
 
 from . import catalog
 from .events import chunk_events
@@ -402,7 +402,11 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
         owner = Associate.objects.get(pk=ids.staff[0])
         owner.set_password(password)
         owner.save(update_fields=["password"])
-    finish_demo(OWNER)
+    # The finishing queries (segments, first win-backs) must not be planned on tables
+    # PostgreSQL still takes for empty.
+    analyze_after_bulk_write()
+    finish_demo(OWNER, say=(lambda line: print(line, file=sys.stderr, flush=True)) if progress
+                else (lambda line: None))  # fmt: skip
     # No address: `thrive serve` prints the one it listens on (the port may be any).
     signin = f"Sign in as {OWNER} / {password}"
     _write_signin(signin)

@@ -3,10 +3,13 @@ first scores and the ready-made automations of journey step 5 (see :mod:`.journe
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from importlib import import_module
 
 from thrive.accounts.models import Business
 from thrive.contacts.segments.services import create_segment
+from thrive.core.bulk import analyze_after_bulk_write
 
 from . import catalog
 
@@ -40,10 +43,19 @@ SEGMENTS = [
 DEMO_APPS = ("growth", "bookings", "prospects", "webhooks")
 
 
-def finish_demo(owner: str = "maya") -> None:
+def _quiet(line: str) -> None:
+    pass
+
+
+def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> None:
     """Name the business, save the demo's segments, start the automation engine's
     reading after the demo's history, score the customers and switch on the demo's
-    automations (idempotent)."""
+    automations (idempotent). ``say`` hears a line as each stage starts (seconds each)."""
+    started = time.monotonic()
+
+    def stage(text: str) -> None:
+        say(f"  {text}… ({time.monotonic() - started:.0f} s)")
+
     business = Business.objects.order_by("pk").first() or Business()
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
@@ -59,17 +71,22 @@ def finish_demo(owner: str = "maya") -> None:
     # Scores (with the dashboard, as the worker computes them on the first visit): the
     # win-back workflow's segment reads them, and its first check must see who is
     # already slipping away, or the first scoring would enrol all of them at once.
-    from thrive.analytics.models import DashboardSnapshot
+    from thrive.analytics.models import CustomerScore, DashboardSnapshot
     from thrive.analytics.refresh import run_refresh
 
     if not DashboardSnapshot.objects.exists():
+        stage("Scoring the customers and computing the dashboard")
         run_refresh()
+        # The win-back segment below reads the scores just written.
+        analyze_after_bulk_write(CustomerScore)
 
     from .journey import build_journey
 
     before = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    stage("Writing the journey: workflows, emails, tasks and first win-backs")
     build_journey(owner)
     # Each app that shows something in the demo seeds it itself (goals, partners, …).
+    stage("Adding goals, strategy sessions, partners and webhooks")
     for app in DEMO_APPS:
         import_module(f"thrive.{app}.demo").seed_demo(owner)
 
@@ -77,6 +94,7 @@ def finish_demo(owner: str = "maya") -> None:
     if last != before:
         # The dashboard the owner first sees includes what the seeds added (NPS answers,
         # the partner café's clients); finishing again adds nothing and refreshes nothing.
+        stage("Refreshing the dashboard with what they added")
         run_refresh()
 
     # The history (the apps' seeds included) is what already happened; workflows react to

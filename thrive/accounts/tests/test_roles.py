@@ -112,3 +112,22 @@ def test_csrf_is_enforced_on_sign_in():
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+def test_createsuperuser_without_prompts_makes_the_owner_who_can_sign_in(monkeypatch):
+    # The automated deploy in docs/operations.md: no terminal, the password from the
+    # environment, and the account must be the business's owner, not a member.
+    from django.core.management import call_command
+
+    from thrive.accounts.models import Associate
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-owner-passphrase-7")
+    call_command(
+        "createsuperuser", interactive=False, username="dana", email="dana@example.com",
+        verbosity=0,
+    )  # fmt: skip
+    dana = Associate.objects.get(username="dana")
+    assert dana.role == Role.OWNER and dana.is_superuser
+    client = Client()
+    assert client.login(username="dana", password="a-long-owner-passphrase-7")
+    assert client.get("/admin/accounts/associate/add/").status_code == 200

@@ -80,3 +80,54 @@ def test_every_model_change_has_a_migration():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_trusted_proxy_becomes_waitress_options(monkeypatch):
+    from thrive.core.config import trusted_proxy
+
+    monkeypatch.delenv("THRIVE_TRUSTED_PROXY", raising=False)
+    assert trusted_proxy() == {}
+    monkeypatch.setenv("THRIVE_TRUSTED_PROXY", "127.0.0.1")
+    assert trusted_proxy() == {
+        "trusted_proxy": "127.0.0.1",
+        "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
+        "trusted_proxy_count": 1,
+    }
+    monkeypatch.setenv("THRIVE_TRUSTED_PROXY_HEADERS", "X-Forwarded-For, x-forwarded-host")
+    monkeypatch.setenv("THRIVE_TRUSTED_PROXY_COUNT", "2")
+    options = trusted_proxy()
+    assert options["trusted_proxy_headers"] == "x-forwarded-for x-forwarded-host"
+    assert options["trusted_proxy_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"THRIVE_TRUSTED_PROXY": "127.0.0.1", "THRIVE_TRUSTED_PROXY_HEADERS": "x-real-ip"},
+         "x-real-ip"),
+        ({"THRIVE_TRUSTED_PROXY": "127.0.0.1", "THRIVE_TRUSTED_PROXY_COUNT": "0"},
+         "THRIVE_TRUSTED_PROXY_COUNT"),
+        ({"THRIVE_TRUSTED_PROXY_HEADERS": "x-forwarded-for"}, "need THRIVE_TRUSTED_PROXY"),
+    ],
+)  # fmt: skip
+def test_proxy_settings_that_cannot_work_are_refused_with_a_reason(monkeypatch, env, message):
+    from thrive.core.config import trusted_proxy
+
+    for name in ("THRIVE_TRUSTED_PROXY", "THRIVE_TRUSTED_PROXY_HEADERS",
+                 "THRIVE_TRUSTED_PROXY_COUNT"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        trusted_proxy()
+
+
+@pytest.mark.slow
+def test_the_old_proxy_header_setting_without_a_trusted_proxy_is_refused(tmp_path):
+    # Alone it made every https request redirect to itself: say what is missing instead.
+    result = run_manage(
+        "check", THRIVE_ENV="production", SECRET_KEY="k" * 50, ALLOWED_HOSTS="crm.example.com",
+        SECURE_PROXY_SSL_HEADER="true", THRIVE_DATA_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "SECURE_PROXY_SSL_HEADER needs THRIVE_TRUSTED_PROXY" in result.stderr

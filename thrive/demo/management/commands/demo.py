@@ -6,7 +6,6 @@ import datetime as dt
 from argparse import ArgumentTypeError
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -47,7 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
+        from thrive.core.database import migrate_if_needed
+
+        migrate_if_needed(say=lambda line: self.stderr.write(line))
         state = build.demo_state()
         if not options["reset"]:
             if state == "complete":
