@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.core.testing.smtp import smtp_sink  # noqa: F401 (a fixture for every app)
 
 

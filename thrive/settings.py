@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "thrive.core.context_processors.thrive",
+                "thrive.accounts.context_processors.thrive",
             ],
         },
     },

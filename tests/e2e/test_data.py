@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from thrive.contacts.models import Person, Stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.portability import jobs
 from thrive.portability.models import ExportRun
 

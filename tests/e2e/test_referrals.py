@@ -15,7 +15,7 @@ from thrive.analytics.refresh import run_refresh
 from thrive.contacts.models import Person, RelationshipRole, Stage
 from thrive.contacts.services import add_role, change_stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
 from thrive.prospects.leads import train_and_score
 from thrive.prospects.portal import thank_partners
 from thrive.prospects.profile import refresh_profile

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from thrive.core.config import mailer_settings
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.outreach.sender import run_pump
 from thrive.voice.models import Idea, Vote
 from thrive.voice.tests.conftest import run_voice_jobs
@@ -114,7 +114,7 @@ def test_the_surveys_page_charts_nps_and_sends_in_the_background(page, portal):
     from django.utils import timezone
 
     from thrive.contacts.models import Segment
-    from thrive.core.testing.factories import ChannelFactory, PersonFactory
+    from thrive.testing.factories import ChannelFactory, PersonFactory
     from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
     from thrive.voice.services import create_survey
     from thrive.voice.tests.conftest import surveyable

@@ -5,3 +5,11 @@ class AnalyticsConfig(AppConfig):
     name = "thrive.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        # Imported here: models load only once every app is registered.
+        from thrive.core import warmup
+
+        from .warmup import warm_dashboard
+
+        warmup.register(warm_dashboard)

@@ -12,7 +12,7 @@ from thrive.automations.models import ActionLog, Enrollment, EnrollmentStatus, L
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from thrive.automations.models import ActionLog, EnrollmentStatus, LogOutcome, T
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ConsentMethod, ConsentPurpose
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.outreach.models import Delivery, DeliveryStatus, OnCap, SequenceEnrollment
 from thrive.outreach.sender import run_pump
 from thrive.outreach.sequencing import add_step, create_sequence

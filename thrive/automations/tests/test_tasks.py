@@ -11,7 +11,7 @@ from django.utils import timezone
 from thrive.automations import services
 from thrive.automations.models import Task, TaskStatus
 from thrive.conftest import client_for
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from thrive.automations.models import Enrollment
 from thrive.automations.scans import SEGMENT_SCAN_EVERY, scan_triggers
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Activity, Segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from thrive.bookings.models import Booking, BookingStatus, SessionType
 from thrive.bookings.slots import Window
 from thrive.contacts.models import Activity, ActivityKind, Consent, ConsentPurpose, Stage
 from thrive.contacts.services import find_person_by_email
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 from .conftest import book, next_slot
 

@@ -9,7 +9,7 @@ from thrive.bookings import demo, queries
 from thrive.bookings.models import Booking, BookingStatus, SessionType
 from thrive.contacts.models import Stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

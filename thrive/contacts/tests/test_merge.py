@@ -24,7 +24,7 @@ from thrive.contacts.models import (
     Stage,
     StageChange,
 )
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from thrive.conftest import client_for
 from thrive.contacts import services
 from thrive.contacts.models import ActivityKind, Person, RelationshipRole, Segment
 from thrive.contacts.segments.services import create_segment
-from thrive.core.testing.factories import (
+from thrive.testing.factories import (
     OrderFactory,
     OrderLineFactory,
     OrganizationFactory,

@@ -40,7 +40,7 @@ from thrive.contacts.segments.rules import (
     summary_text,
     validate_rules,
 )
-from thrive.core.testing.factories import ChannelFactory, OrderFactory, PersonFactory
+from thrive.testing.factories import ChannelFactory, OrderFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -196,7 +196,7 @@ def test_numbers_come_from_the_campaign_variants_delivered_and_clicked(member):
     from django.utils import timezone
 
     from thrive.contacts.segments.services import create_segment
-    from thrive.core.testing.factories import PersonFactory
+    from thrive.testing.factories import PersonFactory
     from thrive.outreach.models import Campaign, CampaignVariant, Delivery, EmailTemplate
 
     segment = create_segment(actor=None, name="Lapsed", rules={"match": "all", "rules": []})

@@ -17,7 +17,7 @@ from django.db import connection
 
 from thrive.contacts.models import Segment
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.outreach.dispatch import create_campaign, send_campaign
 from thrive.outreach.models import Delivery
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, ActivityKind, ConsentPurpose
 from thrive.contacts.services import withdraw_consent
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.outreach.models import (
     TRANSACTIONAL,
     Delivery,

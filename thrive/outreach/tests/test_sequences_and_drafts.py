@@ -6,7 +6,7 @@ from django.utils import timezone
 from thrive.automations.models import Task, TaskKind, TaskStatus
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, PersonFactory
 from thrive.outreach.models import Delivery, DeliveryStatus, DraftStatus, SequenceEnrollment
 from thrive.outreach.sender import run_pump
 from thrive.outreach.sequencing import add_step, create_sequence, enroll

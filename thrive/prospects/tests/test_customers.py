@@ -9,7 +9,7 @@ from thrive.analytics.refresh import run_refresh
 from thrive.commerce.models import MarketingSpend
 from thrive.conftest import client_for
 from thrive.contacts.models import Organization
-from thrive.core.testing.factories import (
+from thrive.testing.factories import (
     ChannelFactory,
     OrderFactory,
     OrderLineFactory,

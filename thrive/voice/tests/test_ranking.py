@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from thrive.analytics.models import CustomerScore
 from thrive.contacts.models import Person, Segment, Stage
-from thrive.core.testing.factories import ChannelFactory
+from thrive.testing.factories import ChannelFactory
 from thrive.insights.ideas import supporter_weight
 from thrive.voice import queries
 from thrive.voice.models import Idea, Vote

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from thrive.conftest import client_for
 from thrive.contacts.models import Activity, ActivityKind, Segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.outreach.models import Delivery
 from thrive.outreach.sender import run_pump
 from thrive.voice.models import JobStatus, SendJob, SurveyInvite

@@ -13,7 +13,7 @@ from django.utils import timezone
 from thrive.automations.models import Task, TaskKind
 from thrive.contacts.models import Activity, ActivityKind, Segment
 from thrive.contacts.services import has_consent
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.outreach.sender import run_pump
 from thrive.voice import queries
 from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from thrive.core import warmup
+
 
 class Command(BaseCommand):
     help = "Apply migrations, then serve Thrive with a background worker beside it."
@@ -28,11 +30,9 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        # Start computing the dashboard now, so it is ready by the time someone signs in.
-        from thrive.analytics.models import DashboardSnapshot
-        from thrive.analytics.refresh import ensure_fresh
-
-        ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
+        # Start computing what the first pages need (the dashboard), so it is ready by the
+        # time someone signs in; each app registers its own warm-up.
+        warmup.run_all()
         # Imported only now: WhiteNoise indexes the collected files when the app is built.
         from thrive.wsgi import application
 
