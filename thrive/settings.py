@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "thrive.core",
     "thrive.accounts",
+    "thrive.tasks",
     "thrive.contacts",
     "thrive.commerce",
     "thrive.analytics",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "thrive.api",
     "ninja",
     "thrive.demo",
+    "thrive.workspace",
 ]
 
 MIDDLEWARE = [

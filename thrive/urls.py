@@ -3,9 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from thrive.analytics import views as analytics_views
-from thrive.automations import views as task_views
 from thrive.contacts import views as contact_views
 from thrive.core import views as core_views
+from thrive.workspace import task_inbox as task_views
 
 admin.site.site_header = "Thrive records"
 admin.site.site_title = "Thrive"

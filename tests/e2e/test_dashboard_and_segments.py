@@ -14,9 +14,9 @@ from thrive.analytics.refresh import run_refresh
 from thrive.commerce.models import Order
 from thrive.contacts.models import Person, Segment
 from thrive.core.roles import Role
-from thrive.testing.factories import AssociateFactory
 from thrive.insights import customer_lifetime_value, fit_bgnbd, fit_gamma_gamma
 from thrive.insights.summary import summarize_transactions
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

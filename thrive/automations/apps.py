@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class AutomationsConfig(AppConfig):
     name = "thrive.automations"
     label = "automations"
-    verbose_name = "Automations and tasks"
+    verbose_name = "Automations"

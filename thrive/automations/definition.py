@@ -60,8 +60,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from thrive.contacts.models import ActivityKind, Stage
+from thrive.tasks.models import TaskKind
 
-from .models import StepKind, TaskKind, TriggerKind
+from .models import StepKind, TriggerKind
 
 END = "end"
 MAX_STEPS = 60

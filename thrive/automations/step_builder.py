@@ -21,9 +21,10 @@ from typing import Any
 from django.http import QueryDict
 
 from thrive.contacts.models import ActivityKind, Stage
+from thrive.tasks.models import TaskKind
 
 from .definition import END, IDEA_STATUS_KIND, SETTINGS, exits_of
-from .models import StepKind, TaskKind
+from .models import StepKind
 
 MAX_ROWS = 60
 

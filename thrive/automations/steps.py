@@ -14,6 +14,8 @@ from typing import Any
 
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Person, Stage, StageCause
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from . import waits, webhooks
 from .models import (
@@ -22,7 +24,6 @@ from .models import (
     LogOutcome,
     Step,
     StepKind,
-    TaskKind,
     Workflow,
 )
 from .words import Names, describe_step
@@ -356,8 +357,6 @@ def _change_stage(run: StepRun) -> Result:
 
 
 def _create_task(run: StepRun, *, notify: bool = False) -> Result:
-    from .services import create_task
-
     cfg = run.config
     associate = _associate(cfg.get("associate")) or run.workflow.created_by
     due: dt.datetime | None

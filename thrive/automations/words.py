@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from thrive.contacts.models import Stage
+from thrive.tasks.models import TaskKind
 
 from .definition import END, IDEA_STATUS_KIND, exits_of
-from .models import StepKind, TaskKind, TriggerKind, Workflow
+from .models import StepKind, TriggerKind, Workflow
 
 
 class Names:

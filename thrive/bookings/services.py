@@ -21,8 +21,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from thrive.automations.models import TaskKind
-from thrive.automations.services import create_task
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import (
     ActivityChannel,
@@ -42,6 +40,8 @@ from thrive.contacts.services import (
     update_person,
 )
 from thrive.core.roles import Role, check_actor
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from . import emails
 from .invites import event_uid

@@ -52,8 +52,8 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         .order_by("-occurred_at", "-id"),
         TIMELINE_PAGE,
     ).get_page(timeline_page)
-    from thrive.automations.models import Task
     from thrive.automations.queries import person_logs
+    from thrive.tasks.models import Task
     from thrive.voice.queries import person_voice
 
     return {

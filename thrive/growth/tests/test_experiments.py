@@ -196,8 +196,8 @@ def test_numbers_come_from_the_campaign_variants_delivered_and_clicked(member):
     from django.utils import timezone
 
     from thrive.contacts.segments.services import create_segment
-    from thrive.testing.factories import PersonFactory
     from thrive.outreach.models import Campaign, CampaignVariant, Delivery, EmailTemplate
+    from thrive.testing.factories import PersonFactory
 
     segment = create_segment(actor=None, name="Lapsed", rules={"match": "all", "rules": []})
     campaign = Campaign.objects.create(name="Win-back", segment=segment)

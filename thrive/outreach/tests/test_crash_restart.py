@@ -17,9 +17,9 @@ from django.db import connection
 
 from thrive.contacts.models import Segment
 from thrive.core.roles import Role
-from thrive.testing.factories import AssociateFactory
 from thrive.outreach.dispatch import create_campaign, send_campaign
 from thrive.outreach.models import Delivery
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import consenting_person, make_template
 

@@ -20,8 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from thrive.accounts.queries import business_name
-from thrive.automations.models import TaskKind
-from thrive.automations.services import create_task
 from thrive.contacts.models import (
     ActivityChannel,
     ActivityKind,
@@ -37,6 +35,8 @@ from thrive.outreach.conf import public_url
 from thrive.outreach.models import DeliveryStatus, MessagePurpose
 from thrive.outreach.sandbox import Rendered
 from thrive.outreach.services import queue_delivery
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from ..models import (
     DEFAULT_COOLDOWN_DAYS,

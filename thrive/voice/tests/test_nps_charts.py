@@ -13,8 +13,8 @@ import pytest
 from thrive.conftest import client_for
 from thrive.contacts.models import Segment
 from thrive.contacts.services import add_tag
-from thrive.testing.factories import ChannelFactory, PersonFactory
 from thrive.insights.nps import nps
+from thrive.testing.factories import ChannelFactory, PersonFactory
 from thrive.voice import charts, queries
 from thrive.voice.models import InviteStatus, Survey, SurveyInvite, SurveyResponse
 

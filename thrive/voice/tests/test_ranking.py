@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from thrive.analytics.models import CustomerScore
 from thrive.contacts.models import Person, Segment, Stage
-from thrive.testing.factories import ChannelFactory
 from thrive.insights.ideas import supporter_weight
+from thrive.testing.factories import ChannelFactory
 from thrive.voice import queries
 from thrive.voice.models import Idea, Vote
 
