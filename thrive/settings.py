@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "thrive.accounts",
     "thrive.tasks",
     "thrive.contacts",
+    "thrive.segments",
     "thrive.commerce",
     "thrive.analytics",
     "thrive.outreach",

@@ -89,7 +89,7 @@ def test_a_customer_submits_votes_and_sees_the_status_change(page, browser, port
 
 
 def test_the_survey_link_records_a_score_in_one_click(page, portal):
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
     from thrive.voice.models import SurveyResponse
     from thrive.voice.services import create_survey, send_survey_to
     from thrive.voice.tests.conftest import surveyable
@@ -113,7 +113,7 @@ def test_the_surveys_page_charts_nps_and_sends_in_the_background(page, portal):
 
     from django.utils import timezone
 
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
     from thrive.testing.factories import ChannelFactory, PersonFactory
     from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
     from thrive.voice.services import create_survey

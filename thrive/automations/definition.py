@@ -271,8 +271,8 @@ def _check_reference(
 
 
 def _check_condition(check: _Checker, pos: int, cfg: dict[str, Any]) -> None:
-    from thrive.contacts.models import Segment
-    from thrive.contacts.segments.rules import validate_rules
+    from thrive.segments.models import Segment
+    from thrive.segments.rules import validate_rules
 
     if ("rules" in cfg) == ("segment" in cfg):
         check.fail(pos, "give either “rules” or a “segment” id.")
@@ -312,7 +312,7 @@ def validate_steps(steps: Any) -> list[dict[str, Any]]:
 
 def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
     """Check a trigger's settings; returns them cleaned. Raises ValidationError."""
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
 
     if trigger not in TriggerKind.values:
         raise ValidationError("Choose a trigger.")

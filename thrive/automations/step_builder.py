@@ -75,7 +75,7 @@ ID_KEYS = {"segment", "template", "associate", "survey", "sequence"}
 def choices() -> dict[str, list[tuple[str, str]]]:
     """The options of every choice field, read once per page."""
     from thrive.accounts.models import Associate
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
 
     options: dict[str, list[tuple[str, str]]] = {
         "segment": [(str(pk), name) for pk, name in Segment.objects.values_list("pk", "name")],

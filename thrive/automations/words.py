@@ -34,7 +34,7 @@ class Names:
 
     def segment(self, pk: Any) -> str:
         if self._segments is None:
-            from thrive.contacts.models import Segment
+            from thrive.segments.models import Segment
 
             self._segments = dict(Segment.objects.values_list("pk", "name"))
         return self._segments.get(pk, f"segment #{pk}")
@@ -73,7 +73,7 @@ class Names:
         return self._sequences.get(pk, f"sequence #{pk}")
 
     def rules(self, rules: dict[str, Any]) -> str:
-        from thrive.contacts.segments.rules import References, summary_text
+        from thrive.segments.rules import References, summary_text
 
         if self._references is None:
             self._references = References()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from thrive.accounts.models import Business
-from thrive.contacts.segments.services import create_segment
+from thrive.segments.services import create_segment
 
 from . import catalog
 
@@ -50,7 +50,8 @@ def finish_demo(owner: str = "maya") -> None:
     business.save()
     from thrive.automations.engine import CURSOR
     from thrive.automations.models import EngineCursor
-    from thrive.contacts.models import Activity, Segment
+    from thrive.contacts.models import Activity
+    from thrive.segments.models import Segment
 
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():

@@ -56,7 +56,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from thrive.accounts.models import Associate
-from thrive.contacts.models import Consent, ConsentPurpose, Person, Segment
+from thrive.contacts.models import Consent, ConsentPurpose, Person
+from thrive.segments.models import Segment
 
 BARISTA = "tom"
 SLIPPING_AWAY = "Valuable customers slipping away"

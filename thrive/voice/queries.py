@@ -27,10 +27,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, TruncMonth
 from django.utils import timezone
 
-from thrive.contacts.models import AcquisitionChannel, Person, Segment, Stage
+from thrive.contacts.models import AcquisitionChannel, Person, Stage
 from thrive.insights.ideas import IMPORTANCE_WEIGHTS, rank_ideas
 from thrive.insights.kpis import TimeToMarket, time_to_market
 from thrive.insights.nps import NPSResult, nps_from_counts
+from thrive.segments.models import Segment
 
 from .models import Idea, IdeaStatus, Importance, SurveyResponse, Vote
 

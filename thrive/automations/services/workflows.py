@@ -25,7 +25,7 @@ from ..models import (
 
 
 def _clean_goal(goal: Any) -> dict[str, Any]:
-    from thrive.contacts.segments.rules import validate_rules
+    from thrive.segments.rules import validate_rules
 
     if not goal or not (isinstance(goal, dict) and goal.get("rules")):
         return {}

@@ -11,7 +11,7 @@ from thrive.automations import engine, services
 from thrive.automations.models import ActionLog, Enrollment, EnrollmentStatus, LogOutcome
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
-from thrive.contacts.models import Segment
+from thrive.segments.models import Segment
 from thrive.tasks.models import Task
 from thrive.testing.factories import PersonFactory
 

@@ -25,7 +25,6 @@ from .people import (
     StageChange,
     Tag,
 )
-from .segments import Segment
 
 __all__ = [
     "FUNNEL_ORDER",
@@ -50,7 +49,6 @@ __all__ = [
     "PersonTag",
     "Referral",
     "RelationshipRole",
-    "Segment",
     "Stage",
     "StageCause",
     "StageChange",

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from thrive.contacts.models import Segment
 from thrive.core.roles import Role
 from thrive.outreach.dispatch import create_campaign, send_campaign
 from thrive.outreach.models import Delivery
+from thrive.segments.models import Segment
 from thrive.testing.factories import AssociateFactory
 
 from .conftest import consenting_person, make_template

@@ -26,7 +26,6 @@ from thrive.contacts.models import (
     ConsentPurpose,
     Direction,
     Person,
-    Segment,
 )
 from thrive.contacts.services import add_tag, record_activity, withdraw_consent
 from thrive.core.roles import require_edit
@@ -35,6 +34,7 @@ from thrive.outreach.conf import public_url
 from thrive.outreach.models import DeliveryStatus, MessagePurpose
 from thrive.outreach.sandbox import Rendered
 from thrive.outreach.services import queue_delivery
+from thrive.segments.models import Segment
 from thrive.tasks.models import TaskKind
 from thrive.tasks.services import create_task
 

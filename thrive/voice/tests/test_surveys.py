@@ -10,9 +10,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from thrive.contacts.models import Activity, ActivityKind, Segment
+from thrive.contacts.models import Activity, ActivityKind
 from thrive.contacts.services import has_consent
 from thrive.outreach.sender import run_pump
+from thrive.segments.models import Segment
 from thrive.tasks.models import Task, TaskKind
 from thrive.testing.factories import PersonFactory
 from thrive.voice import queries
