@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from thrive.core.roles import check_actor
 
+from . import lifecycle
 from .identity import normalize_email
 from .models import (
     Activity,
@@ -473,7 +474,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
             survivor.email = duplicate_email
         survivor.save()
         if best != survivor.stage:
-            survivor.set_stage(best, cause=StageCause.MERGE, actor=actor)
+            lifecycle.merged(survivor, best, actor=actor)
 
         record = MergeRecord.objects.create(
             survivor=survivor, merged_person_id=snapshot["id"], merged_snapshot=snapshot,

@@ -23,6 +23,7 @@ class StageCause(models.TextChoices):
     AUTOMATION = "automation", "Automation"
     SURVEY = "survey", "Survey answer"
     MERGE = "merge", "Merge of two records"
+    BOOKING = "booking", "Booked a strategy session"
 
 
 class RelationshipRole(models.TextChoices):
