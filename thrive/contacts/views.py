@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thrive.core.cells import csv_cell
 from thrive.core.roles import edit_required, require_edit
-from thrive.portability.cells import csv_cell
 
 from . import queries, services
 from .forms import (

@@ -23,7 +23,8 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from .cells import csv_cell, json_converter, json_line
+from thrive.core.cells import csv_cell, json_converter, json_line
+
 from .registry import archive_fields, exported_models, present_models, table_name
 
 FORMAT = "thrive-export"

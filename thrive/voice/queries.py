@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -325,3 +325,17 @@ def fmt_interval(result: NPSResult) -> str:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return f"{result.score:+.0f}"
     return f"{result.score:+.0f} (95% CI {lo:+.0f} to {hi:+.0f})"
+
+
+# Automations sit above voice: the automations app tells the survey list which workflows
+# send each survey (survey id -> workflow names) at start-up.
+_survey_workflows: list[Callable[[], dict[int, list[str]]]] = []
+
+
+def register_survey_workflows(lookup: Callable[[], dict[int, list[str]]]) -> None:
+    _survey_workflows[:] = [lookup]
+
+
+def survey_workflows() -> dict[int, list[str]]:
+    """Survey id -> names of the workflows with a "send survey" step for it."""
+    return _survey_workflows[0]() if _survey_workflows else {}

@@ -101,3 +101,12 @@ class CustomFieldType(models.TextChoices):
     NUMBER = "number", "Number"
     DATE = "date", "Date"
     CHOICE = "choice", "Choice"
+
+
+class ChurnRisk(models.TextChoices):
+    """How likely a customer is to stop buying, as scored by analytics; the people list
+    filters by it, so the scale lives with people."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
