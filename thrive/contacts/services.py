@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from thrive.accounts.models import Associate
 from thrive.core.roles import check_actor
 
 from . import lifecycle
@@ -453,7 +454,6 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
                 moved["referral_received"] = Referral.objects.filter(pk=incoming.pk).update(
                     referred=survivor
                 )
-        from thrive.accounts.models import Associate
 
         Associate.objects.filter(person=duplicate).update(person=survivor)
         for relation in _extra_person_relations():

@@ -6,6 +6,12 @@ from __future__ import annotations
 from importlib import import_module
 
 from thrive.accounts.models import Business
+from thrive.analytics.models import DashboardSnapshot
+from thrive.analytics.refresh import run_refresh
+from thrive.automations.engine import CURSOR
+from thrive.automations.models import EngineCursor
+from thrive.contacts.models import Activity
+from thrive.segments.models import Segment
 from thrive.segments.services import create_segment
 
 from . import catalog
@@ -48,10 +54,6 @@ def finish_demo(owner: str = "maya") -> None:
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
     business.save()
-    from thrive.automations.engine import CURSOR
-    from thrive.automations.models import EngineCursor
-    from thrive.contacts.models import Activity
-    from thrive.segments.models import Segment
 
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():
@@ -60,8 +62,6 @@ def finish_demo(owner: str = "maya") -> None:
     # Scores (with the dashboard, as the worker computes them on the first visit): the
     # win-back workflow's segment reads them, and its first check must see who is
     # already slipping away, or the first scoring would enrol all of them at once.
-    from thrive.analytics.models import DashboardSnapshot
-    from thrive.analytics.refresh import run_refresh
 
     if not DashboardSnapshot.objects.exists():
         run_refresh()

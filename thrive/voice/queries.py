@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, TruncMonth
 from django.utils import timezone
 
+from thrive.analytics.models import CustomerScore
 from thrive.contacts.models import AcquisitionChannel, Person, Stage
 from thrive.insights.ideas import IMPORTANCE_WEIGHTS, rank_ideas
 from thrive.insights.kpis import TimeToMarket, time_to_market
@@ -79,8 +80,6 @@ def _value_expr(prefix: str) -> Any:
 
 def reference_value() -> float:
     """The base's mean customer value (v_ref in thrive.insights.ideas)."""
-    from thrive.analytics.models import CustomerScore
-
     row = CustomerScore.objects.aggregate(
         total=Sum(Greatest(Cast("revenue", FloatField()), Cast("predicted_clv", FloatField()),
                            Value(0.0))),
