@@ -12,17 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from thrive.accounts.models import Associate
 from thrive.contacts import lifecycle
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Person, Stage
-from thrive.outreach.explain import SKIP_WORDS
-from thrive.outreach.models import EmailTemplate, Sequence, SequenceEnrollment
-from thrive.outreach.services import create_draft, enroll, send_email
 from thrive.tasks.models import TaskKind
 from thrive.tasks.services import create_task
-from thrive.voice.models import Survey
-from thrive.voice.services import send_survey_to
 
 from . import waits, webhooks
 from .models import (
@@ -124,6 +118,8 @@ def _fill(text: str, person: Person) -> str:
 
 
 def _associate(pk: Any) -> Any:
+    from thrive.accounts.models import Associate
+
     return Associate.objects.filter(pk=pk).first() if pk else None
 
 
@@ -192,6 +188,10 @@ def _wait_event(run: StepRun) -> Result:
 
 
 def _template(pk: Any) -> Any:
+    try:
+        from thrive.outreach.models import EmailTemplate  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise StepFailed("Email steps need the outreach app, which is not installed.") from exc
     template = EmailTemplate.objects.filter(pk=pk).first()
     if template is None:
         raise StepFailed(f"Email template #{pk} no longer exists.")
@@ -200,6 +200,7 @@ def _template(pk: Any) -> Any:
 
 def _send_email(run: StepRun) -> Result:
     template = _template(run.config.get("template"))
+    from thrive.outreach.services import send_email  # type: ignore[import-not-found]
 
     did = f"Sent the email “{template}”"
     delivery = send_email(
@@ -236,6 +237,7 @@ def _draft_email(run: StepRun) -> Result:
     associate = _associate(run.config.get("associate"))
     if associate is None:
         raise StepFailed("The associate who should review the draft no longer exists.")
+    from thrive.outreach.services import create_draft  # type: ignore[import-not-found]
 
     did = f"Drafted “{template}” for {associate_name} to review and send"
     draft = create_draft(
@@ -259,6 +261,11 @@ def _draft_email(run: StepRun) -> Result:
 def _send_survey(run: StepRun) -> Result:
     """Ask the person an NPS survey through customer voice: its cool-down, then
     outreach's consent (surveys), suppression, quiet hours and weekly budget."""
+    try:
+        from thrive.voice.models import Survey  # type: ignore[import-not-found]
+        from thrive.voice.services import send_survey_to  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise StepFailed("Survey steps need the customer voice app (not installed).") from exc
     survey = Survey.objects.filter(pk=run.config.get("survey")).first()
     if survey is None:
         raise StepFailed(f"Survey #{run.config.get('survey')} no longer exists.")
@@ -279,6 +286,8 @@ def _send_survey(run: StepRun) -> Result:
     detail = {"survey": survey.pk, "invite": invite.pk,
               "delivery": getattr(delivery, "pk", None), "status": status}  # fmt: skip
     if status in {"skipped", "failed", "bounced"}:
+        from thrive.outreach.explain import SKIP_WORDS  # type: ignore[import-not-found]
+
         code = str(getattr(delivery, "skip_reason", "") or status)
         why = SKIP_WORDS.get(code, code.replace("_", " "))
         return Result(outcome=LogOutcome.SKIPPED, did=f"Survey “{survey}” not sent: {why}",
@@ -291,6 +300,14 @@ def _send_survey(run: StepRun) -> Result:
 def _enroll_sequence(run: StepRun) -> Result:
     from django.core.exceptions import ValidationError
 
+    try:
+        from thrive.outreach.models import (  # type: ignore[import-not-found]
+            Sequence,
+            SequenceEnrollment,
+        )
+        from thrive.outreach.services import enroll  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise StepFailed("Sequence steps need the outreach app, which is not installed.") from exc
     sequence = Sequence.objects.filter(pk=run.config.get("sequence")).first()
     if sequence is None:
         raise StepFailed(f"Sequence #{run.config.get('sequence')} no longer exists.")
