@@ -353,9 +353,9 @@ def phase_setup(people: int) -> dict[str, Any]:
 def phase_campaign(actor_id: int, template_id: int, segment_id: int, name: str) -> dict[str, Any]:
     _django()
     from thrive.accounts.models import Associate
-    from thrive.contacts.models import Segment
     from thrive.outreach.dispatch import create_campaign, send_campaign
     from thrive.outreach.models import EmailTemplate
+    from thrive.segments.models import Segment
 
     actor = Associate.objects.get(pk=actor_id)
     campaign = create_campaign(

@@ -371,7 +371,8 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from thrive.accounts.models import Associate
-from thrive.contacts.models import Organization, Person, Segment
+from thrive.contacts.models import Organization, Person
+from thrive.segments.models import Segment
 
 out = {}
 surname = (Person.objects.exclude(last_name="").values("last_name")

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.core.testing.smtp import smtp_sink  # noqa: F401 (a fixture for every app)
+from thrive.testing.factories import AssociateFactory
 
 
 @pytest.fixture(autouse=True)

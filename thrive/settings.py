@@ -68,7 +68,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "thrive.core",
     "thrive.accounts",
+    "thrive.tasks",
     "thrive.contacts",
+    "thrive.segments",
     "thrive.commerce",
     "thrive.analytics",
     "thrive.outreach",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "thrive.api",
     "ninja",
     "thrive.demo",
+    "thrive.workspace",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "thrive.core.context_processors.thrive",
+                "thrive.accounts.context_processors.thrive",
             ],
         },
     },

@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
-from thrive.automations import views as task_views
 from thrive.contacts import views as contact_views
 from thrive.core import views as core_views
+from thrive.workspace import task_inbox as task_views
+from thrive.workspace import views as workspace_views
 
 admin.site.site_header = "Thrive records"
 admin.site.site_title = "Thrive"
@@ -21,12 +22,12 @@ urlpatterns = [
     path("people/", contact_views.people_list, name="people"),
     path("people/export.csv", contact_views.people_export, name="people_export"),
     path("people/bulk", contact_views.people_bulk, name="people_bulk"),
-    path("people/<int:pk>/", contact_views.person_detail, name="person"),
+    path("people/<int:pk>/", workspace_views.person_detail, name="person"),
     path("people/<int:pk>/edit/", contact_views.person_edit, name="person_edit"),
     path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
     path("organizations/", contact_views.organization_list, name="organizations"),
     path("organizations/<int:pk>/", contact_views.organization_detail, name="organization"),
-    path("segments/", include("thrive.contacts.segments.urls")),
+    path("segments/", include("thrive.segments.urls")),
     path("outreach/", include("thrive.outreach.urls")),
     path("m/", include("thrive.outreach.public_urls")),
     path("voice/", include("thrive.voice.urls")),

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from thrive.contacts.services import create_person
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.webhooks.models import WebhookDelivery
 from thrive.webhooks.services import run_webhooks
 from thrive.webhooks.tests.test_delivery import Receiver

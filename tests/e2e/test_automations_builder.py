@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from thrive.automations.models import Workflow
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 from thrive.voice.services import create_survey
 
 from .conftest import screenshot, sign_in

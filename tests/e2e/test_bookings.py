@@ -16,7 +16,7 @@ from thrive.bookings import services
 from thrive.bookings.models import Booking, BookingStatus, SessionType
 from thrive.bookings.slots import Window
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

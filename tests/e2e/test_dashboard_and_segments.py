@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 
 from thrive.analytics.refresh import run_refresh
 from thrive.commerce.models import Order
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.insights import customer_lifetime_value, fit_bgnbd, fit_gamma_gamma
 from thrive.insights.summary import summarize_transactions
+from thrive.segments.models import Segment
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

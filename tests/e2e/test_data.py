@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from thrive.contacts.models import Person, Stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.portability import jobs
 from thrive.portability.models import ExportRun
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

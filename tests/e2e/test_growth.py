@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.growth.models import Experiment, Goal
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from thrive.commerce.models import Order
 from thrive.contacts.models import Person
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.imports import services
 from thrive.imports.models import ImportJob, JobStatus
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in
 

@@ -15,12 +15,12 @@ from thrive.analytics.refresh import run_refresh
 from thrive.contacts.models import Person, RelationshipRole, Stage
 from thrive.contacts.services import add_role, change_stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
 from thrive.prospects.leads import train_and_score
 from thrive.prospects.portal import thank_partners
 from thrive.prospects.profile import refresh_profile
 from thrive.prospects.tests.test_customers import AS_OF, _business
 from thrive.prospects.tests.test_leads import NOW, _history
+from thrive.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
 
 from .conftest import screenshot, sign_in
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from thrive.core.config import mailer_settings
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.outreach.sender import run_pump
+from thrive.testing.factories import AssociateFactory
 from thrive.voice.models import Idea, Vote
 from thrive.voice.tests.conftest import run_voice_jobs
 
@@ -89,7 +89,7 @@ def test_a_customer_submits_votes_and_sees_the_status_change(page, browser, port
 
 
 def test_the_survey_link_records_a_score_in_one_click(page, portal):
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
     from thrive.voice.models import SurveyResponse
     from thrive.voice.services import create_survey, send_survey_to
     from thrive.voice.tests.conftest import surveyable
@@ -113,8 +113,8 @@ def test_the_surveys_page_charts_nps_and_sends_in_the_background(page, portal):
 
     from django.utils import timezone
 
-    from thrive.contacts.models import Segment
-    from thrive.core.testing.factories import ChannelFactory, PersonFactory
+    from thrive.segments.models import Segment
+    from thrive.testing.factories import ChannelFactory, PersonFactory
     from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
     from thrive.voice.services import create_survey
     from thrive.voice.tests.conftest import surveyable

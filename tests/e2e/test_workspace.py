@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from thrive.contacts import services
 from thrive.contacts.models import Activity
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
 
 from .conftest import screenshot, sign_in
 

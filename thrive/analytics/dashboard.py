@@ -34,6 +34,7 @@ from thrive.insights.funnel import FUNNEL_STAGES, funnel_metrics
 from thrive.insights.growth import revenue_growth
 from thrive.insights.kpis import automation_rate, participation_rate, revenue_per_employee
 
+from . import hooks
 from .aggregates import business_zone, cohort_counts, monthly_revenue, revenue_orders
 from .scoring import Scoring
 
@@ -44,7 +45,7 @@ PARTICIPATION_KINDS = [
 ]  # fmt: skip
 
 
-def _f(value: Any) -> float | None:
+def as_float(value: Any) -> float | None:
     """JSON-safe float: NaN and infinity become None (shown as "—")."""
     if value is None:
         return None
@@ -64,10 +65,10 @@ def _revenue_between(start: dt.datetime, end: dt.datetime) -> float:
     return float(total["s"] or 0)
 
 
-def _kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "",
+def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "",
          formula: str, data: str, link: str = "", spark: list[float | None] | None = None,
          better: str = "up", detail: Any = None) -> dict[str, Any]:  # fmt: skip
-    value, previous = _f(value), _f(previous)
+    value, previous = as_float(value), as_float(previous)
     change = None
     if value is not None and previous not in (None, 0):
         change = (value - previous) / abs(previous)
@@ -88,21 +89,21 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     months, revenue = monthly_revenue(as_of=as_of)
     growth = revenue_growth(revenue, months) if months.size else None
     rev_now, rev_prev = _revenue_between(cur_start, cur_end), _revenue_between(prev_start, prev_end)
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "revenue", "Revenue, last 90 days", rev_now, previous=rev_prev, unit=currency,
         formula="Sum of order totals minus refunds, voided orders excluded, in the last 90 "
         "days; compared with the 90 days before.",
         data=f"Orders in {currency}; other currencies are reported separately.",
-        spark=[_f(v) for v in (growth.revenue[-12:] if growth else [])],
+        spark=[as_float(v) for v in (growth.revenue[-12:] if growth else [])],
     ))  # fmt: skip
     if growth is not None and growth.revenue.size:
-        kpis.append(_kpi(
+        kpis.append(kpi(
             "growth_yoy", "Revenue growth, year on year", growth.yoy[-1],
             unit="%", formula="(this month's revenue − the same month last year) ÷ the same month "
             "last year. CAGR uses trailing-twelve-month revenue.",
             data=f"Monthly revenue since {str(growth.months[0])}; CAGR "
-            f"{'n/a' if _f(growth.cagr) is None else f'{growth.cagr:.1%}'}.",
-            spark=[_f(v) for v in growth.yoy[-12:]],
+            f"{'n/a' if as_float(growth.cagr) is None else f'{growth.cagr:.1%}'}.",
+            spark=[as_float(v) for v in growth.yoy[-12:]],
         ))  # fmt: skip
 
     # New clients: first time each person entered the client stage.
@@ -113,7 +114,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     )
     new_now = firsts.filter(first__gte=cur_start, first__lt=cur_end).count()
     new_prev = firsts.filter(first__gte=prev_start, first__lt=prev_end).count()
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "new_clients", "New clients, last 90 days", new_now, previous=new_prev,
         formula="People whose stage history first reaches “client” in the window.",
         data="From the stage history (every change is recorded with its cause).",
@@ -122,7 +123,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
 
     # CAC by channel and CLV:CAC.
     cac = _cac(scoring)
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "cac", "Blended CAC", cac["blended"], unit=currency,
         formula="All marketing spend ÷ all new customers, from paid and unpaid channels "
         "alike; each paid channel's own CAC (its spend ÷ its new customers) is listed.",
@@ -132,20 +133,20 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     ))  # fmt: skip
 
     clv = scoring.clv
-    clv_mean = _f(np.mean(clv)) if clv is not None and clv.size else None
-    kpis.append(_kpi(
+    clv_mean = as_float(np.mean(clv)) if clv is not None and clv.size else None
+    kpis.append(kpi(
         "clv", "Predicted customer value (12 months)", clv_mean, unit=currency,
         formula="Mean over customers of Σ_months expected purchases (BG/NBD) × expected "
         "spend (Gamma-Gamma) × margin ÷ (1 + 1% monthly discount)^month.",
         data=scoring.model.get("reason") or _model_note(scoring),
         link="/people/?sort=-clv",
     ))  # fmt: skip
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "clv_cac", "CLV : CAC", clv_cac_ratio(clv_mean, cac["blended"]) if clv_mean else None,
         unit="×", formula="Predicted 12-month customer value ÷ blended CAC. Above 3 is healthy.",
         data="Both figures above.", detail=cac["clv_cac_by_channel"],
     ))  # fmt: skip
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "payback", "CAC payback", cac["payback"], unit="months", better="down",
         formula="Blended CAC ÷ average monthly margin per active customer.",
         data="Monthly margin = revenue per customer per month of tenure × gross margin.",
@@ -164,52 +165,29 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         float(np.mean(scoring.days.frequency > 0)) if scoring.days.person_ids.size else None
     )
     month3 = (
-        _f(retention.mean_retention[3])
+        as_float(retention.mean_retention[3])
         if retention is not None and retention.mean_retention.size > 3
         else None
     )
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "repeat_rate", "Repeat-purchase rate", repeat_rate, unit="%",
         formula="Customers who bought on more than one day ÷ all customers.",
         data=f"{scoring.days.person_ids.size} customers with orders.",
         link="/people/?stage=client",
     ))  # fmt: skip
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "retention_m3", "Customers still buying in month 3", month3, unit="%",
         formula="Size-weighted mean over cohorts of customers active 3 months after their "
         "first order ÷ cohort size.", data="Cohorts by month of first order.",
     ))  # fmt: skip
 
-    # NPS from the survey answers in the window (thrive.voice; math in insights.nps).
-    from thrive.voice import queries as voice
-
-    nps_now = voice.nps_between(cur_start, cur_end)
-    nps_prev = voice.nps_between(prev_start, prev_end)
-    nps_months = voice.nps_by_month(voice.responses())[-12:]
-    kpis.append(_kpi(
-        "nps", "Net Promoter Score, last 90 days", nps_now.score if nps_now else None,
-        previous=nps_prev.score if nps_prev else None,
-        formula="% promoters (9–10) − % detractors (0–6), with a 95% adjusted-Wald interval "
-        "(Rocks 2016).",
-        data=(f"{nps_now.n} answers: {nps_now.promoters} promoters, {nps_now.passives} "
-              f"passives, {nps_now.detractors} detractors; 95% interval "
-              f"{nps_now.adjusted_ci_low:+.0f} to {nps_now.adjusted_ci_high:+.0f}."
-              if nps_now else "No survey answers in the last 90 days."),
-        link="/voice/surveys/", spark=[_f(r.score) for _, r in nps_months],
-    ))  # fmt: skip
-    ttm = voice.idea_time_to_market()
-    kpis.append(_kpi(
-        "time_to_market", "Idea time to market, median days",
-        ttm.median_days if ttm.n_done else None, better="down",
-        formula="Median days from an idea's creation to “done”, over shipped ideas; per "
-        "month of completion in the sparkline.",
-        data=f"{ttm.n_done} shipped, {ttm.n_open} open (declined and merged ideas excluded).",
-        link="/voice/", spark=[_f(v) for v in ttm.monthly_median_days[-12:]],
-    ))  # fmt: skip
+    # KPIs the apps above add (NPS and idea time to market from voice), see .hooks.
+    for source in hooks.kpi_sources():
+        kpis.extend(source(cur_start, cur_end, prev_start, prev_end))
 
     # Funnel.
     funnel = _funnel(as_of)
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "funnel", "Suspect → client conversion", funnel["suspect_to_client"], unit="%",
         formula="People who reached “client” ÷ people who entered the funnel.",
         data="From every person's stage history.", link="/ecosystem/",
@@ -220,7 +198,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         Associate.objects.filter(is_active=True).count()
     )
     trailing_revenue = float(np.sum(revenue[-12:])) if revenue.size else 0.0
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "revenue_per_employee", "Revenue per employee (12 months)",
         revenue_per_employee(trailing_revenue, employees) if employees else None, unit=currency,
         formula="Trailing-twelve-month revenue ÷ associates.", data=f"{employees} associates.",
@@ -228,7 +206,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     actions = Activity.objects.filter(
         occurred_at__gte=cur_start, occurred_at__lt=cur_end, direction=Direction.OUTBOUND
     ).aggregate(total=Count("id"), automated=Count("id", filter=Q(automated=True)))
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "automation_rate", "Process automation rate",
         automation_rate(actions["automated"], actions["total"]) if actions["total"] else None,
         unit="%", formula="Automated outbound actions ÷ all outbound actions, last 90 days.",
@@ -236,7 +214,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     ))  # fmt: skip
     contact = _time_with_customers(cur_start, cur_end)
     prev_contact = _time_with_customers(prev_start, prev_end)
-    kpis.append(_kpi(
+    kpis.append(kpi(
         "time_with_customers", "Time with customers, last 90 days", contact["hours"],
         previous=prev_contact["hours"], unit="hours",
         formula="Sum of logged minutes of calls, meetings, strategy sessions and support.",
@@ -304,9 +282,9 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
     )  # fmt: skip
     paid = set(table.channels[table.spend.sum(axis=1) > 0].tolist())
     channels: list[dict[str, Any]] = [
-        {"channel": str(c), "spend": _f(table.spend[i].sum()),
+        {"channel": str(c), "spend": as_float(table.spend[i].sum()),
          "new": int(table.new_customers[i].sum()),
-         "cac": _f(table.channel_cac[i])}
+         "cac": as_float(table.channel_cac[i])}
         for i, c in enumerate(table.channels) if str(c) in paid
     ]  # fmt: skip
     clv_by_channel: list[dict[str, Any]] = []
@@ -314,10 +292,10 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
         chan = np.array([channel_of.get(int(p), "") for p in ids], dtype=str)
         for row in channels:
             mask = chan == row["channel"]
-            mean_clv = _f(np.mean(scoring.clv[mask])) if mask.any() else None
+            mean_clv = as_float(np.mean(scoring.clv[mask])) if mask.any() else None
             row["clv"] = mean_clv
             ratio = clv_cac_ratio(mean_clv, row["cac"]) if mean_clv and row["cac"] else None
-            clv_by_channel.append({"channel": row["channel"], "ratio": _f(ratio)})
+            clv_by_channel.append({"channel": row["channel"], "ratio": as_float(ratio)})
     margin = float(getattr(settings, "THRIVE_GROSS_MARGIN", 1.0))
     tenure_months = np.maximum(
         (np.datetime64(scoring.as_of, "D") - scoring.days.first_day).astype(float) / 30.44, 1.0
@@ -325,12 +303,14 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
     monthly_margin = (
         float(np.mean(scoring.days.revenue / tenure_months) * margin) if ids.size else 0.0
     )
-    blended = _f(table.total_blended_cac)
+    blended = as_float(table.total_blended_cac)
     return {
         "blended": blended,
         "channels": channels,
         "clv_cac_by_channel": clv_by_channel,
-        "payback": _f(payback_months(blended, monthly_margin)) if blended is not None else None,
+        "payback": (
+            as_float(payback_months(blended, monthly_margin)) if blended is not None else None
+        ),
     }
 
 
@@ -357,11 +337,11 @@ def _funnel(as_of: dt.date) -> dict[str, Any]:
     return {
         "stages": list(metrics.stages),
         "reached": reached,
-        "conversion": [_f(c) for c in metrics.conversion_rate],
-        "median_days": [_f(d) for d in metrics.median_days_in_stage],
+        "conversion": [as_float(c) for c in metrics.conversion_rate],
+        "median_days": [as_float(d) for d in metrics.median_days_in_stage],
         "in_stage_now": metrics.in_stage_now.tolist(),
         "lost": metrics.lost.tolist(),
-        "suspect_to_client": _f(reached[2] / reached[0]) if reached[0] else None,
+        "suspect_to_client": as_float(reached[2] / reached[0]) if reached[0] else None,
     }
 
 
@@ -397,7 +377,7 @@ def _participation(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     )  # fmt: skip
     participants = recent.values("person_id").distinct().count()
     result = participation_rate(participants, base) if base else None
-    return _kpi(
+    return kpi(
         "participation", "Ecosystem participation, last 90 days",
         result.rate if result else None, unit="%",
         formula="Distinct prospects, clients and advocates who voted, answered a survey, "
@@ -438,9 +418,9 @@ def _cohort_chart(matrix: Any) -> dict[str, Any]:
     return {
         "rows": [str(c)[:7] for c in matrix.cohorts[-keep:]],
         "cols": [int(o) for o in matrix.offsets[:cols]],
-        "values": [[_f(v) for v in row] for row in values],
+        "values": [[as_float(v) for v in row] for row in values],
         "sizes": [int(s) for s in matrix.cohort_sizes[-keep:]],
-        "mean": [_f(v) for v in matrix.mean_retention[:cols]],
+        "mean": [as_float(v) for v in matrix.mean_retention[:cols]],
     }
 
 
@@ -459,4 +439,4 @@ def _at_risk_count() -> dict[str, Any]:
     # Valuable customers slipping away: high past revenue, low chance they still buy.
     risky = CustomerScore.objects.filter(churn_risk="high")
     top = list(risky.order_by("-revenue").values_list("revenue", flat=True)[:50])
-    return {"high_risk": risky.count(), "top50_revenue": _f(sum(top)) if top else 0.0}
+    return {"high_risk": risky.count(), "top50_revenue": as_float(sum(top)) if top else 0.0}

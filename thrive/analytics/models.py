@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from thrive.contacts.models import Person
-
-
-class ChurnRisk(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+from thrive.contacts.models import ChurnRisk, Person
 
 
 class CustomerScore(models.Model):

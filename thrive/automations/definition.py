@@ -60,9 +60,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from thrive.accounts.models import Associate
 from thrive.contacts.models import ActivityKind, Stage
+from thrive.outreach.models import Sequence
+from thrive.segments.models import Segment
+from thrive.segments.rules import validate_rules
+from thrive.tasks.models import TaskKind
+from thrive.voice.models import IdeaStatus, Survey
 
-from .models import StepKind, TaskKind, TriggerKind
+from .models import StepKind, TriggerKind
 
 END = "end"
 MAX_STEPS = 60
@@ -267,18 +273,10 @@ def _check_settings(check: _Checker, pos: int, kind: str, cfg: dict[str, Any]) -
 
 
 def survey_exists(pk: int) -> bool:
-    try:
-        from thrive.voice.models import Survey
-    except ImportError:  # customer voice is a separate app
-        return False
     return Survey.objects.filter(pk=pk).exists()
 
 
 def sequence_exists(pk: int) -> bool:
-    try:
-        from thrive.outreach.models import Sequence
-    except ImportError:
-        return False
     return Sequence.objects.filter(pk=pk).exists()
 
 
@@ -293,9 +291,6 @@ def _check_reference(
 
 
 def _check_condition(check: _Checker, pos: int, cfg: dict[str, Any]) -> None:
-    from thrive.contacts.models import Segment
-    from thrive.contacts.segments.rules import validate_rules
-
     if ("rules" in cfg) == ("segment" in cfg):
         check.fail(pos, "give either “rules” or a “segment” id.")
         return
@@ -315,8 +310,6 @@ def validate_steps(steps: Any) -> list[dict[str, Any]]:
 
     Raises ValidationError with one "Step N: …" message per problem.
     """
-    from thrive.accounts.models import Associate
-
     if not isinstance(steps, list) or not steps:
         raise ValidationError("A workflow needs a list of at least one step.")
     if len(steps) > MAX_STEPS:
@@ -334,8 +327,6 @@ def validate_steps(steps: Any) -> list[dict[str, Any]]:
 
 def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
     """Check a trigger's settings; returns them cleaned. Raises ValidationError."""
-    from thrive.contacts.models import Segment
-
     if trigger not in TriggerKind.values:
         raise ValidationError("Choose a trigger.")
     if not isinstance(config, dict):
@@ -393,10 +384,6 @@ def _survey_trigger_errors(cfg: dict[str, Any]) -> list[str]:
 def _idea_trigger_errors(cfg: dict[str, Any]) -> list[str]:
     status = cfg.get("status")
     if not status:
-        return []
-    try:
-        from thrive.voice.models import IdeaStatus
-    except ImportError:
         return []
     if status not in IdeaStatus.values:
         return [f"“status” is one of {', '.join(IdeaStatus.values)}."]

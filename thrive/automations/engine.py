@@ -26,8 +26,9 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from thrive.contacts.models import Activity, ActivityKind, Person, Segment
-from thrive.contacts.segments.rules import compile_rules
+from thrive.contacts.models import Activity, ActivityKind, Person
+from thrive.segments.models import Segment
+from thrive.segments.rules import compile_rules
 
 from . import steps as step_kinds
 from .definition import destination

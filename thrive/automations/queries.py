@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, ActivityKind, Person
 
-from .models import LIVE_STATUSES, ActionLog, Enrollment, LogOutcome, StepKind, Workflow
+from .models import LIVE_STATUSES, ActionLog, Enrollment, LogOutcome, Step, StepKind, Workflow
 from .words import Names, describe_step, describe_trigger
 
 # Steps that do something for or to a person (waits and conditions only route them).
@@ -123,3 +123,15 @@ def automation_rate(*, days: int = 30, now: dt.datetime | None = None) -> dict[s
         "manual": manual,
         "rate": automated / total if total else None,
     }
+
+
+def workflows_sending_surveys() -> dict[int, list[str]]:
+    """Survey id → names of the workflows with a "send survey" step for it."""
+    used: dict[int, list[str]] = {}
+    for name, config in Step.objects.filter(kind=StepKind.SEND_SURVEY).values_list(
+        "workflow__name", "config"
+    ):
+        pk = (config or {}).get("survey")
+        if isinstance(pk, int) and name not in used.setdefault(pk, []):
+            used[pk].append(name)
+    return used

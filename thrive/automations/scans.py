@@ -21,7 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
+from thrive.segments.models import Segment
 
 from .engine import Entry, enroll_many
 from .models import SegmentMembership, TriggerKind, Workflow, WorkflowStatus

@@ -20,10 +20,15 @@ from typing import Any
 
 from django.http import QueryDict
 
+from thrive.accounts.models import Associate
 from thrive.contacts.models import ActivityKind, Stage
+from thrive.outreach.models import EmailTemplate, Sequence
+from thrive.segments.models import Segment
+from thrive.tasks.models import TaskKind
+from thrive.voice.models import IdeaStatus, Survey
 
 from .definition import END, IDEA_STATUS_KIND, SETTINGS, exits_of
-from .models import StepKind, TaskKind
+from .models import StepKind
 
 MAX_ROWS = 60
 
@@ -73,9 +78,6 @@ ID_KEYS = {"segment", "template", "associate", "survey", "sequence"}
 
 def choices() -> dict[str, list[tuple[str, str]]]:
     """The options of every choice field, read once per page."""
-    from thrive.accounts.models import Associate
-    from thrive.contacts.models import Segment
-
     options: dict[str, list[tuple[str, str]]] = {
         "segment": [(str(pk), name) for pk, name in Segment.objects.values_list("pk", "name")],
         "associate": [
@@ -91,15 +93,11 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         "survey": [],
     }
     try:
-        from thrive.outreach.models import EmailTemplate, Sequence
-
         options["template"] = [(str(t.pk), str(t)) for t in EmailTemplate.objects.all()]
         options["sequence"] = [(str(pk), n) for pk, n in Sequence.objects.values_list("pk", "name")]
     except ImportError:
         pass
     try:
-        from thrive.voice.models import Survey
-
         options["survey"] = [(str(pk), n) for pk, n in Survey.objects.values_list("pk", "name")]
     except ImportError:
         pass
@@ -282,8 +280,6 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
     config = config if isinstance(config, dict) else {}
     options = choices()
     try:
-        from thrive.voice.models import IdeaStatus
-
         options["idea_status"] = [(v, label) for v, label in IdeaStatus.choices]
     except ImportError:
         options["idea_status"] = []

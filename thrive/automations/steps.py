@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from thrive.contacts import lifecycle
 from thrive.contacts import services as contacts
-from thrive.contacts.models import Person, Stage, StageCause
+from thrive.contacts.models import Person, Stage
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from . import waits, webhooks
 from .models import (
@@ -22,7 +25,6 @@ from .models import (
     LogOutcome,
     Step,
     StepKind,
-    TaskKind,
     Workflow,
 )
 from .words import Names, describe_step
@@ -355,17 +357,13 @@ def _remove_tag(run: StepRun) -> Result:
 def _change_stage(run: StepRun) -> Result:
     stage = run.config["stage"]
     label = Stage(stage).label
-    changed = contacts.change_stage(
-        run.person, stage, actor=None, cause=StageCause.AUTOMATION, note=run.reason_words()[:255]
-    )
+    changed = lifecycle.automated(run.person, stage, note=run.reason_words())
     if changed:
         return Result(did=f"Moved to {label}", detail={"stage": stage})
     return Result(outcome=LogOutcome.SKIPPED, did=f"Already {label}", detail={"stage": stage})
 
 
 def _create_task(run: StepRun, *, notify: bool = False) -> Result:
-    from .services import create_task
-
     cfg = run.config
     associate = _associate(cfg.get("associate")) or run.workflow.created_by
     due: dt.datetime | None

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from thrive.accounts.models import Associate
 from thrive.contacts.models import Stage
+from thrive.outreach.models import EmailTemplate, Sequence
+from thrive.segments.models import Segment
+from thrive.segments.rules import References, summary_text
+from thrive.tasks.models import TaskKind
+from thrive.voice.models import Survey
 
 from .definition import END, IDEA_STATUS_KIND, exits_of
-from .models import StepKind, TaskKind, TriggerKind, Workflow
+from .models import StepKind, TriggerKind, Workflow
 
 
 class Names:
@@ -24,8 +30,6 @@ class Names:
 
     def associate(self, pk: Any) -> str:
         if self._associates is None:
-            from thrive.accounts.models import Associate
-
             self._associates = {
                 a.pk: a.get_full_name() or a.username for a in Associate.objects.all()
             }
@@ -33,8 +37,6 @@ class Names:
 
     def segment(self, pk: Any) -> str:
         if self._segments is None:
-            from thrive.contacts.models import Segment
-
             self._segments = dict(Segment.objects.values_list("pk", "name"))
         return self._segments.get(pk, f"segment #{pk}")
 
@@ -42,8 +44,6 @@ class Names:
         if self._templates is None:
             self._templates = {}
             try:
-                from thrive.outreach.models import EmailTemplate
-
                 self._templates = {t.pk: str(t) for t in EmailTemplate.objects.all()}
             except ImportError:  # outreach is a separate app and may not be installed yet
                 pass
@@ -53,8 +53,6 @@ class Names:
         if self._surveys is None:
             self._surveys = {}
             try:
-                from thrive.voice.models import Survey
-
                 self._surveys = dict(Survey.objects.values_list("pk", "name"))
             except ImportError:  # customer voice is a separate app
                 pass
@@ -64,16 +62,12 @@ class Names:
         if self._sequences is None:
             self._sequences = {}
             try:
-                from thrive.outreach.models import Sequence
-
                 self._sequences = dict(Sequence.objects.values_list("pk", "name"))
             except ImportError:
                 pass
         return self._sequences.get(pk, f"sequence #{pk}")
 
     def rules(self, rules: dict[str, Any]) -> str:
-        from thrive.contacts.segments.rules import References, summary_text
-
         if self._references is None:
             self._references = References()
         return summary_text(rules, references=self._references)

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from thrive.accounts.queries import business_name
+from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
 
 from . import queries, services
@@ -86,8 +87,6 @@ def _prospects(count: int) -> list[Person]:
 def _demo_clock() -> dt.datetime:
     """The demo's "now": the end of its history (a demo can be built as of a past day, and
     nothing it records may come after that), never later than the real now."""
-    from thrive.commerce.models import Order
-
     # Orders are the demo's own history; other apps' seeds may already have written
     # activities at the real now.
     last = (

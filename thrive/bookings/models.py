@@ -138,7 +138,7 @@ class Booking(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     notes_task = models.ForeignKey(
-        "automations.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

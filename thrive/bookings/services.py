@@ -21,8 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from thrive.automations.models import TaskKind
-from thrive.automations.services import create_task
+from thrive.contacts import lifecycle
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import (
     ActivityChannel,
@@ -31,10 +30,8 @@ from thrive.contacts.models import (
     ConsentPurpose,
     Direction,
     Person,
-    Stage,
 )
 from thrive.contacts.services import (
-    change_stage,
     create_person,
     find_person_by_email,
     grant_consent,
@@ -42,6 +39,8 @@ from thrive.contacts.services import (
     update_person,
 )
 from thrive.core.roles import Role, check_actor
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from . import emails
 from .invites import event_uid
@@ -192,7 +191,7 @@ def _person_for(
         try:
             with transaction.atomic():
                 return create_person(
-                    actor=None, stage=Stage.PROSPECT, email=address,
+                    actor=None, **lifecycle.BOOKED_NEWCOMER, email=address,
                     first_name=first_name.strip(), last_name=last_name.strip(),
                     time_zone=visitor_time_zone, acquisition_source="Strategy session booking",
                 )  # fmt: skip
@@ -211,8 +210,7 @@ def _person_for(
     }
     if blanks:
         update_person(person, actor=None, **blanks)
-    if person.stage in {Stage.SUSPECT, Stage.LOST}:
-        change_stage(person, Stage.PROSPECT, actor=None, at=now, note="Booked a strategy session")
+    lifecycle.session_booked(person, at=now)
     return person
 
 

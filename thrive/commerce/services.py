@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from thrive.contacts import lifecycle
 from thrive.contacts import services as contact_services
 from thrive.contacts.models import (
     ActivityChannel,
     ActivityKind,
     Direction,
     Person,
-    Stage,
-    StageCause,
 )
 from thrive.core.money import parse_amount, validate_currency
 from thrive.core.roles import check_actor
@@ -132,10 +131,7 @@ def record_order(
                 data={"order": order.pk, "total": str(order.total), "currency": currency},
                 ref=f"order:{order.pk}",
             )
-            if person.stage in {Stage.SUSPECT, Stage.PROSPECT, Stage.LOST}:
-                contact_services.change_stage(
-                    person, Stage.CLIENT, actor=None, cause=StageCause.ORDER, at=ordered_at
-                )
+            lifecycle.order_placed(person, at=ordered_at)
     except IntegrityError as exc:
         raise ValidationError({"number": f"Order {number} already exists."}) from exc
     return order

@@ -8,10 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from thrive.analytics.models import ChurnRisk
-
 from .identity import normalize_phone
-from .models import ActivityKind, Organization, Person, RelationshipRole, Stage
+from .models import ActivityKind, ChurnRisk, Organization, Person, RelationshipRole, Stage
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -109,13 +110,20 @@ def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
     return people
 
 
-def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
-    from .models import Segment
+# Segments sit above contacts: the segments app tells the people list who is in a saved
+# segment (segment id -> its people, None when there is no such segment) at start-up.
+_segment_members: list[Callable[[int], QuerySet[Person] | None]] = []
 
-    segment = Segment.objects.filter(pk=segment_id).first()
-    if segment is None:
+
+def register_segment_members(lookup: Callable[[int], QuerySet[Person] | None]) -> None:
+    _segment_members[:] = [lookup]
+
+
+def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
+    members = _segment_members[0](segment_id) if _segment_members else None
+    if members is None:
         return people.none()
-    return people.filter(pk__in=segment.people().values("pk"))
+    return people.filter(pk__in=members.values("pk"))
 
 
 def with_list_columns(people: QuerySet[Person]) -> QuerySet[Person]:

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from thrive.accounts.models import Associate
 from thrive.core.roles import check_actor
 
+from . import lifecycle
 from .identity import normalize_email
 from .models import (
     Activity,
@@ -453,7 +455,6 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
                 moved["referral_received"] = Referral.objects.filter(pk=incoming.pk).update(
                     referred=survivor
                 )
-        from thrive.accounts.models import Associate
 
         Associate.objects.filter(person=duplicate).update(person=survivor)
         for relation in _extra_person_relations():
@@ -474,7 +475,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
             survivor.email = duplicate_email
         survivor.save()
         if best != survivor.stage:
-            survivor.set_stage(best, cause=StageCause.MERGE, actor=actor)
+            lifecycle.merged(survivor, best, actor=actor)
 
         record = MergeRecord.objects.create(
             survivor=survivor, merged_person_id=snapshot["id"], merged_snapshot=snapshot,

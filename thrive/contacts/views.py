@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thrive.core.cells import csv_cell
 from thrive.core.roles import edit_required, require_edit
-from thrive.portability.cells import csv_cell
 
 from . import queries, services
 from .forms import (
@@ -27,7 +27,6 @@ from .forms import (
     PersonForm,
 )
 from .models import Organization, Person
-from .profile import person_profile
 
 PAGE_SIZE = 50
 
@@ -127,15 +126,6 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
             changed += services.change_stage(person, data["stage"], actor=request.user)
     messages.success(request, f"Updated {changed} of {len(data['ids'])} selected people.")
     return redirect(back)
-
-
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(
-        Person.objects.select_related("organization", "acquisition_channel"), pk=pk
-    )
-    context = person_profile(person, timeline_page=request.GET.get("timeline"))
-    context["log_form"] = LogInteractionForm()
-    return render(request, "contacts/person_detail.html", context)
 
 
 @edit_required

@@ -8,8 +8,14 @@ from collections.abc import Callable
 from importlib import import_module
 
 from thrive.accounts.models import Business
-from thrive.contacts.segments.services import create_segment
+from thrive.analytics.models import CustomerScore, DashboardSnapshot
+from thrive.analytics.refresh import run_refresh
+from thrive.automations.engine import CURSOR
+from thrive.automations.models import EngineCursor
+from thrive.contacts.models import Activity
 from thrive.core.bulk import analyze_after_bulk_write
+from thrive.segments.models import Segment
+from thrive.segments.services import create_segment
 
 from . import catalog
 
@@ -60,9 +66,6 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
     business.save()
-    from thrive.automations.engine import CURSOR
-    from thrive.automations.models import EngineCursor
-    from thrive.contacts.models import Activity, Segment
 
     for name, description, rules in SEGMENTS:
         if not Segment.objects.filter(name=name).exists():
@@ -71,8 +74,6 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     # Scores (with the dashboard, as the worker computes them on the first visit): the
     # win-back workflow's segment reads them, and its first check must see who is
     # already slipping away, or the first scoring would enrol all of them at once.
-    from thrive.analytics.models import CustomerScore, DashboardSnapshot
-    from thrive.analytics.refresh import run_refresh
 
     if not DashboardSnapshot.objects.exists():
         stage("Scoring the customers and computing the dashboard")

@@ -56,7 +56,25 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from thrive.accounts.models import Associate
-from thrive.contacts.models import Consent, ConsentPurpose, Person, Segment
+from thrive.automations.engine import CURSOR
+from thrive.automations.models import EngineCursor, Reentry, TriggerKind, Workflow
+from thrive.automations.services import activate_workflow, enroll_person, save_workflow
+from thrive.commerce.models import Order, OrderStatus
+from thrive.contacts.models import (
+    Activity,
+    ActivityChannel,
+    ActivityKind,
+    Consent,
+    ConsentPurpose,
+    Direction,
+    Person,
+)
+from thrive.outreach.models import EmailTemplate, MessagePurpose, OnCap, Sequence, Suppression
+from thrive.outreach.sequencing import add_step, create_sequence
+from thrive.outreach.template_services import save_template
+from thrive.segments.models import Segment
+from thrive.voice.models import InviteStatus, Survey, SurveyInvite, SurveyResponse
+from thrive.voice.services import create_survey
 
 BARISTA = "tom"
 SLIPPING_AWAY = "Valuable customers slipping away"
@@ -183,9 +201,6 @@ TEMPLATES = (WELCOME, BREWING_GUIDE, SUBSCRIPTION_NOTE, NOTE_FROM_TOM, WE_MISS_Y
 
 def ensure_templates(actor: Associate) -> dict[str, Any]:
     """Each template by name, created through the sandbox's validation if missing."""
-    from thrive.outreach.models import EmailTemplate
-    from thrive.outreach.template_services import save_template
-
     found: dict[str, Any] = {}
     for text in TEMPLATES:
         template = EmailTemplate.objects.filter(name__iexact=text.name).first()
@@ -199,9 +214,6 @@ def ensure_templates(actor: Associate) -> dict[str, Any]:
 
 
 def ensure_welcome_sequence(actor: Associate, templates: dict[str, Any]) -> Any:
-    from thrive.outreach.models import MessagePurpose, OnCap, Sequence
-    from thrive.outreach.sequencing import add_step, create_sequence
-
     sequence = Sequence.objects.filter(name=WELCOME_SEQUENCE).first()
     if sequence is not None:
         return sequence
@@ -262,9 +274,6 @@ WINBACK_GOAL = {"match": "all", "rules": [
 
 def _workflow(actor: Associate, name: str, **definition: Any) -> tuple[Any, bool]:
     """The workflow called ``name``, created and switched on if missing; True if new."""
-    from thrive.automations.models import Workflow
-    from thrive.automations.services import activate_workflow, save_workflow
-
     workflow = Workflow.objects.filter(name=name).first()
     if workflow is not None:
         return workflow, False
@@ -273,8 +282,6 @@ def _workflow(actor: Associate, name: str, **definition: Any) -> tuple[Any, bool
 
 
 def ensure_welcome_workflow(actor: Associate, templates: dict[str, Any]) -> Any:
-    from thrive.automations.models import Reentry, TriggerKind
-
     workflow, _ = _workflow(
         actor,
         WELCOME_WORKFLOW,
@@ -294,8 +301,6 @@ def ensure_welcome_workflow(actor: Associate, templates: dict[str, Any]) -> Any:
 
 
 def ensure_winback_workflow(actor: Associate, templates: dict[str, Any]) -> tuple[Any, bool]:
-    from thrive.automations.models import Reentry, TriggerKind
-
     segment = Segment.objects.get(name=SLIPPING_AWAY)
     return _workflow(
         actor,
@@ -316,9 +321,6 @@ def ensure_winback_workflow(actor: Associate, templates: dict[str, Any]) -> tupl
 
 def ensure_nps_survey(actor: Associate) -> Any:
     """The survey the NPS workflow sends; Tom gets the follow-up tasks of its answers."""
-    from thrive.voice.models import Survey
-    from thrive.voice.services import create_survey
-
     survey = Survey.objects.filter(name=NPS_SURVEY).first()
     if survey is None:
         survey = create_survey(
@@ -354,10 +356,6 @@ def _history_score(rng: random.Random, lean: float, progress: float) -> int:
 def seed_nps_history(survey: Any) -> int:
     """A year of answers to ``survey`` (see the module docstring); returns how many."""
     from django.db.models import Max
-
-    from thrive.commerce.models import Order, OrderStatus
-    from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction
-    from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
 
     if SurveyInvite.objects.filter(survey=survey).exists():
         return 0
@@ -400,8 +398,6 @@ def seed_nps_history(survey: Any) -> int:
     SurveyResponse.objects.bulk_create(responses, batch_size=1000)
     # History is for reading, not for workflows: when the engine had read everything
     # before, it also skips these answers.
-    from thrive.automations.engine import CURSOR
-    from thrive.automations.models import EngineCursor
 
     last_before = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
     caught_up = EngineCursor.objects.filter(name=CURSOR, last_activity_id=last_before).exists()
@@ -435,8 +431,6 @@ def nps_steps(survey: Any) -> list[dict[str, Any]]:
 
 
 def ensure_nps_workflow(actor: Associate) -> Any:
-    from thrive.automations.models import Reentry, TriggerKind
-
     survey = ensure_nps_survey(actor)
     workflow, _ = _workflow(
         actor,
@@ -460,8 +454,6 @@ def first_winbacks(limit: int = HAND_ENROLLED) -> list[Person]:
     """Today's most valuable at-risk customers who can be emailed: in the segment, with
     an address, an active email consent and not on the suppression list; the highest
     predicted value first (ties by id, so the same build picks the same people)."""
-    from thrive.outreach.models import Suppression
-
     segment = Segment.objects.get(name=SLIPPING_AWAY)
     consenting = Consent.objects.filter(
         person=OuterRef("pk"), purpose=ConsentPurpose.EMAIL_MARKETING, withdrawn_at__isnull=True
@@ -478,8 +470,6 @@ def first_winbacks(limit: int = HAND_ENROLLED) -> list[Person]:
 
 def enroll_first_winbacks(actor: Associate, workflow: Any) -> list[Person]:
     """Put a handful of at-risk customers in the win-back workflow by hand, once."""
-    from thrive.automations.services import enroll_person
-
     if workflow.enrollments.exists():
         return []
     people = first_winbacks()

@@ -5,3 +5,12 @@ class GrowthConfig(AppConfig):
     name = "thrive.growth"
     verbose_name = "Growth planning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here: models load only once every app is registered.
+        from thrive.analytics.hooks import after_refresh
+
+        from .services import sync_live_check_ins
+
+        # Live goals read the scores: check them in as soon as a refresh finishes.
+        after_refresh(sync_live_check_ins)

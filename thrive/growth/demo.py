@@ -10,6 +10,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from thrive.analytics.aggregates import business_zone, monthly_revenue
+from thrive.commerce.models import Order
+
 from . import services
 from .models import CheckInSource, Experiment, ExperimentStatus, Goal, HealthCheck, MonthlyFigures
 
@@ -114,8 +117,6 @@ BACKLOG = [
 
 
 def _repeat_rate_at(day: dt.date) -> float | None:
-    from thrive.analytics.aggregates import business_zone
-
     from .health import repeat_rate_before
 
     return repeat_rate_before(dt.datetime.combine(day, dt.time.min, tzinfo=business_zone()))
@@ -234,8 +235,6 @@ def _backlog(goal: Goal | None) -> None:
 
 def _figures(today: dt.date) -> None:
     """Eighteen months of the owner's books: revenue from the orders, costs as a roaster's."""
-    from thrive.analytics.aggregates import monthly_revenue
-
     if MonthlyFigures.objects.exists():
         return
     months, revenue = monthly_revenue(as_of=_month_start(today))
@@ -275,9 +274,6 @@ def _health(today: dt.date) -> None:
 def _demo_today() -> dt.date:
     """The demo's own "today": the day after its last order (the demo may be built as of
     a past day), so the same build always seeds the same goals and checks."""
-    from thrive.analytics.aggregates import business_zone
-    from thrive.commerce.models import Order
-
     last = Order.objects.order_by("-ordered_at").values_list("ordered_at", flat=True).first()
     if last is None:
         return timezone.localdate()

@@ -19,7 +19,12 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q
 
+from thrive.accounts.models import Associate
+from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
+from thrive.analytics.models import DashboardSnapshot
+from thrive.contacts.models import Activity, Direction
 from thrive.insights.kpis import automation_rate
+from thrive.voice import queries as voice
 
 # Inbound messages that expect an answer (an order or a vote does not).
 ASKING_KINDS = ["email", "call", "support", "form_submission"]
@@ -29,8 +34,6 @@ RESPONSE_WINDOW = dt.timedelta(days=14)
 
 
 def _zone() -> Any:
-    from thrive.analytics.aggregates import business_zone
-
     return business_zone()
 
 
@@ -77,8 +80,6 @@ def _financial(start: dt.date, end: dt.date) -> dict[str, Any]:
         margin = (revenue - cost) / revenue if revenue else None
         net = (revenue - cost - opex) / revenue if revenue else None
     else:
-        from thrive.analytics.aggregates import monthly_revenue
-
         source = "orders"
         got, amounts = monthly_revenue(as_of=end + dt.timedelta(days=1))
         by_month = {str(m): float(a) for m, a in zip(got, amounts, strict=True)}
@@ -89,7 +90,6 @@ def _financial(start: dt.date, end: dt.date) -> dict[str, Any]:
             if k >= chart_from.isoformat()[:7]
         ]
         margin = net = None
-        from thrive.accounts.models import Associate
 
         employees = float(Associate.objects.filter(is_active=True).count() or 1)
     # Annualised over the months that have numbers (a month not entered is not a zero).
@@ -109,9 +109,6 @@ def _financial(start: dt.date, end: dt.date) -> dict[str, Any]:
 
 
 def _customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    from thrive.analytics.models import DashboardSnapshot
-    from thrive.voice import queries as voice
-
     from .services import live_value
 
     nps = voice.nps_between(start, end)
@@ -133,8 +130,6 @@ def repeat_rate_before(end: dt.datetime) -> float | None:
     more than one day ÷ customers with an order, counted in SQL (one row per customer)."""
     from django.db.models.functions import TruncDate
 
-    from thrive.analytics.aggregates import revenue_orders
-
     days = list(
         revenue_orders()
         .filter(ordered_at__lt=end)
@@ -147,8 +142,6 @@ def repeat_rate_before(end: dt.datetime) -> float | None:
 
 
 def _operations(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    from thrive.contacts.models import Activity, Direction
-
     period = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
     actions = period.filter(direction=Direction.OUTBOUND).aggregate(
         total=Count("id"), automated=Count("id", filter=Q(automated=True))

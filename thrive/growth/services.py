@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from thrive.analytics.models import DashboardSnapshot
 from thrive.core.roles import check_actor
+from thrive.outreach import numbers
+from thrive.outreach.models import Delivery
 
 from .models import (
     CheckInSource,
@@ -119,8 +122,6 @@ def sync_live_check_ins() -> int:
     Called by the worker after each dashboard refresh and when a goal is saved, never
     while a page is read: no cron is needed, and the history grows with every snapshot.
     """
-    from thrive.analytics.models import DashboardSnapshot
-
     latest = (
         DashboardSnapshot.objects.order_by("-computed_at").values_list("as_of", flat=True).first()
     )
@@ -225,8 +226,6 @@ def pull_campaign_numbers(experiment: Experiment, *, actor: Any) -> Experiment:
     """Fill the arms from the linked campaign's variants A and B: people reached
     (delivered) and people who clicked."""
     check_actor(actor)
-    from thrive.outreach import numbers
-    from thrive.outreach.models import Delivery
 
     if experiment.campaign_id is None:
         raise ValidationError("Link a campaign with variants A and B first.")

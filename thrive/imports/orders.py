@@ -31,6 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from thrive.commerce.models import REVENUE_STATUSES, Order, OrderLine, OrderStatus, SalesChannel
+from thrive.contacts import lifecycle
 from thrive.contacts.models import (
     ActivityChannel,
     ActivityKind,
@@ -401,11 +402,7 @@ def _touch_existing(run: Run, batch: Batch, pairs: list[tuple[_Customer, dict[st
         if spec["first_seen_at"] < person.first_seen_at:
             snap["first_seen_at"] = person.first_seen_at.isoformat()
             earlier.append(Person(pk=person.pk, first_seen_at=spec["first_seen_at"]))
-        if spec.get("stage") == Stage.CLIENT and person.stage in {
-            Stage.SUSPECT,
-            Stage.PROSPECT,
-            Stage.LOST,
-        }:
+        if spec.get("stage") == Stage.CLIENT and person.stage in lifecycle.ORDER_PROMOTES_FROM:
             snap.update(stage=person.stage, stage_changed_at=person.stage_changed_at.isoformat())
             promote.append((person, max(spec["first_seen_at"], person.stage_changed_at)))
         if person.pk in mine:

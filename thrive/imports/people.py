@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.text import Truncator
 
+from thrive.contacts import lifecycle
 from thrive.contacts.identity import normalize_phone
 from thrive.contacts.models import Activity as ActivityModel
 from thrive.contacts.models import (
@@ -632,7 +633,7 @@ def _update_existing(run: Run, batch: Batch, pairs: list[tuple[Person, dict[str,
         Person.objects.bulk_update(changed_people, sorted(fields), batch_size=500)
     for person, stage in stage_moves:
         # Rare (overwrite rule only): the model's own path writes history and timeline.
-        person.set_stage(stage, cause=StageCause.IMPORT, actor=run.actor, note=run.note)
+        lifecycle.imported(person, stage, actor=run.actor, note=run.note)
     insert_activities(notes)
     _grant_consents(run, batch, consent_for)
 

@@ -17,15 +17,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from thrive.commerce.models import Order
-from thrive.contacts.models import (
-    Activity,
-    Consent,
-    Organization,
-    Person,
-    PersonTag,
-    StageCause,
-    Tag,
-)
+from thrive.contacts import lifecycle
+from thrive.contacts.models import Activity, Consent, Organization, Person, PersonTag, Tag
 
 from . import sink
 from .models import ImportedRange, ImportedRecord, ImportJob, JobStatus, RecordAction
@@ -88,7 +81,7 @@ def _restore(
         model.objects.filter(pk=pk).update(**values, updated_at=timezone.now())
     if stage is not None and model is Person:
         person = Person.objects.get(pk=pk)
-        person.set_stage(stage, cause=StageCause.IMPORT, actor=actor, note=note)
+        lifecycle.imported(person, stage, actor=actor, note=note)
 
 
 def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from thrive.contacts.models import Segment
 from thrive.core.roles import require_edit
+from thrive.segments.models import Segment
 
 from .conf import lease_seconds
 from .models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from thrive.contacts.models import Segment
+from thrive.segments.models import Segment
 
 from .models import EmailTemplate, MessagePurpose, OnCap
 

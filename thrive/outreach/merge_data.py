@@ -16,6 +16,8 @@ from django.db.models import Count, DecimalField, F, Max, Min, OuterRef, Subquer
 from django.db.models.functions import Coalesce
 
 from thrive.accounts.queries import business_name
+from thrive.analytics.models import CustomerScore
+from thrive.commerce.models import Order
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, Person
 
 PERSON_FIELDS: dict[str, str] = {
@@ -141,9 +143,6 @@ def merge_contexts(people: list[Person]) -> dict[int, dict[str, Any]]:
     """:func:`merge_context` for many people at once, by person id: the order totals in
     one grouped query, the last orders and customer scores in one query each (the
     people should come with ``select_related("organization")``)."""
-    from thrive.analytics.models import CustomerScore
-    from thrive.commerce.models import Order
-
     ids = [person.pk for person in people]
     totals: dict[int, dict[str, Any]] = {
         row["person_id"]: dict(row)

@@ -22,7 +22,7 @@ purpose="email_marketing", on_cap="defer") -> Delivery``
 
 ``create_draft(person, *, template, associate, idempotency_key, reason) -> Draft``
     A personal email pre-filled from ``template`` for ``associate`` to review, edit and
-    send; creates an automations Task (kind review_draft) assigned to them whose reason
+    send; creates a Task (kind review_draft) assigned to them whose reason
     links to the draft. Idempotent on the key.
 
 ``send_draft(draft, *, actor, subject, body) -> Delivery``
@@ -49,6 +49,8 @@ from django.utils import timezone
 from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
 from thrive.core.roles import require_edit
+from thrive.tasks.models import TaskKind, TaskStatus
+from thrive.tasks.services import create_task, finish_task
 
 from .compose import message_id_for
 from .gates import evaluate
@@ -189,9 +191,6 @@ def create_draft(
     reason: dict[str, Any],
 ) -> Draft:
     """A personal email for ``associate`` to review; see the module docstring."""
-    from thrive.automations.models import TaskKind
-    from thrive.automations.services import create_task
-
     existing = Draft.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -240,8 +239,6 @@ def send_draft(draft: Draft, *, actor: Any, subject: str, body: str) -> Delivery
     subject, body = " ".join(subject.split()), body.strip()
     if not subject or not body:
         raise ValidationError("Write a subject and a message.")
-    from thrive.automations.services import finish_task
-
     with transaction.atomic():
         locked = Draft.objects.select_for_update().select_related("person").get(pk=draft.pk)
         if locked.status != DraftStatus.PENDING:
@@ -291,9 +288,6 @@ def send_draft(draft: Draft, *, actor: Any, subject: str, body: str) -> Delivery
 def dismiss_draft(draft: Draft, *, actor: Any) -> Draft:
     """Drop the draft without sending; the automation sees a note on the timeline."""
     require_edit(actor)
-    from thrive.automations.models import TaskStatus
-    from thrive.automations.services import finish_task
-
     with transaction.atomic():
         locked = Draft.objects.select_for_update().select_related("person").get(pk=draft.pk)
         if locked.status != DraftStatus.PENDING:

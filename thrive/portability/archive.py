@@ -25,7 +25,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .cells import csv_cell, json_converter, json_line
+from thrive.core.cells import csv_cell, json_converter, json_line
+
 from .registry import archive_fields, exported_models, present_models, table_name
 
 FORMAT = "thrive-export"

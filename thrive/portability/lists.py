@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db import connection, models
 
+from thrive.core.cells import csv_cell
 from thrive.core.roles import Role, can_manage
 
-from .cells import csv_cell
 from .registry import csv_fields, person_model, present_models, table_name
 
 CHUNK_ROWS = 2000

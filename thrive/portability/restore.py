@@ -30,8 +30,9 @@ from django.db import (
     transaction,
 )
 
+from thrive.core.cells import from_json_value
+
 from .archive import FORMAT, MANIFEST, SIGNATURE, VERSION, sign, table_digest
-from .cells import from_json_value
 from .registry import FILL_OMITTED, archive_fields, present_models, table_name
 
 INSERT_BATCH = 500

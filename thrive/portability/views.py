@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
 from thrive.core.roles import can_manage, require_manage
+from thrive.segments.models import Segment
 
 from . import jobs, lists
 from .erasure import erase_person, erasure_of

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from thrive.accounts.queries import business_name
 from thrive.analytics.aggregates import revenue_orders
+from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import (
     AcquisitionChannel,
     ConsentMethod,
@@ -121,8 +122,6 @@ def send_portal_link(partner: Person, *, actor: Any) -> str:
 def request_portal_link(*, email: str, ip_address: str | None) -> None:
     """A partner asks for a new link: emailed if the address is a partner's. The same
     answer either way, so the form reveals nobody. Raises RateLimited when overused."""
-    from thrive.contacts.identity import normalize_email
-
     address = normalize_email(email)
     if not address:
         raise ValidationError({"email": "Enter your email address."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from thrive.accounts.models import Associate
-from thrive.contacts.models import Segment
+from thrive.segments.models import Segment
 
 from .models import (
     BODY_MAX,

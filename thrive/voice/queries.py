@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -27,10 +27,12 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, TruncMonth
 from django.utils import timezone
 
-from thrive.contacts.models import AcquisitionChannel, Person, Segment, Stage
+from thrive.analytics.models import CustomerScore
+from thrive.contacts.models import AcquisitionChannel, Person, Stage
 from thrive.insights.ideas import IMPORTANCE_WEIGHTS, rank_ideas
 from thrive.insights.kpis import TimeToMarket, time_to_market
 from thrive.insights.nps import NPSResult, nps_from_counts
+from thrive.segments.models import Segment
 
 from .models import Idea, IdeaStatus, Importance, SurveyResponse, Vote
 
@@ -78,8 +80,6 @@ def _value_expr(prefix: str) -> Any:
 
 def reference_value() -> float:
     """The base's mean customer value (v_ref in thrive.insights.ideas)."""
-    from thrive.analytics.models import CustomerScore
-
     row = CustomerScore.objects.aggregate(
         total=Sum(Greatest(Cast("revenue", FloatField()), Cast("predicted_clv", FloatField()),
                            Value(0.0))),
@@ -324,3 +324,17 @@ def fmt_interval(result: NPSResult) -> str:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return f"{result.score:+.0f}"
     return f"{result.score:+.0f} (95% CI {lo:+.0f} to {hi:+.0f})"
+
+
+# Automations sit above voice: the automations app tells the survey list which workflows
+# send each survey (survey id -> workflow names) at start-up.
+_survey_workflows: list[Callable[[], dict[int, list[str]]]] = []
+
+
+def register_survey_workflows(lookup: Callable[[], dict[int, list[str]]]) -> None:
+    _survey_workflows[:] = [lookup]
+
+
+def survey_workflows() -> dict[int, list[str]]:
+    """Survey id -> names of the workflows with a "send survey" step for it."""
+    return _survey_workflows[0]() if _survey_workflows else {}

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from thrive.conftest import client_for
 from thrive.contacts.models import Person
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

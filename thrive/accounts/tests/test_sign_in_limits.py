@@ -11,7 +11,7 @@ from django.db.models import F
 from django.test import Client
 
 from thrive.core.models import RateCounter
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 pytestmark = pytest.mark.django_db
 

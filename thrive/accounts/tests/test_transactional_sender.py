@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from thrive.accounts.models import Business
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from thrive.analytics.aggregates import (
     stage_entries,
 )
 from thrive.commerce.models import OrderStatus
-from thrive.core.testing.factories import OrderFactory, PersonFactory
+from thrive.testing.factories import OrderFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

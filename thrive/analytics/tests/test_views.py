@@ -11,7 +11,7 @@ from thrive.analytics import refresh
 from thrive.analytics.models import AnalyticsRefresh, DashboardSnapshot, RefreshStatus
 from thrive.conftest import client_for
 from thrive.contacts import services
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

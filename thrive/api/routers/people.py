@@ -14,8 +14,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from thrive.contacts import services
-from thrive.contacts.models import Activity, Organization, Person, Segment, Stage
-from thrive.contacts.segments.rules import compile_rules
+from thrive.contacts.models import Activity, Organization, Person, Stage
+from thrive.segments.models import Segment
+from thrive.segments.rules import compile_rules
 
 from ..errors import ApiError
 from ..pagination import PageQuery, page_of, paginate

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from thrive.contacts.models import Person, Segment
-from thrive.contacts.segments import services
+from thrive.contacts.models import Person
+from thrive.segments import services
+from thrive.segments.models import Segment
 
 from ..pagination import PageQuery, page_of, paginate
 from ..types import ERRORS, Id, Text, actor

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
-from thrive.automations.models import Task, TaskKind, TaskStatus
-from thrive.automations.services.tasks import create_task, finish_task
 from thrive.contacts.models import Person
+from thrive.tasks.models import Task, TaskKind, TaskStatus
+from thrive.tasks.services import create_task, finish_task
 
 from ..errors import ApiError
 from ..pagination import PageQuery, page_of, paginate

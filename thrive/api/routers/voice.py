@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
+from thrive.segments.models import Segment
 from thrive.voice.models import Idea, IdeaStatus, Importance, Survey, SurveyResponse, Vote
 from thrive.voice.services.ideas import change_idea_status, submit_idea, vote_for_idea
 from thrive.voice.services.surveys import create_survey

@@ -10,8 +10,8 @@ import pytest
 from thrive.api.models import IdempotencyRecord
 from thrive.commerce.models import Order
 from thrive.contacts.models import Person, Stage
-from thrive.contacts.segments.services import create_segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.segments.services import create_segment
+from thrive.testing.factories import PersonFactory
 
 from .conftest import ApiClient
 

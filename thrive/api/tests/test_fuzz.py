@@ -24,8 +24,8 @@ from schemathesis.checks import (
 from thrive.commerce.models import DealStage, Product
 from thrive.commerce.services import LineInput, record_order
 from thrive.contacts.models import Stage
-from thrive.contacts.segments.services import create_segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.segments.services import create_segment
+from thrive.testing.factories import PersonFactory
 from thrive.voice.services.ideas import submit_idea
 from thrive.voice.services.surveys import create_survey
 

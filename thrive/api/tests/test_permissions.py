@@ -7,7 +7,7 @@ import pytest
 from thrive.api.models import TokenScope
 from thrive.api.services import revoke_token
 from thrive.core.roles import Role
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 from .conftest import ApiClient, token
 

@@ -1,4 +1,4 @@
-"""Automations: tasks for associates, workflows, enrollments and the engine's records."""
+"""Automations: workflows, enrollments and the engine's records."""
 
 from .runs import (
     LIVE_STATUSES,
@@ -9,7 +9,6 @@ from .runs import (
     LogOutcome,
     SegmentMembership,
 )
-from .tasks import Task, TaskKind, TaskStatus
 from .workflows import Reentry, Step, StepKind, TriggerKind, Workflow, WorkflowStatus
 
 __all__ = [
@@ -23,9 +22,6 @@ __all__ = [
     "SegmentMembership",
     "Step",
     "StepKind",
-    "Task",
-    "TaskKind",
-    "TaskStatus",
     "TriggerKind",
     "Workflow",
     "WorkflowStatus",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, Person
 from thrive.core.roles import check_actor
+from thrive.segments.rules import validate_rules
 
 from ..definition import validate_steps, validate_trigger
 from ..models import (
@@ -25,8 +26,6 @@ from ..models import (
 
 
 def _clean_goal(goal: Any) -> dict[str, Any]:
-    from thrive.contacts.segments.rules import validate_rules
-
     if not goal or not (isinstance(goal, dict) and goal.get("rules")):
         return {}
     try:

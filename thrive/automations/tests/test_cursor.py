@@ -14,7 +14,7 @@ from thrive.automations.models import EngineCursor, Enrollment
 from thrive.automations.tests.conftest import run
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Activity
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 
 @pytest.mark.django_db

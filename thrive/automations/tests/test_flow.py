@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from thrive.automations import engine, services
-from thrive.automations.models import ActionLog, Enrollment, EnrollmentStatus, LogOutcome, Task
+from thrive.automations.models import ActionLog, Enrollment, EnrollmentStatus, LogOutcome
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
-from thrive.contacts.models import Segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.segments.models import Segment
+from thrive.tasks.models import Task
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import pytest
 
 from thrive.automations import engine
-from thrive.automations.models import ActionLog, EnrollmentStatus, Task
+from thrive.automations.models import ActionLog, EnrollmentStatus
 from thrive.automations.tests.conftest import where
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Activity
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.tasks.models import Task
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

@@ -8,11 +8,12 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from thrive.automations.models import Step, Task
+from thrive.automations.models import Step
 from thrive.automations.tests.conftest import run
 from thrive.contacts import services as contacts
-from thrive.core.testing.factories import PersonFactory
 from thrive.outreach.sandbox import check_source
+from thrive.tasks.models import Task
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from thrive.automations.tests.conftest import run
 from thrive.conftest import client_for
 from thrive.contacts import services as contacts
 from thrive.core.roles import Role
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

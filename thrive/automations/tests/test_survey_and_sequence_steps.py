@@ -14,16 +14,17 @@ from django.utils import timezone
 
 from thrive.automations import engine
 from thrive.automations.definition import validate_steps, validate_trigger
-from thrive.automations.models import ActionLog, EnrollmentStatus, LogOutcome, Task
+from thrive.automations.models import ActionLog, EnrollmentStatus, LogOutcome
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ConsentMethod, ConsentPurpose
-from thrive.core.testing.factories import PersonFactory
 from thrive.outreach.models import Delivery, DeliveryStatus, OnCap, SequenceEnrollment
 from thrive.outreach.sender import run_pump
 from thrive.outreach.sequencing import add_step, create_sequence
 from thrive.outreach.services import send_email
 from thrive.outreach.template_services import save_template
+from thrive.tasks.models import Task
+from thrive.testing.factories import PersonFactory
 from thrive.voice.models import InviteStatus, SendJob, SurveyInvite
 from thrive.voice.services import (
     change_idea_status,

@@ -16,7 +16,7 @@ from thrive.automations import engine
 from thrive.automations.models import ActionLog, EnrollmentStatus, LogOutcome
 from thrive.automations.tests.conftest import where
 from thrive.contacts import services as contacts
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

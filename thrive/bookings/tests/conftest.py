@@ -12,7 +12,7 @@ from thrive.bookings import queries, services
 from thrive.bookings.models import SessionType
 from thrive.bookings.slots import Window
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 CONSENT = "I agree that Kettle & Crow keeps my name, email and note to arrange this session."
 

@@ -13,9 +13,17 @@ from django.utils import timezone
 from thrive.bookings import queries, services
 from thrive.bookings.models import Booking, BookingStatus, SessionType
 from thrive.bookings.slots import Window
-from thrive.contacts.models import Activity, ActivityKind, Consent, ConsentPurpose, Stage
+from thrive.contacts.models import (
+    Activity,
+    ActivityKind,
+    Consent,
+    ConsentPurpose,
+    Stage,
+    StageCause,
+    StageChange,
+)
 from thrive.contacts.services import find_person_by_email
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 from .conftest import book, next_slot
 
@@ -60,6 +68,19 @@ def test_a_suspect_who_books_becomes_a_prospect(open_all_week, kind):
     book(open_all_week, kind, next_slot(open_all_week, kind))
     suspect.refresh_from_db()
     assert suspect.stage == Stage.PROSPECT
+    change = StageChange.objects.filter(person=suspect).latest("pk")
+    assert (change.cause, change.actor) == (StageCause.BOOKING, None)
+
+
+def test_a_new_visitor_who_books_starts_as_a_prospect_because_of_the_booking(open_all_week, kind):
+    book(open_all_week, kind, next_slot(open_all_week, kind))
+    person = find_person_by_email("lena@example.com")
+    change = StageChange.objects.get(person=person)
+    assert (change.to_stage, change.cause, change.actor) == (
+        Stage.PROSPECT,
+        StageCause.BOOKING,
+        None,
+    )
 
 
 def test_the_same_slot_cannot_be_booked_twice(open_all_week, kind):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from thrive.automations.models import Task, TaskKind
 from thrive.bookings import demo, queries
 from thrive.bookings.models import Booking, BookingStatus, SessionType
 from thrive.contacts.models import Stage
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
+from thrive.tasks.models import Task, TaskKind
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from thrive.automations.models import Task, TaskKind
 from thrive.bookings import services
 from thrive.bookings.models import BookingStatus
 from thrive.bookings.tasks import follow_up_session, remind_session
 from thrive.contacts.models import Activity, ActivityKind
+from thrive.tasks.models import Task, TaskKind
 
 from .conftest import book, next_slot
 

@@ -19,7 +19,7 @@ from thrive.commerce.services import (
     void_order,
 )
 from thrive.core.money import parse_amount
-from thrive.core.testing.factories import ChannelFactory, PersonFactory, ProductFactory
+from thrive.testing.factories import ChannelFactory, PersonFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

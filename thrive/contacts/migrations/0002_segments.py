@@ -2,9 +2,14 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import thrive.contacts.models.segments
 from django.conf import settings
 from django.db import migrations, models
+
+
+def empty_rules():
+    # The model's default when this migration was written; segments now live in their own
+    # app (thrive.segments), so the history keeps its own copy.
+    return {"match": "all", "rules": []}
 
 
 class Migration(migrations.Migration):
@@ -23,7 +28,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=120)),
                 ('description', models.TextField(blank=True)),
-                ('rules', models.JSONField(default=thrive.contacts.models.segments.empty_rules, help_text='See thrive.contacts.segments.rules for the format.')),
+                ('rules', models.JSONField(default=empty_rules, help_text='See thrive.contacts.segments.rules for the format.')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -4,6 +4,7 @@ from .choices import (
     HUMAN_CONTACT_KINDS,
     ActivityChannel,
     ActivityKind,
+    ChurnRisk,
     ConsentMethod,
     ConsentPurpose,
     CustomFieldType,
@@ -25,7 +26,6 @@ from .people import (
     StageChange,
     Tag,
 )
-from .segments import Segment
 
 __all__ = [
     "FUNNEL_ORDER",
@@ -34,6 +34,7 @@ __all__ = [
     "Activity",
     "ActivityChannel",
     "ActivityKind",
+    "ChurnRisk",
     "ActivityQuerySet",
     "AppendOnlyError",
     "Consent",
@@ -50,7 +51,6 @@ __all__ = [
     "PersonTag",
     "Referral",
     "RelationshipRole",
-    "Segment",
     "Stage",
     "StageCause",
     "StageChange",

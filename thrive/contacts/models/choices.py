@@ -23,6 +23,7 @@ class StageCause(models.TextChoices):
     AUTOMATION = "automation", "Automation"
     SURVEY = "survey", "Survey answer"
     MERGE = "merge", "Merge of two records"
+    BOOKING = "booking", "Booked a strategy session"
 
 
 class RelationshipRole(models.TextChoices):
@@ -100,3 +101,12 @@ class CustomFieldType(models.TextChoices):
     NUMBER = "number", "Number"
     DATE = "date", "Date"
     CHOICE = "choice", "Choice"
+
+
+class ChurnRisk(models.TextChoices):
+    """How likely a customer is to stop buying, as scored by analytics; the people list
+    filters by it, so the scale lives with people."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"

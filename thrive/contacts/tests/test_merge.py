@@ -24,7 +24,7 @@ from thrive.contacts.models import (
     Stage,
     StageChange,
 )
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,11 +156,11 @@ def test_merge_keeps_one_place_when_both_are_in_the_same_sequence(member):
 
 
 def test_merge_keeps_tasks_from_other_apps(member):
-    from thrive.automations.models import Task
-    from thrive.automations.services import create_task
+    from thrive.tasks.models import Task
+    from thrive.tasks.services import create_task
 
     survivor, duplicate = PersonFactory(), PersonFactory()
     task = create_task(actor=member, title="Call back about the grinder", person=duplicate)
     record = services.merge_people(survivor, duplicate, actor=member)
     assert Task.objects.get(pk=task.pk).person == survivor
-    assert record.moved_counts["automations.task"] == 1
+    assert record.moved_counts["tasks.task"] == 1

@@ -16,9 +16,10 @@ from django.utils import timezone
 from thrive.commerce.models import Subscription
 from thrive.conftest import client_for
 from thrive.contacts import services
-from thrive.contacts.models import ActivityKind, Person, RelationshipRole, Segment
-from thrive.contacts.segments.services import create_segment
-from thrive.core.testing.factories import (
+from thrive.contacts.models import ActivityKind, Person, RelationshipRole
+from thrive.segments.models import Segment
+from thrive.segments.services import create_segment
+from thrive.testing.factories import (
     OrderFactory,
     OrderLineFactory,
     OrganizationFactory,

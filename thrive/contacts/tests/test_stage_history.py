@@ -11,7 +11,7 @@ from thrive.commerce.services import LineInput, record_order
 from thrive.conftest import client_for
 from thrive.contacts import services
 from thrive.contacts.models import Activity, ActivityKind, Person, Stage, StageCause, StageChange
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

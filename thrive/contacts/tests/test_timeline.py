@@ -14,7 +14,7 @@ from thrive.contacts.models import (
     ConsentPurpose,
     Referral,
 )
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from thrive.conftest import client_for
 from thrive.contacts import services
 from thrive.contacts.models import Activity, Person, StageChange
-from thrive.core.testing.factories import OrganizationFactory, PersonFactory
+from thrive.testing.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from thrive.contacts.models import Person
 from thrive.core.bulk import analyze_after_bulk_write
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

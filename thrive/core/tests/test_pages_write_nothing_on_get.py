@@ -54,7 +54,7 @@ def test_a_get_writes_no_row(owner, fresh_dashboard, path):
 
 
 def test_a_persons_page_and_its_organization_page_write_no_row(owner, fresh_dashboard):
-    from thrive.core.testing.factories import OrganizationFactory, PersonFactory
+    from thrive.testing.factories import OrganizationFactory, PersonFactory
 
     organization = OrganizationFactory()
     person = PersonFactory(organization=organization)

@@ -11,9 +11,9 @@ from django.core import signing
 from django.test import Client
 
 from thrive.core.config import OLD_DEVELOPMENT_KEY, ConfigError, install_secret_key
-from thrive.core.testing.factories import PersonFactory
 from thrive.core.tests.test_config import run_manage
 from thrive.core.tokens import TokenError, read_token
+from thrive.testing.factories import PersonFactory
 
 
 def test_two_installs_make_two_different_keys_each_kept_private(tmp_path):

@@ -349,7 +349,7 @@ def test_the_first_dashboard_includes_the_apps_seeds(demo: Demo) -> None:
 
 
 def test_the_demo_names_the_business_and_saves_working_segments(demo: Demo) -> None:
-    from thrive.contacts.models import Segment
+    from thrive.segments.models import Segment
 
     assert Business.objects.get().name == "Kettle & Crow Coffee Roasters"
     names = set(Segment.objects.values_list("name", flat=True))

@@ -19,13 +19,11 @@ from thrive.automations.engine import run_engine
 from thrive.automations.models import (
     Enrollment,
     Step,
-    Task,
-    TaskKind,
     TriggerKind,
     Workflow,
     WorkflowStatus,
 )
-from thrive.contacts.models import Consent, Person, Segment
+from thrive.contacts.models import Consent, Person
 from thrive.contacts.services import change_stage, create_person, grant_consent
 from thrive.demo import build, journey
 from thrive.demo.extras import finish_demo
@@ -33,6 +31,8 @@ from thrive.outreach.merge_data import merge_context
 from thrive.outreach.models import Delivery, Draft, EmailTemplate, Sequence, SequenceStep
 from thrive.outreach.sandbox import render_parts, template_problems
 from thrive.outreach.services import dismiss_draft
+from thrive.segments.models import Segment
+from thrive.tasks.models import Task, TaskKind
 
 PEOPLE, SEED, AS_OF = 600, 11, "2026-06-30"
 

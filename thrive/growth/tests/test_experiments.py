@@ -195,9 +195,9 @@ def test_ice_scores_outside_one_to_ten_are_refused_with_the_field_named(member):
 def test_numbers_come_from_the_campaign_variants_delivered_and_clicked(member):
     from django.utils import timezone
 
-    from thrive.contacts.segments.services import create_segment
-    from thrive.core.testing.factories import PersonFactory
     from thrive.outreach.models import Campaign, CampaignVariant, Delivery, EmailTemplate
+    from thrive.segments.services import create_segment
+    from thrive.testing.factories import PersonFactory
 
     segment = create_segment(actor=None, name="Lapsed", rules={"match": "all", "rules": []})
     campaign = Campaign.objects.create(name="Win-back", segment=segment)

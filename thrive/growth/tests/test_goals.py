@@ -203,7 +203,7 @@ def test_editing_a_goal_shows_and_keeps_percentages(member, owner):
 def test_the_workers_dashboard_refresh_records_the_live_goals_check_in(owner):
     from thrive.analytics.refresh import request_refresh
     from thrive.analytics.tasks import refresh_analytics
-    from thrive.core.testing.factories import OrderFactory, PersonFactory
+    from thrive.testing.factories import OrderFactory, PersonFactory
 
     now = timezone.now()
     repeat, once = PersonFactory(), PersonFactory()

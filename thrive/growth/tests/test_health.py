@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied
 from thrive.conftest import client_for
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ActivityKind, Direction
-from thrive.core.testing.factories import PersonFactory
 from thrive.growth import services
 from thrive.growth.health import compare
 from thrive.growth.models import HealthCheck
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 SCREENS = Path(__file__).resolve().parents[3] / "artifacts" / "screens"
@@ -162,8 +162,8 @@ def test_owner_enters_a_month_and_runs_a_check_from_the_page(owner):
 
 
 def test_repeat_rate_at_the_end_of_the_period_counts_purchase_days_by_hand(owner):
-    from thrive.core.testing.factories import OrderFactory
     from thrive.growth.health import repeat_rate_before
+    from thrive.testing.factories import OrderFactory
 
     day = dt.datetime(2026, 8, 10, 12, tzinfo=ZONE)
     twice, once, same_day = PersonFactory(), PersonFactory(), PersonFactory()

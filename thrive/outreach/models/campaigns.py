@@ -9,8 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from thrive.contacts.models import Segment
 from thrive.core.models import TimeStampedModel
+from thrive.segments.models import Segment
 
 from .choices import CampaignStatus, MessagePurpose
 from .templates import EmailTemplate

@@ -24,7 +24,7 @@ class Draft(TimeStampedModel):
         EmailTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     task = models.ForeignKey(
-        "automations.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(max_length=255)
     body = models.TextField()

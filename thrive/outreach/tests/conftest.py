@@ -8,9 +8,9 @@ import pytest
 
 from thrive.contacts.models import ConsentMethod, ConsentPurpose
 from thrive.contacts.services import grant_consent
-from thrive.core.testing.factories import PersonFactory
 from thrive.core.testing.smtp import SmtpSink, smtp_sink  # noqa: F401 (re-exported)
 from thrive.outreach.models import EmailTemplate
+from thrive.testing.factories import PersonFactory
 
 
 @pytest.fixture(autouse=True)

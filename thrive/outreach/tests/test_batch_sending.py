@@ -49,7 +49,7 @@ def test_suppressed_and_unconsenting_people_in_a_batch_are_skipped_the_rest_sent
     good = [consenting_person() for _ in range(3)]
     gone = consenting_person()
     suppress(gone.email, "hard_bounce")
-    from thrive.core.testing.factories import PersonFactory
+    from thrive.testing.factories import PersonFactory
 
     unasked = PersonFactory()
     template = make_template()

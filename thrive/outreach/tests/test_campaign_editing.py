@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from thrive.conftest import client_for
-from thrive.contacts.models import Segment
 from thrive.outreach.dispatch import (
     cancel_campaign,
     create_campaign,
@@ -18,6 +17,7 @@ from thrive.outreach.dispatch import (
 )
 from thrive.outreach.models import Campaign, CampaignStatus, Delivery
 from thrive.outreach.sender import run_pump
+from thrive.segments.models import Segment
 
 from .conftest import consenting_person, make_template
 

@@ -3,14 +3,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from thrive.contacts.models import Segment
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.outreach.bounces import find_by_message_id, record_bounce
 from thrive.outreach.dispatch import assign_variant, create_campaign, send_campaign
 from thrive.outreach.models import CampaignStatus, Delivery, DeliveryStatus
 from thrive.outreach.numbers import by
 from thrive.outreach.sender import run_pump
+from thrive.segments.models import Segment
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import consenting_person, make_template
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from thrive.contacts.models import Segment
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
 from thrive.outreach.dispatch import create_campaign, send_campaign
 from thrive.outreach.models import Delivery
+from thrive.segments.models import Segment
+from thrive.testing.factories import AssociateFactory
 
 from .conftest import consenting_person, make_template
 

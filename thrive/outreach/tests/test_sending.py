@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, ActivityKind, ConsentPurpose
 from thrive.contacts.services import withdraw_consent
-from thrive.core.testing.factories import PersonFactory
 from thrive.outreach.models import (
     TRANSACTIONAL,
     Delivery,
@@ -16,6 +15,7 @@ from thrive.outreach.models import (
 from thrive.outreach.sender import call_for_help, run_pump
 from thrive.outreach.services import send_email
 from thrive.outreach.suppression import suppress
+from thrive.testing.factories import PersonFactory
 
 from .conftest import consenting_person, make_template
 

@@ -3,14 +3,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from thrive.automations.models import Task, TaskKind, TaskStatus
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory, PersonFactory
 from thrive.outreach.models import Delivery, DeliveryStatus, DraftStatus, SequenceEnrollment
 from thrive.outreach.sender import run_pump
 from thrive.outreach.sequencing import add_step, create_sequence, enroll
 from thrive.outreach.services import create_draft, dismiss_draft, send_draft
+from thrive.tasks.models import Task, TaskKind, TaskStatus
+from thrive.testing.factories import AssociateFactory, PersonFactory
 
 from .conftest import consenting_person, make_template
 

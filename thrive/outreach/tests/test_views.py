@@ -2,10 +2,10 @@ import pytest
 from django.urls import reverse
 
 from thrive.conftest import client_for
-from thrive.contacts.models import Segment
 from thrive.outreach.models import Campaign, CampaignStatus, EmailTemplate, Sequence
 from thrive.outreach.sender import run_pump
 from thrive.outreach.services import send_email
+from thrive.segments.models import Segment
 
 from .conftest import consenting_person, make_template
 

@@ -13,12 +13,12 @@ from django.db.models import Count, Sum
 
 from thrive.accounts.models import Associate
 from thrive.analytics.refresh import run_refresh
-from thrive.automations.models import Task
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Person, Stage
 from thrive.outreach.models import Suppression
 from thrive.portability.erasure import erase_person
 from thrive.portability.models import ErasureLog
+from thrive.tasks.models import Task
 from thrive.voice.models import Survey, SurveyInvite, SurveyResponse
 from thrive.voice.services import comment_on_idea, submit_idea, vote_for_idea
 

@@ -138,8 +138,8 @@ def _rewrite(good: Path, bad: Path, table: str, change, *, resign: bool = True) 
     manifest's count and checksum recomputed to agree (what a careful forger would do)."""
     import hashlib
 
+    from thrive.core.cells import json_line
     from thrive.portability.archive import SIGNATURE
-    from thrive.portability.cells import json_line
 
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         manifest = json.loads(src.read("manifest.json"))

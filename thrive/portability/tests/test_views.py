@@ -14,11 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from thrive.conftest import client_for
-from thrive.contacts.models import Segment
-from thrive.core.testing.factories import OrderFactory, OrganizationFactory, PersonFactory
+from thrive.core.cells import csv_cell, safe_text
 from thrive.portability import jobs
-from thrive.portability.cells import csv_cell, safe_text
 from thrive.portability.models import ErasureLog, ExportRun, ExportStatus
+from thrive.segments.models import Segment
+from thrive.testing.factories import OrderFactory, OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

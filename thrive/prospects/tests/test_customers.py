@@ -9,17 +9,17 @@ from thrive.analytics.refresh import run_refresh
 from thrive.commerce.models import MarketingSpend
 from thrive.conftest import client_for
 from thrive.contacts.models import Organization
-from thrive.core.testing.factories import (
+from thrive.insights import cohort_matrix, group_retention
+from thrive.prospects.clients import client_table, size_class
+from thrive.prospects.economics import channel_table
+from thrive.prospects.profile import compute_profile, refresh_profile
+from thrive.testing.factories import (
     ChannelFactory,
     OrderFactory,
     OrderLineFactory,
     PersonFactory,
     ProductFactory,
 )
-from thrive.insights import cohort_matrix, group_retention
-from thrive.prospects.clients import client_table, size_class
-from thrive.prospects.economics import channel_table
-from thrive.prospects.profile import compute_profile, refresh_profile
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 7, 1)

@@ -6,7 +6,6 @@ from sklearn.metrics import roc_auc_score
 
 from thrive.conftest import client_for
 from thrive.contacts.models import ActivityKind, Person, Stage
-from thrive.contacts.segments.rules import compile_rules, validate_rules
 from thrive.contacts.services import change_stage, create_person, record_activity
 from thrive.prospects.leads import (
     cutoffs,
@@ -17,6 +16,7 @@ from thrive.prospects.leads import (
     train_and_score,
 )
 from thrive.prospects.models import LeadModelStatus, LeadScore
+from thrive.segments.rules import compile_rules, validate_rules
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from thrive.conftest import client_for
 from thrive.contacts.models import Consent, Person, Referral, RelationshipRole, Stage
 from thrive.contacts.services import add_role, change_stage
-from thrive.core.testing.factories import PersonFactory
 from thrive.prospects.models import PortalLink, PortalReferral
 from thrive.prospects.portal import issue_portal_link, thank_partners
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

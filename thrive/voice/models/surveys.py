@@ -7,7 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
+from thrive.segments.models import Segment
 
 DEFAULT_QUESTION = "How likely are you to recommend us to a friend or colleague?"
 DEFAULT_COOLDOWN_DAYS = 90

@@ -26,6 +26,8 @@ from django.utils import timezone
 from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
 from thrive.core.roles import require_edit
+from thrive.outreach.models import TRANSACTIONAL
+from thrive.outreach.services import queue_delivery
 
 from ..models import (
     IdeaStatus,
@@ -154,9 +156,6 @@ def _run_survey(job: SendJob) -> None:
 
 
 def _run_idea_status(job: SendJob) -> None:
-    from thrive.outreach.models import TRANSACTIONAL
-    from thrive.outreach.services import queue_delivery
-
     from .ideas import status_email
 
     change = job.status_change

@@ -20,23 +20,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from thrive.accounts.queries import business_name
-from thrive.automations.models import TaskKind
-from thrive.automations.services import create_task
 from thrive.contacts.models import (
     ActivityChannel,
     ActivityKind,
     ConsentPurpose,
     Direction,
     Person,
-    Segment,
 )
 from thrive.contacts.services import add_tag, record_activity, withdraw_consent
 from thrive.core.roles import require_edit
-from thrive.core.tokens import make_token, read_token
+from thrive.core.tokens import TokenError, make_token, read_token
 from thrive.outreach.conf import public_url
 from thrive.outreach.models import DeliveryStatus, MessagePurpose
 from thrive.outreach.sandbox import Rendered
 from thrive.outreach.services import queue_delivery
+from thrive.segments.models import Segment
+from thrive.tasks.models import TaskKind
+from thrive.tasks.services import create_task
 
 from ..models import (
     DEFAULT_COOLDOWN_DAYS,
@@ -183,8 +183,6 @@ def send_survey(survey: Survey, *, actor: Any) -> SendReport:
 
 def read_answer_token(token: str) -> tuple[SurveyInvite, int]:
     """The invite and score a link stands for; raises TokenError."""
-    from thrive.core.tokens import TokenError
-
     payload = read_token(ANSWER, token, max_age_seconds=ANSWER_MAX_AGE)
     invite_id, score = payload.get("i"), payload.get("s")
     if not isinstance(invite_id, int) or not isinstance(score, int) or not 0 <= score <= 10:
@@ -278,8 +276,6 @@ def add_answer_comment(response: SurveyResponse, comment: str) -> SurveyResponse
 
 def opt_out_of_surveys(token: str) -> Person:
     """Withdraw survey consent from a "stop asking me" link; raises TokenError."""
-    from thrive.core.tokens import TokenError
-
     payload = read_token(OPT_OUT, token, max_age_seconds=OPT_OUT_MAX_AGE)
     person_id = payload.get("p")
     person = Person.objects.filter(pk=person_id).first() if isinstance(person_id, int) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from thrive.insights.nps import NPSResult
+from thrive.outreach.explain import SKIP_WORDS
 
 from ..queries import fmt_interval
 
@@ -19,8 +20,6 @@ def nps_interval(result: NPSResult) -> str:
 @register.filter
 def skip_words(reason: str) -> str:
     """Outreach's reason for not sending, in words ("no_consent" → "no consent…")."""
-    from thrive.outreach.explain import SKIP_WORDS
-
     return SKIP_WORDS.get(reason, reason.replace("_", " "))
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from thrive.contacts.models import ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import grant_consent
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.voice.views.portal import SESSION_KEY
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from thrive.analytics.dashboard import compute_dashboard
 from thrive.analytics.scoring import refresh_scores
 from thrive.conftest import client_for
-from thrive.contacts.models import Segment
+from thrive.segments.models import Segment
 from thrive.voice.services import create_survey, record_answer, send_survey_to, submit_idea
 
 from .conftest import surveyable

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from thrive.conftest import client_for
-from thrive.contacts.models import Segment
 from thrive.contacts.services import add_tag
-from thrive.core.testing.factories import ChannelFactory, PersonFactory
 from thrive.insights.nps import nps
+from thrive.segments.models import Segment
+from thrive.testing.factories import ChannelFactory, PersonFactory
 from thrive.voice import charts, queries
 from thrive.voice.models import InviteStatus, Survey, SurveyInvite, SurveyResponse
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from thrive.conftest import client_for
 from thrive.contacts.models import Consent, Person
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.voice.models import Comment, Idea, Vote
 from thrive.voice.services import comment_on_idea, submit_idea
 

@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 
 from thrive.analytics.models import CustomerScore
-from thrive.contacts.models import Person, Segment, Stage
-from thrive.core.testing.factories import ChannelFactory
+from thrive.contacts.models import Person, Stage
 from thrive.insights.ideas import supporter_weight
+from thrive.segments.models import Segment
+from thrive.testing.factories import ChannelFactory
 from thrive.voice import queries
 from thrive.voice.models import Idea, Vote
 

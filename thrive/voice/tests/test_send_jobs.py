@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 
 from thrive.conftest import client_for
-from thrive.contacts.models import Activity, ActivityKind, Segment
-from thrive.core.testing.factories import PersonFactory
+from thrive.contacts.models import Activity, ActivityKind
 from thrive.outreach.models import Delivery
 from thrive.outreach.sender import run_pump
+from thrive.segments.models import Segment
+from thrive.testing.factories import PersonFactory
 from thrive.voice.models import JobStatus, SendJob, SurveyInvite
 from thrive.voice.services import (
     change_idea_status,

@@ -7,7 +7,7 @@ from django.test import Client
 
 from thrive.conftest import client_for
 from thrive.core.roles import Role
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 from thrive.voice.models import Idea, IdeaStatus, Survey
 from thrive.voice.services import create_survey, record_answer, send_survey_to, submit_idea
 

@@ -10,11 +10,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from thrive.automations.models import Task, TaskKind
-from thrive.contacts.models import Activity, ActivityKind, Segment
+from thrive.contacts.models import Activity, ActivityKind
 from thrive.contacts.services import has_consent
-from thrive.core.testing.factories import PersonFactory
 from thrive.outreach.sender import run_pump
+from thrive.segments.models import Segment
+from thrive.tasks.models import Task, TaskKind
+from thrive.testing.factories import PersonFactory
 from thrive.voice import queries
 from thrive.voice.models import InviteStatus, SurveyInvite, SurveyResponse
 from thrive.voice.services import create_survey, record_answer, send_survey, send_survey_to

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from thrive.core.public_forms import Refused, guard, refusal
 from thrive.core.ratelimit import client_ip as key_ip
-from thrive.core.tokens import TokenError
+from thrive.core.tokens import TokenError, read_token
 
 from ..forms import AnswerCommentForm
 from ..models import SurveyResponse
@@ -87,8 +87,6 @@ def answer_comment(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm (scanners again); POST withdraws survey consent."""
-    from thrive.core.tokens import read_token
-
     try:
         read_token(OPT_OUT, token, max_age_seconds=OPT_OUT_MAX_AGE)
     except TokenError as exc:

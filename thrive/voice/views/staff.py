@@ -153,20 +153,6 @@ def _nps_context(responses: QuerySet[SurveyResponse]) -> dict[str, object]:
     }  # fmt: skip
 
 
-def _surveys_in_workflows() -> dict[int, list[str]]:
-    """Survey id → names of the workflows with a "send survey" step for it."""
-    from thrive.automations.models import Step, StepKind
-
-    used: dict[int, list[str]] = {}
-    for name, config in Step.objects.filter(kind=StepKind.SEND_SURVEY).values_list(
-        "workflow__name", "config"
-    ):
-        pk = (config or {}).get("survey")
-        if isinstance(pk, int) and name not in used.setdefault(pk, []):
-            used[pk].append(name)
-    return used
-
-
 @require_http_methods(["GET", "POST"])
 def survey_list(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
@@ -182,7 +168,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 return redirect("voice_survey", pk=survey.pk)
     return render(request, "voice/survey_list.html", {
         "surveys": Survey.objects.select_related("segment", "owner")[:100],
-        "workflow_surveys": _surveys_in_workflows(),
+        "workflow_surveys": queries.survey_workflows(),
         "form": form, "can_edit": can_edit(request.user),
         **_nps_context(queries.responses()),
     })  # fmt: skip

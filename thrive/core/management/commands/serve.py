@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from thrive.core import warmup
+
 # A worker that dies is started again after RESTART_DELAYS[n] seconds, n the number of deaths
 # in a row; one that ran for HEALTHY_AFTER seconds starts the count again.
 RESTART_DELAYS = (1, 2, 5, 10, 30, 60)
@@ -112,7 +114,6 @@ def can_open_browser() -> bool:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
-
 class Command(BaseCommand):
     help = "Apply migrations, then serve Thrive with a background worker beside it."
 
@@ -136,11 +137,10 @@ class Command(BaseCommand):
 
         migrate_if_needed(say=lambda line: self.stderr.write(line))
         collect_static_if_changed()
-        # Start computing the dashboard now, so it is ready by the time someone signs in.
-        from thrive.analytics.models import DashboardSnapshot
-        from thrive.analytics.refresh import ensure_fresh
+        # Start computing what the first pages need (the dashboard), so it is ready by the
+        # time someone signs in; each app registers its own warm-up.
+        warmup.run_all()
 
-        ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
         # Imported only now: WhiteNoise indexes the collected files when the app is built.
         from thrive.wsgi import application
 

@@ -1,32 +1,28 @@
 """Compiling cleaned segment rules to one SQL condition on Person.
 
 Every rule becomes a condition on the person row or an ``EXISTS``/scalar subquery keyed
-on the person's id over indexed columns (orders by person and date, the activity
-timeline, scores by person), so counting a segment is one query on SQLite and
-PostgreSQL alike, without per-row Python. Tag, role and score rules are the exception
-on SQLite, see :func:`thrive.contacts.queries.person_in`. Callers use
-:func:`thrive.contacts.segments.rules.compile_rules`, which validates first.
+on the person's id over indexed columns (the activity timeline here; orders by person
+and date, scores by person in the apps that register those fields), so counting a
+segment is one query on SQLite and PostgreSQL alike, without per-row Python. Tag, role
+and score rules are the exception on SQLite, see
+:func:`thrive.contacts.queries.person_in`. Callers use
+:func:`thrive.segments.rules.compile_rules`, which validates first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
-    Count,
-    DecimalField,
     Exists,
-    F,
     FloatField,
     Func,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import (
@@ -41,12 +37,10 @@ from django.db.models.lookups import (
     LessThanOrEqual,
 )
 
-from thrive.analytics.models import CustomerScore
-from thrive.commerce.models import REVENUE_STATUSES, Order
 from thrive.contacts.models import Activity, PersonRole, PersonTag
 from thrive.contacts.queries import person_in
 
-from .registry import ANY_KIND
+from .registry import ANY_KIND, COMPILERS
 
 
 class JSONNumber(Func):
@@ -117,7 +111,7 @@ class Clock:
         return self.now.astimezone(self.zone).date()
 
 
-def _compare(lhs: Any, op: str, value: Any) -> Q:
+def compare(lhs: Any, op: str, value: Any) -> Q:
     lookup = {
         "eq": Exact,
         "gt": GreaterThan,
@@ -172,54 +166,6 @@ def _moment_q(column: str, op: str, value: Any, clock: Clock) -> Q:
     raise AssertionError(op)
 
 
-def _orders(**filters: Any) -> Any:
-    """This person's orders that count (the money was kept), as a correlated query."""
-    # Sorted so the SQL text is stable (a frozenset has no order).
-    counted = sorted(REVENUE_STATUSES)
-    return Order.objects.filter(person=OuterRef("pk"), status__in=counted, **filters)
-
-
-def _order_date_q(which: str, op: str, value: Any, clock: Clock) -> Q:
-    """First/last order date rules as EXISTS tests on the (person, ordered_at) index.
-
-    "Last order before D" is "has an order, and none on or after D"; "first order after
-    D" is "has an order, and none before D's end". No MIN/MAX per person is computed.
-    """
-    if op == "before":
-        lo, hi = None, clock.start_of(dt.date.fromisoformat(value))
-    elif op == "after":
-        lo, hi = clock.end_of(dt.date.fromisoformat(value)), None
-    elif op == "between":
-        start, end = (dt.date.fromisoformat(v) for v in value)
-        lo, hi = clock.start_of(start), clock.end_of(end)
-    elif op == "within_last_days":
-        lo, hi = clock.days_ago(value), clock.now
-    else:  # more_than_days_ago
-        lo, hi = None, clock.days_ago(value)
-    in_window: dict[str, Any] = {}
-    if lo is not None:
-        in_window["ordered_at__gte"] = lo
-    if hi is not None:
-        in_window["ordered_at__lt"] = hi
-    condition = Q(Exists(_orders(**in_window)))
-    # The extreme order must be inside the window: nothing beyond it on the far side.
-    if which == "first" and lo is not None:
-        condition &= ~Q(Exists(_orders(ordered_at__lt=lo)))
-    if which == "last" and hi is not None:
-        condition &= ~Q(Exists(_orders(ordered_at__gte=hi)))
-    return condition
-
-
-def _score_q(column: str, op: str, value: Any) -> Q:
-    """Score rules only ever select scored people (see the module docstring)."""
-    if op in ("in", "not_in"):
-        condition = Q(**{f"{column}__in": value})
-        condition = condition if op == "in" else ~condition
-    else:
-        condition = _compare(F(column), op, value)
-    return person_in(CustomerScore.objects.filter(condition))
-
-
 def _custom_q(key: str, op: str, value: Any, clock: Clock) -> Q:
     text = KeyTextTransform(key, "custom_fields")
     present = Q(custom_fields__has_key=key)
@@ -244,7 +190,7 @@ def _custom_q(key: str, op: str, value: Any, clock: Clock) -> Q:
         case "not_in":
             return ~present | ~Q(In(text, value))
         case "eq" | "gt" | "gte" | "lt" | "lte":
-            return _compare(JSONNumber(key), op, float(value))
+            return compare(JSONNumber(key), op, float(value))
         case "ne":
             return ~present | ~Q(Exact(JSONNumber(key), float(value)))
     # Dates are stored as "YYYY-MM-DD", whose text order is date order: compare as text.
@@ -273,56 +219,6 @@ def _activity_q(kind: str, op: str, value: Any, clock: Clock) -> Q:
         filters["occurred_at__range"] = (clock.days_ago(value), clock.now)
     found = Exists(Activity.objects.filter(**filters))
     return Q(found) if op in ("within_last_days", "ever") else ~Q(found)
-
-
-_HOLDS = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-}
-
-
-def _per_person_q(total: Any, op: str, value: Any, zero: Any) -> Q:
-    """ "This person's ``total`` over their counted orders compares with ``value``".
-
-    Written as ``id IN (SELECT person_id … GROUP BY person_id HAVING …)``: the
-    aggregate is computed once for everybody and joined, where a correlated scalar
-    subquery would be re-run for every person (seconds on PostgreSQL at 100,000
-    people). People without orders have a total of ``zero``; when the comparison holds
-    for zero the rule is turned around, "nobody whose total fails it".
-    """
-    per_person = (
-        Order.objects.filter(status__in=sorted(REVENUE_STATUSES))
-        .order_by()
-        .values("person")
-        .annotate(total=total)
-    )
-    lookup = "exact" if op in ("eq", "ne") else op
-    holds = Q(**{f"total__{lookup}": value})
-    if op == "ne":
-        holds = ~holds
-    if _HOLDS[op](zero, value):
-        return ~Q(pk__in=per_person.filter(~holds).values("person"))
-    return Q(pk__in=per_person.filter(holds).values("person"))
-
-
-def _count_q(op: str, value: int) -> Q:
-    # "At least one" and "none" are the common cases: plain EXISTS is cheaper still,
-    # and both databases turn it into a (anti-)semi-join on the person index.
-    if (op, value) in {("gte", 1), ("gt", 0), ("ne", 0)}:
-        return Q(Exists(_orders()))
-    if (op, value) in {("eq", 0), ("lt", 1), ("lte", 0)}:
-        return ~Q(Exists(_orders()))
-    return _per_person_q(Count("pk"), op, value, 0)
-
-
-def _amount_q(op: str, value: float) -> Q:
-    money = DecimalField(max_digits=14, decimal_places=2)
-    net = Sum(F("total") - F("refunded"), output_field=money)
-    return _per_person_q(net, op, Decimal(str(value)), Decimal("0"))
 
 
 def _choice_q(column: str, op: str, value: Any, *, empty: Q | None = None) -> Q:
@@ -369,26 +265,8 @@ def _compile_rule(rule: dict[str, Any], clock: Clock) -> Q:
             return _custom_q(rule["key"], op, value, clock)
         case "activity":
             return _activity_q(rule["kind"], op, value, clock)
-        case "orders_count":
-            return _count_q(op, value)
-        case "orders_amount":
-            return _amount_q(op, value)
-        case "first_order_date":
-            return _order_date_q("first", op, value, clock)
-        case "last_order_date":
-            return _order_date_q("last", op, value, clock)
-        case "rfm_segment" | "churn_risk" | "rfm_r" | "rfm_f" | "rfm_m":
-            return _score_q(field, op, value)
-        case "p_alive":
-            return _score_q(field, op, float(value))
-        case "predicted_clv":
-            return _score_q(field, op, Decimal(str(value)))
-        case "lead_score":
-            # Only scored leads (open suspects and prospects) can match, like other scores.
-            from thrive.prospects.models import LeadScore
-
-            return person_in(LeadScore.objects.filter(_compare(F("probability"), op, float(value))))
-    raise AssertionError(field)
+    # Fields other apps registered (orders, scores, lead scores).
+    return COMPILERS[field](op, value, clock)
 
 
 def compile_group(group: dict[str, Any], clock: Clock) -> Q:

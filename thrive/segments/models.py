@@ -1,7 +1,7 @@
 """Saved segments: a name and a set of rules that select people, evaluated in SQL.
 
 The rule format, its validation and its compilation live in
-:mod:`thrive.contacts.segments.rules`; the model keeps the rules and answers "who is in
+:mod:`thrive.segments.rules`; the model keeps the rules and answers "who is in
 it now?". Campaigns, workflows and surveys use :meth:`Segment.people`.
 """
 
@@ -16,9 +16,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from thrive.contacts.models import Person
 from thrive.core.models import TimeStampedModel
 
-from .people import Person
+from .rules import compile_rules, validate_rules
 
 
 def empty_rules() -> dict[str, Any]:
@@ -32,13 +33,15 @@ class Segment(TimeStampedModel):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     rules = models.JSONField(
-        default=empty_rules, help_text="See thrive.contacts.segments.rules for the format."
+        default=empty_rules, help_text="See thrive.segments.rules for the format."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
+        # The table kept its name when segments moved out of contacts.
+        db_table = "contacts_segment"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -55,10 +58,6 @@ class Segment(TimeStampedModel):
         return reverse("segment", args=[self.pk])
 
     def clean(self) -> None:
-        # Imported here: the rules module reads commerce and analytics models, which
-        # themselves import this package, so a top-level import would be circular.
-        from thrive.contacts.segments.rules import validate_rules
-
         try:
             self.rules = validate_rules(self.rules)
         except ValidationError as exc:
@@ -70,8 +69,6 @@ class Segment(TimeStampedModel):
         Rules are validated when saved through the app, but a row edited by hand could
         hold anything; pages show these messages instead of failing.
         """
-        from thrive.contacts.segments.rules import compile_rules
-
         try:
             compile_rules(self.rules)
         except ValidationError as exc:
@@ -84,8 +81,6 @@ class Segment(TimeStampedModel):
         ``now`` anchors relative rules ("in the last 30 days"); it defaults to the
         current time.
         """
-        from thrive.contacts.segments.rules import compile_rules
-
         try:
             return compile_rules(self.rules, now=now)
         except ValidationError:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Count, IntegerField, QuerySet, Value
 
-from thrive.contacts.models import Person, Segment
+from thrive.contacts.models import Person
 
+from .models import Segment
 from .rules import compile_rules
 
 # SQLite refuses compound SELECTs of more than 500 parts; stay well below it.
@@ -62,3 +63,9 @@ def first_members(segment: Segment, limit: int) -> list[Person]:
     """The first ``limit`` people of ``segment`` in the people list's order (by name)."""
     columns = ("first_name", "last_name", "email", "stage", "city", "country")
     return list(segment.people().only(*columns)[:limit])
+
+
+def members_of(segment_id: int) -> QuerySet[Person] | None:
+    """Everyone in the saved segment ``segment_id`` now, or None if there is none."""
+    segment = Segment.objects.filter(pk=segment_id).first()
+    return None if segment is None else segment.people()

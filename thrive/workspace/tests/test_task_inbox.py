@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from thrive.automations import services
-from thrive.automations.models import Task, TaskStatus
 from thrive.conftest import client_for
-from thrive.core.testing.factories import PersonFactory
+from thrive.tasks import services
+from thrive.tasks.models import Task, TaskStatus
+from thrive.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

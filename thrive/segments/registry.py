@@ -1,16 +1,18 @@
 """What segment rules can test: fields, their operators and value kinds, the option
 lists values come from, and the business's own vocabulary (tags, channels, custom fields).
 
-The rule format itself is documented in :mod:`thrive.contacts.segments.rules`.
+The rule format itself is documented in :mod:`thrive.segments.rules`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from thrive.analytics.models import ChurnRisk
+from django.db.models import Q
+
 from thrive.contacts.models import (
     AcquisitionChannel,
     ActivityKind,
@@ -21,7 +23,9 @@ from thrive.contacts.models import (
     Stage,
     Tag,
 )
-from thrive.insights.rfm import RFM_SEGMENTS
+
+if TYPE_CHECKING:
+    from .sql import Clock
 
 MAX_DEPTH = 4
 MAX_RULES = 50
@@ -68,12 +72,13 @@ class Field:
     operators: tuple[Operator, ...]
     options: str | None = None
     param: str | None = None
+    money: bool = False  # values are amounts in the business's currency
 
     def operator(self, name: str) -> Operator | None:
         return next((op for op in self.operators if op.name == name), None)
 
 
-def _text_ops() -> tuple[Operator, ...]:
+def text_ops() -> tuple[Operator, ...]:
     return (
         Operator("equals", "is", ValueKind.TEXT),
         Operator("not_equals", "is not", ValueKind.TEXT),
@@ -85,7 +90,7 @@ def _text_ops() -> tuple[Operator, ...]:
     )
 
 
-def _compare_ops(kind: ValueKind, *, equality: bool = True) -> tuple[Operator, ...]:
+def compare_ops(kind: ValueKind, *, equality: bool = True) -> tuple[Operator, ...]:
     ops = (
         Operator("eq", "is", kind),
         Operator("ne", "is not", kind),
@@ -98,7 +103,7 @@ def _compare_ops(kind: ValueKind, *, equality: bool = True) -> tuple[Operator, .
     return ops if equality else ops[2:]
 
 
-def _date_ops(*, empty: bool = False) -> tuple[Operator, ...]:
+def date_ops(*, empty: bool = False) -> tuple[Operator, ...]:
     ops: tuple[Operator, ...] = (
         Operator("before", "is before", ValueKind.DATE),
         Operator("after", "is after", ValueKind.DATE),
@@ -111,7 +116,7 @@ def _date_ops(*, empty: bool = False) -> tuple[Operator, ...]:
     return ops
 
 
-def _choice_ops(*, empty: bool = False) -> tuple[Operator, ...]:
+def choice_ops(*, empty: bool = False) -> tuple[Operator, ...]:
     ops: tuple[Operator, ...] = (
         Operator("in", "is any of", ValueKind.CHOICES),
         Operator("not_in", "is none of", ValueKind.CHOICES),
@@ -135,14 +140,14 @@ ACTIVITY_OPS = (
 # A custom field's operators depend on its type; the union is what the field accepts
 # before the definition is known (see validate_rules(check_references=False)).
 CUSTOM_FIELD_OPS: dict[str, tuple[Operator, ...]] = {
-    CustomFieldType.TEXT: _text_ops(),
+    CustomFieldType.TEXT: text_ops(),
     CustomFieldType.NUMBER: (
-        *_compare_ops(ValueKind.NUMBER),
+        *compare_ops(ValueKind.NUMBER),
         Operator("is_empty", "is empty"),
         Operator("is_not_empty", "is not empty"),
     ),
-    CustomFieldType.DATE: _date_ops(empty=True),
-    CustomFieldType.CHOICE: _choice_ops(empty=True),
+    CustomFieldType.DATE: date_ops(empty=True),
+    CustomFieldType.CHOICE: choice_ops(empty=True),
 }
 
 
@@ -157,10 +162,10 @@ def _union(groups: Iterable[tuple[Operator, ...]]) -> tuple[Operator, ...]:
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("first_name", "First name", "Person", _text_ops()),
-        Field("last_name", "Last name", "Person", _text_ops()),
-        Field("email", "Email", "Person", _text_ops()),
-        Field("city", "City", "Person", _text_ops()),
+        Field("first_name", "First name", "Person", text_ops()),
+        Field("last_name", "Last name", "Person", text_ops()),
+        Field("email", "Email", "Person", text_ops()),
+        Field("city", "City", "Person", text_ops()),
         Field(
             "country",
             "Country",
@@ -176,11 +181,11 @@ FIELDS: dict[str, Field] = {
             "acquisition_channel",
             "Acquisition channel",
             "Person",
-            _choice_ops(empty=True),
+            choice_ops(empty=True),
             options="channel",
         ),
-        Field("first_seen_at", "First seen", "Person", _date_ops()),
-        Field("stage", "Stage", "Relationship", _choice_ops(), options="stage"),
+        Field("first_seen_at", "First seen", "Person", date_ops()),
+        Field("stage", "Stage", "Relationship", choice_ops(), options="stage"),
         Field("role", "Role", "Relationship", HAS_OPS, options="role"),
         Field("tag", "Tag", "Relationship", HAS_OPS, options="tag"),
         Field(
@@ -191,31 +196,6 @@ FIELDS: dict[str, Field] = {
             param="key",
         ),
         Field("activity", "Activity", "Activity", ACTIVITY_OPS, options="activity", param="kind"),
-        Field("orders_count", "Number of orders", "Orders", _compare_ops(ValueKind.COUNT)),
-        Field("orders_amount", "Total spent", "Orders", _compare_ops(ValueKind.NUMBER)),
-        Field("first_order_date", "First order", "Orders", _date_ops()),
-        Field("last_order_date", "Last order", "Orders", _date_ops()),
-        Field("rfm_segment", "RFM segment", "Scores", _choice_ops(), options="rfm_segment"),
-        Field("rfm_r", "RFM recency score (1–5)", "Scores", _compare_ops(ValueKind.SCORE)),
-        Field("rfm_f", "RFM frequency score (1–5)", "Scores", _compare_ops(ValueKind.SCORE)),
-        Field("rfm_m", "RFM monetary score (1–5)", "Scores", _compare_ops(ValueKind.SCORE)),
-        Field(
-            "p_alive",
-            "Chance still a customer (P(alive))",
-            "Scores",
-            _compare_ops(ValueKind.PROBABILITY, equality=False),
-        ),
-        Field("predicted_clv", "Predicted value (CLV)", "Scores", _compare_ops(ValueKind.NUMBER)),
-        Field("churn_risk", "Churn risk", "Scores", _choice_ops(), options="churn_risk"),
-        Field(
-            "lead_score",
-            "Lead score (chance of becoming a client)",
-            "Scores",
-            (
-                Operator("gte", "is at least", ValueKind.PROBABILITY),
-                Operator("lte", "is at most", ValueKind.PROBABILITY),
-            ),
-        ),
     )
 }
 
@@ -224,9 +204,28 @@ STATIC_OPTIONS: dict[str, list[tuple[str, str]]] = {
     "stage": list(Stage.choices),
     "role": list(RelationshipRole.choices),
     "activity": [(ANY_KIND, "any activity"), *ActivityKind.choices],
-    "rfm_segment": [(s, s.replace("_", " ").capitalize()) for s in RFM_SEGMENTS],
-    "churn_risk": list(ChurnRisk.choices),
 }
+
+# How a registered field's rule becomes a condition on Person: (op, value, clock) -> Q.
+FieldCompiler = Callable[[str, Any, "Clock"], Q]
+COMPILERS: dict[str, FieldCompiler] = {}
+
+
+def register_field(
+    field: Field,
+    compile: FieldCompiler,
+    *,
+    options: dict[str, list[tuple[str, str]]] | None = None,
+) -> None:
+    """Let rules test ``field``; an app calls this from its ``AppConfig.ready``.
+
+    ``compile`` turns a cleaned rule's operator and value into one SQL condition on
+    Person (an ``EXISTS`` or ``IN`` subquery keyed on the person, see :mod:`.sql`);
+    ``options`` adds the option lists the field's choices come from.
+    """
+    FIELDS[field.name] = field
+    COMPILERS[field.name] = compile
+    STATIC_OPTIONS.update(options or {})
 
 
 class References:

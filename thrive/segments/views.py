@@ -18,12 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from thrive.contacts.models import Segment
-from thrive.contacts.models.segments import empty_rules
 from thrive.core.roles import require_edit
 
 from . import queries, services
 from .forms import SegmentForm
+from .models import Segment, empty_rules
 from .rules import References, describe_rules, editor_registry, rules_from_text, summary_text
 
 log = logging.getLogger(__name__)

@@ -66,7 +66,7 @@ def _value_words(
             return f"{days} ago" if op.name == "more_than_days_ago" else days
         case ValueKind.PROBABILITY:
             return f"{value * 100:.4g}%"
-    if field.name in ("orders_amount", "predicted_clv"):
+    if field.money:
         return f"{_number(value)} {settings.THRIVE_CURRENCY}"
     return _number(value)
 

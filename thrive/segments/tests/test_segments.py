@@ -27,11 +27,11 @@ from thrive.contacts.models import (
     Person,
     PersonRole,
     PersonTag,
-    Segment,
     Tag,
 )
-from thrive.contacts.segments import services
-from thrive.contacts.segments.rules import (
+from thrive.segments import services
+from thrive.segments.models import Segment
+from thrive.segments.rules import (
     FIELDS,
     MAX_RULES,
     compile_rules,
@@ -40,7 +40,7 @@ from thrive.contacts.segments.rules import (
     summary_text,
     validate_rules,
 )
-from thrive.core.testing.factories import ChannelFactory, OrderFactory, PersonFactory
+from thrive.testing.factories import ChannelFactory, OrderFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -900,13 +900,13 @@ def test_the_preview_never_fails_on_garbage(world, member, payload):
 def test_segments_can_be_found_and_fixed_in_the_admin(world, owner):
     segment = make_segment()
     client = client_for(owner)
-    assert client.get(reverse("admin:contacts_segment_changelist")).status_code == 200
-    change = reverse("admin:contacts_segment_change", args=[segment.pk])
+    assert client.get(reverse("admin:segments_segment_changelist")).status_code == 200
+    change = reverse("admin:segments_segment_change", args=[segment.pk])
     assert client.get(change).status_code == 200
     bad = {"name": "VIP customers", "description": "", "rules": '{"rules": [{"field": "mood"}]}'}
     response = client.post(change, bad)
     assert response.status_code == 200 and "there is no field called" in response.content.decode()
-    response = client.post(reverse("admin:contacts_segment_add"), {
+    response = client.post(reverse("admin:segments_segment_add"), {
         "name": "Made in the admin", "description": "", "rules": '{"rules": []}',
     })  # fmt: skip
     assert response.status_code == 302

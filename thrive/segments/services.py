@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from thrive.contacts.models import Segment
 from thrive.core.roles import check_actor
+
+from .models import Segment
 
 
 def _save(segment: Segment) -> Segment:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
 
-from ..models import Task, TaskKind, TaskStatus
+from .models import Task, TaskKind, TaskStatus
 
 
 def create_task(

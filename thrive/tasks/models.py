@@ -57,6 +57,8 @@ class Task(TimeStampedModel):
     )
 
     class Meta:
+        # The table kept its name when tasks moved out of the automation engine.
+        db_table = "automations_task"
         ordering = ["status", "due_at", "id"]
         indexes = [
             # The tasks inbox: an associate's open tasks by due date.

@@ -8,10 +8,12 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
+from thrive.automations.queries import person_logs
+from thrive.contacts.models import Activity, Consent, Person, Referral, StageChange
 from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
 from thrive.outreach.queries import person_deliveries
-
-from .models import Activity, Consent, Person, Referral, StageChange
+from thrive.tasks.models import Task
+from thrive.voice.queries import person_voice
 
 TIMELINE_PAGE = 30
 REVENUE_STATUSES = ["completed", "partially_refunded", "refunded"]
@@ -52,9 +54,6 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         .order_by("-occurred_at", "-id"),
         TIMELINE_PAGE,
     ).get_page(timeline_page)
-    from thrive.automations.models import Task
-    from thrive.automations.queries import person_logs
-    from thrive.voice.queries import person_voice
 
     return {
         "person": person,

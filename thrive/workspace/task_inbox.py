@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
-
-from . import services
-from .models import Task, TaskKind, TaskStatus
+from thrive.outreach.models import Draft
+from thrive.tasks import services
+from thrive.tasks.models import Task, TaskKind, TaskStatus
 
 VIEWS = {
     "due": "Due",
@@ -76,8 +76,6 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
 def _attach_drafts(tasks: Any) -> None:
     """Give each review task a link to its draft (one query for the page), so the associate
     reviews and sends it rather than ticking the task off."""
-    from thrive.outreach.models import Draft
-
     review = [t for t in tasks if t.kind == TaskKind.REVIEW_DRAFT]
     drafts = {d.task_id: d.pk for d in Draft.objects.filter(task__in=review)}
     for task in review:

@@ -1,0 +1,127 @@
+"""Segment rules about orders: how many, how much, first and last order dates.
+
+Registered with the segment registry at start-up (``CommerceConfig.ready``). Every rule
+is an ``EXISTS`` test on the (person, ordered_at) index or an ``IN`` over one grouped
+query, so counting a segment stays one query on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
+
+from thrive.segments.registry import Field, ValueKind, compare_ops, date_ops, register_field
+from thrive.segments.sql import Clock
+
+from .models import REVENUE_STATUSES, Order
+
+
+def _orders(**filters: Any) -> Any:
+    """This person's orders that count (the money was kept), as a correlated query."""
+    # Sorted so the SQL text is stable (a frozenset has no order).
+    counted = sorted(REVENUE_STATUSES)
+    return Order.objects.filter(person=OuterRef("pk"), status__in=counted, **filters)
+
+
+def _order_date_q(which: str, op: str, value: Any, clock: Clock) -> Q:
+    """First/last order date rules as EXISTS tests on the (person, ordered_at) index.
+
+    "Last order before D" is "has an order, and none on or after D"; "first order after
+    D" is "has an order, and none before D's end". No MIN/MAX per person is computed.
+    """
+    if op == "before":
+        lo, hi = None, clock.start_of(dt.date.fromisoformat(value))
+    elif op == "after":
+        lo, hi = clock.end_of(dt.date.fromisoformat(value)), None
+    elif op == "between":
+        start, end = (dt.date.fromisoformat(v) for v in value)
+        lo, hi = clock.start_of(start), clock.end_of(end)
+    elif op == "within_last_days":
+        lo, hi = clock.days_ago(value), clock.now
+    else:  # more_than_days_ago
+        lo, hi = None, clock.days_ago(value)
+    in_window: dict[str, Any] = {}
+    if lo is not None:
+        in_window["ordered_at__gte"] = lo
+    if hi is not None:
+        in_window["ordered_at__lt"] = hi
+    condition = Q(Exists(_orders(**in_window)))
+    # The extreme order must be inside the window: nothing beyond it on the far side.
+    if which == "first" and lo is not None:
+        condition &= ~Q(Exists(_orders(ordered_at__lt=lo)))
+    if which == "last" and hi is not None:
+        condition &= ~Q(Exists(_orders(ordered_at__gte=hi)))
+    return condition
+
+
+_HOLDS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _per_person_q(total: Any, op: str, value: Any, zero: Any) -> Q:
+    """ "This person's ``total`` over their counted orders compares with ``value``".
+
+    Written as ``id IN (SELECT person_id … GROUP BY person_id HAVING …)``: the
+    aggregate is computed once for everybody and joined, where a correlated scalar
+    subquery would be re-run for every person (seconds on PostgreSQL at 100,000
+    people). People without orders have a total of ``zero``; when the comparison holds
+    for zero the rule is turned around, "nobody whose total fails it".
+    """
+    per_person = (
+        Order.objects.filter(status__in=sorted(REVENUE_STATUSES))
+        .order_by()
+        .values("person")
+        .annotate(total=total)
+    )
+    lookup = "exact" if op in ("eq", "ne") else op
+    holds = Q(**{f"total__{lookup}": value})
+    if op == "ne":
+        holds = ~holds
+    if _HOLDS[op](zero, value):
+        return ~Q(pk__in=per_person.filter(~holds).values("person"))
+    return Q(pk__in=per_person.filter(holds).values("person"))
+
+
+def _count_q(op: str, value: int) -> Q:
+    # "At least one" and "none" are the common cases: plain EXISTS is cheaper still,
+    # and both databases turn it into a (anti-)semi-join on the person index.
+    if (op, value) in {("gte", 1), ("gt", 0), ("ne", 0)}:
+        return Q(Exists(_orders()))
+    if (op, value) in {("eq", 0), ("lt", 1), ("lte", 0)}:
+        return ~Q(Exists(_orders()))
+    return _per_person_q(Count("pk"), op, value, 0)
+
+
+def _amount_q(op: str, value: float) -> Q:
+    money = DecimalField(max_digits=14, decimal_places=2)
+    net = Sum(F("total") - F("refunded"), output_field=money)
+    return _per_person_q(net, op, Decimal(str(value)), Decimal("0"))
+
+
+def register() -> None:
+    group = "Orders"
+    register_field(
+        Field("orders_count", "Number of orders", group, compare_ops(ValueKind.COUNT)),
+        lambda op, value, clock: _count_q(op, value),
+    )
+    register_field(
+        Field("orders_amount", "Total spent", group, compare_ops(ValueKind.NUMBER), money=True),
+        lambda op, value, clock: _amount_q(op, value),
+    )
+    register_field(
+        Field("first_order_date", "First order", group, date_ops()),
+        lambda op, value, clock: _order_date_q("first", op, value, clock),
+    )
+    register_field(
+        Field("last_order_date", "Last order", group, date_ops()),
+        lambda op, value, clock: _order_date_q("last", op, value, clock),
+    )

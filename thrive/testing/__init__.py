@@ -1,0 +1,1 @@
+"""Test support that builds rows of several apps (people, orders, associates)."""
