@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from thrive.core.redirects import next_from
 from thrive.core.roles import edit_required, require_edit
 from thrive.portability.cells import csv_cell
 
@@ -108,9 +109,7 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
 def people_bulk(request: HttpRequest) -> HttpResponse:
     require_edit(request.user)
     form = BulkActionForm(request.POST)
-    back = request.POST.get("next") or reverse("people")
-    if not back.startswith("/"):
-        back = reverse("people")
+    back = next_from(request, reverse("people"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
