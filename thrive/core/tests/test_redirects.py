@@ -57,7 +57,9 @@ def test_safe_next_keeps_local_paths_and_refuses_other_hosts(rf, settings):
     settings.ALLOWED_HOSTS = ["thrive.example"]
     request = rf.get("/", HTTP_HOST="thrive.example")
     assert safe_next(request, "/tasks/?mine=1", "/") == "/tasks/?mine=1"
-    assert safe_next(request, "http://thrive.example/people/", "/") == "http://thrive.example/people/"
+    assert (
+        safe_next(request, "http://thrive.example/people/", "/") == "http://thrive.example/people/"
+    )
     assert safe_next(request, "https://other.example/", "/") == "/"
     assert safe_next(request, "", "/fallback") == "/fallback"
     assert safe_next(request, None, "/fallback") == "/fallback"
