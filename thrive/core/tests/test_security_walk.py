@@ -26,9 +26,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.html import escape
 
 from thrive.conftest import client_for
 from thrive.core.public_pages import API_NAMESPACE, PUBLIC_URL_NAMES
@@ -225,3 +227,53 @@ def test_static_files_and_not_found_pages_carry_the_policy(url):
     ):
         assert directive in policy
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+# Free text is anything an associate, a customer or an import may write; fields that
+# other code parses (zones, currencies, codes) keep their values.
+PARSED = {"time_zone", "visitor_time_zone", "currency", "country", "phone", "locale", "language"}
+
+
+def _write_payload_everywhere() -> int:
+    written = 0
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if (
+                isinstance(f, models.TextField)
+                or (type(f) is models.CharField and (f.max_length or 0) >= 60)
+                or isinstance(f, models.EmailField)
+            )
+            and not f.choices
+            and not f.primary_key
+            and f.name not in PARSED
+        ]
+        first = model._base_manager.order_by("pk").first()
+        if fields and first is not None:
+            value = f"{PAYLOAD}{first.pk}"  # unique fields stay unique
+            model._base_manager.filter(pk=first.pk).update(**dict.fromkeys(fields, value))
+            written += 1
+    return written
+
+
+@pytest.mark.django_db
+def test_text_written_anywhere_is_shown_escaped_on_every_page(demo_records, db):
+    assert _write_payload_everywhere() > 20
+    client = client_for(AssociateFactory(username="walk-owner", role=Role.OWNER))
+    raw, escaped = [], []
+    for route in SITE_ROUTES:
+        url = url_of(route)
+        response = client.get(url)
+        if response.get("Content-Type", "").startswith("text/html"):
+            body = b"".join(response) if response.streaming else response.content
+            if PAYLOAD.encode() in body:
+                raw.append(url)
+            if escape(PAYLOAD).encode() in body:
+                escaped.append(url)
+    assert raw == []
+    # The walk did reach pages that show the text (escaped).
+    assert len(escaped) >= 10, escaped
