@@ -123,7 +123,7 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
 # base, no fonts or frames; styles and pictures as a mail client shows them. ``sandbox``
 # gives the document an opaque origin even when opened outside the frame, so it can
 # neither run script nor read this site's cookies or pages.
-PREVIEW_CSP = {
+PREVIEW_CSP: dict[str, Any] = {
     "default-src": [CSP.NONE],
     "img-src": [CSP.SELF, "data:", "https:", "http:"],
     "style-src": [CSP.UNSAFE_INLINE],
