@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from thrive.core.roles import EDIT_ROLES, Role
+from thrive.core.roles import Role, role_allows
 
 
 def validate_time_zone(name: str) -> None:
@@ -56,20 +56,7 @@ class Associate(AbstractUser):
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         if not self.is_active:
             return False
-        if self.role == Role.OWNER:
-            return True
-        app_label, _, codename = perm.partition(".")
-        if self.role == Role.READ_ONLY:
-            return codename.startswith("view_")
-        if self.role in EDIT_ROLES:
-            # Members change the business's data but not the team, its roles, or the
-            # task queue's internals.
-            return app_label not in {
-                "accounts",
-                "auth",
-                "django_tasks_database",
-            } or codename.startswith("view_")
-        return False
+        return role_allows(self.role, perm)
 
     def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)

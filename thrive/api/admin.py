@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from thrive.core.roles import can_manage
+
 from .models import ApiToken, IdempotencyRecord, RateWindow
 
 
@@ -14,6 +16,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # As on the API page: an owner sees every token, anyone else only their own.
+        tokens = super().get_queryset(request)
+        return tokens if can_manage(request.user) else tokens.filter(associate=request.user)
 
 
 @admin.register(IdempotencyRecord)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thrive.core.cells import csv_cell
+from thrive.core.redirects import next_from
 from thrive.core.roles import edit_required, require_edit
 
 from . import queries, services
@@ -107,9 +108,7 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
 def people_bulk(request: HttpRequest) -> HttpResponse:
     require_edit(request.user)
     form = BulkActionForm(request.POST)
-    back = request.POST.get("next") or reverse("people")
-    if not back.startswith("/"):
-        back = reverse("people")
+    back = next_from(request, reverse("people"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

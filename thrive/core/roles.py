@@ -22,6 +22,46 @@ class Role(models.TextChoices):
 EDIT_ROLES = frozenset({Role.OWNER, Role.MEMBER})
 MANAGE_ROLES = frozenset({Role.OWNER})
 
+# Records only an owner may add, change or delete, in the admin as everywhere else;
+# members and read-only associates may look at them. Whole apps: the team and its roles
+# (with the business's own settings) and the task queue. Single models (``app.model``):
+# API tokens, the rate-limit windows and counters (a row there can lock anyone out), the
+# idempotency store, webhook subscriptions (they send the business's data elsewhere) and
+# the cursors and schedules the background workers keep.
+OWNER_ONLY_APPS = frozenset({"accounts", "auth", "django_tasks_database"})
+OWNER_ONLY_MODELS = frozenset(
+    {
+        "api.apitoken",
+        "api.idempotencyrecord",
+        "api.ratewindow",
+        "voice.ratecounter",
+        "voice.magiclink",
+        "webhooks.webhooksubscription",
+        "webhooks.webhookcursor",
+        "automations.enginecursor",
+        "outreach.pumpschedule",
+        "analytics.analyticsrefresh",
+    }
+)
+
+
+def role_allows(role: str | None, perm: str) -> bool:
+    """Whether ``role`` holds the Django permission ``perm`` ("app.action_model").
+
+    The admin asks this through ``Associate.has_perm``: owners may do everything,
+    read-only associates only view, members change business data but not the records
+    above.
+    """
+    if role == Role.OWNER:
+        return True
+    app_label, _, codename = perm.partition(".")
+    if codename.startswith("view_"):
+        return role in {Role.MEMBER, Role.READ_ONLY}
+    if role != Role.MEMBER:
+        return False
+    model_name = codename.partition("_")[2]
+    return app_label not in OWNER_ONLY_APPS and f"{app_label}.{model_name}" not in OWNER_ONLY_MODELS
+
 
 def can_edit(user: Any) -> bool:
     return (

@@ -3,10 +3,9 @@ they change only through the services, which keep the timeline and the checks wh
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from thrive.core.admin import ReadOnlyAdmin
 
 from .models import (
     Campaign,
@@ -20,17 +19,6 @@ from .models import (
     SequenceStep,
     Suppression,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(EmailTemplate)

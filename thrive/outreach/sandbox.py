@@ -155,9 +155,12 @@ def template_problems(*, subject: str, html_body: str, text_body: str) -> dict[s
 
 def _render(source: str, data: dict[str, Any], *, autoescape: bool) -> str:
     try:
-        return _compile(source).render(Context(data, autoescape=autoescape))
+        rendered = _compile(source).render(Context(data, autoescape=autoescape))
     except TemplateSyntaxError as exc:
         raise TemplateProblem({"template": [_syntax_message(exc)]}) from exc
+    # A plain str, not the engine's SafeString: a page that shows a rendered part (the
+    # preview, a draft) must escape it like any other text a member wrote.
+    return str.__str__(rendered)
 
 
 def render_line(source: str, data: dict[str, Any]) -> str:

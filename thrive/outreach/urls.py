@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "templates/<int:pk>/preview", templates.template_preview, name="outreach_template_preview"
     ),
+    path(
+        "templates/<int:pk>/preview/html",
+        templates.template_preview_html,
+        name="outreach_template_preview_html",
+    ),
     path("sequences/", sequences.sequence_list, name="sequences"),
     path("sequences/new/", sequences.sequence_new, name="sequence_new"),
     path("sequences/<int:pk>/", sequences.sequence_detail, name="sequence"),

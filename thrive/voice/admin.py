@@ -3,11 +3,9 @@ portal's records are read-only there: the services keep timelines and emails who
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from thrive.core.admin import ReadOnlyAdmin
 from thrive.core.models import RateCounter
 
 from .models import (
@@ -22,17 +20,6 @@ from .models import (
     SurveyResponse,
     Vote,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Idea)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Person
+from thrive.core.redirects import next_from
 from thrive.core.roles import require_edit
 from thrive.outreach.models import Draft
 from thrive.tasks import services
@@ -87,9 +88,7 @@ def _attach_drafts(tasks: Any) -> None:
 def task_create(request: HttpRequest) -> HttpResponse:
     require_edit(request.user)
     form = TaskForm(request.POST)
-    back = request.POST.get("next") or "/tasks/"
-    if not back.startswith("/"):
-        back = "/tasks/"
+    back = next_from(request, reverse("tasks"))
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
@@ -117,5 +116,4 @@ def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
         services.reopen_task(task, actor=request.user)
     else:
         services.finish_task(task, actor=request.user, status=status)
-    back = request.POST.get("next") or "/tasks/"
-    return redirect(back if back.startswith("/") else "/tasks/")
+    return redirect(next_from(request, reverse("tasks")))

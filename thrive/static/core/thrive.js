@@ -45,4 +45,10 @@
       });
     }
   });
+
+  // Links to copy (the partner portal link): the whole value is selected on focus.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("input[data-select-on-focus]")) el.select();
+  });
 })();

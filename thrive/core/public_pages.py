@@ -1,0 +1,64 @@
+"""The only pages that answer without signing in, in one place.
+
+Everything else needs a signed-in associate (LoginRequiredMiddleware) or, under
+``/api/v1/``, a token or session (401 otherwise). A new public page must be added here
+and to docs/security.md; ``thrive/core/tests/test_security_walk.py`` fails for any view
+that answers anonymously and is not listed.
+"""
+
+from __future__ import annotations
+
+PUBLIC_URL_NAMES: frozenset[str] = frozenset(
+    {
+        # Signing in and resetting a password.
+        "login",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        # Load balancers' liveness check.
+        "healthz",
+        # Email links (signed tokens) and the newsletter sign-up.
+        "outreach_unsubscribe",
+        "outreach_open",
+        "outreach_click",
+        "outreach_confirm",
+        "outreach_join",
+        # The mail provider's bounce report (authenticated by a shared secret).
+        "outreach_bounce_webhook",
+        # The public idea board and its email sign-in.
+        "voice_board",
+        "voice_new_idea",
+        "voice_idea",
+        "voice_vote",
+        "voice_comment",
+        "voice_sign_in_request",
+        "voice_sign_in",
+        "voice_sign_out",
+        # NPS answers (signed tokens).
+        "voice_survey_opt_out",
+        "voice_answer",
+        "voice_answer_comment",
+        # Booking a strategy session, and moving or cancelling it (signed tokens).
+        "book_index",
+        "book_manage",
+        "book_cancel",
+        "book_move",
+        "book_slots",
+        "book_form",
+        # The referral partners' portal (signed single-use links).
+        "partner_portal",
+        "partner_refer",
+        "partner_request_link",
+        "partner_open",
+        "partner_sign_out",
+        # The API's schema (no data); every endpoint wants a token or session.
+        "api-v1:openapi-json",
+        "api-v1:api-root",
+        # The admin's own sign-in page.
+        "admin:login",
+    }
+)
+
+# Views that skip the sign-in page because they authenticate themselves and answer 401.
+API_NAMESPACE = "api-v1"
