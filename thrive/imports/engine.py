@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import gc
 import operator
+import os
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -42,7 +43,8 @@ from .parallel import Ahead
 from .reading import RowSource
 from .seen import SeenKeys
 
-BATCH_ROWS = 20_000
+# Tests that kill a worker between batches make them small (THRIVE_IMPORT_BATCH_ROWS).
+BATCH_ROWS = int(os.environ.get("THRIVE_IMPORT_BATCH_ROWS", "20000"))
 # An order with more lines than this still stays in one batch; the cap only bounds memory
 # when a file has no order numbers that change.
 MAX_BATCH_ROWS = 100_000

@@ -234,11 +234,12 @@ def run_job(job_id: int, *, dry_run: bool, progress_bar: Any = None) -> ImportJo
 
     cpu = time.process_time()
     try:
-        with lease.kept_alive():
-            run = run_import(
-                job, dry_run=dry_run, actor=job.created_by, on_progress=progress,
-                on_checkpoint=checkpoint,
-            )  # fmt: skip
+        # The heartbeat is the per-batch checkpoint (every few seconds), not a keep-alive
+        # thread: the run may fork a reading process, which should fork single-threaded.
+        run = run_import(
+            job, dry_run=dry_run, actor=job.created_by, on_progress=progress,
+            on_checkpoint=checkpoint,
+        )  # fmt: skip
     except LeaseLost:
         log.warning("Import %s: another worker took it over; this one stops", job_id)
         return ImportJob.objects.get(pk=job_id)

@@ -4,7 +4,7 @@ A job row is claimed by one worker with a conditional UPDATE and holds a *lease*
 expiry) that its heartbeat keeps extending. A worker killed with SIGKILL stops extending it;
 ``sweep()`` (run by every ``thrive worker``) finds the expired lease and either queues the
 job again, to carry on from its checkpoint (``resumable``), or marks it failed with what it
-wrote, so it can be undone or run again. Every progress bar reads ``job.status()`` (one JSON
+wrote, so it can be undone or run again. Every progress bar reads ``job.status_json()`` (one JSON
 shape) through one poller script, ``core/jobs.js``.
 """
 
