@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from thrive.core.jobs import JobState, LeaseLost, claim
 from thrive.core.roles import check_actor

@@ -60,9 +60,7 @@ def _second_worker(db: WorkerDatabase):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_an_import_whose_worker_was_killed_resumes_after_its_last_batch(
-    owner, tmp_path, workers
-):
+def test_an_import_whose_worker_was_killed_resumes_after_its_last_batch(owner, tmp_path, workers):
     job = upload(_people_file(tmp_path), "people", owner)
     services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True)
     db = workers()
@@ -123,9 +121,7 @@ def test_a_dry_run_whose_worker_was_killed_is_failed_and_runs_again(owner, tmp_p
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_an_import_given_up_keeps_what_it_wrote_for_undo_or_a_second_run(
-    owner, tmp_path, workers
-):
+def test_an_import_given_up_keeps_what_it_wrote_for_undo_or_a_second_run(owner, tmp_path, workers):
     job = upload(_people_file(tmp_path), "people", owner)
     services.request_run(job, actor=owner, dry_run=False, skip_dry_run=True)
     db = workers()
