@@ -52,22 +52,21 @@ def test_a_survey_send_whose_worker_was_killed_asks_everyone_exactly_once(
 
         db.start_worker(**common)
         wait_until(
-            lambda: db.value("SELECT state FROM voice_sendjob WHERE id = %s", (job.pk,))
-            == "finished",
+            lambda: (
+                db.value("SELECT state FROM voice_sendjob WHERE id = %s", (job.pk,)) == "finished"
+            ),
             timeout=90,
             what="the send to finish",
         )
         smtp_sink.wait_for(PEOPLE, timeout=90)
         # A duplicate would follow within a sweep or two: give it the time.
-        wait_until(lambda: db.value("SELECT count(*) FROM outreach_delivery WHERE "
-                                    "status = 'sent'") == PEOPLE, timeout=60, what="sent")  # fmt: skip
+        sent = "SELECT count(*) FROM outreach_delivery WHERE status = 'sent'"
+        wait_until(lambda: db.value(sent) == PEOPLE, timeout=60, what="every delivery sent")
     finally:
         db.stop()
     received = Counter(r for m in smtp_sink.messages for r in m.recipients)
     assert received == Counter({p.email: 1 for p in people}), db.log_text()[-3000:]
-    row = db.query(
-        "SELECT done, queued FROM voice_sendjob WHERE id = %s", (job.pk,)
-    )[0]
+    row = db.query("SELECT done, queued FROM voice_sendjob WHERE id = %s", (job.pk,))[0]
     assert tuple(row) == (PEOPLE, PEOPLE)
     assert db.value("SELECT count(*) FROM voice_surveyinvite") == PEOPLE
     assert f"send {job.pk} (" in db.log_text() and f"send {job.pk} finished" in db.log_text()
