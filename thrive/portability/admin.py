@@ -24,8 +24,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ExportRun)
 class ExportRunAdmin(ReadOnlyAdmin):
-    list_display = ["requested_at", "requested_by", "status", "progress", "tables", "rows"]
-    list_filter = ["status"]
+    list_display = ["requested_at", "requested_by", "state", "percent", "tables", "rows"]
+    list_filter = ["state"]
     search_fields = ["file_name", "error"]
 
 
