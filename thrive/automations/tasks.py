@@ -39,6 +39,12 @@ def schedule_tick(*, delay: dt.timedelta = TICK_EVERY) -> bool:
     return bool(claimed)
 
 
+def reschedule_tick() -> int:
+    """After a restore: the restored cursor may name a tick that was never queued here."""
+    EngineCursor.objects.filter(name=CURSOR).update(tick_due_at=None)
+    return int(schedule_tick())
+
+
 @task()
 def engine_tick() -> dict[str, Any]:
     """Run the engine once, then queue the next tick while there is anything to run."""

@@ -37,6 +37,13 @@ def request_pump(at: dt.datetime | None = None) -> bool:
     return bool(queued)
 
 
+def reschedule_pump() -> int:
+    """After a restore: forget the restored schedule (its job was never queued here) and
+    wake the pump now; it queues its own next run for the next scheduled send."""
+    PumpSchedule.objects.filter(pk=1).update(next_run_at=None)
+    return int(request_pump())
+
+
 def forget_due_runs(now: dt.datetime) -> None:
     """Called by a starting job: runs due by now are this one, so the next request for a
     later time must queue its own job."""

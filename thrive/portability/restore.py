@@ -28,6 +28,8 @@ from django.db import (
     transaction,
 )
 
+from thrive.core.reschedule import reschedule_all
+
 from .archive import FORMAT, MANIFEST, VERSION, table_digest
 from .cells import from_json_value
 from .registry import FILL_OMITTED, archive_fields, present_models, table_name
@@ -47,6 +49,7 @@ class RestoreResult:
     rows: int = 0
     verified: list[str] = field(default_factory=list)
     counted_only: list[str] = field(default_factory=list)
+    rescheduled: dict[str, int] = field(default_factory=dict)
 
 
 def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
@@ -123,6 +126,8 @@ def restore_archive(
             ) from None
         if progress:
             progress(len(plans), len(plans), "")
+        # The task queue is not in the archive: queue again what the data says is due.
+        result.rescheduled = reschedule_all()
         return result
 
 

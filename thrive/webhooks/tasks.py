@@ -38,6 +38,12 @@ def schedule_tick(*, delay: dt.timedelta = TICK_EVERY) -> bool:
     return bool(claimed)
 
 
+def reschedule_tick() -> int:
+    """After a restore: the restored cursor may name a tick that was never queued here."""
+    WebhookCursor.objects.filter(name=CURSOR).update(tick_due_at=None)
+    return int(schedule_tick())
+
+
 def _busy() -> bool:
     return (
         WebhookSubscription.objects.filter(active=True).exists()

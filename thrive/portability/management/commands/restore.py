@@ -42,6 +42,8 @@ class Command(BaseCommand):
                 if result.counted_only
                 else ""
             )
+            + ". Background jobs queued again: "
+            + (", ".join(f"{n} {what}" for what, n in result.rescheduled.items()) or "none")
             + ". Associates sign in after setting a password: "
             "`thrive changepassword USERNAME` or the password-reset email."
         )
