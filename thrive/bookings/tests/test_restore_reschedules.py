@@ -20,8 +20,12 @@ from .conftest import book, next_slot
 pytestmark = pytest.mark.django_db
 
 
+def _waiting(name: str = ""):
+    return DBTaskResult.objects.filter(status="READY", task_path__endswith=f".{name}")
+
+
 def _queued() -> dict[str, DBTaskResult]:
-    return {row.task_path.rsplit(".", 1)[-1]: row for row in DBTaskResult.objects.filter(status="READY")}
+    return {row.task_path.rsplit(".", 1)[-1]: row for row in _waiting()}
 
 
 def test_an_upcoming_sessions_reminder_is_queued_again_after_a_restore(
@@ -44,11 +48,11 @@ def test_an_upcoming_sessions_reminder_is_queued_again_after_a_restore(
         result = restore_archive(archive)
 
     assert result.rescheduled["booking reminders and follow-ups"] == 1
-    reminders = DBTaskResult.objects.filter(status="READY").filter(task_path__endswith=".remind_session")
+    reminders = _waiting("remind_session")
     assert [(r.args_kwargs["args"], r.run_after) for r in reminders] == [
         ([booking.pk], start - dt.timedelta(hours=24))
     ]
-    follow_ups = DBTaskResult.objects.filter(status="READY").filter(task_path__endswith=".follow_up_session")
+    follow_ups = _waiting("follow_up_session")
     assert [r.args_kwargs["args"] for r in follow_ups] == [[booking.pk]]
     # The ticks that keep the rest moving are queued too.
     assert {"engine_tick", "webhook_tick", "run_outreach"} <= set(_queued())
