@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _waiting(name: str = ""):
-    return DBTaskResult.objects.filter(status="READY", task_path__endswith=f".{name}")
+    rows = DBTaskResult.objects.filter(status="READY")
+    return rows.filter(task_path__endswith=f".{name}") if name else rows
 
 
 def _queued() -> dict[str, DBTaskResult]:
