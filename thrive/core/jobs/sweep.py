@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import BackgroundJob, JobState
@@ -41,14 +41,24 @@ def job_models() -> list[type[BackgroundJob]]:
     ]
 
 
-def sweep() -> list[Swept]:
-    """Resume or fail every running job whose lease has expired; returns what was done."""
+def sweep(models: list[type[BackgroundJob]] | None = None) -> list[Swept]:
+    """Resume or fail every running job (of ``models``, default: every job model) whose
+    lease has expired; returns what was done."""
     swept: list[Swept] = []
     now = timezone.now()
-    for model in job_models():
+    for model in job_models() if models is None else models:
         expired = model.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
-        for pk in list(expired.order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT]):
-            outcome = _take_over(model, pk, now)
+        try:
+            pks = list(expired.order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
+        except OperationalError as exc:  # a busy SQLite: the next sweep looks again
+            log.debug("sweep of %s skipped: %s", model.__name__, exc)
+            continue
+        for pk in pks:
+            try:
+                outcome = _take_over(model, pk, now)
+            except OperationalError as exc:
+                log.debug("sweep of %s %s skipped: %s", model.__name__, pk, exc)
+                continue
             if outcome is not None:
                 swept.append(outcome)
                 log.warning("%s", outcome)
