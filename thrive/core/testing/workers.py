@@ -63,6 +63,15 @@ class WorkerDatabase:
         with sqlite3.connect(self.sqlite_path, timeout=20) as db:
             return list(db.execute(sql.replace("%s", "?"), params).fetchall())
 
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Run a write (``%s`` placeholders) on the workers' database, committed."""
+        if self.sqlite_path is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
+        with sqlite3.connect(self.sqlite_path, timeout=20) as db:
+            db.execute(sql.replace("%s", "?"), params)
+
     def value(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None

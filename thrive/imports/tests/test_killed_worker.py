@@ -128,7 +128,7 @@ def test_an_import_given_up_keeps_what_it_wrote_for_undo_or_a_second_run(owner, 
     try:
         # A job that has killed its worker as often as allowed is not resumed again.
         _first_worker(db, tmp_path)
-        db.query("UPDATE imports_importjob SET attempts = 3 WHERE id = %s", (job.pk,))
+        db.execute("UPDATE imports_importjob SET attempts = 3 WHERE id = %s", (job.pk,))
         _second_worker(db)
         failed = wait_until(
             lambda: (j := _job(db, job.pk))["state"] == "failed" and j, timeout=90, what="fail"

@@ -42,7 +42,7 @@ def test_a_survey_send_whose_worker_was_killed_asks_everyone_exactly_once(
         assert first.poll() is None, db.log_text()
         # Six people asked; pretend the kill came before the second checkpoint was saved,
         # so the next worker goes through people 4–6 again.
-        db.query(
+        db.execute(
             "UPDATE voice_sendjob SET done = %s, queued = %s, last_person_id = %s WHERE id = %s",
             (EVERY, EVERY, people[EVERY - 1].pk, job.pk),
         )
