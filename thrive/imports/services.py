@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from thrive.core.jobs import JobState, LeaseLost, claim
 from thrive.core.roles import check_actor
@@ -205,7 +206,8 @@ def run_job(job_id: int, *, dry_run: bool, progress_bar: Any = None) -> ImportJo
     that breaks off mid-way fails the job and removes what earlier batches wrote.
     """
     running = JobStatus.CHECKING if dry_run else JobStatus.RUNNING
-    lease = claim(ImportJob, job_id, status=running)
+    waiting = {JobStatus.CHECKING} if dry_run else {JobStatus.QUEUED, JobStatus.RUNNING}
+    lease = claim(ImportJob, job_id, only=Q(status__in=waiting, dry_run=dry_run), status=running)
     if lease is None:
         return ImportJob.objects.get(pk=job_id)
     job = lease.job

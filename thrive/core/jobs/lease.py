@@ -44,15 +44,20 @@ def _owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def claim(model: type[BackgroundJob], pk: int, **fields: Any) -> Lease | None:
-    """Take job ``pk`` if it is queued (or running under an expired lease): a Lease, or
-    None when another worker has it or it is over. ``fields`` are set in the same UPDATE."""
+def claim(
+    model: type[BackgroundJob], pk: int, *, only: Q | None = None, **fields: Any
+) -> Lease | None:
+    """Take job ``pk`` if it is queued (or running under an expired lease) and matches
+    ``only``: a Lease, or None when another worker has it or it is over. ``fields`` are
+    set in the same UPDATE."""
     now = timezone.now()
     owner = _owner()
     seconds = lease_seconds()
     claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, lease_expires_at__lt=now)
     with transaction.atomic():
         rows = model.objects.filter(claimable, pk=pk)
+        if only is not None:
+            rows = rows.filter(only)
         if connection.vendor == "postgresql":
             # Another worker claiming the same row right now: skip it rather than wait.
             if not rows.select_for_update(skip_locked=True).exists():
