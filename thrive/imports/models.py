@@ -187,7 +187,7 @@ class ImportJob(BackgroundJob):
         )
 
     def on_given_up(self, now: Any) -> None:
-        type(self).objects.filter(pk=self.pk).update(status=JobStatus.FAILED)
+        type(self)._default_manager.filter(pk=self.pk).update(status=JobStatus.FAILED)
         self.status = JobStatus.FAILED
 
     def count(self, kind: str, action: str, *, preview: bool = False) -> int:

@@ -55,7 +55,7 @@ def claim(
     seconds = lease_seconds()
     claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, lease_expires_at__lt=now)
     with transaction.atomic():
-        rows = model.objects.filter(claimable, pk=pk)
+        rows = model._default_manager.filter(claimable, pk=pk)
         if only is not None:
             rows = rows.filter(only)
         if connection.vendor == "postgresql":
@@ -74,7 +74,7 @@ def claim(
         )
     if updated != 1:
         return None
-    return Lease(model.objects.get(pk=pk), owner, seconds)
+    return Lease(model._default_manager.get(pk=pk), owner, seconds)
 
 
 class Lease:
@@ -89,7 +89,7 @@ class Lease:
         self._lost = threading.Event()
 
     def _mine(self) -> Any:
-        return type(self.job).objects.filter(
+        return type(self.job)._default_manager.filter(
             pk=self.job.pk, state=JobState.RUNNING, lease_owner=self.owner
         )
 

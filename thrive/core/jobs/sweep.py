@@ -47,7 +47,7 @@ def sweep(models: list[type[BackgroundJob]] | None = None) -> list[Swept]:
     swept: list[Swept] = []
     now = timezone.now()
     for model in job_models() if models is None else models:
-        expired = model.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
+        expired = model._default_manager.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
         try:
             pks = list(expired.order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
         except OperationalError as exc:  # a busy SQLite: the next sweep looks again
@@ -67,13 +67,17 @@ def sweep(models: list[type[BackgroundJob]] | None = None) -> list[Swept]:
 
 def _take_over(model: type[BackgroundJob], pk: int, now: object) -> Swept | None:
     with transaction.atomic():
-        rows = model.objects.filter(pk=pk, state=JobState.RUNNING, lease_expires_at__lt=now)
+        rows = model._default_manager.filter(
+            pk=pk, state=JobState.RUNNING, lease_expires_at__lt=now
+        )
         if connection.vendor == "postgresql":
             rows = rows.select_for_update(skip_locked=True)
         job = rows.first()
         if job is None:
             return None
-        same = model.objects.filter(pk=pk, state=JobState.RUNNING, lease_owner=job.lease_owner)
+        same = model._default_manager.filter(
+            pk=pk, state=JobState.RUNNING, lease_owner=job.lease_owner
+        )
         if job.can_resume():
             if not same.update(state=JobState.QUEUED, lease_owner="", lease_expires_at=None):
                 return None
