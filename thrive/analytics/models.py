@@ -77,6 +77,7 @@ class AnalyticsRefresh(BackgroundJob):
 
     job_label = "refresh"
     resumable = True
+    resume_words = "queued to start again"
 
     requested_at = models.DateTimeField(auto_now_add=True)
     step = models.CharField(max_length=120, blank=True)

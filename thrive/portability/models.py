@@ -24,6 +24,7 @@ class ExportRun(BackgroundJob):
 
     job_label = "export"
     resumable = True
+    resume_words = "queued to start again"
 
     requested_at = models.DateTimeField(auto_now_add=True)
     requested_by = models.ForeignKey(

@@ -36,6 +36,8 @@ class BackgroundJob(models.Model):
     resumable: ClassVar[bool] = False
     # A job that killed its worker this many times is given up (a crash loop, e.g. memory).
     max_attempts: ClassVar[int] = 3
+    # What the sweep's log says when it queues the job again.
+    resume_words: ClassVar[str] = "resumed from its checkpoint"
 
     state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
     lease_owner = models.CharField(

@@ -28,7 +28,7 @@ class Swept:
     resumed: bool
 
     def __str__(self) -> str:
-        verb = "resumed from its checkpoint" if self.resumed else "failed"
+        verb = self.job.resume_words if self.resumed else "failed"
         return f"{self.job.summary_lost()} — worker stopped; {verb}"
 
 
