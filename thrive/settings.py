@@ -193,6 +193,10 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A background job whose worker gives no heartbeat for this long is taken over (resumed or
+# failed) by the sweep every worker runs this often (thrive.core.jobs).
+THRIVE_JOB_LEASE_SECONDS = float(os.environ.get("THRIVE_JOB_LEASE_SECONDS", "60"))
+THRIVE_JOB_SWEEP_SECONDS = float(os.environ.get("THRIVE_JOB_SWEEP_SECONDS", "15"))
 
 # Locally mail is printed to the console; production defaults to a local MTA.
 _default_email = "smtp://localhost:25" if PRODUCTION else "console:"

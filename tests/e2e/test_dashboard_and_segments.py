@@ -84,3 +84,23 @@ def test_build_a_segment_and_see_its_count(page, roastery):
     segment = Segment.objects.get(name="Clients and advocates")
     assert segment.people().count() == expected
     expect(page.locator("main")).to_contain_text(f"{expected:,}")
+
+
+def test_the_dashboards_refresh_bar_follows_the_worker_and_reloads_when_done(
+    page, settings, tmp_path, live_server
+):
+    from thrive.analytics.models import AnalyticsRefresh
+
+    settings.DATA_DIR = tmp_path
+    call_command("demo", people=200, seed=3, as_of=AS_OF, no_progress=True, verbosity=0)
+    AssociateFactory(username="owner2", role=Role.OWNER, first_name="Maya")
+    sign_in(page, "owner2")
+    page.get_by_role("button", name="Refresh now").click()
+    bar = page.locator("#refresh-bar")
+    expect(bar).to_be_visible()
+    expect(page.locator("#refresh-progress")).to_contain_text("Waiting for the background worker")
+    run = AnalyticsRefresh.objects.filter(state="queued").get()
+    run_refresh(run.pk, as_of=AS_OF)  # what `thrive worker` does with it
+    # The shared poller sees the job finish and reloads the page: the bar is gone.
+    expect(bar).to_have_count(0, timeout=20_000)
+    expect(page.locator("#kpi-clv")).to_be_visible()

@@ -33,8 +33,8 @@ class DashboardSnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(AnalyticsRefresh)
 class AnalyticsRefreshAdmin(admin.ModelAdmin):
-    list_display = ["requested_at", "status", "step", "progress", "finished_at"]
-    list_filter = ["status"]
+    list_display = ["requested_at", "state", "step", "percent", "finished_at"]
+    list_filter = ["state"]
     readonly_fields = [f.name for f in AnalyticsRefresh._meta.fields]
 
     def has_add_permission(self, request):

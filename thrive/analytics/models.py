@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from thrive.contacts.models import ChurnRisk, Person
+from thrive.core.jobs import BackgroundJob, JobState
 
 
 class CustomerScore(models.Model):
@@ -54,30 +57,42 @@ class DashboardSnapshot(models.Model):
         return f"Dashboard as of {self.as_of}"
 
 
-class RefreshStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+# A refresh's states are the job kit's (queued, running, finished, failed, cancelled).
+RefreshStatus = JobState
 
 
-class AnalyticsRefresh(models.Model):
+class AnalyticsRefresh(BackgroundJob):
     """One run of the background job that recomputes scores and the dashboard; its
-    progress drives the progress bar people see while it works."""
+    progress (percent, ``done`` of 100) drives the progress bar people see while it works.
+
+    A refresh recomputes everything from the data, so a run whose worker died simply
+    starts again (``resumable``: the sweep queues it), up to the kit's attempt limit.
+    """
+
+    job_label = "refresh"
+    resumable = True
+    resume_words = "queued to start again"
 
     requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(
-        max_length=8, choices=RefreshStatus.choices, default=RefreshStatus.QUEUED
-    )
     step = models.CharField(max_length=120, blank=True)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100")
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
         get_latest_by = "requested_at"
 
     def __str__(self) -> str:
-        return f"Refresh {self.pk} ({self.status})"
+        return f"Refresh {self.pk} ({self.state})"
+
+    def enqueue(self) -> None:
+        from .tasks import refresh_analytics
+
+        refresh_analytics.enqueue(self.pk)
+
+    def status_words(self) -> str:
+        return self.step or super().status_words()
+
+    def status_extra(self) -> dict[str, Any]:
+        return {"step": self.step}
+
+    def summary_what(self) -> str:
+        return "scores and dashboard" if self.state == JobState.FINISHED else self.step

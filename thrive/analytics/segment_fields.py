@@ -8,6 +8,7 @@ high" means scored customers whose risk is not high), see :mod:`thrive.segments.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import F, Q
@@ -24,6 +25,10 @@ from thrive.segments.registry import (
 from thrive.segments.sql import compare
 
 from .models import ChurnRisk, CustomerScore
+
+
+def _score_compiler(column: str, op: str, value: Any, clock: Any) -> Q:
+    return _score_q(column, op, value)
 
 
 def _score_q(column: str, op: str, value: Any) -> Q:
@@ -54,7 +59,7 @@ def register() -> None:
     ):
         register_field(
             Field(name, label, group, compare_ops(ValueKind.SCORE)),
-            lambda op, value, clock, name=name: _score_q(name, op, value),
+            partial(_score_compiler, name),
         )
     register_field(
         Field(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from thrive.contacts import queries as contact_queries
 from thrive.contacts.models import RelationshipRole, Stage
+from thrive.core.jobs import status_response
 from thrive.core.roles import require_edit
 
 from . import charts, refresh
@@ -62,15 +63,10 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard_status(request: HttpRequest) -> JsonResponse:
-    run = refresh.latest_run()
+    """The refresh's progress in the job kit's status shape, with the snapshot's time."""
     snapshot = _latest_snapshot()
-    return JsonResponse(
-        {
-            "status": run.status if run else None,
-            "progress": run.progress if run else 0,
-            "step": run.step if run else "",
-            "snapshot": snapshot.computed_at.isoformat() if snapshot else None,
-        }
+    return status_response(
+        refresh.latest_run(), snapshot=snapshot.computed_at.isoformat() if snapshot else None
     )
 
 

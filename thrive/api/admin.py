@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from thrive.core.roles import can_manage
 
@@ -17,7 +19,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
         # As on the API page: an owner sees every token, anyone else only their own.
         tokens = super().get_queryset(request)
         return tokens if can_manage(request.user) else tokens.filter(associate=request.user)

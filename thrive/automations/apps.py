@@ -8,8 +8,11 @@ class AutomationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models load only once every app is registered.
+        from thrive.core.reschedule import register
         from thrive.voice.queries import register_survey_workflows
 
         from .queries import workflows_sending_surveys
+        from .tasks import reschedule_tick
 
         register_survey_workflows(workflows_sending_surveys)
+        register("automation engine tick", reschedule_tick)

@@ -393,6 +393,19 @@ def schedule_jobs(booking: Booking, now: dt.datetime) -> None:
     transaction.on_commit(enqueue)
 
 
+def reschedule_jobs(*, now: dt.datetime | None = None) -> int:
+    """Queue again the reminder and follow-up of every live session (after a restore,
+    which does not bring back the task queue); both are safe to run twice. Returns the
+    sessions rescheduled."""
+    now = now or timezone.now()
+    live = Booking.objects.filter(status=BookingStatus.BOOKED).order_by("pk")
+    count = 0
+    for booking in live.iterator():
+        schedule_jobs(booking, now)
+        count += 1
+    return count
+
+
 # Jobs ---------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import gc
 import operator
+import os
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -44,7 +45,8 @@ from .parallel import Ahead
 from .reading import CONTROL_CHARACTERS, RowSource
 from .seen import SeenKeys
 
-BATCH_ROWS = 20_000
+# Tests that kill a worker between batches make them small (THRIVE_IMPORT_BATCH_ROWS).
+BATCH_ROWS = int(os.environ.get("THRIVE_IMPORT_BATCH_ROWS", "20000"))
 # An order with more lines than this still stays in one batch; the cap only bounds memory
 # when a file has no order numbers that change.
 MAX_BATCH_ROWS = 100_000
@@ -111,6 +113,14 @@ class Run:
         self.note = f"Import #{job.pk}: {job.original_name}"[:255]
         # What marks this import's rows on the timeline and on orders (read once a row).
         self.ref = f"import:{job.pk}"
+        # A real run resuming after a worker died: rows up to here are already written.
+        self.resume_after = 0 if dry_run else job.checkpoint_row
+        if self.resume_after:
+            for kind, actions in job.counts.items():
+                if kind not in {"rows", "cpu", "undo"}:
+                    self.counts[kind].update(actions)
+            self.rejected = job.rejected
+            self.rows_read = job.rows_read
 
     @property
     def met(self) -> SeenKeys:
@@ -125,6 +135,7 @@ class Run:
                 keys.close()
 
     def parse_rows(self, source: RowSource) -> Iterator[Row]:
+        after = self.resume_after
         index = {
             f: source.headers.index(h) for f, h in self.header_of.items() if h in source.headers
         }
@@ -132,6 +143,8 @@ class Run:
         width = max(index.values(), default=-1) + 1
         pick, strip = _picker(tuple(index.values())), str.strip
         for number, cells in source:
+            if number <= after:  # written by the run this one resumes
+                continue
             if len(cells) < width:  # a short row: the missing cells are empty
                 cells = cells + [""] * (width - len(cells))
             yield Row(number, dict(zip(names, map(strip, pick(cells)), strict=True)))
@@ -244,8 +257,14 @@ def run_import(
     dry_run: bool,
     actor: Any = None,
     on_progress: Callable[[float, int], None] | None = None,
+    on_checkpoint: Callable[[float, Run, int, int], None] | None = None,
 ) -> Run:
     """Import (or dry-run) ``job``'s file; returns the run with its counts.
+
+    A real run calls ``on_checkpoint(fraction, run, rejected_bytes, last_row)`` inside each
+    batch's transaction, with the run's totals including that batch, so the checkpoint
+    commits with the batch; it resumes after ``job.checkpoint_row`` when that is set. A dry
+    run calls ``on_progress(fraction, rows_read)`` after each batch instead.
 
     Raises ImportFileError when the file as a whole cannot be read; batches already
     committed stay (the caller undoes them, see services.run_job).
@@ -257,20 +276,27 @@ def run_import(
     run = Run(job, dry_run=dry_run, actor=actor)
     rejected_path = job.rejected_path
     rejected_path.parent.mkdir(parents=True, exist_ok=True)
+    resuming = bool(run.resume_after) and rejected_path.is_file()
+    mode = "a" if resuming else "w"
     try:
         with (
-            rejected_path.open("w", encoding="utf-8", newline="") as out,
-            warnings_path(job).open("w", encoding="utf-8", newline="") as warned,
+            rejected_path.open("r+" if resuming else "w", encoding="utf-8", newline="") as out,
+            warnings_path(job).open(mode, encoding="utf-8", newline="") as warned,
             sqlite_bulk_session(),
             fewer_collections(),
             Ahead(lambda: checked_batches(run, stages.check, source), size=source.size) as ahead,
         ):
             rejected_csv = csv.writer(out)
-            rejected_csv.writerow(["row", "column", "reason"])
             warnings_csv = csv.writer(warned)
-            warnings_csv.writerow(["row", "column", "warning"])
-            for batch, payload, position in ahead:
-                batch = _write_batch(run, stages.write, batch, payload)
+            if resuming:
+                # Rows rejected after the checkpoint are checked again: drop their lines.
+                out.seek(job.rejected_bytes)
+                out.truncate()
+            else:
+                rejected_csv.writerow(["row", "column", "reason"])
+                warnings_csv.writerow(["row", "column", "warning"])
+
+            def tally(batch: Batch) -> None:
                 for kind, actions in batch.counts.items():
                     run.counts[kind].update(actions)
                 for r in batch.rejections:
@@ -279,11 +305,24 @@ def run_import(
                     warnings_csv.writerow([r.row, r.column, r.reason])
                 run.rejected += len({r.row for r in batch.rejections})
                 run.rows_read += len(batch.rows)
+
+            for batch, payload, position in ahead:
+                hook = None
+                if on_checkpoint is not None and not run.dry_run:
+
+                    def hook(done: Batch, position: float = position) -> None:
+                        tally(done)
+                        out.flush()
+                        on_checkpoint(position, run, out.tell(), done.rows[-1])
+
+                written = _write_batch(run, stages.write, batch, payload, hook)
+                if hook is None or written is not batch:  # no checkpoint was committed
+                    tally(written)
                 if run.seen is not None:
-                    run.seen.add("email", batch.created_emails)
-                    run.seen.add("order", batch.created_orders)
-                    run.seen.add("organization", batch.created_organizations)
-                if on_progress is not None:
+                    run.seen.add("email", written.created_emails)
+                    run.seen.add("order", written.created_orders)
+                    run.seen.add("organization", written.created_organizations)
+                if on_progress is not None and (hook is None or written is not batch):
                     on_progress(position, run.rows_read)
         run.child_cpu = ahead.child_cpu
     finally:
@@ -293,13 +332,21 @@ def run_import(
 
 
 def _write_batch(
-    run: Run, write: Callable[[Run, Any, Batch], None], batch: Batch, payload: Any
+    run: Run,
+    write: Callable[[Run, Any, Batch], None],
+    batch: Batch,
+    payload: Any,
+    checkpoint: Callable[[Batch], None] | None = None,
 ) -> Batch:
+    """Write one batch in its own transaction; returns it, or (when the database refused
+    it) a new batch rejecting every row. ``checkpoint`` runs inside the transaction."""
     try:
         with transaction.atomic():
             write(run, payload, batch)
             if run.dry_run:
                 raise _DryRunRollback
+            if checkpoint is not None:
+                checkpoint(batch)
     except _DryRunRollback:
         pass
     except DatabaseError as exc:

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thrive.core.jobs import BackgroundJob
+
 
 class ImportKind(models.TextChoices):
     PEOPLE = "people", "People"
@@ -59,8 +61,18 @@ class MappingPreset(models.Model):
         return self.name
 
 
-class ImportJob(models.Model):
-    """One file brought into Thrive: its mapping, dry run, progress and outcome."""
+class ImportJob(BackgroundJob):
+    """One file brought into Thrive: its mapping, dry run, progress and outcome.
+
+    ``status`` is where the import is in its life (mapping, checked, done, undone); the
+    kit's ``state`` is the current run's (dry or real). Progress counts bytes of the file
+    (``done`` of ``total``). A real run writes a checkpoint with every committed batch
+    (``checkpoint_row``, the counts so far), so a run whose worker died resumes after its
+    last written batch; a dry run writes nothing, so it is failed and run again.
+    """
+
+    job_label = "import"
+    resumable = True
 
     kind = models.CharField(max_length=16, choices=ImportKind.choices)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.MAPPING)
@@ -84,18 +96,20 @@ class ImportJob(models.Model):
     dry_run = models.BooleanField(
         default=True, help_text="The current or last run changes nothing."
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent of the file read.")
+    checkpoint_row = models.BigIntegerField(
+        default=0, help_text="Real runs: the last row of the last batch written."
+    )
+    rejected_bytes = models.BigIntegerField(
+        default=0, help_text="Length of the rejected-rows file at the checkpoint."
+    )
     rows_read = models.BigIntegerField(default=0)
     counts = models.JSONField(default=dict, help_text="Outcome of the last run, per kind of row.")
     preview = models.JSONField(default=dict, help_text="Counts of the dry run.")
     rejected = models.BigIntegerField(default=0)
-    error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -121,13 +135,60 @@ class ImportJob(models.Model):
 
     @property
     def can_undo(self) -> bool:
-        return self.status == JobStatus.DONE
+        """Done, or a real run that failed after writing batches (it keeps them)."""
+        return self.status == JobStatus.DONE or (
+            self.status == JobStatus.FAILED and not self.dry_run and self.checkpoint_row > 0
+        )
 
     @property
-    def seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
+    def can_resume_run(self) -> bool:
+        """A real run that failed part-way: running it again carries on after its
+        checkpoint."""
+        return self.status == JobStatus.FAILED and not self.dry_run and self.checkpoint_row > 0
+
+    # -- the job kit ------------------------------------------------------------------------
+
+    def can_resume(self) -> bool:
+        # A dry run keeps what earlier batches would have created in a temporary file
+        # that died with its worker: it starts again instead.
+        return not self.dry_run and super().can_resume()
+
+    def enqueue(self) -> None:
+        from .tasks import run_import_job
+
+        run_import_job.enqueue(self.pk, self.dry_run)
+
+    def status_words(self) -> str:
+        if self.state == "queued" and self.is_active:
+            return "Waiting for the background worker…"
+        return f"{self.rows_read:,} rows read"
+
+    def status_extra(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "label": self.get_status_display(),
+            "rows_read": self.rows_read,
+            "dry_run": self.dry_run,
+        }
+
+    def summary_what(self) -> str:
+        what = "dry run" if self.dry_run else "import"
+        return f"{what} of {self.rows_read:,} rows ({self.rejected:,} rejected)"
+
+    def lost_error(self) -> str:
+        if self.dry_run:
+            return (
+                f"The background worker stopped during the dry run, after {self.rows_read:,} "
+                "rows; nothing was changed. Run the dry run again."
+            )
+        return (
+            f"The background worker stopped after writing {self.rows_read:,} rows (up to row "
+            f"{self.checkpoint_row:,}). Undo removes them, or run the import again to carry on."
+        )
+
+    def on_given_up(self, now: Any) -> None:
+        type(self)._default_manager.filter(pk=self.pk).update(status=JobStatus.FAILED)
+        self.status = JobStatus.FAILED
 
     def count(self, kind: str, action: str, *, preview: bool = False) -> int:
         source: dict[str, Any] = self.preview if preview else self.counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import time
@@ -13,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
 
+from thrive.core.jobs import JobState, LeaseLost, claim
 from thrive.core.roles import check_actor
 
 from . import mapping as maps
@@ -23,6 +25,8 @@ from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
 from .reading import ENCODINGS, ImportFileError, RowSource, decodes, undecodable_line
 from .undo import undo_import as _undo
 from .values import guess_date_order
+
+log = logging.getLogger(__name__)
 
 DATE_FIELDS = frozenset({"ordered_at", "first_seen_at", "consent_at"})
 
@@ -201,10 +205,19 @@ def request_run(
     else:
         allowed = {JobStatus.CHECKED}
     target = JobStatus.CHECKING if dry_run else JobStatus.QUEUED
+    fresh = {
+        "status": target, "state": JobState.QUEUED, "done": 0, "total": job.size_bytes,
+        "rows_read": 0, "dry_run": dry_run, "error": "", "started_at": None,
+        "finished_at": None, "attempts": 0, "checkpoint_row": 0, "rejected_bytes": 0,
+        "rejected": 0, "counts": {},
+    }  # fmt: skip
     with transaction.atomic():
-        claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
-            status=target, progress=0, rows_read=0, dry_run=dry_run, error=""
-        )
+        claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(**fresh)
+        if not claimed and not dry_run:
+            # A real run the worker gave up on: carry on after its last written batch.
+            claimed = ImportJob.objects.filter(
+                pk=job.pk, status=JobStatus.FAILED, dry_run=False, checkpoint_row__gt=0
+            ).update(status=JobStatus.RUNNING, state=JobState.QUEUED, error="", attempts=0)
         if not claimed:
             job.refresh_from_db()
             if not dry_run and job.status == JobStatus.MAPPING:
@@ -219,61 +232,77 @@ def request_run(
 def run_job(job_id: int, *, dry_run: bool, progress_bar: Any = None) -> ImportJob:
     """Do the queued run of ``job_id`` (the worker calls this; so does ``thrive import``).
 
-    Claims the job with a conditional update, so a second worker does nothing. A file
+    Claims the job through the job kit (a conditional update), so a second worker does
+    nothing. A real run resumes after its checkpoint when an earlier worker died. A file
     that breaks off mid-way fails the job and removes what earlier batches wrote.
     """
-    waiting = JobStatus.CHECKING if dry_run else JobStatus.QUEUED
     running = JobStatus.CHECKING if dry_run else JobStatus.RUNNING
-    claimed = ImportJob.objects.filter(pk=job_id, status=waiting, started_at__isnull=True).update(
-        status=running, started_at=timezone.now()
-    )
-    job = ImportJob.objects.get(pk=job_id)
-    if not claimed:
-        return job
+    waiting = {JobStatus.CHECKING} if dry_run else {JobStatus.QUEUED, JobStatus.RUNNING}
+    lease = claim(ImportJob, job_id, only=Q(status__in=waiting, dry_run=dry_run), status=running)
+    if lease is None:
+        return ImportJob.objects.get(pk=job_id)
+    job = lease.job
+    assert isinstance(job, ImportJob)  # noqa: S101 - claim returns the model it was given
 
     def progress(fraction: float, rows: int) -> None:
-        # Once per batch (thousands of rows): one small UPDATE the progress page polls.
-        percent = min(99, int(fraction * 100))
-        ImportJob.objects.filter(pk=job_id).update(progress=percent, rows_read=rows)
+        # Dry runs, once per batch: the progress the page polls, and the heartbeat.
+        lease.beat(done=int(fraction * job.size_bytes), rows_read=rows)
         if progress_bar is not None:
             progress_bar(fraction, rows)
 
+    def checkpoint(fraction: float, run: Any, rejected_bytes: int, last_row: int) -> None:
+        # Real runs, inside each batch's transaction: the batch and the checkpoint that
+        # says it was written commit together (or not at all, when the lease was lost).
+        lease.beat(
+            done=int(fraction * job.size_bytes),
+            rows_read=run.rows_read,
+            rejected=run.rejected,
+            counts=_counts(run),
+            checkpoint_row=last_row,
+            rejected_bytes=rejected_bytes,
+        )
+        if progress_bar is not None:
+            transaction.on_commit(lambda: progress_bar(fraction, run.rows_read))
+
     cpu = time.process_time()
     try:
-        run = run_import(job, dry_run=dry_run, actor=job.created_by, on_progress=progress)
+        # The heartbeat is the per-batch checkpoint (every few seconds), not a keep-alive
+        # thread: the run may fork a reading process, which should fork single-threaded.
+        run = run_import(
+            job, dry_run=dry_run, actor=job.created_by, on_progress=progress,
+            on_checkpoint=checkpoint,
+        )  # fmt: skip
+    except LeaseLost:
+        log.warning("Import %s: another worker took it over; this one stops", job_id)
+        return ImportJob.objects.get(pk=job_id)
     except ImportFileError as exc:
+        lease.fail(str(exc), status=JobStatus.FAILED)
         job.refresh_from_db()
-        job.error = str(exc)
-        job.status = JobStatus.FAILED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["error", "status", "finished_at"])
         if not dry_run:
             _roll_back_partial(job)
         return job
-    counts: dict[str, dict[str, Any]] = {
-        kind: dict(actions) for kind, actions in run.counts.items()
-    }
-    counts["rows"] = {"read": run.rows_read, "rejected": run.rejected}
+    counts = _counts(run)
     # CPU time of the run (this process and the one reading the file, if there was one):
     # on a busy machine a fairer measure of speed than the clock.
     counts["cpu"] = {"seconds": round(time.process_time() - cpu + run.child_cpu, 2)}
-    fields = {
-        "progress": 100,
+    fields: dict[str, Any] = {
+        "done": job.size_bytes,
         "rows_read": run.rows_read,
         "rejected": run.rejected,
-        "finished_at": timezone.now(),
         "counts": counts,
         "status": JobStatus.CHECKED if dry_run else JobStatus.DONE,
     }
     if dry_run:
         fields["preview"] = counts
-    ImportJob.objects.filter(pk=job_id).update(**fields)
-    # The next run is timed afresh.
-    ImportJob.objects.filter(pk=job_id, status=JobStatus.CHECKED).update(started_at=None)
+    lease.finish(**fields)
     job.refresh_from_db()
-    if dry_run:
-        job.started_at = None
     return job
+
+
+def _counts(run: Any) -> dict[str, Any]:
+    counts: dict[str, Any] = {kind: dict(actions) for kind, actions in run.counts.items()}
+    counts["rows"] = {"read": run.rows_read, "rejected": run.rejected}
+    return counts
 
 
 def _roll_back_partial(job: ImportJob) -> None:
@@ -281,7 +310,7 @@ def _roll_back_partial(job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE)
     job.refresh_from_db()
     _undo(job, actor=None)
-    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, checkpoint_row=0)
     job.refresh_from_db()
 
 

@@ -85,13 +85,14 @@ def _restore(
 
 
 def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:
-    """Undo ``job`` (status done); returns how many of each kind were removed or restored."""
+    """Undo ``job`` (done, or a real run that failed part-way: what its written batches
+    did); returns how many of each kind were removed or restored."""
     removed: dict[str, int] = {}
     note = f"Import #{job.pk} undone"
     ref = f"import:{job.pk}"
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != JobStatus.DONE:
+        if not locked.can_undo:
             state = locked.get_status_display().lower()
             raise ValidationError(
                 {"job": f"Only a finished import can be undone (this one is {state})."}
@@ -163,6 +164,7 @@ def undo_import(job: ImportJob, *, actor: Any) -> dict[str, int]:
         locked.undone_at = timezone.now()
         locked.undone_by = actor
         locked.counts = {**locked.counts, "undo": removed}
-        locked.save(update_fields=["status", "undone_at", "undone_by", "counts"])
+        locked.checkpoint_row = 0  # nothing written is left to resume after
+        locked.save(update_fields=["status", "undone_at", "undone_by", "counts", "checkpoint_row"])
     job.refresh_from_db()
     return removed

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from thrive.core.jobs import status_response
 from thrive.core.roles import can_edit, require_edit
 
 from . import mapping as maps
@@ -212,17 +213,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    job = _job(pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "progress": job.progress,
-            "rows_read": job.rows_read,
-            "active": job.is_active,
-            "error": job.error,
-        }
-    )
+    return status_response(_job(pk))
 
 
 @require_POST

@@ -5,3 +5,10 @@ class OutreachConfig(AppConfig):
     name = "thrive.outreach"
     verbose_name = "Outreach"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from thrive.core.reschedule import register
+
+        from .scheduling import reschedule_pump
+
+        register("outreach scheduled sends", reschedule_pump)

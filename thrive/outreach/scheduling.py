@@ -37,6 +37,17 @@ def request_pump(at: dt.datetime | None = None) -> bool:
     return bool(queued)
 
 
+def reschedule_pump() -> int:
+    """After a restore: the restored schedule names a run that was never queued here, so
+    one is queued for that time (or now), leaving the restored row as it was. The pump
+    queues its own next run for the next scheduled send."""
+    now = timezone.now()
+    planned = PumpSchedule.objects.filter(pk=1).values_list("next_run_at", flat=True).first()
+    at = max(planned or now, now)
+    transaction.on_commit(lambda: _enqueue(at))
+    return 1
+
+
 def forget_due_runs(now: dt.datetime) -> None:
     """Called by a starting job: runs due by now are this one, so the next request for a
     later time must queue its own job."""

@@ -12,8 +12,8 @@ from .models import ErasureLog, ExportRun
 
 @admin.register(ExportRun)
 class ExportRunAdmin(ReadOnlyAdmin):
-    list_display = ["requested_at", "requested_by", "status", "progress", "tables", "rows"]
-    list_filter = ["status"]
+    list_display = ["requested_at", "requested_by", "state", "percent", "tables", "rows"]
+    list_filter = ["state"]
     search_fields = ["file_name", "error"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from thrive.core.jobs import LeaseLost, claim
 from thrive.core.roles import require_manage
 
 from .archive import write_archive
@@ -19,8 +19,6 @@ from .models import ExportRun, ExportStatus
 
 log = logging.getLogger(__name__)
 
-# A run that claims to be running for longer than this is assumed dead (worker killed).
-RUN_TIMEOUT = dt.timedelta(hours=2)
 # Archives kept on disk; older ones are deleted when a new export finishes.
 KEEP_ARCHIVES = 5
 
@@ -33,18 +31,17 @@ def export_dir() -> Path:
 
 
 def archive_path(run: ExportRun) -> Path | None:
-    if run.status != ExportStatus.DONE or not run.file_name:
+    if run.state != ExportStatus.FINISHED or not run.file_name:
         return None
     path = export_dir() / run.file_name
     return path if path.is_file() else None
 
 
 def in_flight() -> ExportRun | None:
-    cutoff = timezone.now() - RUN_TIMEOUT
+    """The export queued or running (one whose worker died is resumed or failed by the
+    workers' sweep, so no age limit is needed here)."""
     return (
-        ExportRun.objects.filter(
-            status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING], requested_at__gte=cutoff
-        )
+        ExportRun.objects.filter(state__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
         .order_by("-requested_at")
         .first()
     )
@@ -73,9 +70,7 @@ def _progress_writer(run_id: int) -> tuple[Callable[[int, int, str], None], Call
     if connection.in_atomic_block:
 
         def orm(done: int, total: int, name: str) -> None:
-            ExportRun.objects.filter(pk=run_id).update(
-                progress=_percent(done, total), step=_step(name)
-            )
+            ExportRun.objects.filter(pk=run_id).update(done=done, total=total, step=_step(name))
 
         return orm, lambda: None
     side = connections.create_connection(connection.alias)
@@ -87,8 +82,9 @@ def _progress_writer(run_id: int) -> tuple[Callable[[int, int, str], None], Call
         try:
             with side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET progress = %s, step = %s WHERE id = %s",  # noqa: S608
-                    [_percent(done, total), _step(name), run_id],
+                    f"UPDATE {table} SET done = %s, total = %s, step = %s "  # noqa: S608
+                    "WHERE id = %s",
+                    [done, total, _step(name), run_id],
                 )
         except DatabaseError as exc:
             log.debug("Export %s: progress not recorded (%s)", run_id, exc)
@@ -96,60 +92,58 @@ def _progress_writer(run_id: int) -> tuple[Callable[[int, int, str], None], Call
     return raw, side.close
 
 
-def _percent(done: int, total: int) -> int:
-    return max(1, min(99, round(100 * done / max(total, 1))))
-
-
 def _step(name: str) -> str:
     return f"Writing {name}" if name else "Finishing the archive"
 
 
 def run_export(run_id: int) -> ExportRun:
-    """Write the archive for a queued run. Claims it with a conditional update, so two
-    workers never build the same export; a failure is recorded on the run."""
-    claimed = ExportRun.objects.filter(pk=run_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now(), step="Starting", progress=1
-    )
-    run = ExportRun.objects.get(pk=run_id)
-    if not claimed:
-        return run
+    """Write the archive for a queued run. Claims it through the job kit, so two workers
+    never build the same export; a failure is recorded on the run."""
+    lease = claim(ExportRun, run_id, step="Starting", done=0, total=0)
+    if lease is None:
+        return ExportRun.objects.get(pk=run_id)
+    run = lease.job
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     name = f"thrive-export-{stamp}-{run.pk}.zip"
     partial = export_dir() / f"{name}.partial"
     progress, close = _progress_writer(run.pk)
     try:
-        # Owner-only from the first byte: the archive holds every customer's personal data.
-        partial.touch(mode=0o600)
-        manifest = write_archive(partial, progress=progress)
-        partial.replace(export_dir() / name)
+        # The snapshot is one long read transaction: the lease is kept from a thread with
+        # its own connection, and progress goes through a second one (see above).
+        with lease.kept_alive():
+            # Owner-only from the first byte: the archive holds every customer's data.
+            partial.touch(mode=0o600)
+            manifest = write_archive(partial, progress=progress)
+            partial.replace(export_dir() / name)
     except Exception as exc:
         log.exception("Export %s failed", run.pk)
         partial.unlink(missing_ok=True)
-        ExportRun.objects.filter(pk=run.pk).update(
-            status=ExportStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
-        )
-        run.refresh_from_db()
-        return run
+        try:
+            lease.fail(str(exc))
+        except LeaseLost:
+            pass
+        return ExportRun.objects.get(pk=run_id)
     finally:
         close()
-    ExportRun.objects.filter(pk=run.pk).update(
-        status=ExportStatus.DONE,
-        finished_at=timezone.now(),
-        progress=100,
-        step="Ready",
-        file_name=name,
-        size_bytes=(export_dir() / name).stat().st_size,
-        tables=len(manifest["tables"]),
-        rows=sum(t["count"] for t in manifest["tables"]),
-    )
+    try:
+        lease.finish(
+            step="Ready",
+            file_name=name,
+            size_bytes=(export_dir() / name).stat().st_size,
+            tables=len(manifest["tables"]),
+            rows=sum(t["count"] for t in manifest["tables"]),
+        )
+    except LeaseLost:
+        # Taken over while writing: the other worker's archive is the one kept.
+        (export_dir() / name).unlink(missing_ok=True)
+        return ExportRun.objects.get(pk=run_id)
     _prune()
-    run.refresh_from_db()
-    return run
+    return ExportRun.objects.get(pk=run_id)
 
 
 def _prune() -> None:
     """Keep the newest archives only: each is a full copy of the business's data."""
-    done = ExportRun.objects.filter(status=ExportStatus.DONE).exclude(file_name="")
+    done = ExportRun.objects.filter(state=ExportStatus.FINISHED).exclude(file_name="")
     for old in done.order_by("-requested_at", "-id")[KEEP_ARCHIVES:]:
         (export_dir() / old.file_name).unlink(missing_ok=True)
         ExportRun.objects.filter(pk=old.pk).update(file_name="", step="Deleted (kept newest)")

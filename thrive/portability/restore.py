@@ -31,6 +31,7 @@ from django.db import (
 )
 
 from thrive.core.cells import from_json_value
+from thrive.core.reschedule import reschedule_all
 
 from .archive import FORMAT, MANIFEST, SIGNATURE, VERSION, sign, table_digest
 from .registry import FILL_OMITTED, archive_fields, present_models, table_name
@@ -50,6 +51,7 @@ class RestoreResult:
     rows: int = 0
     verified: list[str] = field(default_factory=list)
     counted_only: list[str] = field(default_factory=list)
+    rescheduled: dict[str, int] = field(default_factory=dict)
     signature: str = ""  # "this install", or why the archive was trusted without it
 
 
@@ -161,6 +163,8 @@ def restore_archive(
             ) from None
         if progress:
             progress(len(plans), len(plans), "")
+        # The task queue is not in the archive: queue again what the data says is due.
+        result.rescheduled = reschedule_all()
         return result
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from thrive.contacts.models import Person
+from thrive.core.jobs import status_response
 from thrive.core.roles import can_manage, require_manage
 from thrive.segments.models import Segment
 
@@ -87,16 +88,8 @@ def backup_start(request: HttpRequest) -> HttpResponse:
 def backup_status(request: HttpRequest, pk: int) -> JsonResponse:
     require_manage(request.user)
     run = get_object_or_404(ExportRun, pk=pk)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "progress": run.progress,
-            "step": run.step,
-            "download": reverse("data_backup_download", args=[run.pk])
-            if jobs.archive_path(run)
-            else None,
-        }
-    )
+    download = reverse("data_backup_download", args=[run.pk]) if jobs.archive_path(run) else None
+    return status_response(run, download=download)
 
 
 def backup_download(request: HttpRequest, pk: int) -> FileResponse:

@@ -18,5 +18,5 @@ class SegmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Segment, form: Any, change: bool) -> None:
         # The rules were validated and cleaned by Segment.clean() during the form's check.
         if not change and obj.created_by_id is None:
-            obj.created_by = request.user
+            obj.created_by_id = request.user.pk
         super().save_model(request, obj, form, change)

@@ -94,6 +94,6 @@ class RateCounterAdmin(ReadOnlyAdmin):
 
 @admin.register(SendJob)
 class SendJobAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "survey", "status_change", "status", "done", "total", "queued",
+    list_display = ["kind", "survey", "status_change", "state", "done", "total", "queued",
                     "created_at", "finished_at"]  # fmt: skip
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "state"]

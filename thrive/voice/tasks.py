@@ -11,4 +11,4 @@ def run_send_job_task(job_id: int) -> dict[str, int | str]:
     from .services.jobs import run_send_job
 
     job = run_send_job(job_id)
-    return {"job": job.pk, "status": job.status, "done": job.done, "queued": job.queued}
+    return {"job": job.pk, "state": job.state, "done": job.done, "queued": job.queued}

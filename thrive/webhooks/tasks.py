@@ -38,6 +38,14 @@ def schedule_tick(*, delay: dt.timedelta = TICK_EVERY) -> bool:
     return bool(claimed)
 
 
+def reschedule_tick() -> int:
+    """After a restore: the restored cursor may name a tick that was never queued here, so
+    one is queued now, leaving the restored rows as they were. The tick clears the cursor
+    and queues its successor; a second chain, if any, stops at its next tick."""
+    transaction.on_commit(webhook_tick.enqueue)
+    return 1
+
+
 def _busy() -> bool:
     return (
         WebhookSubscription.objects.filter(active=True).exists()

@@ -31,7 +31,7 @@ def test_the_worker_computes_the_snapshot_and_the_page_shows_it(read_only, membe
     client.get("/")
     call_command("worker", batch=True, no_startup_delay=True, verbosity=0)
     run = AnalyticsRefresh.objects.get()
-    assert run.status == RefreshStatus.DONE and run.progress == 100
+    assert run.state == RefreshStatus.FINISHED and run.percent == 100
     snapshot = DashboardSnapshot.objects.get()
     keys = [k["key"] for k in snapshot.payload["kpis"]]
     assert {"revenue", "new_clients", "cac", "clv", "nps", "funnel"} <= set(keys)
@@ -44,7 +44,8 @@ def test_the_worker_computes_the_snapshot_and_the_page_shows_it(read_only, membe
 def test_status_endpoint_reports_progress(read_only):
     refresh.request_refresh()
     data = client_for(read_only).get("/dashboard/status").json()
-    assert data["status"] == "queued" and data["snapshot"] is None
+    assert (data["state"], data["active"], data["percent"]) == ("queued", True, 0)
+    assert data["kind"] == "refresh" and data["snapshot"] is None
 
 
 def test_read_only_cannot_force_a_refresh(read_only):

@@ -180,7 +180,7 @@ def test_a_detractor_answer_by_the_link_fires_a_survey_answered_workflow(build, 
 
 def tell_voters():
     """The idea's background job, as the worker runs it."""
-    for job in SendJob.objects.filter(status="queued"):
+    for job in SendJob.objects.filter(state="queued"):
         run_send_job(job.pk)
 
 

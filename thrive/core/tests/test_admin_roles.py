@@ -14,7 +14,7 @@ from django.urls import reverse
 from thrive.api.models import ApiToken, RateWindow
 from thrive.conftest import client_for
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 # Written out here rather than imported, so the test states the rule on its own.
 SENSITIVE = {

@@ -8,7 +8,7 @@ from django.urls import reverse
 from thrive.automations import services as task_services
 from thrive.conftest import client_for
 from thrive.core.redirects import safe_next
-from thrive.core.testing.factories import PersonFactory
+from thrive.testing.factories import PersonFactory
 
 OFF_SITE = [
     "//evil.example/phish",

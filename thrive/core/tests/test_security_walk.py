@@ -35,7 +35,7 @@ from django.utils.html import escape
 from thrive.conftest import client_for
 from thrive.core.public_pages import API_NAMESPACE, PUBLIC_URL_NAMES
 from thrive.core.roles import Role
-from thrive.core.testing.factories import AssociateFactory
+from thrive.testing.factories import AssociateFactory
 
 
 @dataclass(frozen=True)

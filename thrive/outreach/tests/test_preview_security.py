@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from thrive.conftest import client_for
-from thrive.core.testing.factories import PersonFactory
 from thrive.outreach.models import EmailTemplate
+from thrive.testing.factories import PersonFactory
 
 BREAKOUT = '"></iframe><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 

@@ -155,13 +155,14 @@ def test_the_export_job_writes_an_archive_the_owner_downloads(owner, member, set
     run = ExportRun.objects.create(requested_by=owner)
     jobs.run_export(run.pk)
     run.refresh_from_db()
-    assert run.status == ExportStatus.DONE and run.progress == 100
+    assert run.state == ExportStatus.FINISHED and run.percent == 100
     assert run.rows >= 2 and run.tables > 20
     # Running it again (a second worker) does nothing: the run was claimed.
     assert jobs.run_export(run.pk).file_name == run.file_name
 
     status = client_for(owner).get(f"/data/backup/{run.pk}/status").json()
-    assert status["status"] == "done" and status["download"].endswith("/download")
+    assert status["state"] == "finished" and status["download"].endswith("/download")
+    assert (status["percent"], status["active"], status["words"]) == (100, False, "Ready")
     assert client_for(member).get(f"/data/backup/{run.pk}/status").status_code == 403
     assert client_for(member).get(f"/data/backup/{run.pk}/download").status_code == 403
     response = client_for(owner).get(f"/data/backup/{run.pk}/download")

@@ -3,28 +3,29 @@
 The page starts a job (:func:`start_survey_send`, or :func:`change_idea_status` for an
 idea) and shows its progress; ``thrive worker`` runs it (:func:`run_send_job`).
 
-Nothing is sent twice when a job is retried: the job claims itself with a conditional
-update (two workers never run it at once; one that stopped answering for
-``STALE_AFTER`` may be taken over), it goes through people in id order keeping a
-checkpoint every ``CHECKPOINT_EVERY`` people, and every message carries an idempotency
-key naming the job (or status change) and the person, so redoing the people after the
-last checkpoint returns the messages already queued instead of queueing new ones.
+Nothing is sent twice when a job is retried: the job is claimed through the job kit
+(``thrive.core.jobs``: a conditional update and a lease, so two workers never run it at
+once; the sweep queues it again when its worker dies), it goes through people in id order
+keeping a checkpoint every ``CHECKPOINT_EVERY`` people (each one a heartbeat that stops a
+worker whose lease was taken over), and every message carries an idempotency key naming
+the job (or status change) and the person, so redoing the people after the last
+checkpoint returns the messages already queued instead of queueing new ones.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
+from thrive.core.jobs import Lease, LeaseLost, claim
 from thrive.core.roles import require_edit
 from thrive.outreach.models import TRANSACTIONAL
 from thrive.outreach.services import queue_delivery
@@ -42,8 +43,8 @@ from ..models import (
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_EVERY = 50
-STALE_AFTER = dt.timedelta(minutes=5)
+# People between checkpoints (tests that kill a worker mid-send make it small).
+CHECKPOINT_EVERY = int(os.environ.get("THRIVE_SEND_CHECKPOINT_EVERY", "50"))
 
 
 def _enqueue(job: SendJob) -> None:
@@ -67,7 +68,7 @@ def start_survey_send(survey: Survey, *, actor: Any) -> SendJob:
         raise ValidationError({"segment": "Choose a segment to send this survey to."})
     with transaction.atomic():
         Survey.objects.select_for_update().get(pk=survey.pk)
-        current = survey.jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        current = survey.jobs.filter(state__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
         if current is not None:
             return current
         job = SendJob.objects.create(
@@ -96,22 +97,13 @@ def start_idea_status_job(change: IdeaStatusChange, *, actor: Any) -> SendJob:
 # -- running ------------------------------------------------------------------------------
 
 
-def _claim(job_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        SendJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=JobStatus.QUEUED)
-            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-        )
-        .update(status=JobStatus.RUNNING, heartbeat_at=now)
-    )
+CHECKPOINT_FIELDS = ("last_person_id", "queued", "skipped", "cooling_down", "reasons")
 
 
-def _checkpoint(job: SendJob) -> None:
-    job.heartbeat_at = timezone.now()
-    job.save(update_fields=["done", "last_person_id", "queued", "skipped", "cooling_down",
-                            "reasons", "heartbeat_at"])  # fmt: skip
+def _checkpoint(lease: Lease) -> None:
+    job = lease.job
+    assert isinstance(job, SendJob)  # noqa: S101 - the lease is on a send job
+    lease.beat(done=job.done, **{name: getattr(job, name) for name in CHECKPOINT_FIELDS})
 
 
 def _in_id_order(people: QuerySet[Person], after: int, chunk: int = 200) -> Iterator[Person]:
@@ -125,14 +117,16 @@ def _in_id_order(people: QuerySet[Person], after: int, chunk: int = 200) -> Iter
         after = batch[-1].pk
 
 
-def _step(job: SendJob, person_id: int) -> None:
+def _step(lease: Lease, person_id: int) -> None:
+    job = lease.job
+    assert isinstance(job, SendJob)  # noqa: S101 - the lease is on a send job
     job.done += 1
     job.last_person_id = person_id
     if job.done % CHECKPOINT_EVERY == 0:
-        _checkpoint(job)
+        _checkpoint(lease)
 
 
-def _run_survey(job: SendJob) -> None:
+def _run_survey(lease: Lease, job: SendJob) -> None:
     from .surveys import send_survey_to
 
     survey = job.survey
@@ -152,10 +146,10 @@ def _run_survey(job: SendJob) -> None:
             job.reasons[reason] = job.reasons.get(reason, 0) + 1
         else:
             job.queued += 1
-        _step(job, person.pk)
+        _step(lease, person.pk)
 
 
-def _run_idea_status(job: SendJob) -> None:
+def _run_idea_status(lease: Lease, job: SendJob) -> None:
     from .ideas import status_email
 
     change = job.status_change
@@ -194,57 +188,49 @@ def _run_idea_status(job: SendJob) -> None:
                 job.reasons[delivery.skip_reason] = job.reasons.get(delivery.skip_reason, 0) + 1
             else:
                 job.queued += 1
-        _step(job, person.pk)
+        _step(lease, person.pk)
     IdeaStatusChange.objects.filter(pk=change.pk).update(voters_notified=job.queued)
 
 
 def run_send_job(job_id: int) -> SendJob:
     """Run (or resume) one job; a job another worker is running is left alone."""
-    if not _claim(job_id):
+    lease = claim(SendJob, job_id)
+    if lease is None:
         return SendJob.objects.get(pk=job_id)
     job = SendJob.objects.select_related("survey__segment", "status_change__idea").get(pk=job_id)
+    lease.job = job
     try:
-        if job.kind == JobKind.SURVEY:
-            _run_survey(job)
-        else:
-            _run_idea_status(job)
+        with lease.kept_alive():
+            if job.kind == JobKind.SURVEY:
+                _run_survey(lease, job)
+            else:
+                _run_idea_status(lease, job)
+            _checkpoint(lease)
+    except LeaseLost:
+        log.warning("Send job %s: another worker took it over; this one stops", job_id)
+        return SendJob.objects.get(pk=job_id)
     except Exception as exc:
         log.exception("Send job %s failed", job_id)
-        _checkpoint(job)
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        SendJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=message[:2000] or exc.__class__.__name__,
-            finished_at=timezone.now(),
-        )  # fmt: skip
-        job.refresh_from_db()
-        return job
-    _checkpoint(job)
-    SendJob.objects.filter(pk=job_id).update(
-        status=JobStatus.DONE, finished_at=timezone.now(), total=max(job.total, job.done)
-    )
-    job.refresh_from_db()
-    return job
+        try:
+            _checkpoint(lease)
+            lease.fail(message or exc.__class__.__name__)
+        except LeaseLost:
+            pass
+        return SendJob.objects.get(pk=job_id)
+    lease.finish(total=max(job.total, job.done))
+    return SendJob.objects.get(pk=job_id)
 
 
 def retry_job(job: SendJob, *, actor: Any) -> SendJob:
     """Queue a failed job again; it resumes after its last checkpoint."""
     require_edit(actor)
-    if job.status != JobStatus.FAILED:
+    if job.state != JobStatus.FAILED:
         return job
     with transaction.atomic():
-        if SendJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, error="", finished_at=None
+        if SendJob.objects.filter(pk=job.pk, state=JobStatus.FAILED).update(
+            state=JobStatus.QUEUED, error="", finished_at=None, attempts=0
         ):
             _enqueue(job)
     job.refresh_from_db()
     return job
-
-
-def resume_stalled(job: SendJob) -> bool:
-    """Queue a job again if its worker stopped answering; True if it was queued."""
-    if job.status != JobStatus.RUNNING or (
-        job.heartbeat_at and job.heartbeat_at >= timezone.now() - STALE_AFTER
-    ):
-        return False
-    _enqueue(job)
-    return True

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from thrive.conftest import client_for
 from thrive.contacts.models import Activity, ActivityKind
+from thrive.core.jobs import sweep
 from thrive.outreach.models import Delivery
 from thrive.outreach.sender import run_pump
 from thrive.segments.models import Segment
@@ -24,7 +25,6 @@ from thrive.voice.services import (
     submit_idea,
     vote_for_idea,
 )
-from thrive.voice.services import jobs as job_services
 
 from .conftest import run_voice_jobs, surveyable
 
@@ -48,15 +48,15 @@ def test_the_send_button_queues_a_job_and_the_worker_asks_everyone(
     assert response.status_code == 302
     assert not SurveyInvite.objects.exists()  # nothing is sent inside the request
     job = SendJob.objects.get()
-    assert (job.status, job.total, job.done) == (JobStatus.QUEUED, 5, 0)
+    assert (job.state, job.total, job.done) == (JobStatus.QUEUED, 5, 0)
     page = client.get(f"/voice/surveys/{survey.pk}/").content.decode()
     assert 'id="job-bar"' in page and "Waiting for the background worker" in page
     assert "Send to “Everyone” now" not in page  # no second send while one runs
 
     assert run_voice_jobs() == 1
     job.refresh_from_db()
-    assert (job.status, job.done, job.queued, job.skipped, job.percent) == (
-        JobStatus.DONE, 5, 4, 1, 100,
+    assert (job.state, job.done, job.queued, job.skipped, job.percent) == (
+        JobStatus.FINISHED, 5, 4, 1, 100,
     )  # fmt: skip
     assert job.reasons == {"no_consent": 1}
     run_pump()
@@ -69,8 +69,11 @@ def test_the_send_button_queues_a_job_and_the_worker_asks_everyone(
         in page
     )
     status = client.get(f"/voice/jobs/{job.pk}/status").json()
-    assert status == {"status": "done", "done": 5, "total": 5, "percent": 100, "queued": 4,
-                      "skipped": 1, "cooling_down": 0}  # fmt: skip
+    assert status == {
+        "id": job.pk, "kind": "send", "state": "finished", "percent": 100, "done": 5,
+        "total": 5, "words": "Finished", "active": False, "finished": True, "failed": False,
+        "error": "", "queued": 4, "skipped": 1, "cooling_down": 0,
+    }  # fmt: skip
 
 
 def test_a_double_click_starts_one_job(survey, member):
@@ -85,12 +88,12 @@ def test_a_reader_cannot_start_a_send(survey, read_only):
 
 
 def _killed_after(job: SendJob, people_done: int, last_person_id: int) -> None:
-    """The job's row as a worker killed mid-run leaves it: running, its heartbeat old,
+    """The job's row as a worker killed mid-run leaves it: running, its lease expired,
     its checkpoint behind the people it had already asked."""
     SendJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, done=people_done, queued=people_done, skipped=0,
-        cooling_down=0, reasons={}, last_person_id=last_person_id,
-        heartbeat_at=timezone.now() - dt.timedelta(minutes=10), finished_at=None,
+        state=JobStatus.RUNNING, done=people_done, queued=people_done, skipped=0,
+        cooling_down=0, reasons={}, last_person_id=last_person_id, lease_owner="dead:1:x",
+        lease_expires_at=timezone.now() - dt.timedelta(minutes=10), finished_at=None,
     )  # fmt: skip
 
 
@@ -101,7 +104,7 @@ def test_a_job_resumed_after_its_worker_died_asks_nobody_twice(survey, member, s
     # Killed after asking everyone but before its checkpoint passed the second person.
     _killed_after(job, 2, people[1].pk)
     job = run_send_job(job.pk)
-    assert (job.status, job.done, job.queued, job.cooling_down) == (JobStatus.DONE, 6, 6, 0)
+    assert (job.state, job.done, job.queued, job.cooling_down) == (JobStatus.FINISHED, 6, 6, 0)
     assert SurveyInvite.objects.count() == 6 and Delivery.objects.count() == 6
     run_pump()
     run_pump()
@@ -111,10 +114,13 @@ def test_a_job_resumed_after_its_worker_died_asks_nobody_twice(survey, member, s
 def test_a_running_job_is_not_taken_over_while_its_worker_is_alive(survey, member):
     surveyable()
     job = start_survey_send(survey, actor=member)
-    SendJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
+    SendJob.objects.filter(pk=job.pk).update(
+        state=JobStatus.RUNNING, lease_owner="alive:1:x",
+        lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
+    )  # fmt: skip
     assert run_send_job(job.pk).done == 0
     assert not SurveyInvite.objects.exists()
-    assert job_services.resume_stalled(SendJob.objects.get(pk=job.pk)) is False
+    assert sweep() == []
 
 
 def test_a_failed_job_says_why_and_tries_again_from_where_it_stopped(
@@ -132,7 +138,7 @@ def test_a_failed_job_says_why_and_tries_again_from_where_it_stopped(
 
     monkeypatch.setattr(surveys, "send_survey_to", fails_on_the_third)
     job = run_send_job(start_survey_send(survey, actor=member).pk)
-    assert job.status == JobStatus.FAILED and job.error == "the database went away"
+    assert job.state == JobStatus.FAILED and job.error == "the database went away"
     assert job.done == 2 and job.last_person_id == people[1].pk
     page = client_for(member).get(f"/voice/surveys/{survey.pk}/").content.decode()
     assert "Sending stopped after 2 of 5 people: the database went away" in page
@@ -140,9 +146,9 @@ def test_a_failed_job_says_why_and_tries_again_from_where_it_stopped(
 
     monkeypatch.setattr(surveys, "send_survey_to", real)
     client_for(member).post(f"/voice/jobs/{job.pk}/retry")
-    assert SendJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert SendJob.objects.get(pk=job.pk).state == JobStatus.QUEUED
     job = run_send_job(job.pk)
-    assert (job.status, job.done, job.queued) == (JobStatus.DONE, 5, 5)
+    assert (job.state, job.done, job.queued) == (JobStatus.FINISHED, 5, 5)
     run_pump()
     assert sorted(len(smtp_sink.to(p.email)) for p in people) == [1] * 5
 
@@ -160,7 +166,7 @@ def test_telling_voters_resumed_after_a_crash_writes_each_timeline_and_email_onc
     run_send_job(job.pk)
     _killed_after(job, 1, voters[0].pk)
     job = run_send_job(job.pk)
-    assert (job.status, job.done, job.queued) == (JobStatus.DONE, 4, 4)
+    assert (job.state, job.done, job.queued) == (JobStatus.FINISHED, 4, 4)
     for person in voters:
         assert Activity.objects.filter(person=person, kind=ActivityKind.IDEA_STATUS).count() == 1
     change.refresh_from_db()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.contacts.services import create_person, find_person_by_email
+from thrive.core.jobs import status_response
 from thrive.core.roles import can_edit, require_edit
 
 from .. import charts, queries
@@ -36,7 +37,6 @@ from ..services import (
     start_survey_send,
     submit_idea,
 )
-from ..services.jobs import resume_stalled
 
 
 @require_GET
@@ -208,14 +208,9 @@ def _job_page(job: SendJob) -> str:
 
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """The progress bar's data; also queues a job again whose worker stopped."""
-    job = get_object_or_404(SendJob, pk=pk)
-    if can_edit(request.user):
-        resume_stalled(job)
-    return JsonResponse({
-        "status": job.status, "done": job.done, "total": job.total, "percent": job.percent,
-        "queued": job.queued, "skipped": job.skipped, "cooling_down": job.cooling_down,
-    })  # fmt: skip
+    """The progress bar's data (the job kit's status shape). A job whose worker stopped is
+    resumed by the workers' sweep, not by this page: a GET writes nothing."""
+    return status_response(get_object_or_404(SendJob, pk=pk))
 
 
 @require_POST

@@ -1,4 +1,9 @@
-"""`thrive worker`: run background jobs. Start several (on several machines) with PostgreSQL."""
+"""`thrive worker`: run background jobs. Start several (on several machines) with PostgreSQL.
+
+Every worker sweeps for jobs whose worker died when it starts, and keeps a sweep queued
+(``thrive.core.tasks``): a job killed mid-way is resumed or failed, never left running. Each
+job logs one line when it ends ("import 12 finished: …") at the default level.
+"""
 
 import logging
 from importlib import import_module
@@ -21,11 +26,21 @@ class Command(DBWorkerCommand):
             # (failures). `thrive worker -v 2` shows every job.
             for name in ("django.tasks", "django_tasks_db"):
                 logging.getLogger(name).setLevel(logging.WARNING)
+        # One line per job that ends or is taken over, whatever LOG_LEVEL says.
+        jobs_log = logging.getLogger("thrive.jobs")
+        jobs_log.setLevel(logging.INFO if verbosity else logging.WARNING)
+        if not jobs_log.handlers and not logging.getLogger().handlers:
+            jobs_log.addHandler(logging.StreamHandler(self.stdout))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("queue_name") in (None, "default"):
             options["queue_name"] = "*"
+        from thrive.core.jobs import sweep
+        from thrive.core.tasks import schedule_sweep
+
+        sweep()
         if not options.get("batch"):
+            schedule_sweep()
             # The automation engine and the webhook sender re-queue their own ticks; make
             # sure one is pending after a restart or a lost queue row, so nothing needs cron
             # to keep moving.

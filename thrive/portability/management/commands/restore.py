@@ -50,7 +50,9 @@ class Command(BaseCommand):
                 if result.counted_only
                 else ""
             )
-            + f". Signature: {result.signature}."
-            + " Associates sign in after setting a password: "
+            + f". Signature: {result.signature}"
+            + ". Background jobs queued again: "
+            + (", ".join(f"{n} {what}" for what, n in result.rescheduled.items()) or "none")
+            + ". Associates sign in after setting a password: "
             "`thrive changepassword USERNAME` or the password-reset email."
         )
