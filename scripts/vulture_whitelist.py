@@ -13,3 +13,7 @@ arg_joiner  # noqa: B018
 extra_context  # noqa: B018
 # aiosmtpd's handle_RCPT(server, session, envelope, address, rcpt_options).
 rcpt_options  # noqa: B018
+# Django's system checks are called with app_configs=... by keyword.
+app_configs  # noqa: B018
+# signal.signal handlers are called as handler(signum, frame).
+signum  # noqa: B018

@@ -171,7 +171,7 @@ def forecast_customer_base(
     first_days = np.asarray(summary.first_purchase, dtype="datetime64[D]")
     recent = first_days >= window_start
     rate = float(np.count_nonzero(recent)) / acquisition_months
-    first_value = _first_order_value(summary.customer_ids, ids, days, values, recent)
+    first_value = _first_order_value(ids, days, values, recent)
     repeat_value = float(spend.expected_spend(0.0, 0.0)[()])
 
     new = np.zeros(horizon)
@@ -200,7 +200,6 @@ def forecast_customer_base(
 
 
 def _first_order_value(
-    summary_ids: np.ndarray,
     ids: np.ndarray,
     days: np.ndarray,
     values: np.ndarray,
