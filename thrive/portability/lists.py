@@ -42,7 +42,7 @@ COMMON_KINDS = (
     Kind("activities", "Activities", "contacts.activity", "The whole timeline"),
     Kind("stage-changes", "Stage history", "contacts.stagechange"),
     Kind("consents", "Consents", "contacts.consent"),
-    Kind("tasks", "Tasks", "automations.task", "The task inbox, done and open"),
+    Kind("tasks", "Tasks", "tasks.task", "The task inbox, done and open"),
     Kind("deliveries", "Email deliveries", "outreach.delivery"),
     Kind("ideas", "Ideas", "voice.idea"),
     Kind("votes", "Idea votes", "voice.vote"),

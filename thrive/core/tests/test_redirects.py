@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from thrive.automations import services as task_services
 from thrive.conftest import client_for
 from thrive.core.redirects import safe_next
+from thrive.tasks import services as task_services
 from thrive.testing.factories import PersonFactory
 
 OFF_SITE = [

@@ -76,11 +76,11 @@ SITE_ROUTES = [r for r in ROUTES if not r.admin_model_page]
 # The record behind an id, by the path segment before it ("people/<int:pk>/").
 MODEL_BY_SEGMENT = {
     "people": "contacts.Person", "organizations": "contacts.Organization",
-    "segments": "contacts.Segment", "segment": "contacts.Segment", "erase": "contacts.Person",
+    "segments": "segments.Segment", "segment": "segments.Segment", "erase": "contacts.Person",
     "activities": "contacts.Activity", "campaigns": "outreach.Campaign",
     "templates": "outreach.EmailTemplate", "sequences": "outreach.Sequence",
     "drafts": "outreach.Draft", "ideas": "voice.Idea", "surveys": "voice.Survey",
-    "jobs": "voice.SendJob", "tasks": "automations.Task", "automations": "automations.Workflow",
+    "jobs": "voice.SendJob", "tasks": "tasks.Task", "automations": "automations.Workflow",
     "goals": "growth.Goal", "experiments": "growth.Experiment", "health": "growth.HealthCheck",
     "imports": "imports.ImportJob", "backup": "portability.ExportRun",
     "webhooks": "webhooks.WebhookSubscription", "deliveries": "webhooks.WebhookDelivery",
