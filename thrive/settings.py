@@ -179,7 +179,7 @@ THRIVE_RATE_LIMITS = rate_limits(os.environ.get("THRIVE_RATE_LIMITS", ""))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "thrive" / "static"]
+# Static files live in each app (thrive/<app>/static/<app>/), found by the app finder.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

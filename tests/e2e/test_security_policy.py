@@ -92,8 +92,8 @@ def test_the_api_docs_render_under_the_policy(page, live_server):
     watcher = Watcher(page, live_server.url)
     sign_in(page, "maya")
     assert watcher.visit("/api/v1/docs") == []
-    expect(page.locator(".swagger-ui .info .title")).to_be_visible()
-    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible(timeout=20_000)
+    expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
 
 
 def test_the_admin_works_under_the_policy(page, live_server):
