@@ -1,4 +1,4 @@
-"""The bounce and complaint webhook for mail providers (see bounce_intake.py).
+"""The bounce and complaint webhook for mail providers (see inbound/bounce_intake.py).
 
 No sign-in: the caller proves itself with the shared secret from
 ``THRIVE_BOUNCE_WEBHOOK_SECRET``, sent as ``Authorization: Bearer <secret>`` and compared
