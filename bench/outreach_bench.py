@@ -301,7 +301,7 @@ def phase_setup(people: int) -> dict[str, Any]:
         Segment,
     )
     from thrive.core.roles import Role
-    from thrive.outreach.template_services import save_template
+    from thrive.outreach.email_templates.saving import save_template
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
@@ -353,8 +353,8 @@ def phase_setup(people: int) -> dict[str, Any]:
 def phase_campaign(actor_id: int, template_id: int, segment_id: int, name: str) -> dict[str, Any]:
     _django()
     from thrive.accounts.models import Associate
-    from thrive.outreach.dispatch import create_campaign, send_campaign
     from thrive.outreach.models import EmailTemplate
+    from thrive.outreach.sending.dispatch import create_campaign, send_campaign
     from thrive.segments.models import Segment
 
     actor = Associate.objects.get(pk=actor_id)

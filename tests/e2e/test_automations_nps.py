@@ -14,7 +14,7 @@ from thrive.commerce.services import LineInput, record_order
 from thrive.contacts.services import create_person, grant_consent
 from thrive.core.roles import Role
 from thrive.demo import journey
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.testing.factories import AssociateFactory
 
 from .conftest import screenshot, sign_in

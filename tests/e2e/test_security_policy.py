@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from thrive.contacts.services import create_person
 from thrive.core.roles import Role
-from thrive.outreach.template_services import save_template
+from thrive.outreach.email_templates.saving import save_template
 from thrive.testing.factories import AssociateFactory
 
 from .conftest import sign_in

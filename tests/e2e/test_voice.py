@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from thrive.core.config import mailer_settings
 from thrive.core.roles import Role
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.testing.factories import AssociateFactory
 from thrive.voice.models import Idea, Vote
 from thrive.voice.tests.conftest import run_voice_jobs

@@ -179,7 +179,7 @@ class _Checker:
         value = cfg.get(key)
         if not isinstance(value, str) or not value.strip():
             return
-        from thrive.outreach.sandbox import check_source
+        from thrive.outreach.email_templates.sandbox import check_source
 
         old = OLD_MERGE_FIELD.search(value)
         if old:

@@ -115,8 +115,8 @@ class StepRun:
 def _fill(text: str, person: Person) -> str:
     # The email templates' sandbox: one merge syntax for everything users write, and no
     # str.format over user text (it can reach attributes).
-    from thrive.outreach.merge_data import merge_context
-    from thrive.outreach.sandbox import render_line
+    from thrive.outreach.email_templates.merge_data import merge_context
+    from thrive.outreach.email_templates.sandbox import render_line
 
     return render_line(text, merge_context(person))
 
@@ -291,7 +291,7 @@ def _send_survey(run: StepRun) -> Result:
     detail = {"survey": survey.pk, "invite": invite.pk,
               "delivery": getattr(delivery, "pk", None), "status": status}  # fmt: skip
     if status in {"skipped", "failed", "bounced"}:
-        from thrive.outreach.explain import SKIP_WORDS
+        from thrive.outreach.reports.explain import SKIP_WORDS
 
         code = str(getattr(delivery, "skip_reason", "") or status)
         why = SKIP_WORDS.get(code, code.replace("_", " "))

@@ -69,9 +69,9 @@ from thrive.contacts.models import (
     Direction,
     Person,
 )
+from thrive.outreach.email_templates.saving import save_template
 from thrive.outreach.models import EmailTemplate, MessagePurpose, OnCap, Sequence, Suppression
-from thrive.outreach.sequencing import add_step, create_sequence
-from thrive.outreach.template_services import save_template
+from thrive.outreach.sending.sequencing import add_step, create_sequence
 from thrive.segments.models import Segment
 from thrive.voice.models import InviteStatus, Survey, SurveyInvite, SurveyResponse
 from thrive.voice.services import create_survey

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from thrive.analytics.models import DashboardSnapshot
 from thrive.core.roles import check_actor
-from thrive.outreach import numbers
 from thrive.outreach.models import Delivery
+from thrive.outreach.reports import numbers
 
 from .models import (
     CheckInSource,

@@ -9,6 +9,6 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from thrive.core.reschedule import register
 
-        from .scheduling import reschedule_pump
+        from .sending.scheduling import reschedule_pump
 
         register("outreach scheduled sends", reschedule_pump)

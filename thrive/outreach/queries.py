@@ -6,8 +6,8 @@ from typing import Any
 
 from thrive.contacts.models import Person
 
-from .explain import explain
 from .models import Delivery
+from .reports.explain import explain
 
 PERSON_DELIVERIES = 15
 

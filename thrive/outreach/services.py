@@ -52,9 +52,8 @@ from thrive.core.roles import require_edit
 from thrive.tasks.models import TaskKind, TaskStatus
 from thrive.tasks.services import create_task, finish_task
 
-from .compose import message_id_for
-from .gates import evaluate
-from .merge_data import merge_context
+from .email_templates.merge_data import merge_context
+from .email_templates.sandbox import Rendered, render_parts
 from .models import (
     PERSONAL,
     CampaignVariant,
@@ -67,9 +66,10 @@ from .models import (
     OnCap,
     SequenceStep,
 )
-from .sandbox import Rendered, render_parts
-from .scheduling import request_pump
-from .sequencing import enroll, stop_enrollment
+from .sending.compose import message_id_for
+from .sending.gates import evaluate
+from .sending.scheduling import request_pump
+from .sending.sequencing import enroll, stop_enrollment
 
 __all__ = [
     "create_draft",

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.tasks import task
 
-from .sender import run_pump
+from .sending.sender import run_pump
 
 
 @task()

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from thrive.outreach import numbers
 from thrive.outreach.models import Campaign, Delivery
+from thrive.outreach.reports import numbers
 
 from ..pagination import PageQuery, page_of, paginate
 from ..types import ERRORS, Id

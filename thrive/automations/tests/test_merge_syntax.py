@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from thrive.automations.models import Step
 from thrive.automations.tests.conftest import run
 from thrive.contacts import services as contacts
-from thrive.outreach.sandbox import check_source
+from thrive.outreach.email_templates.sandbox import check_source
 from thrive.tasks.models import Task
 from thrive.testing.factories import PersonFactory
 

@@ -18,11 +18,11 @@ from thrive.automations.models import ActionLog, EnrollmentStatus, LogOutcome
 from thrive.automations.tests.conftest import run, where
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ConsentMethod, ConsentPurpose
+from thrive.outreach.email_templates.saving import save_template
 from thrive.outreach.models import Delivery, DeliveryStatus, OnCap, SequenceEnrollment
-from thrive.outreach.sender import run_pump
-from thrive.outreach.sequencing import add_step, create_sequence
+from thrive.outreach.sending.sender import run_pump
+from thrive.outreach.sending.sequencing import add_step, create_sequence
 from thrive.outreach.services import send_email
-from thrive.outreach.template_services import save_template
 from thrive.tasks.models import Task
 from thrive.testing.factories import PersonFactory
 from thrive.voice.models import InviteStatus, SendJob, SurveyInvite

@@ -27,9 +27,9 @@ from thrive.contacts.models import Consent, Person
 from thrive.contacts.services import change_stage, create_person, grant_consent
 from thrive.demo import build, journey
 from thrive.demo.extras import finish_demo
-from thrive.outreach.merge_data import merge_context
+from thrive.outreach.email_templates.merge_data import merge_context
+from thrive.outreach.email_templates.sandbox import render_parts, template_problems
 from thrive.outreach.models import Delivery, Draft, EmailTemplate, Sequence, SequenceStep
-from thrive.outreach.sandbox import render_parts, template_problems
 from thrive.outreach.services import dismiss_draft
 from thrive.segments.models import Segment
 from thrive.tasks.models import Task, TaskKind
@@ -279,7 +279,7 @@ def _answer_link(received: Any, score: int) -> str:
 def test_a_detractor_a_week_after_ordering_gives_tom_a_call_within_48_hours(
     demo: None, smtp_sink: Any, client: Any
 ) -> None:
-    from thrive.outreach.sender import run_pump
+    from thrive.outreach.sending.sender import run_pump
     from thrive.voice.services.surveys import ADVOCATE_TAG
 
     now = timezone.now()

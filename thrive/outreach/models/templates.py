@@ -13,7 +13,8 @@ from thrive.core.models import TimeStampedModel
 
 class EmailTemplate(TimeStampedModel):
     """What a message says. Merge fields are checked when the template is saved
-    (see :mod:`thrive.outreach.sandbox`), so sending never meets a broken template."""
+    (see :mod:`thrive.outreach.email_templates.sandbox`), so sending never meets a broken
+    template."""
 
     name = models.CharField(max_length=120)
     subject = models.CharField(max_length=255)
@@ -42,7 +43,7 @@ class EmailTemplate(TimeStampedModel):
         return reverse("outreach_template", args=[self.pk])
 
     def clean(self) -> None:
-        from thrive.outreach.sandbox import template_problems
+        from thrive.outreach.email_templates.sandbox import template_problems
 
         if not self.html_body.strip() and not self.text_body.strip():
             raise ValidationError({"html_body": "Write an HTML part, a plain-text part or both."})

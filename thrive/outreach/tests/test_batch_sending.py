@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from thrive.contacts.models import Activity
-from thrive.outreach import links
+from thrive.outreach.inbound.suppression import suppress
 from thrive.outreach.models import Delivery, DeliveryStatus
-from thrive.outreach.sender import (
+from thrive.outreach.sending import links
+from thrive.outreach.sending.sender import (
     PumpReport,
     claim_batch,
     mark_sent,
@@ -18,7 +19,6 @@ from thrive.outreach.sender import (
     run_pump,
 )
 from thrive.outreach.services import send_email
-from thrive.outreach.suppression import suppress
 
 from .conftest import consenting_person, make_template
 

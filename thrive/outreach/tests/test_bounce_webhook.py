@@ -10,7 +10,7 @@ from thrive.contacts.models import Activity, ConsentPurpose
 from thrive.contacts.services import has_consent
 from thrive.outreach.models import CampaignStatus, Delivery, DeliveryStatus, Suppression
 from thrive.outreach.models import SuppressionReason as Why
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 
 from .conftest import consenting_person
 from .test_campaigns import make_campaign
@@ -41,7 +41,7 @@ def sent_campaign(size, smtp_sink):
     owner, campaign = make_campaign(people)
     campaign.stop_after_sends = 10
     campaign.save()
-    from thrive.outreach.dispatch import send_campaign
+    from thrive.outreach.sending.dispatch import send_campaign
 
     send_campaign(campaign, actor=owner)
     run_pump()
@@ -55,7 +55,7 @@ def test_a_hard_bounce_suppresses_and_enough_of_them_stop_the_campaign(smtp_sink
     owner, campaign = make_campaign(people)
     campaign.stop_after_sends = 10
     campaign.save()
-    from thrive.outreach.dispatch import send_campaign
+    from thrive.outreach.sending.dispatch import send_campaign
 
     send_campaign(campaign, actor=owner)
     run_pump(budget_seconds=0)

@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from thrive.conftest import client_for
-from thrive.outreach.dispatch import (
+from thrive.outreach.models import Campaign, CampaignStatus, Delivery
+from thrive.outreach.sending.dispatch import (
     cancel_campaign,
     create_campaign,
     send_campaign,
     update_campaign,
 )
-from thrive.outreach.models import Campaign, CampaignStatus, Delivery
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.segments.models import Segment
 
 from .conftest import consenting_person, make_template

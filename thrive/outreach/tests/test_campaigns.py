@@ -4,11 +4,11 @@ from types import SimpleNamespace
 import pytest
 
 from thrive.core.roles import Role
-from thrive.outreach.bounces import find_by_message_id, record_bounce
-from thrive.outreach.dispatch import assign_variant, create_campaign, send_campaign
+from thrive.outreach.inbound.bounces import find_by_message_id, record_bounce
 from thrive.outreach.models import CampaignStatus, Delivery, DeliveryStatus
-from thrive.outreach.numbers import by
-from thrive.outreach.sender import run_pump
+from thrive.outreach.reports.numbers import by
+from thrive.outreach.sending.dispatch import assign_variant, create_campaign, send_campaign
+from thrive.outreach.sending.sender import run_pump
 from thrive.segments.models import Segment
 from thrive.testing.factories import AssociateFactory
 
@@ -92,8 +92,8 @@ def test_an_audience_being_built_is_left_to_its_builder_until_it_falls_silent():
 
     from django.utils import timezone
 
-    from thrive.outreach.dispatch import start_due_campaigns
     from thrive.outreach.models import Campaign
+    from thrive.outreach.sending.dispatch import start_due_campaigns
 
     people = [consenting_person() for _ in range(3)]
     owner, campaign = make_campaign(people)

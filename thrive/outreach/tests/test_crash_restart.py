@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 
 from thrive.core.roles import Role
-from thrive.outreach.dispatch import create_campaign, send_campaign
 from thrive.outreach.models import Delivery
+from thrive.outreach.sending.dispatch import create_campaign, send_campaign
 from thrive.segments.models import Segment
 from thrive.testing.factories import AssociateFactory
 

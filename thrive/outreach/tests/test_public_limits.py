@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from thrive.contacts.models import Consent, Person
-from thrive.outreach import links
 from thrive.outreach.models import Delivery
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending import links
+from thrive.outreach.sending.sender import run_pump
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_the_limits_follow_thrive_rate_limits(settings, smtp_sink):
 
 
 def test_opt_in_confirmations_are_limited_and_honeypotted(smtp_sink):
-    from thrive.outreach.optin import request_signup
+    from thrive.outreach.inbound.optin import request_signup
 
     delivery = request_signup(email="new@example.com")
     token = links.opt_in_url({

@@ -7,10 +7,10 @@ from django.test import Client
 from thrive.contacts.models import Activity, Consent, ConsentMethod, ConsentPurpose
 from thrive.contacts.services import has_consent
 from thrive.core.tokens import make_token
-from thrive.outreach import links
+from thrive.outreach.inbound.optin import confirm_signup, request_signup
 from thrive.outreach.models import DeliveryStatus, Suppression, SuppressionReason
-from thrive.outreach.optin import confirm_signup, request_signup
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending import links
+from thrive.outreach.sending.sender import run_pump
 from thrive.outreach.services import send_email
 
 from .conftest import consenting_person, make_template

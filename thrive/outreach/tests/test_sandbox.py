@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from thrive.contacts.models import CustomFieldDefinition
-from thrive.outreach.merge_data import merge_context
-from thrive.outreach.sandbox import check_source, render_parts, template_problems
-from thrive.outreach.template_services import save_template
+from thrive.outreach.email_templates.merge_data import merge_context
+from thrive.outreach.email_templates.sandbox import check_source, render_parts, template_problems
+from thrive.outreach.email_templates.saving import save_template
 from thrive.testing.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

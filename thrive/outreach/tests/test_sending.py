@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, ActivityKind, ConsentPurpose
 from thrive.contacts.services import withdraw_consent
+from thrive.outreach.inbound.suppression import suppress
 from thrive.outreach.models import (
     TRANSACTIONAL,
     Delivery,
@@ -12,9 +13,8 @@ from thrive.outreach.models import (
     Suppression,
     SuppressionReason,
 )
-from thrive.outreach.sender import call_for_help, run_pump
+from thrive.outreach.sending.sender import call_for_help, run_pump
 from thrive.outreach.services import send_email
-from thrive.outreach.suppression import suppress
 from thrive.testing.factories import PersonFactory
 
 from .conftest import consenting_person, make_template

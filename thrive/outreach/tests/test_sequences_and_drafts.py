@@ -6,8 +6,8 @@ from django.utils import timezone
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.core.roles import Role
 from thrive.outreach.models import Delivery, DeliveryStatus, DraftStatus, SequenceEnrollment
-from thrive.outreach.sender import run_pump
-from thrive.outreach.sequencing import add_step, create_sequence, enroll
+from thrive.outreach.sending.sender import run_pump
+from thrive.outreach.sending.sequencing import add_step, create_sequence, enroll
 from thrive.outreach.services import create_draft, dismiss_draft, send_draft
 from thrive.tasks.models import Task, TaskKind, TaskStatus
 from thrive.testing.factories import AssociateFactory, PersonFactory

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from thrive.conftest import client_for
 from thrive.outreach.models import Campaign, CampaignStatus, EmailTemplate, Sequence
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.outreach.services import send_email
 from thrive.segments.models import Segment
 

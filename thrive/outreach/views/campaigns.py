@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from thrive.core.roles import require_edit
 
-from .. import numbers
 from ..conf import business_zone_name
-from ..dispatch import (
+from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
+from ..models import Campaign, Delivery
+from ..reports import numbers
+from ..sending.dispatch import (
     NOT_STARTED,
     cancel_campaign,
     create_campaign,
@@ -24,9 +26,7 @@ from ..dispatch import (
     stop_campaign,
     update_campaign,
 )
-from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
-from ..models import Campaign, Delivery
-from ..quiet_hours import zone_for
+from ..sending.quiet_hours import zone_for
 
 
 @require_GET

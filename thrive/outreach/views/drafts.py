@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 
 from thrive.core.roles import require_edit
 
-from ..explain import explain
 from ..forms import DraftForm
 from ..models import Draft, DraftStatus
+from ..reports.explain import explain
 from ..services import dismiss_draft, send_draft
 
 

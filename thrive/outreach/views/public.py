@@ -21,12 +21,12 @@ from thrive.core.public_forms import Refused, client_ip, guard, refusal
 from thrive.core.ratelimit import Limit
 from thrive.core.tokens import TokenError
 
-from .. import links
 from ..forms import SignupForm
+from ..inbound.optin import SIGNUP_TEXT, confirm_signup, request_signup
+from ..inbound.tracking import record_click, record_open
+from ..inbound.unsubscribe import unsubscribe as do_unsubscribe
 from ..models import Delivery
-from ..optin import SIGNUP_TEXT, confirm_signup, request_signup
-from ..tracking import record_click, record_open
-from ..unsubscribe import unsubscribe as do_unsubscribe
+from ..sending import links
 
 HOUR = dt.timedelta(hours=1)
 # Each sign-up sends a confirmation email: per address and per mailbox.

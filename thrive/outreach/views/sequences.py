@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from thrive.contacts.services import find_person_by_email
 from thrive.core.roles import require_edit
 
-from .. import numbers
 from ..forms import EnrollForm, SequenceForm, StepForm
 from ..models import Delivery, EnrollmentStatus, Sequence
-from ..sequencing import add_step, create_sequence, enroll
+from ..reports import numbers
+from ..sending.sequencing import add_step, create_sequence, enroll
 
 
 @require_GET

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
 
+from ..email_templates.merge_data import field_reference, merge_context
+from ..email_templates.sandbox import TemplateProblem, render_parts
+from ..email_templates.saving import save_template
 from ..forms import TemplateForm
-from ..merge_data import field_reference, merge_context
 from ..models import EmailTemplate
-from ..sandbox import TemplateProblem, render_parts
-from ..template_services import save_template
 
 PREVIEW_PEOPLE = 50
 

@@ -1,4 +1,4 @@
-"""The bounce and complaint webhook for mail providers (see bounce_intake.py).
+"""The bounce and complaint webhook for mail providers (see inbound/bounce_intake.py).
 
 No sign-in: the caller proves itself with the shared secret from
 ``THRIVE_BOUNCE_WEBHOOK_SECRET``, sent as ``Authorization: Bearer <secret>`` and compared
@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..bounce_intake import apply_reports, parse_events
 from ..conf import bounce_webhook_secret
+from ..inbound.bounce_intake import apply_reports, parse_events
 
 MAX_BODY = 1_000_000
 

@@ -19,7 +19,7 @@ from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Per
 from thrive.contacts.services import record_activity
 from thrive.core.roles import require_edit
 from thrive.outreach.conf import public_url
-from thrive.outreach.sandbox import Rendered
+from thrive.outreach.email_templates.sandbox import Rendered
 
 from ..models import (
     BODY_MAX,

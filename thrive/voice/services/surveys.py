@@ -31,8 +31,8 @@ from thrive.contacts.services import add_tag, record_activity, withdraw_consent
 from thrive.core.roles import require_edit
 from thrive.core.tokens import TokenError, make_token, read_token
 from thrive.outreach.conf import public_url
+from thrive.outreach.email_templates.sandbox import Rendered
 from thrive.outreach.models import DeliveryStatus, MessagePurpose
-from thrive.outreach.sandbox import Rendered
 from thrive.outreach.services import queue_delivery
 from thrive.segments.models import Segment
 from thrive.tasks.models import TaskKind

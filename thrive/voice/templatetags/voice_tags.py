@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from thrive.insights.nps import NPSResult
-from thrive.outreach.explain import SKIP_WORDS
+from thrive.outreach.reports.explain import SKIP_WORDS
 
 from ..queries import fmt_interval
 

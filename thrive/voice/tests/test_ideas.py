@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.contacts.services import merge_people
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.testing.factories import PersonFactory
 from thrive.voice.models import Idea, IdeaMerge, IdeaStatus, Importance, Vote
 from thrive.voice.services import (

@@ -13,7 +13,7 @@ from thrive.conftest import client_for
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.core.jobs import sweep
 from thrive.outreach.models import Delivery
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.segments.models import Segment
 from thrive.testing.factories import PersonFactory
 from thrive.voice.models import JobStatus, SendJob, SurveyInvite

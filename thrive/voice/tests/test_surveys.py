@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.contacts.services import has_consent
-from thrive.outreach.sender import run_pump
+from thrive.outreach.sending.sender import run_pump
 from thrive.segments.models import Segment
 from thrive.tasks.models import Task, TaskKind
 from thrive.testing.factories import PersonFactory

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from thrive.contacts.identity import normalize_email
 
-from .models import Suppression, SuppressionReason
+from ..models import Suppression, SuppressionReason
 
 # A stronger reason replaces a weaker one: an unsubscribed address that later bounces
 # is kept as a bounce, which also stops service mail.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import PENDING_STATUSES, Delivery, DeliveryStatus
+from ..models import PENDING_STATUSES, Delivery, DeliveryStatus
 
 HOLDOUT = "holdout"
 

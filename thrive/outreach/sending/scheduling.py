@@ -4,7 +4,7 @@ sequences and sends due mail, queued through Django's tasks framework.
 A job is queued only when it would run earlier than the earliest one already known
 (:class:`PumpSchedule`), so a campaign of ten thousand messages queues one job, not ten
 thousand. A job that dies (SIGKILL) leaves a successor queued for when its leases expire
-(see :func:`thrive.outreach.sender.run_pump`), so nothing waits for a person to notice.
+(see :func:`thrive.outreach.sending.sender.run_pump`), so nothing waits for a person to notice.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import PumpSchedule
+from ..models import PumpSchedule
 
 
 def request_pump(at: dt.datetime | None = None) -> bool:
@@ -55,7 +55,7 @@ def forget_due_runs(now: dt.datetime) -> None:
 
 
 def _enqueue(at: dt.datetime) -> None:
-    from .tasks import run_outreach
+    from ..tasks import run_outreach
 
     if at > timezone.now():
         run_outreach.using(run_after=at).enqueue()

@@ -1,11 +1,11 @@
 """Email templates in a sandbox: Django's template language, locked down.
 
 A separate :class:`~django.template.Engine` with no loaders and no built-in library
-except :mod:`thrive.outreach.template_library` renders plain dicts made by
-:mod:`thrive.outreach.merge_data`, never model instances, so a template cannot call a
-method, reach the database or read a file. Every variable must be a known merge field:
-:func:`template_problems` walks the compiled template at save time and reports syntax
-errors, forbidden tags and unknown fields with their line numbers.
+except :mod:`thrive.outreach.email_templates.tag_library` renders plain dicts made by
+:mod:`thrive.outreach.email_templates.merge_data`, never model instances, so a template
+cannot call a method, reach the database or read a file. Every variable must be a known
+merge field: :func:`template_problems` walks the compiled template at save time and
+reports syntax errors, forbidden tags and unknown fields with their line numbers.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class _SandboxEngine(Engine):
 
 
 ENGINE = _SandboxEngine(
-    builtins=["thrive.outreach.template_library"],
+    builtins=["thrive.outreach.email_templates.tag_library"],
     debug=True,  # keeps line numbers on syntax errors
     loaders=[],
     libraries={},

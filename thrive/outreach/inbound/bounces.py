@@ -14,7 +14,7 @@ from thrive.contacts.models import (
 )
 from thrive.contacts.services import record_activity, withdraw_consent
 
-from .models import Delivery, DeliveryStatus, SuppressionReason
+from ..models import Delivery, DeliveryStatus, SuppressionReason
 from .suppression import suppress
 
 
@@ -89,7 +89,7 @@ def record_complaint(delivery: Delivery, *, detail: str = "") -> None:
 def _check_campaign(delivery: Delivery) -> None:
     if delivery.campaign_id is None:
         return
-    from .dispatch import check_campaign_health
-    from .models import Campaign
+    from ..models import Campaign
+    from ..sending.dispatch import check_campaign_health
 
     check_campaign_health(Campaign.objects.get(pk=delivery.campaign_id))

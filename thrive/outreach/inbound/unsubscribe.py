@@ -8,7 +8,7 @@ from django.utils import timezone
 from thrive.contacts.models import ConsentMethod, ConsentPurpose
 from thrive.contacts.services import withdraw_consent
 
-from .models import CONSENT_PURPOSES, Delivery, SuppressionReason
+from ..models import CONSENT_PURPOSES, Delivery, SuppressionReason
 from .suppression import suppress
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from thrive.core.roles import require_edit
 from thrive.segments.models import Segment
 
-from .conf import lease_seconds
-from .models import (
+from ..conf import lease_seconds
+from ..models import (
     PENDING_STATUSES,
     Campaign,
     CampaignStatus,

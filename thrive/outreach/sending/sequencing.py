@@ -13,8 +13,8 @@ from django.utils import timezone
 from thrive.contacts.models import Person
 from thrive.core.roles import require_edit
 
-from . import conf
-from .models import (
+from .. import conf
+from ..models import (
     EmailTemplate,
     EnrollmentStatus,
     Sequence,
@@ -139,7 +139,7 @@ def advance_due_enrollments(*, now: dt.datetime, limit: int = 500) -> int:
 
 
 def _queue_step(enrollment: SequenceEnrollment, *, now: dt.datetime) -> int:
-    from .services import queue_delivery
+    from ..services import queue_delivery
 
     sequence = enrollment.sequence
     steps = list(sequence.steps.filter(position__gte=enrollment.next_position).order_by("position"))

@@ -15,9 +15,9 @@ from thrive.contacts.models import Consent, ConsentMethod, ConsentPurpose, Perso
 from thrive.contacts.services import create_person, find_person_by_email, grant_consent
 from thrive.core.tokens import TokenError
 
-from . import links
-from .models import TRANSACTIONAL, Delivery
-from .sandbox import Rendered
+from ..email_templates.sandbox import Rendered
+from ..models import TRANSACTIONAL, Delivery
+from ..sending import links
 from .suppression import lift_unsubscribe
 
 SIGNUP_TEXT = "Send me news and offers by email. I can unsubscribe at any time."
@@ -71,7 +71,7 @@ def request_signup(
         f'{html.escape(business)}:</p><p><a href="{html.escape(url)}">Yes, subscribe me</a></p>'
         "<p>If you did not ask for this, ignore this email and nothing will happen.</p>"
     )
-    from .services import queue_delivery
+    from ..services import queue_delivery
 
     hour = timezone.now().strftime("%Y%m%d%H")
     return queue_delivery(

@@ -11,10 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from ..email_templates.merge_data import merge_context
+from ..email_templates.sandbox import Rendered, render_parts
+from ..models import CONSENT_PURPOSES, Delivery
 from . import links
-from .merge_data import merge_context
-from .models import CONSENT_PURPOSES, Delivery
-from .sandbox import Rendered, render_parts
 
 
 class MissingTemplate(Exception):

@@ -38,12 +38,10 @@ from django.utils.crypto import get_random_string
 
 from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction, Person
 
-from . import conf
-from .compose import MissingTemplate, build_message, message_id_for, render_delivery
-from .gates import evaluate_batch
-from .merge_data import batch_cache, merge_contexts
-from .mime import from_header, message_bytes, plain_address
-from .models import (
+from .. import conf
+from ..email_templates.merge_data import batch_cache, merge_contexts
+from ..email_templates.sandbox import TemplateProblem
+from ..models import (
     PENDING_STATUSES,
     Campaign,
     CampaignStatus,
@@ -53,7 +51,9 @@ from .models import (
     EnrollmentStatus,
     SequenceEnrollment,
 )
-from .sandbox import TemplateProblem
+from .compose import MissingTemplate, build_message, message_id_for, render_delivery
+from .gates import evaluate_batch
+from .mime import from_header, message_bytes, plain_address
 from .scheduling import forget_due_runs, request_pump
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def prepare_batch(
     Holds a lock on the batch's people (taken in id order, so two workers never wait on
     each other in a circle) while checking, so two workers cannot both use the last
     slot of someone's weekly budget. The checks read the database a few times for the
-    whole batch (:func:`~thrive.outreach.gates.evaluate_batch`), the merge data is read
+    whole batch (:func:`~thrive.outreach.sending.gates.evaluate_batch`), the merge data is read
     for all its people at once and each template is compiled once.
     """
     lease = dt.timedelta(seconds=conf.lease_seconds())
@@ -480,7 +480,7 @@ def _send_each(ready: list[Delivery], token: str, report: PumpReport, mailer: An
 
 
 def _send_all(ready: list[Delivery], token: str, report: PumpReport, mailer: Any) -> None:
-    from .bounces import record_bounce
+    from ..inbound.bounces import record_bounce
 
     lease = _Lease(ready, token)
     direct = _mail_sender(mailer)
@@ -580,7 +580,7 @@ def call_for_help() -> bool:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    from .tasks import run_outreach
+    from ..tasks import run_outreach
 
     if not isinstance(run_outreach.get_backend(), DatabaseBackend):
         return False

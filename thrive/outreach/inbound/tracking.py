@@ -8,7 +8,7 @@ from django.utils import timezone
 from thrive.contacts.models import ActivityChannel, ActivityKind, Direction
 from thrive.contacts.services import record_activity
 
-from .models import Delivery
+from ..models import Delivery
 
 
 def record_open(delivery_id: int) -> bool:

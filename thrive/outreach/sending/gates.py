@@ -15,8 +15,8 @@ from django.db.models import Count, Min, Q
 
 from thrive.contacts.models import Consent
 
-from .conf import max_automated_per_week, quiet_hours
-from .models import (
+from ..conf import max_automated_per_week, quiet_hours
+from ..models import (
     CONSENT_PURPOSES,
     PERSONAL,
     TRANSACTIONAL,

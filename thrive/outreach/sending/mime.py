@@ -17,9 +17,9 @@ import secrets
 from email.header import Header
 from email.utils import formataddr, formatdate, getaddresses
 
+from ..models import Delivery
 from . import links
 from .compose import wants_unsubscribe
-from .models import Delivery
 
 # An address that can go into a header and the envelope as it is: ASCII, no spaces,
 # quotes, angle brackets or line breaks. Anything else goes through the mailer.

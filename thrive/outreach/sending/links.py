@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 from thrive.core.tokens import make_token, read_token
 
-from .conf import public_url
+from ..conf import public_url
 
 UNSUBSCRIBE = "outreach.unsubscribe"
 CLICK = "outreach.click"

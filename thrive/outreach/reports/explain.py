@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import Delivery, DeliveryStatus
+from ..models import Delivery, DeliveryStatus
 
 SKIP_WORDS = {
     "no_consent": "no consent for this kind of email",

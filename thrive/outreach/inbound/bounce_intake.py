@@ -14,7 +14,7 @@ timeline only). ``message_id`` finds the message Thrive sent (its Message-ID hea
 without it, or for mail Thrive no longer knows, hard bounces and complaints still put
 the ``recipient`` on the suppression list. Complaints also withdraw marketing consent.
 Reports for a campaign feed its automatic stop
-(:func:`~thrive.outreach.dispatch.check_campaign_health`).
+(:func:`~thrive.outreach.sending.dispatch.check_campaign_health`).
 
 Every event is checked before any is applied; one bad event rejects the whole request
 with the event's position, field and reason, so a provider's retry is never half-applied.
@@ -30,8 +30,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from ..models import SuppressionReason
 from .bounces import find_by_message_id, record_bounce, record_complaint
-from .models import SuppressionReason
 from .suppression import suppress
 
 MAX_EVENTS = 1000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .conf import business_zone_name
+from ..conf import business_zone_name
 
 
 def zone_for(name: str) -> ZoneInfo:

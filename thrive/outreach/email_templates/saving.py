@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from thrive.core.roles import require_edit
 
-from .models import EmailTemplate
+from ..models import EmailTemplate
 
 FIELDS = ("name", "subject", "html_body", "text_body")
 
