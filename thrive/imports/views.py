@@ -17,10 +17,10 @@ from thrive.core.jobs import status_response
 from thrive.core.roles import can_edit, require_edit
 
 from . import mapping as maps
-from . import services
+from . import queries, services
 from .engine import warnings_path
 from .forms import UploadForm
-from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
+from .models import ImportJob, ImportKind, JobStatus, MergeRule
 from .people import MERGE_RULES_TEXT
 from .reading import ENCODINGS
 
@@ -61,7 +61,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 return redirect("import_mapping", job.pk)
-    jobs = ImportJob.objects.select_related("created_by")[:50]
+    jobs = queries.recent_imports(50)
     return render(
         request,
         "imports/index.html",
@@ -100,9 +100,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         merge_rule = request.POST.get("merge_rule", MergeRule.FILL)
         saved = request.POST.get("use_preset", "")
         if saved:
-            preset = MappingPreset.objects.filter(
-                pk=saved if saved.isdigit() else 0, kind=job.kind
-            ).first()
+            preset = queries.preset_for(job.kind, saved)
             if preset is not None:
                 job.mapping = services.apply_saved_preset(job, preset)
                 job.save(update_fields=["mapping"])
@@ -144,7 +142,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "merge_rule": merge_rule,
             "merge_rules": MergeRule.choices,
             "merge_text": MERGE_RULES_TEXT,
-            "saved_presets": MappingPreset.objects.filter(kind=job.kind),
+            "saved_presets": queries.presets_for(job.kind),
             "here": "imports",
             "people_kind": job.kind != ImportKind.ORGANIZATIONS,
             "encoding_label": _encoding_label(job.encoding),
