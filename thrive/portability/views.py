@@ -22,14 +22,14 @@ from thrive.core.jobs import status_response
 from thrive.core.roles import can_manage, require_manage
 from thrive.segments.models import Segment
 
-from . import jobs, lists
+from . import jobs, lists, queries
 from .erasure import erase_person, erasure_of
-from .models import ErasureLog, ExportRun
+from .models import ExportRun
 
 
 def data_home(request: HttpRequest) -> HttpResponse:
     owner = can_manage(request.user)
-    runs = list(ExportRun.objects.select_related("requested_by")[:5]) if owner else []
+    runs = queries.recent_exports(5) if owner else []
     kinds = lists.common_kinds()
     counts = lists.row_counts([model for _, model in kinds])
     common = [
@@ -48,7 +48,7 @@ def data_home(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "runs": runs,
             "current": runs[0] if runs and runs[0].in_flight else None,
-            "erasures": ErasureLog.objects.select_related("actor")[:20] if owner else [],
+            "erasures": queries.recent_erasures(20) if owner else [],
         },
     )
 
