@@ -13,12 +13,7 @@ from thrive.contacts.models import RelationshipRole, Stage
 from thrive.core.jobs import status_response
 from thrive.core.roles import require_edit
 
-from . import charts, refresh
-from .models import DashboardSnapshot
-
-
-def _latest_snapshot() -> DashboardSnapshot | None:
-    return DashboardSnapshot.objects.order_by("-computed_at").first()
+from . import charts, queries, refresh
 
 
 def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +34,7 @@ def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     run = refresh.ensure_fresh(snapshot)
     payload = snapshot.payload if snapshot else None
     return render(
@@ -64,14 +59,14 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 def dashboard_status(request: HttpRequest) -> JsonResponse:
     """The refresh's progress in the job kit's status shape, with the snapshot's time."""
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     return status_response(
         refresh.latest_run(), snapshot=snapshot.computed_at.isoformat() if snapshot else None
     )
 
 
 def ecosystem(request: HttpRequest) -> HttpResponse:
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     counts = contact_queries.ecosystem_counts()
     funnel = snapshot.payload.get("funnel") if snapshot else None
     stages = []
