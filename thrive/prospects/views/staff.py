@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from thrive.contacts.models import Person
 from thrive.core.roles import can_edit, can_manage, require_edit
 
+from .. import queries
 from ..charts import reliability_chart
 from ..economics import channel_table
 from ..leads import latest_model
-from ..models import LeadScore
 from ..portal import issue_portal_link, partner_stats, partners, send_portal_link
 from ..profile import latest_profile
 from ..refresh import is_stale, request_refresh
@@ -44,10 +44,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
 @require_GET
 def leads(request: HttpRequest) -> HttpResponse:
     model = latest_model()
-    scores = LeadScore.objects.select_related("person", "person__acquisition_channel")
-    page = Paginator(scores.order_by("-probability", "person_id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(queries.leads_by_probability(), 50).get_page(request.GET.get("page"))
     reliability = (model.metrics.get("reliability") or []) if model else []
     return render(request, "prospects/leads.html", {
         "here": "reach", "model": model, "page": page, "can_manage": can_manage(request.user),
