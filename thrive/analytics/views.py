@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from thrive.contacts import queries as contact_queries
 from thrive.contacts.models import RelationshipRole, Stage
 from thrive.core.jobs import status_response
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from . import charts, queries, refresh
 
@@ -51,8 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     refresh.request_refresh()
     return redirect("home")
 

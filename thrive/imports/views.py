@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from thrive.core.jobs import status_response
-from thrive.core.roles import can_edit, require_edit
+from thrive.core.roles import can_edit, role_required
 
 from . import mapping as maps
 from . import queries, services
@@ -41,11 +41,11 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+@role_required("edit", writes_only=True)
 def imports(request: HttpRequest) -> HttpResponse:
     """The landing page: upload a file, and every earlier import with its outcome."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        require_edit(request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -79,8 +79,8 @@ def _job(pk: int) -> ImportJob:
     return get_object_or_404(ImportJob, pk=pk)
 
 
+@role_required("edit")
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     if job.status not in {JobStatus.MAPPING, JobStatus.CHECKED, JobStatus.FAILED}:
         return redirect("import_job", job.pk)
@@ -215,8 +215,8 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_POST
+@role_required("edit")
 def run(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     try:
         services.request_run(job, actor=request.user, dry_run=request.POST.get("dry_run") == "1")
@@ -255,8 +255,8 @@ def undo_summary(removed: dict[str, int]) -> str:
 
 
 @require_POST
+@role_required("edit")
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     try:
         removed = services.undo_import(job, actor=request.user)
@@ -268,8 +268,8 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("import_job", job.pk)
 
 
+@role_required("edit")
 def rejected_csv(request: HttpRequest, pk: int) -> FileResponse:
-    require_edit(request.user)
     job = _job(pk)
     path = job.rejected_path
     if not path.is_file():

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thrive.contacts.models import Person
 from thrive.core.jobs import status_response
-from thrive.core.roles import can_manage, require_manage
+from thrive.core.roles import can_manage, role_required
 from thrive.segments.models import Segment
 
 from . import jobs, lists, queries
@@ -85,15 +85,15 @@ def backup_start(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("data") + f"#run-{run.pk}")
 
 
+@role_required("manage")
 def backup_status(request: HttpRequest, pk: int) -> JsonResponse:
-    require_manage(request.user)
     run = get_object_or_404(ExportRun, pk=pk)
     download = reverse("data_backup_download", args=[run.pk]) if jobs.archive_path(run) else None
     return status_response(run, download=download)
 
 
+@role_required("manage")
 def backup_download(request: HttpRequest, pk: int) -> FileResponse:
-    require_manage(request.user)
     run = get_object_or_404(ExportRun, pk=pk)
     path = jobs.archive_path(run)
     if path is None:
@@ -102,8 +102,8 @@ def backup_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("manage")
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manage(request.user)
     person = get_object_or_404(Person, pk=pk)
     done = erasure_of(person.pk)
     expected = person.email or "ERASE"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from thrive.core.roles import can_edit, edit_required
+from thrive.core.roles import can_edit, role_required
 
 from . import queries, services
 from .forms import SubscriptionForm
@@ -19,7 +19,7 @@ from .signing import HEADER
 LOG_ROWS = 100
 
 
-@edit_required
+@role_required("edit", writes_only=True)
 def webhook_list(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
     secret = None

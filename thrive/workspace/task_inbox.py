@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Person
 from thrive.core.redirects import next_from
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 from thrive.outreach.models import Draft
 from thrive.tasks import queries as task_queries
 from thrive.tasks import services
@@ -77,8 +77,8 @@ def _attach_drafts(tasks: Any) -> None:
 
 
 @require_POST
+@role_required("edit")
 def task_create(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = TaskForm(request.POST)
     back = next_from(request, reverse("tasks"))
     if not form.is_valid():
@@ -100,8 +100,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     task = get_object_or_404(Task, pk=pk)
     status = request.POST.get("status", TaskStatus.DONE)
     if status == TaskStatus.OPEN:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from thrive.contacts.models import Person
-from thrive.core.roles import can_edit, can_manage, require_edit
+from thrive.core.roles import can_edit, can_manage, role_required
 
 from .. import queries
 from ..charts import reliability_chart
@@ -34,8 +34,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def refresh(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     request_refresh()
     messages.success(request, "Recomputing the profile and lead scores in the background.")
     return redirect(request.POST.get("next") == "leads" and "reach_leads" or "reach")
@@ -73,8 +73,8 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def partner_link(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     partner = get_object_or_404(Person, pk=pk)
     try:
         if request.POST.get("send"):
