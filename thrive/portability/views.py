@@ -79,6 +79,7 @@ def _csv_response(lines, name: str) -> StreamingHttpResponse:
 
 
 @require_POST
+@role_required("manage")
 def backup_start(request: HttpRequest) -> HttpResponse:
     run = jobs.request_export(actor=request.user)
     messages.success(request, "The export is being written in the background.")

@@ -53,6 +53,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     services.set_active(subscription, not subscription.active, actor=request.user)
@@ -62,6 +63,7 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def delivery_replay(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=pk)
     services.replay(delivery, actor=request.user)
