@@ -15,6 +15,7 @@ from django.utils import timezone
 from thrive.core.jobs import Lease, LeaseLost, claim
 
 from .models import AnalyticsRefresh, DashboardSnapshot, RefreshStatus
+from .queries import latest_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def run_refresh(run_id: int | None = None, *, as_of: dt.date | None = None) -> D
         run_id = AnalyticsRefresh.objects.create().pk
     lease: Lease | None = claim(AnalyticsRefresh, run_id, step="Starting", done=1, total=100)
     if lease is None:
-        latest = DashboardSnapshot.objects.order_by("-computed_at").first()
+        latest = latest_snapshot()
         if latest is not None:
             return latest
 

@@ -11,14 +11,9 @@ from django.views.decorators.http import require_POST
 from thrive.contacts import queries as contact_queries
 from thrive.contacts.models import RelationshipRole, Stage
 from thrive.core.jobs import status_response
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
-from . import charts, refresh
-from .models import DashboardSnapshot
-
-
-def _latest_snapshot() -> DashboardSnapshot | None:
-    return DashboardSnapshot.objects.order_by("-computed_at").first()
+from . import charts, queries, refresh
 
 
 def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +34,7 @@ def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     run = refresh.ensure_fresh(snapshot)
     payload = snapshot.payload if snapshot else None
     return render(
@@ -56,22 +51,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     refresh.request_refresh()
     return redirect("home")
 
 
 def dashboard_status(request: HttpRequest) -> JsonResponse:
     """The refresh's progress in the job kit's status shape, with the snapshot's time."""
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     return status_response(
         refresh.latest_run(), snapshot=snapshot.computed_at.isoformat() if snapshot else None
     )
 
 
 def ecosystem(request: HttpRequest) -> HttpResponse:
-    snapshot = _latest_snapshot()
+    snapshot = queries.latest_snapshot()
     counts = contact_queries.ecosystem_counts()
     funnel = snapshot.payload.get("funnel") if snapshot else None
     stages = []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .models import DashboardSnapshot
+from .queries import latest_snapshot
 from .refresh import ensure_fresh
 
 
 def warm_dashboard() -> None:
-    ensure_fresh(DashboardSnapshot.objects.order_by("-computed_at").first())
+    ensure_fresh(latest_snapshot())

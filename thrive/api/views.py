@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from thrive.core.roles import can_edit, can_manage
 
+from . import queries
 from .models import ApiToken, TokenScope
 from .services import issue_token, revoke_token
 
@@ -40,9 +41,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             secret = issued.secret
             form = TokenForm()
-    tokens = ApiToken.objects.select_related("associate")
-    if not can_manage(user):
-        tokens = tokens.filter(associate_id=int(user.pk or 0))
+    tokens = queries.tokens_visible_to(user)
     return render(
         request,
         "api/tokens.html",

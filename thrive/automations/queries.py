@@ -28,6 +28,21 @@ MANUAL_KINDS = [
 ]  # fmt: skip
 
 
+def all_workflows() -> list[Workflow]:
+    """Every workflow, by name (the list page)."""
+    return list(Workflow.objects.order_by("name", "pk"))
+
+
+def person_by_id_or_email(raw: str) -> Person | None:
+    """The person a hand enrolment names: digits are an id, anything else an email."""
+    people = (
+        Person.objects.filter(pk=int(raw))
+        if raw.isdigit()
+        else Person.objects.filter(email__iexact=raw)
+    )
+    return people.first()
+
+
 def live_counts(workflows: list[Workflow]) -> dict[int, dict[int, int]]:
     """Workflow → step number → people there now, in one query."""
     counts: dict[int, dict[int, int]] = defaultdict(dict)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import workflow_views as views
+from . import views
 
 urlpatterns = [
     path("", views.workflow_list, name="workflows"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from thrive.core.cells import csv_cell
 from thrive.core.redirects import next_from
-from thrive.core.roles import edit_required, require_edit
+from thrive.core.roles import role_required
 
 from . import queries, services
 from .forms import (
@@ -105,8 +105,8 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def people_bulk(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = BulkActionForm(request.POST)
     back = next_from(request, reverse("people"))
     if not form.is_valid():
@@ -127,7 +127,7 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@edit_required
+@role_required("edit", writes_only=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     form = PersonForm(request.POST or None, instance=person)
@@ -146,8 +146,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def person_log(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     person = get_object_or_404(Person, pk=pk)
     form = LogInteractionForm(request.POST)
     if form.is_valid():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 class Role(models.TextChoices):
@@ -94,16 +95,33 @@ def require_manage(user: Any) -> None:
         raise PermissionDenied("Only an owner can do this.")
 
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+# The levels a page may ask for, each the check that raises PermissionDenied (403).
+_CHECKS: dict[str, Callable[[Any], None]] = {"edit": require_edit, "manage": require_manage}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def edit_required(view: ViewFunc) -> ViewFunc:
-    """Allow unsafe methods (POST, PUT, PATCH, DELETE) only to roles that may edit."""
+def role_required(
+    level: Literal["edit", "manage"], *, writes_only: bool = False
+) -> Callable[[ViewFunc], ViewFunc]:
+    """The one way a view limits who may use it (signing in is the middleware's job).
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in {"GET", "HEAD", "OPTIONS"}:
-            require_edit(request.user)
-        return view(request, *args, **kwargs)
+    ``role_required("edit")`` lets only roles that change data (owners and members) in;
+    ``role_required("manage")`` only owners. With ``writes_only=True`` anyone signed in may
+    look (GET, HEAD, OPTIONS) and the check guards the unsafe methods: a page that lists
+    things and takes a form. Services check their ``actor`` again (``check_actor``), so a
+    view that forgets still cannot write.
+    """
+    check = _CHECKS[level]
 
-    return wrapper
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not writes_only or request.method not in SAFE_METHODS:
+                check(request.user)
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, wrapper)
+
+    return decorate

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from thrive.accounts.models import Associate
+from thrive.analytics import queries as analytics_queries
 from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
-from thrive.analytics.models import DashboardSnapshot
 from thrive.contacts.models import Activity, Direction
 from thrive.insights.kpis import automation_rate
 from thrive.voice import queries as voice
@@ -112,7 +112,7 @@ def _customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     from .services import live_value
 
     nps = voice.nps_between(start, end)
-    snap = DashboardSnapshot.objects.order_by("-computed_at").first()
+    snap = analytics_queries.latest_snapshot()
     payload = snap.payload if snap else {}
     return {
         "nps": nps.score if nps else None,

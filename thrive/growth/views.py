@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.queries import business_name
-from thrive.core.roles import can_edit, require_edit
+from thrive.core.roles import can_edit, role_required
 from thrive.insights.abtest import (
     bayes_means,
     bayes_proportions,
@@ -93,8 +93,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def goal_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     today = timezone.localdate()
     form = GoalForm(
         request.POST or None,
@@ -119,8 +119,8 @@ def goal_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     goal = get_object_or_404(Goal, pk=pk)
     form = GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
@@ -160,8 +160,8 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def goal_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     goal = get_object_or_404(Goal, pk=pk)
     form = CheckInForm(request.POST)
     if form.is_valid():
@@ -214,8 +214,8 @@ def backlog(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def experiment_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     initial = {"goal": request.GET.get("goal") or None, "alpha": 0.05}
     form = ExperimentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -231,8 +231,8 @@ def experiment_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     exp = get_object_or_404(Experiment, pk=pk)
     form = ExperimentForm(request.POST or None, instance=exp)
     if request.method == "POST" and form.is_valid():
@@ -306,8 +306,8 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def experiment_numbers(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     exp = get_object_or_404(Experiment, pk=pk)
     form = NumbersForm(request.POST, measure=exp.measure)
     if form.is_valid():
@@ -331,8 +331,8 @@ def experiment_numbers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def experiment_pull(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     exp = get_object_or_404(Experiment, pk=pk)
     try:
         services.pull_campaign_numbers(exp, actor=request.user)
@@ -344,8 +344,8 @@ def experiment_pull(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def experiment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     exp = get_object_or_404(Experiment, pk=pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -412,6 +412,7 @@ def ab_calculator(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit", writes_only=True)
 def health_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _run_check(request)
@@ -434,8 +435,8 @@ def health_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@role_required("edit")
 def monthly_figures(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = MonthlyFiguresForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -458,7 +459,6 @@ def monthly_figures(request: HttpRequest) -> HttpResponse:
 
 
 def _run_check(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = HealthCheckForm(request.POST)
     if not form.is_valid():
         messages.error(

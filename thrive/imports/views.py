@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from thrive.core.jobs import status_response
-from thrive.core.roles import can_edit, require_edit
+from thrive.core.roles import can_edit, role_required
 
 from . import mapping as maps
-from . import services
+from . import queries, services
 from .engine import warnings_path
 from .forms import UploadForm
-from .models import ImportJob, ImportKind, JobStatus, MappingPreset, MergeRule
+from .models import ImportJob, ImportKind, JobStatus, MergeRule
 from .people import MERGE_RULES_TEXT
 from .reading import ENCODINGS
 
@@ -41,11 +41,11 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+@role_required("edit", writes_only=True)
 def imports(request: HttpRequest) -> HttpResponse:
     """The landing page: upload a file, and every earlier import with its outcome."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        require_edit(request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -61,7 +61,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, message)
             else:
                 return redirect("import_mapping", job.pk)
-    jobs = ImportJob.objects.select_related("created_by")[:50]
+    jobs = queries.recent_imports(50)
     return render(
         request,
         "imports/index.html",
@@ -79,8 +79,8 @@ def _job(pk: int) -> ImportJob:
     return get_object_or_404(ImportJob, pk=pk)
 
 
+@role_required("edit")
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     if job.status not in {JobStatus.MAPPING, JobStatus.CHECKED, JobStatus.FAILED}:
         return redirect("import_job", job.pk)
@@ -100,9 +100,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         merge_rule = request.POST.get("merge_rule", MergeRule.FILL)
         saved = request.POST.get("use_preset", "")
         if saved:
-            preset = MappingPreset.objects.filter(
-                pk=saved if saved.isdigit() else 0, kind=job.kind
-            ).first()
+            preset = queries.preset_for(job.kind, saved)
             if preset is not None:
                 job.mapping = services.apply_saved_preset(job, preset)
                 job.save(update_fields=["mapping"])
@@ -144,7 +142,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "merge_rule": merge_rule,
             "merge_rules": MergeRule.choices,
             "merge_text": MERGE_RULES_TEXT,
-            "saved_presets": MappingPreset.objects.filter(kind=job.kind),
+            "saved_presets": queries.presets_for(job.kind),
             "here": "imports",
             "people_kind": job.kind != ImportKind.ORGANIZATIONS,
             "encoding_label": _encoding_label(job.encoding),
@@ -217,8 +215,8 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_POST
+@role_required("edit")
 def run(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     try:
         services.request_run(job, actor=request.user, dry_run=request.POST.get("dry_run") == "1")
@@ -257,8 +255,8 @@ def undo_summary(removed: dict[str, int]) -> str:
 
 
 @require_POST
+@role_required("edit")
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = _job(pk)
     try:
         removed = services.undo_import(job, actor=request.user)
@@ -270,8 +268,8 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("import_job", job.pk)
 
 
+@role_required("edit")
 def rejected_csv(request: HttpRequest, pk: int) -> FileResponse:
-    require_edit(request.user)
     job = _job(pk)
     path = job.rejected_path
     if not path.is_file():

@@ -19,17 +19,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thrive.contacts.models import Person
 from thrive.core.jobs import status_response
-from thrive.core.roles import can_manage, require_manage
+from thrive.core.roles import can_manage, role_required
 from thrive.segments.models import Segment
 
-from . import jobs, lists
+from . import jobs, lists, queries
 from .erasure import erase_person, erasure_of
-from .models import ErasureLog, ExportRun
+from .models import ExportRun
 
 
 def data_home(request: HttpRequest) -> HttpResponse:
     owner = can_manage(request.user)
-    runs = list(ExportRun.objects.select_related("requested_by")[:5]) if owner else []
+    runs = queries.recent_exports(5) if owner else []
     kinds = lists.common_kinds()
     counts = lists.row_counts([model for _, model in kinds])
     common = [
@@ -48,7 +48,7 @@ def data_home(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "runs": runs,
             "current": runs[0] if runs and runs[0].in_flight else None,
-            "erasures": ErasureLog.objects.select_related("actor")[:20] if owner else [],
+            "erasures": queries.recent_erasures(20) if owner else [],
         },
     )
 
@@ -79,21 +79,22 @@ def _csv_response(lines, name: str) -> StreamingHttpResponse:
 
 
 @require_POST
+@role_required("manage")
 def backup_start(request: HttpRequest) -> HttpResponse:
     run = jobs.request_export(actor=request.user)
     messages.success(request, "The export is being written in the background.")
     return redirect(reverse("data") + f"#run-{run.pk}")
 
 
+@role_required("manage")
 def backup_status(request: HttpRequest, pk: int) -> JsonResponse:
-    require_manage(request.user)
     run = get_object_or_404(ExportRun, pk=pk)
     download = reverse("data_backup_download", args=[run.pk]) if jobs.archive_path(run) else None
     return status_response(run, download=download)
 
 
+@role_required("manage")
 def backup_download(request: HttpRequest, pk: int) -> FileResponse:
-    require_manage(request.user)
     run = get_object_or_404(ExportRun, pk=pk)
     path = jobs.archive_path(run)
     if path is None:
@@ -102,8 +103,8 @@ def backup_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("manage")
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manage(request.user)
     person = get_object_or_404(Person, pk=pk)
     done = erasure_of(person.pk)
     expected = person.email or "ERASE"

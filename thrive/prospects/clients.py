@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db.models import ExpressionWrapper, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from thrive.analytics import queries as analytics_queries
 from thrive.analytics.aggregates import MONEY, business_zone, revenue_orders
-from thrive.analytics.models import CustomerScore, DashboardSnapshot
+from thrive.analytics.models import CustomerScore
 from thrive.commerce.models import OrderLine
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 
@@ -54,7 +55,7 @@ class ClientTable:
 
 def scoring_as_of() -> dt.date:
     """The day the latest scores were computed for (figures cover the days before it)."""
-    snapshot = DashboardSnapshot.objects.order_by("-computed_at").first()
+    snapshot = analytics_queries.latest_snapshot()
     if snapshot is not None:
         return snapshot.as_of
     from django.utils import timezone

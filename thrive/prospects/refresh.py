@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from thrive.analytics.models import DashboardSnapshot
+from thrive.analytics import queries as analytics_queries
 
 from .models import IdealProfile
 
@@ -32,7 +32,7 @@ def run_refresh() -> dict[str, int]:
 def is_stale(profile: IdealProfile | None) -> bool:
     if profile is None:
         return True
-    snapshot = DashboardSnapshot.objects.order_by("-computed_at").first()
+    snapshot = analytics_queries.latest_snapshot()
     newer_scores = snapshot is not None and snapshot.computed_at > profile.computed_at
     return newer_scores or timezone.now() - profile.computed_at > STALE_AFTER
 

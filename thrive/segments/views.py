@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from . import queries, services
 from .forms import SegmentForm
@@ -59,14 +59,14 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def segment_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     return _editor(request, None)
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     return _editor(request, get_object_or_404(Segment, pk=pk))
 
 
@@ -124,9 +124,9 @@ def _save(request: HttpRequest, form: SegmentForm, segment: Segment | None) -> S
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
-    require_edit(request.user)
     segment = get_object_or_404(Segment, pk=pk)
     if request.method == "POST":
         services.delete_segment(segment, actor=request.user)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thrive.contacts.models import Person
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from .models import Task, TaskKind, TaskStatus
 
@@ -26,8 +26,7 @@ def create_task(
     reason: str = "",
 ) -> Task:
     """Create an open task; ``reason`` says why it exists (shown to the assignee)."""
-    if actor is not None:
-        require_edit(actor)
+    check_actor(actor)
     title = title.strip()
     if not title:
         raise ValidationError({"title": "A task needs a title."})
@@ -42,7 +41,7 @@ def create_task(
 
 def finish_task(task: Task, *, actor: Any, status: str = TaskStatus.DONE, notes: str = "") -> Task:
     """Mark a task done or dismissed. Finishing an already finished task changes nothing."""
-    require_edit(actor)
+    check_actor(actor)
     if status not in {TaskStatus.DONE, TaskStatus.DISMISSED}:
         raise ValidationError({"status": "A task is finished as done or dismissed."})
     with transaction.atomic():
@@ -58,7 +57,7 @@ def finish_task(task: Task, *, actor: Any, status: str = TaskStatus.DONE, notes:
 
 
 def reopen_task(task: Task, *, actor: Any) -> Task:
-    require_edit(actor)
+    check_actor(actor)
     task.status = TaskStatus.OPEN
     task.completed_at = None
     task.save(update_fields=["status", "completed_at", "updated_at"])

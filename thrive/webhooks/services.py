@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from thrive.contacts.models import Activity, Person
 from thrive.core.outbound import AddressRefused, Target, post_to, resolve_target
-from thrive.core.roles import check_actor, require_edit
+from thrive.core.roles import check_actor
 
 from .addresses import check_url
 from .events import EVENT_TYPES, event_type
@@ -104,7 +104,7 @@ def create_subscription(
 
 def set_active(subscription: WebhookSubscription, active: bool, *, actor: Any) -> None:
     """Pause or resume; a resumed subscription hears only events from now on."""
-    require_edit(actor)
+    check_actor(actor)
     subscription.active = active
     if active:
         subscription.since_activity_id = Activity.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -115,7 +115,7 @@ def set_active(subscription: WebhookSubscription, active: bool, *, actor: Any) -
 
 def replay(delivery: WebhookDelivery, *, actor: Any) -> WebhookDelivery:
     """Send a delivery's event again (same payload and event id), as a new delivery."""
-    require_edit(actor)
+    check_actor(actor)
     copy = WebhookDelivery.objects.create(
         subscription=delivery.subscription, event_id=delivery.event_id,
         event_type=delivery.event_type, activity_id=delivery.activity_id,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from thrive.core.roles import can_edit, edit_required
+from thrive.core.roles import can_edit, role_required
 
-from . import services
+from . import queries, services
 from .forms import SubscriptionForm
 from .models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from .signing import HEADER
@@ -20,7 +19,7 @@ from .signing import HEADER
 LOG_ROWS = 100
 
 
-@edit_required
+@role_required("edit", writes_only=True)
 def webhook_list(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
     secret = None
@@ -38,19 +37,14 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             secret = made.secret
             form = SubscriptionForm()
     status = request.GET.get("status", "")
-    deliveries = WebhookDelivery.objects.select_related("subscription")
-    if status in DeliveryStatus.values:
-        deliveries = deliveries.filter(status=status)
-    subscriptions = WebhookSubscription.objects.annotate(
-        delivered=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.DELIVERED)),
-        failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
-    )
+    deliveries = queries.delivery_log(status, LOG_ROWS)
+    subscriptions = queries.subscriptions_with_counts()
     return render(
         request,
         "webhooks/list.html",
         {
             "here": "api", "form": form, "secret": secret, "subscriptions": subscriptions,
-            "deliveries": deliveries[:LOG_ROWS], "status": status,
+            "deliveries": deliveries, "status": status,
             "statuses": DeliveryStatus.choices, "can_edit": can_edit(request.user),
             "header": HEADER, "max_attempts": services.max_attempts(),
             "retry_base": int(services.retry_base_seconds()),
@@ -59,6 +53,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     services.set_active(subscription, not subscription.active, actor=request.user)
@@ -68,6 +63,7 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def delivery_replay(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=pk)
     services.replay(delivery, actor=request.user)

@@ -12,7 +12,7 @@ from thrive.automations.queries import person_logs
 from thrive.contacts.models import Activity, Consent, Person, Referral, StageChange
 from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
 from thrive.outreach.queries import person_deliveries
-from thrive.tasks.models import Task
+from thrive.tasks import queries as task_queries
 from thrive.voice.queries import person_voice
 
 TIMELINE_PAGE = 30
@@ -76,11 +76,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         },
         "subscriptions": list(person.subscriptions.order_by("-started_on")),
         "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
-        "tasks": list(
-            Task.objects.filter(person=person)
-            .select_related("assignee")
-            .order_by("status", "due_at")[:20]
-        ),
+        "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),
         "custom_fields": sorted((person.custom_fields or {}).items()),

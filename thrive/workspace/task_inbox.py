@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Person
 from thrive.core.redirects import next_from
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 from thrive.outreach.models import Draft
+from thrive.tasks import queries as task_queries
 from thrive.tasks import services
 from thrive.tasks.models import Task, TaskKind, TaskStatus
 
@@ -54,16 +55,7 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
         dt.time.min,
         tzinfo=_user_zone(request),
     )
-    tasks = Task.objects.select_related("person", "assignee")
-    mine = tasks.filter(assignee_id=request.user.pk)
-    open_mine = mine.filter(status=TaskStatus.OPEN)
-    selections = {
-        "due": open_mine.filter(due_at__lt=end_of_today) | open_mine.filter(due_at__isnull=True),
-        "overdue": open_mine.filter(due_at__lt=now),
-        "upcoming": open_mine.filter(due_at__gte=end_of_today),
-        "done": mine.exclude(status=TaskStatus.OPEN).order_by("-completed_at"),
-        "all": tasks.filter(status=TaskStatus.OPEN),
-    }
+    selections = task_queries.inbox_selections(request.user.pk, now=now, end_of_today=end_of_today)
     counts = {key: qs.count() for key, qs in selections.items() if key != "done"}
     page = Paginator(selections[view], 50).get_page(request.GET.get("page"))
     _attach_drafts(page.object_list)
@@ -85,8 +77,8 @@ def _attach_drafts(tasks: Any) -> None:
 
 
 @require_POST
+@role_required("edit")
 def task_create(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = TaskForm(request.POST)
     back = next_from(request, reverse("tasks"))
     if not form.is_valid():
@@ -108,8 +100,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     task = get_object_or_404(Task, pk=pk)
     status = request.POST.get("status", TaskStatus.DONE)
     if status == TaskStatus.OPEN:

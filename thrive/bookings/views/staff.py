@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from thrive.core.roles import edit_required, require_edit
+from thrive.core.roles import role_required
 
 from .. import queries, services
 from ..forms import SessionTypeForm, WeeklyHoursForm
@@ -44,7 +44,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@edit_required
+@role_required("edit", writes_only=True)
 def save_hours(request: HttpRequest) -> HttpResponse:
     form = WeeklyHoursForm(request.POST)
     if form.is_valid():
@@ -62,7 +62,7 @@ def save_hours(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@edit_required
+@role_required("edit", writes_only=True)
 def add_type(request: HttpRequest) -> HttpResponse:
     form = SessionTypeForm(request.POST)
     if form.is_valid():
@@ -77,8 +77,8 @@ def add_type(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     booking = get_object_or_404(Booking, pk=pk)
     if services.cancel_booking(booking, actor=request.user):
         messages.success(request, f"Cancelled the session with {booking.person}; they were "

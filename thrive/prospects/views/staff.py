@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from thrive.contacts.models import Person
-from thrive.core.roles import can_edit, can_manage, require_edit
+from thrive.core.roles import can_edit, can_manage, role_required
 
+from .. import queries
 from ..charts import reliability_chart
 from ..economics import channel_table
 from ..leads import latest_model
-from ..models import LeadScore
 from ..portal import issue_portal_link, partner_stats, partners, send_portal_link
 from ..profile import latest_profile
 from ..refresh import is_stale, request_refresh
@@ -34,8 +34,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def refresh(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     request_refresh()
     messages.success(request, "Recomputing the profile and lead scores in the background.")
     return redirect(request.POST.get("next") == "leads" and "reach_leads" or "reach")
@@ -44,10 +44,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
 @require_GET
 def leads(request: HttpRequest) -> HttpResponse:
     model = latest_model()
-    scores = LeadScore.objects.select_related("person", "person__acquisition_channel")
-    page = Paginator(scores.order_by("-probability", "person_id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(queries.leads_by_probability(), 50).get_page(request.GET.get("page"))
     reliability = (model.metrics.get("reliability") or []) if model else []
     return render(request, "prospects/leads.html", {
         "here": "reach", "model": model, "page": page, "can_manage": can_manage(request.user),
@@ -76,8 +73,8 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def partner_link(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     partner = get_object_or_404(Person, pk=pk)
     try:
         if request.POST.get("send"):

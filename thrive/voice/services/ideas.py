@@ -17,7 +17,7 @@ from django.utils import timezone
 from thrive.accounts.queries import business_name
 from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 from thrive.outreach.conf import public_url
 from thrive.outreach.email_templates.sandbox import Rendered
 
@@ -78,8 +78,7 @@ def submit_idea(
 ) -> Idea:
     """A new idea by ``person``, who also supports it. ``actor`` is the associate
     logging it on their behalf (e.g. during a call), checked for edit rights."""
-    if actor is not None:
-        require_edit(actor)
+    check_actor(actor)
     title = _clean_text(title, field="title", limit=TITLE_MAX, required=True)
     body = _clean_text(body, field="body", limit=BODY_MAX, required=False)
     if importance not in Importance.values:
@@ -134,8 +133,7 @@ def comment_on_idea(
     """A comment by a verified person or a reply by an associate (``actor``)."""
     if (person is None) == (actor is None):
         raise ValidationError({"person": "A comment is by a person or by an associate."})
-    if actor is not None:
-        require_edit(actor)
+    check_actor(actor)
     body = _clean_text(body, field="body", limit=COMMENT_MAX, required=True)
     with transaction.atomic():
         idea = _live(idea)
@@ -177,7 +175,7 @@ def change_idea_status(
     voting (the "tell me when this changes" box, on by default), so it needs no
     marketing consent; the suppression list is still honoured by outreach.
     """
-    require_edit(actor)
+    check_actor(actor)
     if status not in IdeaStatus.values:
         raise ValidationError({"status": f"{status!r} is not an idea status."})
     public_note = _clean_text(public_note, field="public_note", limit=500, required=False)
@@ -204,7 +202,7 @@ def merge_ideas(duplicate: Idea, into: Idea, *, actor: Any) -> IdeaMerge:
     """Fold ``duplicate`` into ``into``: its votes move over, and a person who voted for
     both keeps one vote at the higher importance (asking to hear back if either did);
     comments move; the duplicate stays as a pointer so old links still work."""
-    require_edit(actor)
+    check_actor(actor)
     if duplicate.pk == into.pk:
         raise ValidationError({"into": "An idea cannot be merged into itself."})
     with transaction.atomic():

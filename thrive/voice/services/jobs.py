@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
 from thrive.core.jobs import Lease, LeaseLost, claim
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 from thrive.outreach.models import TRANSACTIONAL
 from thrive.outreach.services import queue_delivery
 
@@ -63,7 +63,7 @@ def survey_audience(survey: Survey) -> QuerySet[Person]:
 def start_survey_send(survey: Survey, *, actor: Any) -> SendJob:
     """Queue sending ``survey`` to its segment; the job already under way if there is
     one (a double click starts one job)."""
-    require_edit(actor)
+    check_actor(actor)
     if survey.segment is None:
         raise ValidationError({"segment": "Choose a segment to send this survey to."})
     with transaction.atomic():
@@ -224,7 +224,7 @@ def run_send_job(job_id: int) -> SendJob:
 
 def retry_job(job: SendJob, *, actor: Any) -> SendJob:
     """Queue a failed job again; it resumes after its last checkpoint."""
-    require_edit(actor)
+    check_actor(actor)
     if job.state != JobStatus.FAILED:
         return job
     with transaction.atomic():

@@ -28,7 +28,7 @@ from thrive.contacts.models import (
     Person,
 )
 from thrive.contacts.services import add_tag, record_activity, withdraw_consent
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 from thrive.core.tokens import TokenError, make_token, read_token
 from thrive.outreach.conf import public_url
 from thrive.outreach.email_templates.sandbox import Rendered
@@ -66,7 +66,7 @@ def create_survey(
     owner: Any = None,
     cooldown_days: int = DEFAULT_COOLDOWN_DAYS,
 ) -> Survey:
-    require_edit(actor)
+    check_actor(actor)
     survey = Survey(
         name=name.strip(), question=question.strip() or DEFAULT_QUESTION, segment=segment,
         owner=owner or actor, cooldown_days=cooldown_days,

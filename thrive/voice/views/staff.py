@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from thrive.contacts.services import create_person, find_person_by_email
 from thrive.core.jobs import status_response
-from thrive.core.roles import can_edit, require_edit
+from thrive.core.roles import can_edit, role_required
 
 from .. import charts, queries
 from ..forms import CommentForm, LogIdeaForm, MergeForm, StatusForm, SurveyForm
@@ -71,8 +71,8 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def idea_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     idea = get_object_or_404(Idea, pk=pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -88,8 +88,8 @@ def idea_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def idea_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     duplicate = get_object_or_404(Idea, pk=pk)
     form = MergeForm(request.POST)
     if form.is_valid():
@@ -109,8 +109,8 @@ def idea_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def idea_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     idea = get_object_or_404(Idea, pk=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -119,9 +119,9 @@ def idea_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def idea_log(request: HttpRequest) -> HttpResponse:
     """Log an idea a customer gave on a call; finds or creates them by email."""
-    require_edit(request.user)
     form = LogIdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -154,10 +154,10 @@ def _nps_context(responses: QuerySet[SurveyResponse]) -> dict[str, object]:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit", writes_only=True)
 def survey_list(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST":
-        require_edit(request.user)
         if form.is_valid():
             try:
                 survey = create_survey(actor=request.user, **form.cleaned_data)
@@ -188,8 +188,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     survey = get_object_or_404(Survey, pk=pk)
     try:
         start_survey_send(survey, actor=request.user)
@@ -214,8 +214,8 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_POST
+@role_required("edit")
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     job = get_object_or_404(SendJob.objects.select_related("status_change"), pk=pk)
     retry_job(job, actor=request.user)
     messages.success(request, "Sending again from where it stopped.")

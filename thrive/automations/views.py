@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from thrive.contacts.models import Person
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from . import queries, services, step_builder
 from .definition import SETTINGS, exits_of
@@ -34,7 +33,7 @@ EXAMPLE_STEPS = [
 
 @require_GET
 def workflow_list(request: HttpRequest) -> HttpResponse:
-    workflows = list(Workflow.objects.order_by("name", "pk"))
+    workflows = queries.all_workflows()
     return render(
         request,
         "automations/workflow_list.html",
@@ -96,7 +95,6 @@ def _initial(workflow: Workflow | None) -> dict[str, Any]:
 def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
     """The editor: steps as form rows (the step builder), or as JSON with ``?json=1``
     (and whenever JSON steps are posted, as scripts and older forms do)."""
-    require_edit(request.user)
     preview: list[str] = []
     steps: Any = None
     trigger_config: Any = None
@@ -175,18 +173,20 @@ def _attach(form: WorkflowForm, exc: ValidationError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def workflow_new(request: HttpRequest) -> HttpResponse:
     return _editor(request, None)
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor(request, get_object_or_404(Workflow, pk=pk))
 
 
 @require_POST
+@role_required("edit")
 def workflow_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     workflow = get_object_or_404(Workflow, pk=pk)
     try:
         if request.POST.get("action") == "pause":
@@ -201,19 +201,13 @@ def workflow_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def workflow_enroll(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     workflow = get_object_or_404(Workflow, pk=pk)
     form = EnrollForm(request.POST)
     person = None
     if form.is_valid():
-        raw = form.cleaned_data["person"].strip()
-        people = (
-            Person.objects.filter(pk=int(raw))
-            if raw.isdigit()
-            else Person.objects.filter(email__iexact=raw)
-        )
-        person = people.first()
+        person = queries.person_by_id_or_email(form.cleaned_data["person"].strip())
     if person is None:
         messages.error(request, "No person with that email or id.")
         return redirect("workflow", workflow.pk)
