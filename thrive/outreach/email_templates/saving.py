@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from ..models import EmailTemplate
 
@@ -17,8 +17,7 @@ FIELDS = ("name", "subject", "html_body", "text_body")
 def save_template(template: EmailTemplate | None, *, actor: Any, **fields: Any) -> EmailTemplate:
     """Create (``template`` None) or change a template. Raises ValidationError naming
     each problem with its line: syntax errors, forbidden tags, unknown merge fields."""
-    if actor is not None:
-        require_edit(actor)
+    check_actor(actor)
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})

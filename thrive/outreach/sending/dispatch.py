@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 from thrive.segments.models import Segment
 
 from ..conf import lease_seconds
@@ -71,7 +71,7 @@ def create_campaign(
 ) -> Campaign:
     """A draft campaign with variant A and, when a second template or subject is given,
     variant B (an even split)."""
-    require_edit(actor)
+    check_actor(actor)
     if purpose not in {MessagePurpose.EMAIL_MARKETING, MessagePurpose.SURVEYS}:
         raise ValidationError({"purpose": "Campaigns are marketing or survey mail."})
     with transaction.atomic():
@@ -100,7 +100,7 @@ def create_campaign(
 def send_campaign(campaign: Campaign, *, actor: Any, at: dt.datetime | None = None) -> Campaign:
     """Send now, or schedule for ``at``. Only a draft can be sent; the audience is taken
     from the segment when sending starts."""
-    require_edit(actor)
+    check_actor(actor)
     now = timezone.now()
     when = at if at is not None and at > now else now
     with transaction.atomic():
@@ -141,7 +141,7 @@ def update_campaign(
 
     The campaign row is locked while it is changed, so a worker starting it meanwhile
     waits and then sends the edited campaign."""
-    require_edit(actor)
+    check_actor(actor)
     if purpose not in {MessagePurpose.EMAIL_MARKETING, MessagePurpose.SURVEYS}:
         raise ValidationError({"purpose": "Campaigns are marketing or survey mail."})
     with transaction.atomic():
@@ -178,7 +178,7 @@ def update_campaign(
 def cancel_campaign(campaign: Campaign, *, actor: Any) -> bool:
     """Call off a draft or scheduled campaign before anything went out. Returns False
     when it had already started (stop it instead) or was cancelled already."""
-    require_edit(actor)
+    check_actor(actor)
     with transaction.atomic():
         cancelled = Campaign.objects.filter(pk=campaign.pk, status__in=NOT_STARTED).update(
             status=CampaignStatus.STOPPED,
@@ -309,7 +309,7 @@ def finish_campaigns() -> None:
 def stop_campaign(campaign: Campaign, *, actor: Any, reason: str) -> bool:
     """Stop a scheduled or sending campaign; what has not gone out is skipped."""
     if actor is not None:
-        require_edit(actor)
+        check_actor(actor)
     with transaction.atomic():
         stopped = Campaign.objects.filter(
             pk=campaign.pk,

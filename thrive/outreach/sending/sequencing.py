@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from thrive.contacts.models import Person
-from thrive.core.roles import require_edit
+from thrive.core.roles import check_actor
 
 from .. import conf
 from ..models import (
@@ -29,7 +29,7 @@ SEQUENCE_EXPIRY = dt.timedelta(days=14)
 def create_sequence(
     *, actor: Any, name: str, purpose: str, on_cap: str, description: str = ""
 ) -> Sequence:
-    require_edit(actor)
+    check_actor(actor)
     sequence = Sequence(
         name=name.strip(),
         purpose=purpose,
@@ -46,7 +46,7 @@ def add_step(
     sequence: Sequence, *, actor: Any, template: EmailTemplate, delay_hours: int
 ) -> SequenceStep:
     """Append a step ``delay_hours`` after the previous one (after enrolment if first)."""
-    require_edit(actor)
+    check_actor(actor)
     if delay_hours < 0:
         raise ValidationError({"delay_hours": "A delay cannot be negative."})
     with transaction.atomic():
@@ -69,7 +69,7 @@ def enroll(
     Someone already going through it keeps their place: the active enrolment is returned.
     """
     if actor is not None:
-        require_edit(actor)
+        check_actor(actor)
     if not sequence.is_active:
         raise ValidationError("This sequence is paused.")
     first = sequence.steps.order_by("position").first()
@@ -100,7 +100,7 @@ def enroll(
 
 def stop_enrollment(enrollment: SequenceEnrollment, *, actor: Any = None) -> bool:
     if actor is not None:
-        require_edit(actor)
+        check_actor(actor)
     return bool(
         SequenceEnrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
             status=EnrollmentStatus.STOPPED, finished_at=timezone.now()

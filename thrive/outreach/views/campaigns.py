@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from ..conf import business_zone_name
 from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
@@ -38,8 +38,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,8 +76,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     campaign = get_object_or_404(Campaign, pk=pk)
     form = ScheduleForm(request.POST)
     when: dt.datetime | None = None
@@ -97,8 +97,8 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def campaign_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     campaign = get_object_or_404(Campaign, pk=pk)
     if stop_campaign(campaign, actor=request.user, reason=f"Stopped by {request.user}."):
         messages.success(request, "Campaign stopped; nothing more goes out.")
@@ -113,8 +113,8 @@ def _local(when: dt.datetime | None) -> dt.datetime | None:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
     if campaign.status not in NOT_STARTED:
         messages.error(request, "Only a campaign that has not started sending can be changed.")
@@ -158,8 +158,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     campaign = get_object_or_404(Campaign, pk=pk)
     if cancel_campaign(campaign, actor=request.user):
         messages.success(request, "Campaign cancelled; nothing was sent.")

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from ..forms import DraftForm
 from ..models import Draft, DraftStatus
@@ -17,13 +17,13 @@ from ..services import dismiss_draft, send_draft
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit", writes_only=True)
 def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(
         Draft.objects.select_related("person", "associate", "delivery"), pk=pk
     )
     form = DraftForm(request.POST or None, initial={"subject": draft.subject, "body": draft.body})
     if request.method == "POST":
-        require_edit(request.user)
         if request.POST.get("action") == "dismiss":
             dismiss_draft(draft, actor=request.user)
             messages.success(request, "Draft dismissed.")

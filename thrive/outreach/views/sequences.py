@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.contacts.services import find_person_by_email
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from ..forms import EnrollForm, SequenceForm, StepForm
 from ..models import Delivery, EnrollmentStatus, Sequence
@@ -30,8 +30,8 @@ def sequence_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def sequence_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     form = SequenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,8 +65,8 @@ def sequence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def sequence_add_step(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     sequence = get_object_or_404(Sequence, pk=pk)
     form = StepForm(request.POST)
     if form.is_valid():
@@ -78,8 +78,8 @@ def sequence_add_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("edit")
 def sequence_enroll(request: HttpRequest, pk: int) -> HttpResponse:
-    require_edit(request.user)
     sequence = get_object_or_404(Sequence, pk=pk)
     form = EnrollForm(request.POST)
     person = find_person_by_email(form.data.get("email", "")) if form.is_valid() else None

@@ -15,7 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
 from thrive.contacts.models import Person
-from thrive.core.roles import require_edit
+from thrive.core.roles import role_required
 
 from ..email_templates.merge_data import field_reference, merge_context
 from ..email_templates.sandbox import TemplateProblem, render_parts
@@ -33,16 +33,15 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit")
 def template_new(request: HttpRequest) -> HttpResponse:
-    require_edit(request.user)
     return _editor(request, None)
 
 
 @require_http_methods(["GET", "POST"])
+@role_required("edit", writes_only=True)
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(EmailTemplate, pk=pk)
-    if request.method == "POST":
-        require_edit(request.user)
     return _editor(request, template)
 
 
