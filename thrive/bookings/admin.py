@@ -3,10 +3,9 @@ timeline, the invites and the no-double-booking rule whole."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from thrive.core.admin import ReadOnlyAdmin
 
 from .models import Availability, Booking, SessionType
 
@@ -25,17 +24,8 @@ class AvailabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ["start_at", "associate", "person", "session_type", "status", "sequence"]
     list_filter = ["status", "associate"]
     search_fields = ["person__email", "uid"]
     list_select_related = ["associate", "person", "session_type"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from thrive.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     AcquisitionChannel,
@@ -179,21 +181,12 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "person", "from_stage", "to_stage", "cause", "actor"]
     list_filter = ["to_stage", "from_stage", "cause"]
     search_fields = ["person__email", "person__last_name"]
     list_select_related = ["person", "actor"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Tag)
