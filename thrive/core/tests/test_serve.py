@@ -119,3 +119,15 @@ def test_the_browser_is_opened_only_where_a_window_can_appear(monkeypatch):
     monkeypatch.setattr(serve.sys, "platform", "darwin")
     monkeypatch.delenv("WAYLAND_DISPLAY")
     assert serve.can_open_browser() is True
+
+
+def test_public_links_follow_the_served_port_unless_the_owner_set_an_address(monkeypatch):
+    from thrive.core.management.commands.serve import serve_public_links_here
+    from thrive.outreach.conf import public_url
+
+    monkeypatch.delenv("THRIVE_PUBLIC_URL", raising=False)
+    assert serve_public_links_here("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert public_url() == "http://127.0.0.1:8123"
+    monkeypatch.setenv("THRIVE_PUBLIC_URL", "https://crm.example.com")
+    assert serve_public_links_here("127.0.0.1", 8123) == "https://crm.example.com"
+    assert public_url() == "https://crm.example.com"

@@ -114,6 +114,14 @@ def can_open_browser() -> bool:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
+def serve_public_links_here(host: str, port: int) -> str:
+    """Links in emails and on public pages point at the address served, unless the owner
+    set THRIVE_PUBLIC_URL (a proxy's address, say). Set in the environment, so the worker
+    this command starts reads it too. Returns the public address in force."""
+    os.environ.setdefault("THRIVE_PUBLIC_URL", f"http://{host}:{port}")
+    return os.environ["THRIVE_PUBLIC_URL"]
+
+
 class Command(BaseCommand):
     help = "Apply migrations, then serve Thrive with a background worker beside it."
 
@@ -132,6 +140,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress.server import create_server
+
+        serve_public_links_here(options["host"], options["port"])
 
         from thrive.core.database import migrate_if_needed
 
