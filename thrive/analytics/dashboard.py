@@ -70,7 +70,10 @@ def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "
          better: str = "up", detail: Any = None) -> dict[str, Any]:  # fmt: skip
     value, previous = as_float(value), as_float(previous)
     change = None
-    if value is not None and previous not in (None, 0):
+    if unit == "points" and value is not None and previous is not None:
+        # A score on a fixed scale (NPS, −100..100) moves in points, not percent.
+        change = value - previous
+    elif value is not None and previous not in (None, 0):
         change = (value - previous) / abs(previous)
     return {
         "key": key, "label": label, "value": value, "previous": previous, "change": change,

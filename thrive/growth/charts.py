@@ -21,6 +21,8 @@ def fmt(value: float | None, unit: str, currency: str = "") -> str:
         return f"{value:.1%}"
     if unit == "money":
         return f"{value:,.0f} {currency}".strip()
+    if unit == "points":
+        return f"{value:,.0f}"
     if unit in {"days", "hours"}:
         return f"{value:,.1f} {unit}"
     return f"{value:,.1f}" if abs(value) < 100 and value != int(value) else f"{value:,.0f}"

@@ -200,7 +200,7 @@ COMPARED = [
     ("financial", "revenue", "Revenue in the period", "money", "up"),
     ("financial", "gross_margin", "Gross margin", "%", "up"),
     ("financial", "net_margin", "Operating margin", "%", "up"),
-    ("customers", "nps", "Net Promoter Score", "", "up"),
+    ("customers", "nps", "Net Promoter Score", "points", "up"),
     ("customers", "repeat_rate", "Repeat-purchase rate", "%", "up"),
     ("operations", "automation_rate", "Process automation rate", "%", "up"),
     ("operations", "response_hours_median", "Median time to a personal reply", "hours", "down"),

@@ -18,11 +18,31 @@ def kpi_value(value: Any, unit: str = "") -> str:
         return f"{number:.1%}"
     if unit == "×":
         return f"{number:.1f}×"
+    if unit == "points":
+        return f"{number:,.0f}"
     if unit in {"months", "hours"}:
         return f"{number:,.1f} {unit}"
     if unit and len(unit) == 3 and unit.isupper():
         return f"{number:,.0f} {unit}" if abs(number) >= 100 else f"{number:,.2f} {unit}"
     return f"{number:,.0f}"
+
+
+@register.filter
+def kpi_change(value: Any, unit: str = "") -> str:
+    """A KPI's change: points for a score on a fixed scale (NPS), else relative percent."""
+    if value is None:
+        return ""
+    if unit == "points":
+        return signed_points(value)
+    return signed_percent(value)
+
+
+def signed_points(value: Any) -> str:
+    """``+1 point``, ``-3 points``, ``±0 points`` (whole points)."""
+    points = round(float(value))
+    size = abs(points)
+    sign = "+" if points > 0 else "-" if points < 0 else "±"
+    return f"{sign}{size} point{'' if size == 1 else 's'}"
 
 
 @register.filter

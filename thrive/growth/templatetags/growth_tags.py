@@ -8,6 +8,8 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
+from thrive.analytics.templatetags.thrive_format import signed_points
+
 from ..charts import fmt
 
 register = template.Library()
@@ -54,6 +56,8 @@ def report_change(value: float | None, unit: str) -> str:
         return "—"
     if unit == "%":
         return f"{value * 100:+.1f} pts"
+    if unit == "points":
+        return signed_points(value)
     sign = "+" if value > 0 else ""
     return sign + fmt(value, unit, settings.THRIVE_CURRENCY)
 

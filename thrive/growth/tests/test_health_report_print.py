@@ -53,11 +53,7 @@ def test_month_labels_under_twelve_bars_never_come_closer_than_their_width():
         [{"month": m, "revenue": 1000.0 + i} for i, m in enumerate(months)], "USD"
     )
     drawn = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">([^<]+)<', svg)
-    labels = [
-        (float(x), text)
-        for x, text in drawn
-        if re.fullmatch(r"[A-Z][a-z]{2} \d\d", text)
-    ]
+    labels = [(float(x), text) for x, text in drawn if re.fullmatch(r"[A-Z][a-z]{2} \d\d", text)]
     assert len(labels) >= 4, svg
     assert labels[-1][1] == "Nov 26"  # the latest month is always labelled
     for (x1, a), (x2, b) in zip(labels, labels[1:], strict=False):
