@@ -36,6 +36,7 @@ from thrive.insights.kpis import automation_rate, participation_rate, revenue_pe
 
 from . import hooks
 from .aggregates import business_zone, cohort_counts, monthly_revenue, revenue_orders
+from .currencies import other_currency_revenue
 from .scoring import Scoring
 
 WINDOW = dt.timedelta(days=90)
@@ -96,9 +97,11 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         "revenue", "Revenue, last 90 days", rev_now, previous=rev_prev, unit=currency,
         formula="Sum of order totals minus refunds, voided orders excluded, in the last 90 "
         "days; compared with the 90 days before.",
-        data=f"Orders in {currency}; other currencies are reported separately.",
+        data=f"Orders in {currency} only; orders in other currencies are shown beside it, "
+        "each in its own currency, and never added in.",
         spark=[as_float(v) for v in (growth.revenue[-12:] if growth else [])],
     ))  # fmt: skip
+    kpis[-1]["others"] = other_currency_revenue(start=cur_start, end=cur_end)
     if growth is not None and growth.revenue.size:
         kpis.append(kpi(
             "growth_yoy", "Revenue growth, year on year", growth.yoy[-1],

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from .models import (
+    AcquisitionChannel,
     Activity,
     Organization,
     Person,
@@ -31,6 +32,17 @@ def ecosystem_counts() -> dict[str, int]:
     for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[role_row["role"]] = role_row["n"]
     return counts
+
+
+def channel_names() -> dict[str, str]:
+    """Each acquisition channel's key (slug) and the name people read, the one mapping every
+    page, legend and report uses (Reach and the charts read the same ``name`` column)."""
+    return dict(AcquisitionChannel.objects.values_list("slug", "name"))
+
+
+def channel_label(slug: str, names: dict[str, str]) -> str:
+    """The channel's name; a key with no channel row (deleted since) in words."""
+    return names.get(slug) or slug.replace("_", " ").capitalize()
 
 
 def person_in(related: QuerySet[Any]) -> Q:

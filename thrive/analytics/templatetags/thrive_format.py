@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -43,6 +44,25 @@ def signed_points(value: Any) -> str:
     size = abs(points)
     sign = "+" if points > 0 else "-" if points < 0 else "±"
     return f"{sign}{size} point{'' if size == 1 else 's'}"
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    """A whole amount with its currency code (the business's unless given): ``1,234 USD``."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):,.0f} {currency or settings.THRIVE_CURRENCY}"
+
+
+@register.filter
+def also_currencies(others: Any) -> str:
+    """Revenue in other currencies, each in its own: ``also 3,308 CAD (58 orders)``."""
+    parts = [
+        f"{kpi_value(o['revenue'], o['currency'])} ({o['orders']:,} order"
+        f"{'' if o['orders'] == 1 else 's'})"
+        for o in others or []
+    ]
+    return f"also {' · '.join(parts)}" if parts else ""
 
 
 @register.filter
