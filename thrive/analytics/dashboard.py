@@ -443,6 +443,9 @@ def _at_risk_count() -> dict[str, Any]:
     from .models import CustomerScore
 
     # Valuable customers slipping away: high past revenue, low chance they still buy.
-    risky = CustomerScore.objects.filter(churn_risk="high")
+    # The people list's "churn risk: high" (contacts.queries): not Lost, predicted value > 0.
+    risky = CustomerScore.objects.filter(churn_risk="high", predicted_clv__gt=0).exclude(
+        person__stage=Stage.LOST
+    )
     top = list(risky.order_by("-revenue").values_list("revenue", flat=True)[:50])
     return {"high_risk": risky.count(), "top50_revenue": as_float(sum(top)) if top else 0.0}

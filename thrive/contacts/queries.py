@@ -13,6 +13,7 @@ from django.utils import timezone
 from .models import (
     AcquisitionChannel,
     Activity,
+    ChurnRisk,
     Organization,
     Person,
     PersonRole,
@@ -97,8 +98,14 @@ def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
         people = _in_segment(people, filters["segment"])
     if filters.get("rfm"):
         people = people.filter(score__rfm_segment=filters["rfm"])
-    if filters.get("risk"):
-        people = people.filter(score__churn_risk=filters["risk"])
+    if filters.get("risk") == ChurnRisk.LOST:
+        people = people.filter(stage=Stage.LOST, score__isnull=False)
+    elif filters.get("risk"):
+        # Whoever was marked Lost since the last scoring is not "at risk" either.
+        people = people.filter(score__churn_risk=filters["risk"]).exclude(stage=Stage.LOST)
+        if filters["risk"] == ChurnRisk.HIGH:
+            # At risk means worth winning back: predicted value above nothing.
+            people = people.filter(score__predicted_clv__gt=0)
     if filters.get("clv_min") is not None:
         people = people.filter(score__predicted_clv__gte=filters["clv_min"])
     if filters.get("clv_max") is not None:

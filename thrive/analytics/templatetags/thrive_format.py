@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
+from thrive.insights.rfm import rfm_segment_name
+
 register = template.Library()
 
 
@@ -88,6 +90,12 @@ def index(sequence: Any, i: int) -> Any:
         return sequence[i]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.filter
+def rfm_name(value: Any) -> str:
+    """An RFM segment key as people read it: ``cant_lose_them`` → ``Can't lose them``."""
+    return rfm_segment_name(str(value or "")) if value else ""
 
 
 @register.filter
