@@ -80,7 +80,13 @@ def goal_chart(s: GoalStanding, currency: str = "") -> SafeString:
     )
 
 
-def arms_chart(result: Any, bayes: Any, unit: str = "%") -> SafeString:
+def arms_chart(
+    result: Any,
+    bayes: Any,
+    unit: str = "%",
+    *,
+    arms: tuple[str, str] = ("A (control)", "B (variant)"),
+) -> SafeString:
     """Each arm's observed rate (or mean) as a bar; the intervals are in the tables."""
     if result is None:
         return mark_safe("")  # noqa: S308 - constant
@@ -91,7 +97,7 @@ def arms_chart(result: Any, bayes: Any, unit: str = "%") -> SafeString:
             "arms",
             "The two arms",
             "Each arm's observed rate or mean.",
-            ["A (control)", "B (variant)"],
+            list(arms),
             values,
             value_format=(lambda v: f"{v:.1%}") if rates else (lambda v: f"{v:,.2f}"),
             colors=[charts.PALETTE[6], charts.PALETTE[0]],
