@@ -57,14 +57,20 @@ def money(value: Any, currency: str = "") -> str:
 
 
 @register.filter
-def also_currencies(others: Any) -> str:
-    """Revenue in other currencies, each in its own: ``also 3,308 CAD (58 orders)``."""
-    parts = [
+def currency_amounts(others: Any) -> str:
+    """Revenue in other currencies, each in its own: ``3,308 CAD (58 orders) · 90 EUR …``."""
+    return " · ".join(
         f"{kpi_value(o['revenue'], o['currency'])} ({o['orders']:,} order"
         f"{'' if o['orders'] == 1 else 's'})"
         for o in others or []
-    ]
-    return f"also {' · '.join(parts)}" if parts else ""
+    )
+
+
+@register.filter
+def also_currencies(others: Any) -> str:
+    """``also 3,308 CAD (58 orders)``, beside a figure in the business's currency."""
+    amounts = currency_amounts(others)
+    return f"also {amounts}" if amounts else ""
 
 
 @register.filter
