@@ -13,6 +13,8 @@ from thrive.contacts.models import (
     Activity,
     ChurnRisk,
     Consent,
+    CustomFieldDefinition,
+    CustomFieldEntity,
     Person,
     Referral,
     Stage,
@@ -53,6 +55,20 @@ def explain_score(person: Person, score: Any) -> list[str]:
     return sentences
 
 
+def custom_field_labels(person: Person) -> list[tuple[str, Any]]:
+    """The person's custom fields under their defined labels (a key without a definition,
+    say from an old import, in words), sorted by label."""
+    labels = dict(
+        CustomFieldDefinition.objects.filter(entity=CustomFieldEntity.PERSON).values_list(
+            "key", "label"
+        )
+    )
+    return sorted(
+        (labels.get(key) or key.replace("_", " ").capitalize(), value)
+        for key, value in (person.custom_fields or {}).items()
+    )
+
+
 def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[str, Any]:
     score = getattr(person, "score", None) if hasattr(person, "score") else None
     orders = person.orders.order_by("-ordered_at")
@@ -91,7 +107,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),
-        "custom_fields": sorted((person.custom_fields or {}).items()),
+        "custom_fields": custom_field_labels(person),
         # "Why did this happen?": what workflows did for this person, explained.
         "automation_log": person_logs(person),
         "email_deliveries": person_deliveries(person),
