@@ -78,7 +78,7 @@ def test_from_a_goal_to_an_experiment_verdict(page, live_server):
     screenshot(page, "growth-experiment-peeking")
 
     fill_arms(page, 1180, 94, 1204, 131)
-    expect(page.locator("#verdict")).to_contain_text("B beats A")
+    expect(page.locator("#verdict")).to_contain_text("B (variant) beats A (control)")
     expect(page.locator("#p-value")).to_have_text("0.0150")
     expect(page.locator("#prob-b")).to_have_text("99%")
     page.get_by_label("Move to:", exact=True).select_option("measured")
@@ -139,7 +139,7 @@ def test_the_calculator_and_read_only_pages(page, live_server):
     page.get_by_label("People in B (variant):", exact=True).fill("1204")
     page.get_by_label("Who did it in B:", exact=True).fill("131")
     page.get_by_role("button", name="Analyse").click()
-    expect(page.locator("#verdict")).to_contain_text("B beats A")
+    expect(page.locator("#verdict")).to_contain_text("B (variant) beats A (control)")
     screenshot(page, "growth-ab")
     page.goto("/growth/")
     expect(page.get_by_role("link", name="New goal")).to_have_count(0)

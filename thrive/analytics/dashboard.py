@@ -36,6 +36,7 @@ from thrive.insights.kpis import automation_rate, participation_rate, revenue_pe
 
 from . import hooks
 from .aggregates import business_zone, cohort_counts, monthly_revenue, revenue_orders
+from .currencies import other_currency_revenue
 from .scoring import Scoring
 
 WINDOW = dt.timedelta(days=90)
@@ -70,7 +71,10 @@ def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "
          better: str = "up", detail: Any = None) -> dict[str, Any]:  # fmt: skip
     value, previous = as_float(value), as_float(previous)
     change = None
-    if value is not None and previous not in (None, 0):
+    if unit == "points" and value is not None and previous is not None:
+        # A score on a fixed scale (NPS, −100..100) moves in points, not percent.
+        change = value - previous
+    elif value is not None and previous not in (None, 0):
         change = (value - previous) / abs(previous)
     return {
         "key": key, "label": label, "value": value, "previous": previous, "change": change,
@@ -93,9 +97,11 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         "revenue", "Revenue, last 90 days", rev_now, previous=rev_prev, unit=currency,
         formula="Sum of order totals minus refunds, voided orders excluded, in the last 90 "
         "days; compared with the 90 days before.",
-        data=f"Orders in {currency}; other currencies are reported separately.",
+        data=f"Orders in {currency} only; orders in other currencies are shown beside it, "
+        "each in its own currency, and never added in.",
         spark=[as_float(v) for v in (growth.revenue[-12:] if growth else [])],
     ))  # fmt: skip
+    kpis[-1]["others"] = other_currency_revenue(start=cur_start, end=cur_end)
     if growth is not None and growth.revenue.size:
         kpis.append(kpi(
             "growth_yoy", "Revenue growth, year on year", growth.yoy[-1],
@@ -437,6 +443,9 @@ def _at_risk_count() -> dict[str, Any]:
     from .models import CustomerScore
 
     # Valuable customers slipping away: high past revenue, low chance they still buy.
-    risky = CustomerScore.objects.filter(churn_risk="high")
+    # The people list's "churn risk: high" (contacts.queries): not Lost, predicted value > 0.
+    risky = CustomerScore.objects.filter(churn_risk="high", predicted_clv__gt=0).exclude(
+        person__stage=Stage.LOST
+    )
     top = list(risky.order_by("-revenue").values_list("revenue", flat=True)[:50])
     return {"high_risk": risky.count(), "top50_revenue": as_float(sum(top)) if top else 0.0}

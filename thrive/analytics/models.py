@@ -79,6 +79,8 @@ class AnalyticsRefresh(BackgroundJob):
     class Meta:
         ordering = ["-requested_at"]
         get_latest_by = "requested_at"
+        verbose_name = "analytics refresh"
+        verbose_name_plural = "analytics refreshes"
 
     def __str__(self) -> str:
         return f"Refresh {self.pk} ({self.state})"

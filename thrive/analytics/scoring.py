@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from thrive.contacts.models import ChurnRisk, Person, Stage
 from thrive.insights.bgnbd import fit_bgnbd
 from thrive.insights.clv import churn_risk_band, customer_lifetime_value
 from thrive.insights.gammagamma import fit_gamma_gamma
@@ -111,6 +112,14 @@ def refresh_scores(
     as_of64 = np.datetime64(as_of, "D")
     recency_days = (as_of64 - days.last_day).astype(np.int64)
     tenure_days = (as_of64 - days.first_day).astype(np.int64)
+    # People in the Lost stage have gone already: their risk is "lost", not a band, so
+    # no at-risk list offers them (the person page and the list filter say the same).
+    lost = set(Person.objects.filter(stage=Stage.LOST).values_list("pk", flat=True))
+    if lost:
+        risk = np.array(
+            [ChurnRisk.LOST.value if int(p) in lost else str(r) for p, r in
+             zip(days.person_ids, risk, strict=True)], dtype=object,
+        )  # fmt: skip
     with transaction.atomic():
         CustomerScore.objects.all().delete()
         p_alive, expected, clv = scoring.p_alive, scoring.expected_90d, scoring.clv

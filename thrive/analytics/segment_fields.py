@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from thrive.contacts.queries import person_in
-from thrive.insights.rfm import RFM_SEGMENTS
+from thrive.insights.rfm import RFM_SEGMENTS, rfm_segment_name
 from thrive.segments.registry import (
     Field,
     ValueKind,
@@ -44,7 +44,7 @@ def _score_q(column: str, op: str, value: Any) -> Q:
 def register() -> None:
     group = "Scores"
     options = {
-        "rfm_segment": [(s, s.replace("_", " ").capitalize()) for s in RFM_SEGMENTS],
+        "rfm_segment": [(s, rfm_segment_name(s)) for s in RFM_SEGMENTS],
         "churn_risk": list(ChurnRisk.choices),
     }
     register_field(

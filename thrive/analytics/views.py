@@ -19,7 +19,12 @@ from . import charts, queries, refresh
 def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
     currency = payload.get("currency", "")
     data = payload.get("charts", {})
+    names = contact_queries.channel_names()
     for kpi in payload.get("kpis", []):
+        # Snapshots keep channel keys; people read the channel's name.
+        for row in kpi.get("detail") or []:
+            if isinstance(row, dict) and row.get("channel"):
+                row["label"] = contact_queries.channel_label(row["channel"], names)
         kpi["spark_svg"] = charts.sparkline(
             kpi.get("spark") or [], label=f"Trend of {kpi['label']}"
         )

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from thrive.insights.rfm import RFM_SEGMENT_NAMES
+
 from .identity import normalize_phone
 from .models import ActivityKind, ChurnRisk, Organization, Person, RelationshipRole, Stage
 
@@ -51,7 +53,9 @@ class PeopleFilterForm(forms.Form):
     role = forms.ChoiceField(required=False, choices=_blank(RelationshipRole.choices))
     tag = forms.CharField(required=False, max_length=60)
     segment = forms.IntegerField(required=False, min_value=1)
-    rfm = forms.CharField(required=False, max_length=32, label="RFM segment")
+    rfm = forms.ChoiceField(
+        required=False, choices=_blank(RFM_SEGMENT_NAMES.items()), label="RFM segment"
+    )
     risk = forms.ChoiceField(required=False, choices=_blank(ChurnRisk.choices), label="Churn risk")
     clv_min = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     clv_max = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)

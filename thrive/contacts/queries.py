@@ -11,7 +11,9 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from .models import (
+    AcquisitionChannel,
     Activity,
+    ChurnRisk,
     Organization,
     Person,
     PersonRole,
@@ -31,6 +33,17 @@ def ecosystem_counts() -> dict[str, int]:
     for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[role_row["role"]] = role_row["n"]
     return counts
+
+
+def channel_names() -> dict[str, str]:
+    """Each acquisition channel's key (slug) and the name people read, the one mapping every
+    page, legend and report uses (Reach and the charts read the same ``name`` column)."""
+    return dict(AcquisitionChannel.objects.values_list("slug", "name"))
+
+
+def channel_label(slug: str, names: dict[str, str]) -> str:
+    """The channel's name; a key with no channel row (deleted since) in words."""
+    return names.get(slug) or slug.replace("_", " ").capitalize()
 
 
 def person_in(related: QuerySet[Any]) -> Q:
@@ -85,8 +98,14 @@ def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
         people = _in_segment(people, filters["segment"])
     if filters.get("rfm"):
         people = people.filter(score__rfm_segment=filters["rfm"])
-    if filters.get("risk"):
-        people = people.filter(score__churn_risk=filters["risk"])
+    if filters.get("risk") == ChurnRisk.LOST:
+        people = people.filter(stage=Stage.LOST, score__isnull=False)
+    elif filters.get("risk"):
+        # Whoever was marked Lost since the last scoring is not "at risk" either.
+        people = people.filter(score__churn_risk=filters["risk"]).exclude(stage=Stage.LOST)
+        if filters["risk"] == ChurnRisk.HIGH:
+            # At risk means worth winning back: predicted value above nothing.
+            people = people.filter(score__predicted_clv__gt=0)
     if filters.get("clv_min") is not None:
         people = people.filter(score__predicted_clv__gte=filters["clv_min"])
     if filters.get("clv_max") is not None:

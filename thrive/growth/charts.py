@@ -21,6 +21,8 @@ def fmt(value: float | None, unit: str, currency: str = "") -> str:
         return f"{value:.1%}"
     if unit == "money":
         return f"{value:,.0f} {currency}".strip()
+    if unit == "points":
+        return f"{value:,.0f}"
     if unit in {"days", "hours"}:
         return f"{value:,.1f} {unit}"
     return f"{value:,.1f}" if abs(value) < 100 and value != int(value) else f"{value:,.0f}"
@@ -78,7 +80,13 @@ def goal_chart(s: GoalStanding, currency: str = "") -> SafeString:
     )
 
 
-def arms_chart(result: Any, bayes: Any, unit: str = "%") -> SafeString:
+def arms_chart(
+    result: Any,
+    bayes: Any,
+    unit: str = "%",
+    *,
+    arms: tuple[str, str] = ("A (control)", "B (variant)"),
+) -> SafeString:
     """Each arm's observed rate (or mean) as a bar; the intervals are in the tables."""
     if result is None:
         return mark_safe("")  # noqa: S308 - constant
@@ -89,7 +97,7 @@ def arms_chart(result: Any, bayes: Any, unit: str = "%") -> SafeString:
             "arms",
             "The two arms",
             "Each arm's observed rate or mean.",
-            ["A (control)", "B (variant)"],
+            list(arms),
             values,
             value_format=(lambda v: f"{v:.1%}") if rates else (lambda v: f"{v:,.2f}"),
             colors=[charts.PALETTE[6], charts.PALETTE[0]],

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from thrive.accounts.models import Associate
 from thrive.analytics import queries as analytics_queries
 from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
+from thrive.analytics.currencies import other_currency_revenue
 from thrive.contacts.models import Activity, Direction
 from thrive.insights.kpis import automation_rate
 from thrive.voice import queries as voice
@@ -186,9 +187,12 @@ def _operations(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
 def compute_health(period_start: dt.date, period_end: dt.date) -> dict[str, Any]:
     """Every figure of a health check for the period, JSON-ready."""
     start, end = _bounds(period_start, period_end)
+    financial = _financial(period_start, period_end)
+    # Orders in other currencies, each in its own currency, beside (never in) the revenue.
+    financial["other_currencies"] = other_currency_revenue(start=start, end=end)
     return {
         "currency": settings.THRIVE_CURRENCY,
-        "financial": _financial(period_start, period_end),
+        "financial": financial,
         "customers": _customers(start, end),
         "operations": _operations(start, end),
         "computed_at": dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
@@ -200,7 +204,7 @@ COMPARED = [
     ("financial", "revenue", "Revenue in the period", "money", "up"),
     ("financial", "gross_margin", "Gross margin", "%", "up"),
     ("financial", "net_margin", "Operating margin", "%", "up"),
-    ("customers", "nps", "Net Promoter Score", "", "up"),
+    ("customers", "nps", "Net Promoter Score", "points", "up"),
     ("customers", "repeat_rate", "Repeat-purchase rate", "%", "up"),
     ("operations", "automation_rate", "Process automation rate", "%", "up"),
     ("operations", "response_hours_median", "Median time to a personal reply", "hours", "down"),

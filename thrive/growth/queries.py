@@ -97,3 +97,17 @@ def ansoff(experiments: list[Experiment]) -> list[list[dict[str, Any]]]:
         ]
         for row in ANSOFF_GRID
     ]
+
+
+def arm_names(experiment: Experiment) -> tuple[str, str]:
+    """What people call each arm: for a campaign's test, each variant's subject (or its
+    template's name), e.g. ``B “A note from Tom”``; otherwise A (control) and B (variant)."""
+    names = {"A": "A (control)", "B": "B (variant)"}
+    if experiment.campaign_id:
+        for variant in experiment.campaign.variants.select_related("template").filter(  # type: ignore[union-attr]
+            label__in=["A", "B"]
+        ):
+            what = variant.subject or variant.template.subject or variant.template.name
+            if what:
+                names[variant.label] = f"{variant.label} “{what}”"
+    return names["A"], names["B"]

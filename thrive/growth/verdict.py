@@ -9,9 +9,17 @@ def _amount(value: float, rates: bool) -> str:
     return f"{value * 100:+.1f} points" if rates else f"{value:+,.2f}"
 
 
-def verdict(result: Any, bayes: Any, *, n_now: int, n_planned: int, looks: int) -> dict[str, str]:
+ARMS = ("A (control)", "B (variant)")
+
+
+def verdict(
+    result: Any, bayes: Any, *, n_now: int, n_planned: int, looks: int,
+    arms: tuple[str, str] = ARMS,
+) -> dict[str, str]:  # fmt: skip
     """``key`` is one of no_data, too_early, b_wins, a_wins, no_difference; ``title`` and
-    ``text`` say it in words. A verdict is withheld until the planned size is reached."""
+    ``text`` say it in words, naming each arm (``arms``: A's and B's names, e.g. the
+    campaign variants' subjects). A verdict is withheld until the planned size is reached."""
+    a, b = arms
     if result is None:
         return {
             "key": "no_data",
@@ -35,21 +43,22 @@ def verdict(result: Any, bayes: Any, *, n_now: int, n_planned: int, looks: int) 
     if result.significant and result.difference > 0:
         return {
             "key": "b_wins",
-            "title": "B beats A",
-            "text": f"The difference is significant: {effect}",
+            "title": f"{b} beats {a}",
+            "text": f"The difference is significant: {effect} Keep {b}.",
         }
     if result.significant:
         return {
             "key": "a_wins",
-            "title": "B is worse than A",
-            "text": f"The control does better, significantly: {effect} Keep A.",
+            "title": f"{b} is worse than {a}",
+            "text": f"{a} does better, significantly: {effect} Keep {a}.",
         }
     lean = ""
     if bayes is not None and bayes.prob_b_beats_a >= 0.8:
-        lean = " B may be a little better, but not surely enough to act on."
+        lean = f" {b} may be a little better, but not surely enough to act on."
     return {
         "key": "no_difference",
         "title": "No detectable difference",
-        "text": f"The interval includes zero: {effect}{lean} Treat the two as equal; a "
+        "text": f"The interval includes zero ({a} against {b}): {effect}{lean} Treat the "
+        "two as equal; a "
         "smaller real effect would need a bigger test.",
     }

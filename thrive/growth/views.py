@@ -262,6 +262,7 @@ def _analysis(exp: Experiment) -> dict[str, Any]:
             float(exp.sd_b or 0),
             exp.n_b,
         )
+    arms = queries.arm_names(exp)
     return {
         "result": result,
         "bayes": bayes,
@@ -271,11 +272,16 @@ def _analysis(exp: Experiment) -> dict[str, Any]:
             n_now=min(exp.n_a, exp.n_b),
             n_planned=exp.planned_per_arm,
             looks=exp.looks,
+            arms=arms,
         ),
+        "arm_a": arms[0],
+        "arm_b": arms[1],
         "peeking": peeking_warning(
             min(exp.n_a, exp.n_b), exp.planned_per_arm, looks=max(exp.looks, 1)
         ),
-        "arms_chart": charts.arms_chart(result, bayes, "%" if exp.measure == "proportion" else ""),
+        "arms_chart": charts.arms_chart(
+            result, bayes, "%" if exp.measure == "proportion" else "", arms=arms
+        ),
     }
 
 

@@ -39,8 +39,10 @@ __all__ = [
     "RFM_SEGMENTS",
     "RFM_SEGMENT_DESCRIPTIONS",
     "RFM_SEGMENT_GRID",
+    "RFM_SEGMENT_NAMES",
     "RFMScores",
     "rfm_scores",
+    "rfm_segment_name",
     "rfm_segments",
 ]
 
@@ -61,6 +63,29 @@ RFM_SEGMENT_DESCRIPTIONS: dict[str, str] = {
 }
 
 RFM_SEGMENTS: tuple[str, ...] = tuple(RFM_SEGMENT_DESCRIPTIONS)
+
+# The name people read for each segment key (the keys stay in data, segment rules and
+# exports).
+RFM_SEGMENT_NAMES: dict[str, str] = {
+    "champions": "Champions",
+    "loyal": "Loyal",
+    "potential_loyalists": "Potential loyalists",
+    "new_customers": "New customers",
+    "promising": "Promising",
+    "need_attention": "Need attention",
+    "about_to_sleep": "About to sleep",
+    "at_risk": "At risk",
+    "cant_lose_them": "Can't lose them",
+    "hibernating": "Hibernating",
+    "lost": "Lost",
+}
+
+
+def rfm_segment_name(key: str) -> str:
+    """``"cant_lose_them"`` → ``"Can't lose them"``; an unknown key in words."""
+    text = str(key or "")
+    return RFM_SEGMENT_NAMES.get(text) or text.replace("_", " ").capitalize()
+
 
 # RFM_SEGMENT_GRID[r - 1][fm - 1] is the segment for R score r and FM score fm.
 RFM_SEGMENT_GRID: tuple[tuple[str, ...], ...] = (

@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/send", campaigns.campaign_send, name="campaign_send"),
+    path("campaigns/<int:pk>/skipped/", campaigns.campaign_skipped, name="campaign_skipped"),
     path("campaigns/<int:pk>/stop", campaigns.campaign_stop, name="campaign_stop"),
     path("campaigns/<int:pk>/edit", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/cancel", campaigns.campaign_cancel, name="campaign_cancel"),

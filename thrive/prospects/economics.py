@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from thrive.analytics.aggregates import business_zone
+from thrive.analytics.currencies import other_currency_revenue
 from thrive.commerce.models import MarketingSpend
 from thrive.insights import cac_by_channel, cohort_matrix, group_economics
 from thrive.insights.channels import GroupEconomics
@@ -119,8 +121,11 @@ def channel_table(*, as_of: dt.date | None = None) -> dict[str, Any]:
     for row in by_channel + by_product:
         ratio = row["clv_cac"]
         row["verdict"] = verdict(ratio)
+    end = dt.datetime.combine(table.as_of, dt.time.min, tzinfo=business_zone())
     return {
         "as_of": table.as_of.isoformat(),
+        "currency": settings.THRIVE_CURRENCY,
+        "others": other_currency_revenue(end=end),
         "clients": table.size,
         "retention_months": RETENTION_MONTHS,
         "channels": by_channel,

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from thrive.accounts.queries import business_name
 from thrive.analytics.aggregates import revenue_orders
+from thrive.analytics.currencies import other_currency_orders
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import (
     AcquisitionChannel,
@@ -270,12 +271,23 @@ def partner_stats(limit: int = 12) -> list[dict[str, Any]]:
         .annotate(rev=Sum(net))
         .values_list("person__referral_received__referrer_id", "rev")
     )
+    others: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        other_currency_orders()
+        .filter(person__referral_received__isnull=False)
+        .values("person__referral_received__referrer_id", "currency")
+        .annotate(rev=Sum(net), n=Count("id"))
+        .order_by("currency")
+    ):
+        others.setdefault(row["person__referral_received__referrer_id"], []).append(
+            {"currency": row["currency"], "revenue": float(row["rev"] or 0), "orders": row["n"]}
+        )
     people = {p.pk: p for p in Person.objects.filter(pk__in=list(counts))}
     rows = [
         {
             "person": people[pid], "referred": c["n_referred"], "won": c["n_won"],
             "conversion": c["n_won"] / c["n_referred"] if c["n_referred"] else None,
-            "revenue": revenue.get(pid) or Decimal("0"),
+            "revenue": revenue.get(pid) or Decimal("0"), "others": others.get(pid, []),
         }
         for pid, c in counts.items() if pid in people
     ]  # fmt: skip

@@ -24,7 +24,7 @@ def voice_kpis(
     nps_months = voice.nps_by_month(voice.responses())[-12:]
     kpis.append(kpi(
         "nps", "Net Promoter Score, last 90 days", nps_now.score if nps_now else None,
-        previous=nps_prev.score if nps_prev else None,
+        previous=nps_prev.score if nps_prev else None, unit="points",
         formula="% promoters (9–10) − % detractors (0–6), with a 95% adjusted-Wald interval "
         "(Rocks 2016).",
         data=(f"{nps_now.n} answers: {nps_now.promoters} promoters, {nps_now.passives} "

@@ -9,8 +9,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
 from thrive.automations.queries import person_logs
-from thrive.contacts.models import Activity, Consent, Person, Referral, StageChange
-from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
+from thrive.contacts.models import (
+    Activity,
+    ChurnRisk,
+    Consent,
+    CustomFieldDefinition,
+    CustomFieldEntity,
+    Person,
+    Referral,
+    Stage,
+    StageChange,
+)
+from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS, rfm_segment_name
 from thrive.outreach.queries import person_deliveries
 from thrive.tasks import queries as task_queries
 from thrive.voice.queries import person_voice
@@ -30,15 +40,33 @@ def explain_score(person: Person, score: Any) -> list[str]:
         f"the last {score.recency_days} days ago, over {score.tenure_days} days as a customer.",
         f"From how often similar customers buy and lapse, there is a {score.p_alive:.0%} "
         f"chance {name} is still an active customer "
-        f"({score.get_churn_risk_display().lower()} churn risk).",
+        + (
+            "(in the Lost stage, so churn risk does not apply)."
+            if score.churn_risk == ChurnRisk.LOST or person.stage == Stage.LOST
+            else f"({score.get_churn_risk_display().lower()} churn risk)."
+        ),
         f"Expected purchases in the next 90 days: {score.expected_purchases_90d:.1f}; "
         f"predicted value over the next 12 months: {score.predicted_clv:,.2f} "
         "(margin and discounting applied).",
     ]
-    label = score.rfm_segment.replace("_", " ")
+    label = rfm_segment_name(score.rfm_segment)
     meaning = RFM_SEGMENT_DESCRIPTIONS.get(score.rfm_segment, "")
     sentences.append(f"RFM {score.rfm_r}-{score.rfm_f}-{score.rfm_m}: {label}. {meaning}".strip())
     return sentences
+
+
+def custom_field_labels(person: Person) -> list[tuple[str, Any]]:
+    """The person's custom fields under their defined labels (a key without a definition,
+    say from an old import, in words), sorted by label."""
+    labels = dict(
+        CustomFieldDefinition.objects.filter(entity=CustomFieldEntity.PERSON).values_list(
+            "key", "label"
+        )
+    )
+    return sorted(
+        (labels.get(key) or key.replace("_", " ").capitalize(), value)
+        for key, value in (person.custom_fields or {}).items()
+    )
 
 
 def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[str, Any]:
@@ -79,7 +107,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),
-        "custom_fields": sorted((person.custom_fields or {}).items()),
+        "custom_fields": custom_field_labels(person),
         # "Why did this happen?": what workflows did for this person, explained.
         "automation_log": person_logs(person),
         "email_deliveries": person_deliveries(person),

@@ -110,3 +110,5 @@ class ChurnRisk(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+    # Someone in the Lost stage has already gone: a risk of going does not apply.
+    LOST = "lost", "Lost (not applicable)"

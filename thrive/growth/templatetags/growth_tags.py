@@ -6,6 +6,9 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.safestring import mark_safe
+
+from thrive.analytics.templatetags.thrive_format import signed_points
 
 from ..charts import fmt
 
@@ -53,5 +56,22 @@ def report_change(value: float | None, unit: str) -> str:
         return "—"
     if unit == "%":
         return f"{value * 100:+.1f} pts"
+    if unit == "points":
+        return signed_points(value)
     sign = "+" if value > 0 else ""
     return sign + fmt(value, unit, settings.THRIVE_CURRENCY)
+
+
+@register.filter
+def css_string(value: Any) -> str:
+    """``value`` as a quoted CSS string, safe inside a ``<style>`` element.
+
+    Only letters, digits, spaces and a few plain punctuation marks pass as they are; every
+    other character becomes a CSS escape ended by one space, which CSS consumes (``&`` →
+    ``\\26 ``), so quotes, backslashes and ``</style>`` can neither end the string nor the
+    element, and HTML entities (which a style element never decodes) are not needed."""
+    plain = set(" .,-_:!?()")
+    out = "".join(
+        c if c.isalnum() and c.isascii() or c in plain else f"\\{ord(c):X} " for c in str(value)
+    )
+    return mark_safe(f'"{out}"')  # noqa: S308 - every unsafe character is escaped above

@@ -157,7 +157,7 @@ def test_member_moves_an_experiment_through_the_pages(member):
         f"/growth/experiments/{exp.pk}/numbers", {"n_a": 1180, "x_a": 94, "n_b": 1204, "x_b": 131}
     )
     body = client.get(f"/growth/experiments/{exp.pk}/").content.decode()
-    assert "B beats A" in body and "0.0150" in body
+    assert "B (variant) beats A (control)" in body and "0.0150" in body
     bad = client.post(
         f"/growth/experiments/{exp.pk}/numbers",
         {"n_a": 10, "x_a": 20, "n_b": 10, "x_b": 1},

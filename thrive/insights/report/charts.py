@@ -20,9 +20,11 @@ __all__ = [
     "Band",
     "Series",
     "bar_chart",
+    "category_labels",
     "grouped_bar_chart",
     "heat_map",
     "histogram",
+    "label_width",
     "line_chart",
 ]
 
@@ -312,6 +314,31 @@ def bar_chart(
     return "\n".join(out)
 
 
+# A generous width of one character of label text at the chart's font size (wide fonts
+# such as DejaVu Sans, which a PDF falls back to, average about 0.6 em).
+CHAR_WIDTH = 0.65 * _FONT
+LABEL_GAP = 6.0
+
+
+def label_width(label: str) -> float:
+    return CHAR_WIDTH * len(label)
+
+
+def category_labels(
+    categories: Sequence[str], left: float, group_w: float
+) -> list[tuple[float, str]]:
+    """The category labels to draw under bars, centred on their group: every one when they
+    fit, otherwise every second, third … (the last category always among them), so that
+    no two labels come closer than the wider one's width plus a gap."""
+    if not categories:
+        return []
+    longest = max(label_width(c) for c in categories) + LABEL_GAP
+    step = max(1, math.ceil(longest / group_w))
+    last = len(categories) - 1
+    keep = [i for i in range(last, -1, -step)][::-1]
+    return [(left + (i + 0.5) * group_w, categories[i]) for i in keep]
+
+
 def grouped_bar_chart(
     chart_id: str,
     title: str,
@@ -364,7 +391,8 @@ def grouped_bar_chart(
                 f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(category)} · '
                 f"{escape(name)}: {escape(y_format(v))}</title></rect>"
             )
-        out.append(_text(left + (c + 0.5) * group_w, top + ph + 18, category, anchor="middle"))
+    for x, category in category_labels(categories, left, group_w):
+        out.append(_text(x, top + ph + 18, category, anchor="middle"))
     out.append(
         f'<line x1="{_num(left)}" x2="{_num(left + pw)}" y1="{_num(top + ph)}" '
         f'y2="{_num(top + ph)}" stroke="{_AXIS}"/>'

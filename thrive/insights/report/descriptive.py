@@ -26,7 +26,12 @@ from thrive.insights.report.sections import (
     Segment,
     Trend,
 )
-from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS, rfm_scores, rfm_segments
+from thrive.insights.rfm import (
+    RFM_SEGMENT_DESCRIPTIONS,
+    rfm_scores,
+    rfm_segment_name,
+    rfm_segments,
+)
 
 __all__ = [
     "compute_cohorts",
@@ -195,9 +200,7 @@ def compute_cohorts(orders: Orders, as_of: np.datetime64) -> CohortSection:
 
 def segment_name(key: str) -> str:
     """``"cant_lose_them"`` -> ``"Can't lose them"``."""
-    text = key.replace("_", " ")
-    text = text.replace("cant ", "can't ")
-    return text[:1].upper() + text[1:]
+    return rfm_segment_name(key)
 
 
 def compute_rfm(totals: CustomerTotals, as_of: np.datetime64) -> RfmSection:

@@ -19,6 +19,7 @@ from thrive.accounts.queries import business_name
 from thrive.analytics.models import CustomerScore
 from thrive.commerce.models import Order
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, Person
+from thrive.insights.rfm import rfm_segment_name
 
 PERSON_FIELDS: dict[str, str] = {
     "first_name": "First name",
@@ -211,7 +212,7 @@ def _context(person: Person, totals: dict[str, Any], last: Any, score: Any) -> d
             "p_alive": score.p_alive if score else "",
             "expected_purchases_90d": score.expected_purchases_90d if score else "",
             "churn_risk": score.churn_risk if score else "",
-            "rfm_segment": score.rfm_segment.replace("_", " ") if score else "",
+            "rfm_segment": rfm_segment_name(score.rfm_segment) if score else "",
         },
         "business": {"name": business_name()},
         "unsubscribe_url": "",

@@ -18,6 +18,13 @@ SKIP_WORDS = {
     "expired": "it waited too long to still be useful",
     "no_email": "there is no email address",
 }
+
+
+def skip_words(key: str) -> str:
+    """Why a message was skipped, in words (an unknown key in words too)."""
+    return SKIP_WORDS.get(key) or (key.replace("_", " ") if key else "no reason recorded")
+
+
 # Reason keys that are shown in their own words, not as "key: value".
 _KNOWN = {
     "why",
@@ -77,7 +84,7 @@ def _outcome(delivery: Delivery) -> str:
             text += ", then bounced"
         return text + "."
     if status == DeliveryStatus.SKIPPED:
-        return f"Not sent: {SKIP_WORDS.get(delivery.skip_reason, delivery.skip_reason)}."
+        return f"Not sent: {skip_words(delivery.skip_reason)}."
     if status == DeliveryStatus.DEFERRED:
         return f"Waiting until {_when(delivery.next_attempt_at)}."
     if status == DeliveryStatus.FAILED:

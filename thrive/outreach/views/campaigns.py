@@ -7,17 +7,21 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.core.roles import role_required
 
+from .. import queries
 from ..conf import business_zone_name
 from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
-from ..models import Campaign, Delivery
+from ..models import Campaign, CampaignStatus, Delivery
 from ..reports import numbers
+from ..reports.explain import skip_words
 from ..sending.dispatch import (
     NOT_STARTED,
     cancel_campaign,
@@ -57,13 +61,26 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
     deliveries = Delivery.objects.filter(campaign=campaign)
     per_variant = numbers.by(deliveries, "variant")
-    variants = [(v, per_variant.get(v.pk)) for v in campaign.variants.select_related("template")]
+    skipped_url = reverse("campaign_skipped", args=[campaign.pk])
+    variants = [
+        (v, per_variant.get(v.pk), f"{skipped_url}?variant={v.pk}")
+        for v in campaign.variants.select_related("template")
+    ]
+    # "Send now" schedules for now; until the worker takes it the campaign is starting,
+    # not waiting for a time, and no longer something to edit.
+    starting = bool(
+        campaign.status == CampaignStatus.SCHEDULED
+        and campaign.scheduled_at
+        and campaign.scheduled_at <= timezone.now()
+    )
     return render(
         request,
         "outreach/campaign_detail.html",
         {
             "campaign": campaign,
             "variants": variants,
+            "skipped_url": skipped_url,
+            "starting": starting,
             "totals": numbers.totals(deliveries),
             "holdout": per_variant.get(None),
             "schedule_form": ScheduleForm(),
@@ -71,6 +88,29 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audience": campaign.segment.people().exclude(email__isnull=True).count()
             if campaign.is_editable
             else None,
+        },
+    )
+
+
+@require_GET
+def campaign_skipped(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who the campaign skipped and why: the people behind its "Skipped" figure."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    variant = request.GET.get("variant", "")
+    chosen = campaign.variants.filter(pk=int(variant)).first() if variant.isdigit() else None
+    rows = queries.skipped_deliveries(campaign, variant=chosen.pk if chosen else None)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outreach/campaign_skipped.html",
+        {
+            "campaign": campaign,
+            "variant": chosen,
+            "reasons": queries.skip_reasons(rows),
+            "total": page.paginator.count,
+            "page": page,
+            "rows": [(d, skip_words(d.skip_reason)) for d in page],
+            "held_out": numbers.totals(Delivery.objects.filter(campaign=campaign))["held_out"],
         },
     )
 
