@@ -171,6 +171,10 @@ def _reference_data(plan: Plan) -> Ids:
         )[0].pk
         for c in catalog.CHANNELS
     ]
+    slug, name = catalog.SALES_CHANNEL
+    sales = AcquisitionChannel.objects.update_or_create(
+        slug=slug, defaults={"name": name, "is_paid": False}
+    )[0].pk
     products = [
         Product.objects.update_or_create(
             sku=p.sku,
@@ -240,6 +244,7 @@ def _reference_data(plan: Plan) -> Ids:
         product=products,
         tag=tags,
         staff=staff,
+        sales_channel=sales,
     )
 
 
