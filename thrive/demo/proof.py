@@ -179,8 +179,9 @@ def _voters(rng: random.Random, count: int) -> list[Person]:
     return [by_id[pk] for pk in picked]
 
 
-def _idea_activity(person: Person, idea: Idea, subject: str, data: dict[str, Any],
-                   when: dt.datetime, **kw: Any) -> Activity:
+def _idea_activity(
+    person: Person, idea: Idea, subject: str, data: dict[str, Any], when: dt.datetime, **kw: Any
+) -> Activity:
     return Activity(
         person=person, kind=ActivityKind.IDEA_VOTE, occurred_at=when,
         channel=kw.get("channel", ActivityChannel.WEB), direction=Direction.INBOUND,
@@ -228,8 +229,15 @@ def seed_ideas(owner: Associate, clock: dt.datetime) -> int:
     return Idea.objects.count()
 
 
-def _status_change(idea: Idea, status: str, note: str, owner: Associate, when: dt.datetime,
-                   votes: list[Vote], activities: list[Activity]) -> list[int]:
+def _status_change(
+    idea: Idea,
+    status: str,
+    note: str,
+    owner: Associate,
+    when: dt.datetime,
+    votes: list[Vote],
+    activities: list[Activity],
+) -> list[int]:
     """One status change with what its job does: every voter (who had voted by then) on
     the timeline, an email to those who asked, recorded as sent. Returns the deliveries."""
     change = IdeaStatusChange.objects.create(
@@ -269,8 +277,9 @@ def _status_change(idea: Idea, status: str, note: str, owner: Associate, when: d
     Delivery.objects.bulk_create(deliveries)
     IdeaStatusChange.objects.filter(pk=change.pk).update(voters_notified=len(deliveries))
     return list(
-        Delivery.objects.filter(idempotency_key__startswith=f"idea:{idea.pk}:status:")
-        .values_list("pk", flat=True)
+        Delivery.objects.filter(idempotency_key__startswith=f"idea:{idea.pk}:status:").values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -426,8 +435,7 @@ def seed_follow_ups(clock: dt.datetime) -> tuple[int, int]:
 _CALL_NOTES = (
     "Called: the bag arrived crushed. Sent a fresh one, no charge.",
     "Called: found the roast too dark. Suggested the Huila; they will try it.",
-    "Left a message, then they called back: the subscription skipped a month by mistake. "
-    "Fixed.",
+    "Left a message, then they called back: the subscription skipped a month by mistake. Fixed.",
     "Called: the grind was too fine for their French press. Re-ground and explained.",
 )
 
