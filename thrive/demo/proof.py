@@ -46,6 +46,7 @@ from thrive.contacts.models import (
     Activity,
     ActivityChannel,
     ActivityKind,
+    Consent,
     Direction,
     Person,
     PersonRole,
@@ -333,6 +334,7 @@ def seed_campaign(owner: Associate, clock: dt.datetime, zone: Any) -> Campaign |
             claim_token="", claimed_until=None
         )
         ready = prepare_batch(claimed, token, now=now, report=PumpReport()) if claimed else []
+        ready = _consented_then(ready, now)
         if ready:
             sent_at = now + dt.timedelta(seconds=30)
             Delivery.objects.filter(pk__in=[d.pk for d in ready]).update(
@@ -361,6 +363,27 @@ def seed_campaign(owner: Associate, clock: dt.datetime, zone: Any) -> Campaign |
     )  # fmt: skip
     campaign.refresh_from_db()
     return campaign
+
+
+def _consented_then(ready: list[Delivery], now: dt.datetime) -> list[Delivery]:
+    """The gates read today's consents; history must also respect when they were given:
+    someone who signed up after the send is skipped, as the sender would have then."""
+    given = set(
+        Consent.objects.filter(
+            person_id__in=[d.person_id for d in ready],
+            purpose=MessagePurpose.EMAIL_MARKETING,
+            granted_at__lte=now,
+        ).values_list("person_id", flat=True)
+    )
+    later = [d.pk for d in ready if d.person_id not in given]
+    if later:
+        Delivery.objects.filter(pk__in=later).update(
+            status=DeliveryStatus.SKIPPED, skip_reason="no_consent", claim_token="",
+            claimed_until=None, subject="", html_body="", text_body="",
+            decisions=[{"check": "consent", "passed": False, "at": "send",
+                        "text": "No consent to email marketing yet when the campaign went out."}],
+        )  # fmt: skip
+    return [d for d in ready if d.person_id in given]
 
 
 def _simulate_reading(campaign: Campaign, clock: dt.datetime) -> None:
