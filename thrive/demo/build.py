@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from django.apps import apps
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from tqdm import tqdm
@@ -157,6 +158,26 @@ def flush_business_data() -> None:
                 if model._meta.db_table not in existing:
                     continue  # a model whose migration has not been applied holds nothing
                 cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608 - model meta
+
+
+AUTO_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+
+
+def _restart_ids() -> None:
+    """Ids from 1 again in every empty business table (``--reset`` leaves SQLite's and
+    PostgreSQL's counters where they were): the same seed then gives the same ids, and
+    what is keyed by an id (a campaign's A/B split and holdout) is the same too."""
+    existing = set(connection.introspection.table_names())
+    empty = [
+        {"table": m._meta.db_table, "column": m._meta.pk.column}
+        for m in _business_models()
+        if m._meta.db_table in existing
+        and m._meta.pk.get_internal_type() in AUTO_KEYS
+        and not m._base_manager.exists()
+    ]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), empty):
+            cursor.execute(sql)
 
 
 def _aware(plan: Plan, t: float) -> dt.datetime:
@@ -378,6 +399,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
     plan = make_plan(cfg)
     writer = Writer(plan.cal)
     with transaction.atomic():
+        _restart_ids()
         ids = _reference_data(plan)
         _organizations(plan, writer, ids)
     chunks = ChunkWriter(plan, writer, ids)
