@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Times shown and typed in the associate's (else the business's) zone.
+    "thrive.workspace.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -119,6 +121,8 @@ TEMPLATES = [
                 "thrive.accounts.context_processors.thrive",
                 "django.template.context_processors.csp",
             ],
+            # {{ when|local_time }}: every time shown says its zone.
+            "builtins": ["thrive.core.templatetags.zoned"],
         },
     },
 ]

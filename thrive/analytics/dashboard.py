@@ -324,6 +324,10 @@ def _funnel(as_of: dt.date) -> dict[str, Any]:
     cutoff = dt.datetime.combine(as_of, dt.time.min, tzinfo=business_zone()).astimezone(dt.UTC)
     rows = list(
         StageChange.objects.filter(changed_at__lt=cutoff)
+        # Staff are associates, not customers moving through the funnel.
+        .exclude(
+            person__in=PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).values("person")
+        )
         .order_by("person_id", "changed_at", "id")
         .values_list("person_id", "from_stage", "to_stage", "changed_at")
     )

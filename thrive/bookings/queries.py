@@ -10,12 +10,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from thrive.outreach.conf import business_zone_name
+
 from .models import Availability, Booking, BookingStatus, SessionType
 from .slots import Busy, Rules, Window, free_slots
 
 
 def zone_of(associate: Any) -> ZoneInfo:
-    return ZoneInfo(associate.time_zone or "UTC")
+    """The associate's zone; one never chosen (blank, or the "UTC" default) follows the
+    business's, as every workspace page does (thrive.workspace.middleware)."""
+    own = (associate.time_zone or "").strip()
+    return ZoneInfo(own if own not in {"", "UTC"} else business_zone_name() or "UTC")
 
 
 def windows_for(associate: Any) -> list[Window]:

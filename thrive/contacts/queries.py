@@ -28,7 +28,11 @@ def ecosystem_counts() -> dict[str, int]:
     """People per lifecycle stage and per relationship role, every key present (0 if none)."""
     counts = {stage.value: 0 for stage in Stage}
     counts.update({role.value: 0 for role in RelationshipRole})
-    for row in Person.objects.order_by().values("stage").annotate(n=Count("id")):
+    # Staff (the associate role) are counted as associates, not as customers in a stage.
+    customers = Person.objects.exclude(
+        pk__in=PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).values("person")
+    )
+    for row in customers.order_by().values("stage").annotate(n=Count("id")):
         counts[row["stage"]] = row["n"]
     for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[role_row["role"]] = role_row["n"]

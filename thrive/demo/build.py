@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from django.apps import apps
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from tqdm import tqdm
@@ -159,6 +160,26 @@ def flush_business_data() -> None:
                 cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608 - model meta
 
 
+AUTO_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+
+
+def _restart_ids() -> None:
+    """Ids from 1 again in every empty business table (``--reset`` leaves SQLite's and
+    PostgreSQL's counters where they were): the same seed then gives the same ids, and
+    what is keyed by an id (a campaign's A/B split and holdout) is the same too."""
+    existing = set(connection.introspection.table_names())
+    empty = [
+        {"table": m._meta.db_table, "column": m._meta.pk.column}
+        for m in _business_models()
+        if m._meta.db_table in existing
+        and m._meta.pk.get_internal_type() in AUTO_KEYS
+        and not m._base_manager.exists()
+    ]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), empty):
+            cursor.execute(sql)
+
+
 def _aware(plan: Plan, t: float) -> dt.datetime:
     return plan.cal.start_utc + dt.timedelta(seconds=int(plan.cal.seconds(np.array([t]))[0]))
 
@@ -171,6 +192,10 @@ def _reference_data(plan: Plan) -> Ids:
         )[0].pk
         for c in catalog.CHANNELS
     ]
+    slug, name = catalog.SALES_CHANNEL
+    sales = AcquisitionChannel.objects.update_or_create(
+        slug=slug, defaults={"name": name, "is_paid": False}
+    )[0].pk
     products = [
         Product.objects.update_or_create(
             sku=p.sku,
@@ -240,6 +265,7 @@ def _reference_data(plan: Plan) -> Ids:
         product=products,
         tag=tags,
         staff=staff,
+        sales_channel=sales,
     )
 
 
@@ -373,6 +399,7 @@ def build_demo(cfg: Config, *, progress: bool = True) -> BuildResult:
     plan = make_plan(cfg)
     writer = Writer(plan.cal)
     with transaction.atomic():
+        _restart_ids()
         ids = _reference_data(plan)
         _organizations(plan, writer, ids)
     chunks = ChunkWriter(plan, writer, ids)

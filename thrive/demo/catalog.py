@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 BUSINESS_NAME = "Kettle & Crow Coffee Roasters"
 BUSINESS_DOMAIN = "kettleandcrow.example"
+# Where the roastery is: its hours, campaigns and the times shown to the team.
+BUSINESS_TIME_ZONE = "America/Los_Angeles"
 ORDER_PREFIX = "KC"
 # Canadian prices are set per product rather than converted at checkout, like most shops.
 CAD_PER_USD = 1.36
@@ -169,6 +171,9 @@ CHANNELS: list[Channel] = [
     Channel("direct", "Direct", False, 0.11, 0.40, 0.40, 1.0, 0.20),
 ]
 CHANNEL_INDEX: dict[str, int] = {c.slug: i for i, c in enumerate(CHANNELS)}
+# Wholesale accounts (partner cafés, restaurants, offices) are won by the team's own sales
+# calls and visits; kept out of CHANNELS, whose customers the plan draws.
+SALES_CHANNEL = ("direct_sales", "Direct sales")
 
 ACQUISITION_SOURCES: dict[str, list[str]] = {
     "organic_search": [

@@ -406,7 +406,8 @@ def _stage_history(plan: Plan, lo: int, hi: int, rng: np.random.Generator) -> di
     steps = [
         (
             0,
-            pp.first_seen[lo:hi],
+            # Staff are associates, not customers: they never enter the funnel.
+            np.where(group == Group.STAFF, np.inf, pp.first_seen[lo:hi]),
             np.where(customer & ~at_market, AUTOMATION, MANUAL),
             np.where(
                 customer & ~at_market,

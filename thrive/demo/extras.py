@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 from thrive.accounts.models import Business
 from thrive.analytics.models import CustomerScore, DashboardSnapshot
@@ -18,6 +19,7 @@ from thrive.segments.models import Segment
 from thrive.segments.services import create_segment
 
 from . import catalog
+from .proof import seed_proof
 
 # Saved segments a roaster would keep; they show what segments are for on the first visit.
 SEGMENTS = [
@@ -65,6 +67,10 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     business = Business.objects.order_by("pk").first() or Business()
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
+    # The business's own zone, where the in-app settings keep it (a THRIVE_TIME_ZONE in
+    # the environment still wins there); older installs read only the environment.
+    if any(f.name == "time_zone" for f in Business._meta.concrete_fields):
+        business.time_zone = catalog.BUSINESS_TIME_ZONE
     business.save()
 
     for name, description, rules in SEGMENTS:
@@ -86,6 +92,8 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     before = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
     stage("Writing the journey: workflows, emails, tasks and first win-backs")
     build_journey(owner)
+    stage("Writing what the journey already did: ideas, a sent campaign, follow-ups")
+    seed_proof(owner, ZoneInfo(catalog.BUSINESS_TIME_ZONE))
     # Each app that shows something in the demo seeds it itself (goals, partners, …).
     stage("Adding goals, strategy sessions, partners and webhooks")
     for app in DEMO_APPS:

@@ -60,6 +60,8 @@ class Ids:
     tag: list[int]
     staff: list[int]
     orders_written: int = 0
+    # Where wholesale accounts come from: Luis's sales calls, not a marketing channel.
+    sales_channel: int | None = None
 
     def staff_id(self, index: int) -> int | None:
         return None if index < 0 else self.staff[index]
@@ -99,6 +101,8 @@ class ChunkWriter:
         stage = plan.stage_now(lo, hi)
         changed = np.full(hi - lo, -np.inf)
         np.maximum.at(changed, ev.sc_person - lo, ev.sc_t)
+        # Staff have no stage history: their (unused) stage dates from when they joined.
+        changed = np.where(np.isfinite(changed), changed, pp.first_seen[lo:hi])
         first_seen = w.times(pp.first_seen[lo:hi])
         changed_at = w.times(changed)
         rows, roles = [], []
@@ -121,6 +125,7 @@ class ChunkWriter:
                 o = int(plan.b2b.partner_org[k])
                 title = catalog.PARTNER_TITLES[plan.b2b.partner_title[k]]
                 roles.append((i, "partner"))
+                channel = self.ids.sales_channel
                 if plan.b2b.partner_referral[k]:
                     roles.append((i, "referral_partner"))
             if group in (Group.VENDOR, Group.PARTNER):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -38,11 +37,10 @@ class TaskForm(forms.Form):
     due_on = forms.DateField(required=False)
 
 
-def _user_zone(request: HttpRequest) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(request.user, "time_zone", "") or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+def _user_zone(request: HttpRequest) -> Any:
+    """The reader's zone, activated for the request by ReaderTimeZoneMiddleware: the
+    associate's own, else the business's (the zone due times are shown in)."""
+    return timezone.get_current_timezone()
 
 
 def task_inbox(request: HttpRequest) -> HttpResponse:

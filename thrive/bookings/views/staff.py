@@ -31,7 +31,7 @@ def _page(
         "here": "sessions",
         "hours_form": hours_form or WeeklyHoursForm(initial=WeeklyHoursForm.initial_for(windows)),
         "type_form": type_form or SessionTypeForm(),
-        "has_hours": bool(windows), "my_zone": getattr(me, "time_zone", "") or "UTC",
+        "has_hours": bool(windows), "my_zone": queries.zone_of(me).key,
         "upcoming": upcoming, "recent": list(queries.recent_sessions()),
         "kinds": kinds, "public_link": link,
         "mine": sum(1 for b in upcoming if b.associate_id == me.pk),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from thrive.core.templatetags.zoned import local_time
 
 from ..models import Delivery, DeliveryStatus
 
@@ -52,7 +52,8 @@ class Explanation:
 
 
 def _when(value: Any) -> str:
-    return timezone.localtime(value).strftime("%d %b %Y, %H:%M") if value else ""
+    # In the reader's zone, saying which (see thrive.workspace.middleware).
+    return local_time(value, "d M Y, H:i") if value else ""
 
 
 def _source(delivery: Delivery) -> str:

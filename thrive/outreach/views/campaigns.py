@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from thrive.core.roles import role_required
 
 from .. import queries
-from ..conf import business_zone_name
 from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
 from ..models import Campaign, CampaignStatus, Delivery
 from ..reports import numbers
@@ -30,7 +29,6 @@ from ..sending.dispatch import (
     stop_campaign,
     update_campaign,
 )
-from ..sending.quiet_hours import zone_for
 
 
 @require_GET
@@ -84,7 +82,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": numbers.totals(deliveries),
             "holdout": per_variant.get(None),
             "schedule_form": ScheduleForm(),
-            "zone": business_zone_name(),
+            "zone": timezone.get_current_timezone_name(),
             "audience": campaign.segment.people().exclude(email__isnull=True).count()
             if campaign.is_editable
             else None,
@@ -120,17 +118,20 @@ def campaign_skipped(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     form = ScheduleForm(request.POST)
-    when: dt.datetime | None = None
-    if form.is_valid() and form.cleaned_data["when"]:
-        naive = form.cleaned_data["when"].replace(tzinfo=None)
-        when = naive.replace(tzinfo=zone_for(business_zone_name()))
+    if not form.is_valid():
+        # A time that does not exist in the zone (the spring-forward hour) or is
+        # ambiguous (the repeated autumn hour) must not turn into "send now".
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(campaign)
+    # Django's DateTimeField read the typed time in the active (the reader's) zone.
+    when: dt.datetime | None = form.cleaned_data["when"]
     try:
         send_campaign(campaign, actor=request.user, at=when)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         if when and when > timezone.now():
-            messages.success(request, f"Scheduled for {when:%d %b %Y %H:%M}.")
+            messages.success(request, f"Scheduled for {_shown(when)}.")
         else:
             messages.success(request, "Sending has started; the numbers below fill in.")
     return redirect(campaign)
@@ -145,11 +146,10 @@ def campaign_stop(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(campaign)
 
 
-def _local(when: dt.datetime | None) -> dt.datetime | None:
-    """A naive time typed in the form, read in the business's zone."""
-    if when is None:
-        return None
-    return when.replace(tzinfo=None).replace(tzinfo=zone_for(business_zone_name()))
+def _shown(when: dt.datetime) -> str:
+    """A time as the reader reads it, with its zone."""
+    local = timezone.localtime(when)
+    return f"{local:%d %b %Y %H:%M} ({timezone.get_current_timezone_name()})"
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,7 +161,6 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(campaign)
     variants = {v.label: v for v in campaign.variants.all()}
     a, b = variants.get("A"), variants.get("B")
-    zone = zone_for(business_zone_name())
     initial = {
         "name": campaign.name,
         "segment": campaign.segment_id,
@@ -173,7 +172,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "variant_b_subject": b.subject if b else "",
         "holdout_percent": campaign.holdout_percent,
-        "when": campaign.scheduled_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        "when": timezone.localtime(campaign.scheduled_at).strftime("%Y-%m-%dT%H:%M")
         if campaign.scheduled_at and campaign.status == "scheduled"
         else None,
     }
@@ -182,7 +181,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         del form.fields["when"]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        at = _local(data.pop("when", None))
+        at = data.pop("when", None)  # read in the reader's zone by the form
         try:
             update_campaign(campaign, actor=request.user, at=at, **data)
         except ValidationError as exc:
@@ -193,7 +192,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outreach/campaign_new.html",
-        {"form": form, "campaign": campaign, "zone": business_zone_name()},
+        {"form": form, "campaign": campaign, "zone": timezone.get_current_timezone_name()},
     )
 
 
