@@ -81,7 +81,11 @@ def test_an_owner_builds_an_if_else_rule_with_the_rule_builder_not_json(page, wi
     condition = workflow.steps.get(position=2)
     assert condition.kind == "condition"
     assert condition.config["rules"] == {
-        "match": "all", "rules": [{"field": "stage", "op": "in", "value": ["client"]}]}
+        "match": "all",
+        "rules": [{"field": "stage", "op": "in", "value": ["client"]}],
+    }
     assert condition.config["no"] == "end"
     assert workflow.goal == {
-        "match": "all", "rules": [{"field": "stage", "op": "in", "value": ["advocate"]}]}
+        "match": "all",
+        "rules": [{"field": "stage", "op": "in", "value": ["advocate"]}],
+    }
