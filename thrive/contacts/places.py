@@ -20,7 +20,8 @@ _BETTER_NAMES = {
 }  # fmt: skip
 
 
-def _iso3166_table() -> str:
+def iso3166_table() -> str:
+    """The ISO 3166 code → name table that ships with the time-zone database."""
     try:
         return importlib.resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text()
     except (ModuleNotFoundError, FileNotFoundError):
@@ -32,7 +33,7 @@ def _iso3166_table() -> str:
 def country_names() -> dict[str, str]:
     """Two-letter code → English name, in name order."""
     names: dict[str, str] = {}
-    for line in _iso3166_table().splitlines():
+    for line in iso3166_table().splitlines():
         if line and not line.startswith("#"):
             code, _, name = line.partition("\t")
             names[code.strip()] = _BETTER_NAMES.get(code.strip(), name.strip())
