@@ -1,4 +1,4 @@
-""""Send me a test": a template rendered for a chosen person (or sample data) and sent to
+""" "Send me a test": a template rendered for a chosen person (or sample data) and sent to
 the signed-in associate's own address, never to the person.
 
 It goes through the normal mail backend as a transactional message, marked as a test in
@@ -27,9 +27,7 @@ TESTS_PER_ASSOCIATE = Limit(10, dt.timedelta(hours=1), "template_test_per_associ
 TEST_HEADER = "X-Thrive-Test"
 
 
-def send_test_to_self(
-    template: EmailTemplate, *, actor: Any, person: Person | None = None
-) -> str:
+def send_test_to_self(template: EmailTemplate, *, actor: Any, person: Person | None = None) -> str:
     """Send the test; return the address it went to. Raises ValidationError when the
     associate has no address, RateLimited past the limit, TemplateProblem for a template
     that no longer renders, and the mail server's error if it refuses."""
