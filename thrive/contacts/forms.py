@@ -165,9 +165,6 @@ class PersonForm(forms.ModelForm):
             if definition.key in stored:
                 self.initial[name] = stored[definition.key]
 
-    def custom_field_names(self) -> list[str]:
-        return [CUSTOM_PREFIX + d.key for d in self.definitions]
-
     def clean_phone(self) -> str:
         try:
             return normalize_phone(self.cleaned_data.get("phone"))
