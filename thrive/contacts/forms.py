@@ -153,8 +153,8 @@ class PersonForm(forms.ModelForm):
         zones = time_zone_choices(zone)
         if current_zone and is_time_zone(current_zone) and not _listed(zones, current_zone):
             zones.insert(1, (current_zone, current_zone))  # an older alias stays as it is
-        self.fields["time_zone"].widget.choices = zones  # type: ignore[attr-defined]
-        self.fields["country"].widget.choices = country_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].widget.choices = zones
+        self.fields["country"].widget.choices = country_choices()
         self.definitions = list(
             CustomFieldDefinition.objects.filter(entity=CustomFieldEntity.PERSON).order_by("label")
         )
