@@ -45,3 +45,47 @@ def test_an_owner_builds_the_nps_workflow_with_the_step_builder(page, live_serve
     steps = list(workflow.steps.order_by("position").values_list("kind", "config"))
     assert steps == [("wait", {"days": 7}), ("send_survey", {"survey": survey.pk})]
     expect(page.get_by_text("Wait 7 days.")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_an_owner_builds_an_if_else_rule_with_the_rule_builder_not_json(page, width):
+    AssociateFactory(username="maya", role=Role.OWNER)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "maya")
+    page.goto("/automations/new/")
+    page.get_by_label("Name", exact=True).fill("Clients get a thank-you")
+    for n in (4, 3, 2):  # keep only the example's first step (a wait)
+        page.get_by_role("button", name=f"Remove step {n}").click()
+    page.get_by_role("button", name="Add a step").click()
+    page.locator("#step-2-kind").select_option("condition")
+    builder = page.locator("[data-rule-builder][data-source='step-2-rules']")
+    expect(builder).to_be_visible()
+    expect(page.locator("textarea")).to_have_count(1)  # only the description: no JSON box
+    builder.get_by_role("button", name="Add rule").click()
+    builder.get_by_label("Field").select_option("stage")
+    builder.get_by_label("Condition").select_option("in")
+    builder.get_by_label("Client", exact=True).check()
+    # The live count, as on the segment page (nobody is a client yet).
+    expect(page.locator("#step-2-rules-count")).to_contain_text("0 people match now")
+    page.locator("#step-2-exit-no").select_option("end")
+    # The goal is built the same way.
+    goal = page.locator("[data-rule-builder][data-source='id_goal']")
+    goal.get_by_role("button", name="Add rule").click()
+    goal.get_by_label("Field").select_option("stage")
+    goal.get_by_label("Condition").select_option("in")
+    goal.get_by_label("Advocate", exact=True).check()
+    screenshot(page, f"automations-rule-builder-{width}")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved “Clients get a thank-you”.").wait_for()
+    workflow = Workflow.objects.get(name="Clients get a thank-you")
+    condition = workflow.steps.get(position=2)
+    assert condition.kind == "condition"
+    assert condition.config["rules"] == {
+        "match": "all",
+        "rules": [{"field": "stage", "op": "in", "value": ["client"]}],
+    }
+    assert condition.config["no"] == "end"
+    assert workflow.goal == {
+        "match": "all",
+        "rules": [{"field": "stage", "op": "in", "value": ["advocate"]}],
+    }

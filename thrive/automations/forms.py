@@ -36,10 +36,12 @@ class WorkflowForm(forms.Form):
     )
     reentry = forms.ChoiceField(choices=Reentry.choices, label="Can people enter again?")
     reentry_days = forms.IntegerField(required=False, min_value=1, label="After how many days")
+    # Written by the segment rule builder on the page; empty means no goal.
     goal = forms.CharField(
         required=False,
-        label="Goal (segment rules, JSON; optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Goal (optional)",
+        help_text="People leave the workflow as soon as they match these rules.",
+        widget=forms.HiddenInput,
     )
     steps = forms.CharField(label="Steps (JSON)", help_text=STEPS_HELP, widget=forms.Textarea)
 

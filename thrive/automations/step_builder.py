@@ -5,8 +5,9 @@ that kind (from :data:`thrive.automations.definition.SETTINGS`) and where each e
 leads. :func:`rows_from_steps` turns a step list into rows to show; :func:`parse` reads
 the posted rows back into a step list for the usual validator
 (:func:`thrive.automations.definition.validate_steps`), which gives the "Step N: …"
-messages. Only a condition's segment rules stay JSON (the segment editor's format);
-choosing a saved segment needs none.
+messages. A condition's segment rules are edited with the segment rule builder (a hidden
+field holding the rules, which the builder's rows write); choosing a saved segment needs
+none. A trigger's "Matching" is rows of key and value.
 
 Adding and removing rows (``step_action`` = ``add`` or ``remove:<n>``) renumbers the
 exits that point past the removed step, so the other steps keep their targets.
@@ -42,8 +43,8 @@ class Field:
 
 
 FIELDS: dict[str, Field] = {f.key: f for f in (
-    Field("segment", "Saved segment", "segment", "or write rules below"),
-    Field("rules", "Rules (JSON, as in the segment editor)", "textarea"),
+    Field("segment", "Saved segment", "segment", "or build rules below"),
+    Field("rules", "Rules", "rules", "the person goes to “If yes” when they match"),
     Field("days", "Days", "number"),
     Field("hours", "Hours", "number"),
     Field("minutes", "Minutes", "number"),
@@ -51,7 +52,7 @@ FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("date", "On this day", "date", "optional"),
     Field("after_days", "After this many days", "number", "0: the next time the clock shows it"),
     Field("event", "Wait for", "event"),
-    Field("data", "Matching (JSON)", "textarea", "optional, e.g. {\"status\": \"done\"}"),
+    Field("data", "Matching", "pairs", "optional: only events with these values"),
     Field("timeout_days", "Give up after days", "number"),
     Field("template", "Email template", "template"),
     Field("associate", "Associate", "associate"),
@@ -122,7 +123,7 @@ def rows_from_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         kind = str(step.get("kind", ""))
         values = {k: _text(v) for k, v in step.items() if k != "kind"}
-        rows.append({"kind": kind, "values": values})
+        rows.append({"kind": kind, "values": values, "raw": step})
     return rows
 
 
@@ -147,6 +148,41 @@ def _value(key: str, text: str) -> Any:
     return text
 
 
+def _pair_value(text: str) -> Any:
+    """A matching value as the event data holds it: whole numbers, decimals, true and
+    false typed; anything else is text."""
+    lowered = text.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def parse_pairs(data: QueryDict, prefix: str) -> dict[str, Any] | str | None:
+    """Rows ``<prefix>-key`` / ``<prefix>-value`` as a dict; a value without a name is
+    returned as text for the validator to refuse; no rows gives None."""
+    keys = data.getlist(f"{prefix}-key")
+    values = data.getlist(f"{prefix}-value")
+    pairs: dict[str, Any] = {}
+    for key, value in zip(keys, values, strict=False):
+        key, value = key.strip(), value.strip()
+        if not key and not value:
+            continue
+        if not key:
+            return f"a value ({value}) without a name"
+        pairs[key] = _pair_value(value)
+    return pairs or None
+
+
+def pair_rows(value: Any) -> list[tuple[str, str]]:
+    """Key/value rows to show: the saved ones and one empty row to add another."""
+    rows = [(str(k), _text(v)) for k, v in value.items()] if isinstance(value, dict) else []
+    return [*rows, ("", "")]
+
+
 def _exit(text: str) -> int | str | None:
     if not text:
         return None
@@ -164,6 +200,11 @@ def parse(data: QueryDict) -> list[dict[str, Any]]:
         step: dict[str, Any] = {"kind": kind}
         for key in ORDER:
             if kind in SETTINGS and key in SETTINGS[kind]:
+                if FIELDS[key].widget == "pairs":
+                    pairs = parse_pairs(data, f"step-{n}-{key}")
+                    if pairs is not None:
+                        step[key] = pairs
+                    continue
                 text = data.get(f"step-{n}-{key}", "").strip()
                 if text:
                     step[key] = _value(key, text)
@@ -213,9 +254,11 @@ def view_rows(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kind = row["kind"]
         settings = SETTINGS.get(kind, set())
         fields = [
-            {"key": key, "label": FIELDS[key].label, "widget": FIELDS[key].widget,
+            {"key": key, "id": f"step-{n}-{key}", "label": FIELDS[key].label,
+             "widget": FIELDS[key].widget,
              "help": FIELDS[key].help, "value": row["values"].get(key, ""),
-             "options": options.get(FIELDS[key].widget)}
+             "options": options.get(FIELDS[key].widget),
+             "pairs": pair_rows(row["raw"].get(key)) if FIELDS[key].widget == "pairs" else []}
             for key in ORDER if key in settings
         ]  # fmt: skip
         targets = [(str(t), f"step {t}") for t in range(1, count + 1) if t != n]
@@ -242,7 +285,7 @@ TRIGGER_FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("status", "New status", "idea_status", "any status if empty"),
     Field("field", "Date", "text", "first_seen_at or a date custom field's key"),
     Field("segment", "Segment", "segment"),
-    Field("data", "Matching (JSON)", "textarea", "optional: keys and values the event has"),
+    Field("data", "Matching", "pairs", "optional: only events with these values"),
 )}  # fmt: skip
 LIST_KEYS = {"to", "from"}
 
@@ -264,6 +307,11 @@ def parse_trigger(data: QueryDict, trigger: str) -> dict[str, Any]:
             values = [v for v in data.getlist(f"trigger-{key}") if v]
             if values:
                 config[key] = values
+            continue
+        if TRIGGER_FIELDS[key].widget == "pairs":
+            pairs = parse_pairs(data, f"trigger-{key}")
+            if pairs is not None:
+                config[key] = pairs
             continue
         text = data.get(f"trigger-{key}", "").strip()
         if text:
@@ -289,10 +337,12 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
         field = TRIGGER_FIELDS[key]
         value = config.get(key)
         rows.append({
-            "key": key, "label": field.label, "widget": field.widget, "help": field.help,
+            "key": key, "id": f"trigger-{key}", "label": field.label, "widget": field.widget,
+            "help": field.help,
             "multiple": key in LIST_KEYS,
             "value": _text(value) if key not in LIST_KEYS else "",
             "values": [str(v) for v in value] if isinstance(value, list) else [],
             "options": options.get(field.widget),
+            "pairs": pair_rows(value) if field.widget == "pairs" else [],
         })  # fmt: skip
     return rows

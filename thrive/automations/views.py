@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.core.roles import role_required
+from thrive.segments.words import editor_registry
 
 from . import queries, services, step_builder
 from .definition import SETTINGS, exits_of
@@ -146,6 +147,8 @@ def _editor(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
         {
             "form": form, "workflow": workflow, "preview": preview, "reference": reference,
             "builder": builder, "kinds": StepKind.choices,
+            # The segment rule builder's fields and options, for the goal and conditions.
+            "registry": editor_registry(),
             "rows": step_builder.view_rows(steps) if builder and isinstance(steps, list) else [],
             "trigger_rows": _trigger_rows(form) if builder and trigger_config is not None else None,
         },

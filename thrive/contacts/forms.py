@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from thrive.insights.rfm import RFM_SEGMENT_NAMES
 
 from .identity import normalize_phone
-from .models import ActivityKind, ChurnRisk, Organization, Person, RelationshipRole, Stage
+from .models import (
+    ActivityKind,
+    ChurnRisk,
+    CustomFieldDefinition,
+    CustomFieldEntity,
+    CustomFieldType,
+    Organization,
+    Person,
+    RelationshipRole,
+    Stage,
+)
+from .places import country_choices, country_names, is_time_zone, time_zone_choices
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -99,12 +110,34 @@ class BulkActionForm(forms.Form):
         return data
 
 
+CUSTOM_PREFIX = "custom__"
+PHONE_HELP = "We keep it in international form, e.g. +1 503 555 0100."
+
+
+def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
+    """One typed input per defined custom field; the model's definition still coerces and
+    checks the value (the same rules as imports and the API)."""
+    common: dict[str, Any] = {
+        "required": definition.required, "label": definition.label,
+        "help_text": definition.help_text,
+    }  # fmt: skip
+    kind = definition.field_type
+    if kind == CustomFieldType.NUMBER:
+        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+    if kind == CustomFieldType.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == CustomFieldType.CHOICE:
+        options = [("", "—"), *[(c, c) for c in definition.choices or []]]
+        return forms.ChoiceField(choices=options, **common)
+    return forms.CharField(max_length=1000, **common)
+
+
 class PersonForm(forms.ModelForm):
-    custom_fields = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='JSON, e.g. {"favourite_roast": "dark"}',
-    )
+    """A person's profile. Custom fields are one input each, named ``custom__<key>``;
+    the time zone and country are chosen from lists and checked again here."""
+
+    time_zone = forms.CharField(required=False, label="Time zone", widget=forms.Select)
+    country = forms.CharField(required=False, label="Country", widget=forms.Select)
 
     class Meta:
         model = Person
@@ -113,13 +146,28 @@ class PersonForm(forms.ModelForm):
             "acquisition_channel", "acquisition_source", "time_zone", "country", "region", "city",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, business_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organization = self.fields["organization"]
         assert isinstance(organization, forms.ModelChoiceField)  # noqa: S101 - the model's FK
         organization.queryset = Organization.objects.order_by("name")
-        if self.instance and self.instance.pk:
-            self.initial["custom_fields"] = json.dumps(self.instance.custom_fields or {})
+        self.fields["phone"].help_text = PHONE_HELP
+        zone = business_zone or settings.THRIVE_TIME_ZONE
+        current_zone = self["time_zone"].value() or ""
+        zones = time_zone_choices(zone)
+        if current_zone and is_time_zone(current_zone) and not _listed(zones, current_zone):
+            zones.insert(1, (current_zone, current_zone))  # an older alias stays as it is
+        self.fields["time_zone"].widget.choices = zones
+        self.fields["country"].widget.choices = country_choices()
+        self.definitions = list(
+            CustomFieldDefinition.objects.filter(entity=CustomFieldEntity.PERSON).order_by("label")
+        )
+        stored = (self.instance.custom_fields or {}) if self.instance else {}
+        for definition in self.definitions:
+            name = CUSTOM_PREFIX + definition.key
+            self.fields[name] = _custom_field(definition)
+            if definition.key in stored:
+                self.initial[name] = stored[definition.key]
 
     def clean_phone(self) -> str:
         try:
@@ -127,21 +175,47 @@ class PersonForm(forms.ModelForm):
         except ValidationError as exc:
             raise forms.ValidationError(exc.message_dict["phone"]) from None
 
-    def clean_custom_fields(self) -> dict[str, Any]:
-        raw = self.cleaned_data.get("custom_fields") or "{}"
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
+    def clean_time_zone(self) -> str:
+        zone = (self.cleaned_data.get("time_zone") or "").strip()
+        if zone and not is_time_zone(zone):
             raise forms.ValidationError(
-                f"Not valid JSON: {exc.msg} at character {exc.pos}."
-            ) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError("Use an object of field names and values.")
-        return value
+                f"“{zone}” is not a time zone we know. Choose one from the list, "
+                "for example America/Los_Angeles."
+            )
+        return zone
+
+    def clean_country(self) -> str:
+        code = (self.cleaned_data.get("country") or "").strip().upper()
+        if code and code not in country_names():
+            raise forms.ValidationError(
+                f"“{code}” is not a country we know. Choose one from the list."
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # The typed inputs become the stored mapping; an emptied input removes its value.
+        custom: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = self.cleaned_data.pop(CUSTOM_PREFIX + definition.key, None)
+            if value not in (None, ""):
+                custom[definition.key] = value
+        self.cleaned_data["custom_fields"] = custom
+        return self.cleaned_data
 
     def _post_clean(self) -> None:
         # Model validation runs in the service, which reports errors per field.
         pass
+
+
+def _listed(choices: list[tuple[str, Any]], value: str) -> bool:
+    for key, label in choices:
+        if isinstance(label, list):
+            if any(option == value for option, _ in label):
+                return True
+        elif key == value:
+            return True
+    return False
 
 
 LOGGABLE = [

@@ -20,6 +20,7 @@ from thrive.core.roles import role_required
 
 from . import queries, services
 from .forms import (
+    CUSTOM_PREFIX,
     SORT_LABELS,
     SORTS,
     BulkActionForm,
@@ -136,7 +137,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_person(person, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                name = "custom_fields" if field.startswith("custom_fields") else field
+                # "custom_fields.<key>" belongs to that field's own input.
+                name = field.replace("custom_fields.", CUSTOM_PREFIX, 1)
                 for error in errors:
                     form.add_error(name if name in form.fields else None, error)
         else:

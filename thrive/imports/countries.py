@@ -8,9 +8,9 @@ below, and a few names people write that neither has ("USA", "England", "Holland
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
-from pathlib import Path
+
+from thrive.contacts.places import iso3166_table
 
 # ISO 3166-1 alpha-3 → alpha-2, as pairs.
 _ALPHA3 = """
@@ -56,14 +56,6 @@ def _key(text: str) -> str:
     return re.sub(r"[^\w]|_", "", text.casefold())
 
 
-def _iso3166_table() -> str:
-    try:
-        return importlib.resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text()
-    except (ModuleNotFoundError, FileNotFoundError):
-        system = Path("/usr/share/zoneinfo/iso3166.tab")
-        return system.read_text(encoding="utf-8") if system.is_file() else ""
-
-
 @functools.cache
 def _names() -> dict[str, str]:
     names: dict[str, str] = {}
@@ -71,7 +63,7 @@ def _names() -> dict[str, str]:
     for alpha3, alpha2 in zip(codes[::2], codes[1::2], strict=True):
         names[_key(alpha3)] = alpha2
     shorter: dict[str, set[str]] = {}
-    for line in _iso3166_table().splitlines():
+    for line in iso3166_table().splitlines():
         if not line or line.startswith("#"):
             continue
         code, _, name = line.partition("\t")

@@ -24,6 +24,17 @@ urlpatterns = [
         templates.template_preview_html,
         name="outreach_template_preview_html",
     ),
+    path("templates/people", templates.template_people, name="outreach_template_people"),
+    path(
+        "templates/preview/draft",
+        templates.template_preview_draft,
+        name="outreach_template_preview_draft",
+    ),
+    path(
+        "templates/<int:pk>/send-test",
+        templates.template_send_test,
+        name="outreach_template_send_test",
+    ),
     path("sequences/", sequences.sequence_list, name="sequences"),
     path("sequences/new/", sequences.sequence_new, name="sequence_new"),
     path("sequences/<int:pk>/", sequences.sequence_detail, name="sequence"),

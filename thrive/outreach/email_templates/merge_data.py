@@ -217,3 +217,38 @@ def _context(person: Person, totals: dict[str, Any], last: Any, score: Any) -> d
         "business": {"name": business_name()},
         "unsubscribe_url": "",
     }
+
+
+def picker_fields() -> list[dict[str, str]]:
+    """The merge fields for the editor's picker: the tag to insert and a plain label
+    ("First name"), grouped as the owner thinks of them."""
+    groups = {"person": "Person", "organization": "Organization", "orders": "Orders",
+              "clv": "Predictions"}  # fmt: skip
+    rows = []
+    for path, label in field_reference():
+        head = path.split(".", 1)[0]
+        if path.startswith("person.custom."):
+            label = path.rsplit(".", 1)[1].replace("_", " ").capitalize()
+        elif path.startswith("organization.custom."):
+            label = "Organization: " + path.rsplit(".", 1)[1].replace("_", " ")
+        rows.append({"tag": "{{ " + path + " }}", "label": label,
+                     "group": groups.get(head, "Other")})  # fmt: skip
+    return rows
+
+
+def sample_context() -> dict[str, Any]:
+    """Merge data for nobody in particular: every field shows its own label ("First
+    name"), the business its real name. For readable subjects in lists and for a test
+    email when no person is chosen."""
+    data: dict[str, Any] = {}
+    for path, label in field_reference():
+        node = data
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if path.startswith(("person.custom.", "organization.custom.")):
+            label = last.replace("_", " ").capitalize()
+        node[last] = label
+    data["business"] = {"name": business_name()}
+    data["unsubscribe_url"] = "#unsubscribe"
+    return data

@@ -1,23 +1,21 @@
-// The segment rule editor. It builds rows of labelled controls from the rules JSON in
-// the form's textarea, writes every change back to that textarea (which is what the
-// form submits), and previews the count as you edit. Without this script the textarea
-// and the "Update preview" button do the same job.
+// The segment rule builder. It builds rows of labelled controls from the rules JSON held
+// in a form field (a textarea on the segment page, a hidden input elsewhere), writes every
+// change back to that field (which is what the form submits), and previews the count of
+// matching people as you edit. Any element with ``data-rule-builder`` is mounted:
+//   data-source        id of the field holding the rules JSON (required)
+//   data-preview-url   the count endpoint (optional; no count without it)
+//   data-status        id of the element showing the count (optional)
+//   data-words         id of the element showing the rules in plain words (optional)
+//   data-json-box      id of a <details> holding the JSON textarea (segment page)
+//   data-empty-blank   write "" instead of an empty group, e.g. for an optional goal
+//   data-id-prefix     prefix of the controls' ids, unique on the page
+//   data-legend        the outer group's legend (default "People who match")
+// The fields, operators and options come from the ``segment-registry`` JSON script.
+// Without this script the segment page's textarea does the same job.
 (function () {
   "use strict";
 
   var DEBOUNCE_MS = 300;
-
-  var registry = null;
-  var fields = {};
-  var builder = null;
-  var source = null;
-  var jsonBox = null;
-  var statusBox = null;
-  var wordsBox = null;
-  var previewUrl = "";
-  var state = null;
-  var timer = null;
-  var latest = 0;
 
   // ------------------------------------------------------------------ small helpers
 
@@ -36,9 +34,6 @@
     return node;
   }
 
-  function idFor(path, part) {
-    return "seg-" + (path.length ? path.join("-") : "root") + "-" + part;
-  }
 
   function position(path) {
     return path.map(function (i) { return i + 1; }).join(".");
@@ -53,6 +48,26 @@
   function isGroup(entry) {
     return entry && typeof entry === "object" && !Array.isArray(entry) &&
       ("rules" in entry || "match" in entry);
+  }
+
+  function mount(builder, registry) {
+  var fields = {};
+  registry.fields.forEach(function (f) { fields[f.name] = f; });
+  var source = document.getElementById(builder.dataset.source);
+  if (!source) return;
+  var byId = function (name) { return name ? document.getElementById(name) : null; };
+  var jsonBox = byId(builder.dataset.jsonBox);
+  var statusBox = byId(builder.dataset.status);
+  var wordsBox = byId(builder.dataset.words);
+  var previewUrl = builder.dataset.previewUrl || "";
+  var blankWhenEmpty = builder.hasAttribute("data-empty-blank");
+  var prefix = builder.dataset.idPrefix || "seg";
+  var state = null;
+  var timer = null;
+  var latest = 0;
+
+  function idFor(path, part) {
+    return prefix + "-" + (path.length ? path.join("-") : "root") + "-" + part;
   }
 
   function customField(key) {
@@ -308,7 +323,7 @@
   }
 
   function renderGroup(group, path, depth, parent, index) {
-    var legendText = depth === 1 ? "People who match" : "Group " + position(path);
+    var legendText = depth === 1 ? (builder.dataset.legend || "People who match") : "Group " + position(path);
     var box = el("fieldset", { "class": "rule-group depth-" + depth }, [el("legend", { text: legendText })]);
     var matchOptions = [["all", "all of these rules"], ["any", "any of these rules"]];
     box.appendChild(labelled(idFor(path, "match"), "Match", select(idFor(path, "match"), matchOptions, group.match || "all", function (v) {
@@ -368,7 +383,8 @@
   // ------------------------------------------------------------------ sync & preview
 
   function changed(structural, focusId) {
-    source.value = JSON.stringify(state, null, 2);
+    var empty = !(state.rules || []).length;
+    source.value = blankWhenEmpty && empty ? "" : JSON.stringify(state, null, 2);
     if (structural) render(focusId);
     schedulePreview();
   }
@@ -384,11 +400,11 @@
   }
 
   function preview() {
-    if (!window.fetch) return;
+    if (!window.fetch || !previewUrl || !statusBox) return;
     var mine = ++latest;
     statusBox.setAttribute("aria-busy", "true");
     // Compact JSON keeps the address short (the textarea's copy is indented for people).
-    var text = source.value;
+    var text = source.value || JSON.stringify(state);
     try { text = JSON.stringify(JSON.parse(text)); } catch (e) { /* sent as typed: the server explains */ }
     fetch(previewUrl + "?rules=" + encodeURIComponent(text), {
       headers: { Accept: "application/json" }, credentials: "same-origin"
@@ -400,8 +416,10 @@
         if (typeof data.count === "number") {
           var noun = data.count === 1 ? " person matches" : " people match";
           showStatus([el("p", { "class": "segment-count" }, [el("strong", { text: data.count.toLocaleString() }), noun + " now."])]);
-          wordsBox.textContent = "";
-          wordsBox.appendChild(el("p", { text: data.summary || "" }));
+          if (wordsBox) {
+            wordsBox.textContent = "";
+            wordsBox.appendChild(el("p", { text: data.summary || "" }));
+          }
         } else {
           var list = el("ul", {});
           (data.errors || []).forEach(function (e) { list.appendChild(el("li", { text: e.message })); });
@@ -434,32 +452,33 @@
       render();
     } else {
       builder.hidden = true;
-      jsonBox.open = true;
+      if (jsonBox) jsonBox.open = true;
     }
   }
 
-  function start() {
-    builder = document.getElementById("rule-builder");
-    var data = document.getElementById("segment-registry");
-    if (!builder || !data || !window.JSON) return;
-    registry = JSON.parse(data.textContent);
-    registry.fields.forEach(function (f) { fields[f.name] = f; });
-    source = document.getElementById(builder.dataset.source);
-    jsonBox = document.getElementById("rules-json");
-    statusBox = document.getElementById("segment-status");
-    wordsBox = document.getElementById("segment-words");
-    previewUrl = builder.dataset.previewUrl;
+  // Mount: an empty field is an empty group ("everyone matches" until a rule is added).
+  state = source.value.trim() ? parse(source.value) : { match: "all", rules: [] };
+  if (source.tagName === "TEXTAREA") {
     source.addEventListener("input", schedulePreview);
     source.addEventListener("change", sourceEdited);
-    state = parse(source.value);
-    if (!state) return; // Broken JSON (e.g. after a failed save): the textarea stays in charge.
-    builder.hidden = false;
-    // The rows are the editor now; the JSON stays one click away, and any server-side
-    // errors about it stay visible.
-    if (!document.getElementById("rules-errors")) jsonBox.open = false;
-    var button = document.getElementById("preview-button");
-    if (button) button.hidden = true;
-    render();
+  }
+  if (!state) return; // Broken JSON (e.g. after a failed save): the textarea stays in charge.
+  builder.hidden = false;
+  // The rows are the editor now; the JSON stays one click away, and any server-side
+  // errors about it stay visible.
+  if (jsonBox && !jsonBox.querySelector(".errorlist")) jsonBox.open = false;
+  var button = byId(builder.dataset.previewButton);
+  if (button) button.hidden = true;
+  render();
+  if (statusBox && !statusBox.textContent.trim()) schedulePreview();
+  }
+
+  function start() {
+    var data = document.getElementById("segment-registry");
+    if (!data || !window.JSON) return;
+    var registry = JSON.parse(data.textContent);
+    var builders = document.querySelectorAll("[data-rule-builder]");
+    for (var i = 0; i < builders.length; i++) mount(builders[i], registry);
   }
 
   document.addEventListener("DOMContentLoaded", start);
