@@ -30,6 +30,7 @@ from ..portal import (
     referrals_of,
     request_portal_link,
 )
+from ..plain import plain_highlights
 from ..profile import latest_profile
 
 SESSION_KEY = "prospects_partner_id"
@@ -61,7 +62,7 @@ def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int 
     referrals = referrals_of(partner)
     return render(request, "prospects/public/portal.html", {
         "partner": partner, "form": form, "referrals": referrals,
-        "won": [r for r in referrals if r["won"]], "highlights": highlights[:4],
+        "won": [r for r in referrals if r["won"]], "highlights": plain_highlights(highlights),
         "business": business_name(), "referred": referred,
     }, status=status)  # fmt: skip
 
