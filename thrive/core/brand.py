@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +136,37 @@ def current_brand() -> Brand:
 def context(request: HttpRequest) -> dict[str, Any]:
     """``brand`` for templates, read only by the pages that show it."""
     return {"brand": SimpleLazyObject(current_brand)}
+
+
+def email_layout(inner_html: str, brand: Brand | None = None) -> str:
+    """An email's HTML part in the business's name: its logo and name on top, its colour
+    as a rule, the message, its name (and website) at the foot. Inline styles, because
+    mail clients drop style sheets; one element a line, because SMTP limits line length."""
+    brand = brand or current_brand()
+    name = escape(brand.name)
+    logo = brand.absolute_logo_url()
+    logo_html = (
+        f'<img src="{escape(logo)}" alt="" height="40" '
+        'style="height:40px;width:auto;vertical-align:middle;margin-right:8px">\n'
+        if logo
+        else ""
+    )
+    website = (
+        f' · <a href="{escape(brand.website)}" style="color:#4b5563">{escape(brand.website)}</a>'
+        if brand.website
+        else ""
+    )
+    return (
+        '<!doctype html>\n<html><body style="margin:0;padding:0;background:#f6f7f9">\n'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" '
+        'style="background:#f6f7f9"><tr><td align="center" style="padding:16px">\n'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" '
+        f'style="max-width:600px;background:#ffffff;border-top:4px solid {brand.accent}">\n'
+        '<tr><td style="padding:16px 24px;font:700 18px/1.3 system-ui,sans-serif;'
+        f'color:#1f2937" data-brand="header">\n{logo_html}{name}\n</td></tr>\n'
+        '<tr><td style="padding:0 24px 16px;font:16px/1.5 system-ui,sans-serif;'
+        f'color:#1f2937">\n{inner_html}\n</td></tr>\n'
+        '<tr><td style="padding:12px 24px;border-top:1px solid #d9dde3;'
+        f'font:12px/1.4 system-ui,sans-serif;color:#4b5563">\n{name}{website}\n</td></tr>\n'
+        "</table>\n</td></tr></table>\n</body></html>\n"
+    )
