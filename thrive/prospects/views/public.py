@@ -22,6 +22,7 @@ from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
 
 from ..forms import LinkRequestForm, ReferForm
+from ..plain import plain_highlights
 from ..portal import (
     is_partner,
     read_portal_link,
@@ -30,7 +31,6 @@ from ..portal import (
     referrals_of,
     request_portal_link,
 )
-from ..plain import plain_highlights
 from ..profile import latest_profile
 
 SESSION_KEY = "prospects_partner_id"
