@@ -136,3 +136,13 @@ def test_a_colour_that_is_not_a_plain_hex_value_is_ignored():
     row = SimpleNamespace(name=NAME, brand_colour="red;} body{display:none")
     assert brand_from(row, default_name="x").accent == DEFAULT_ACCENT
     assert brand_from(None, default_name="Ana's Bakes").name == "Ana's Bakes"
+
+
+def test_the_unsubscribe_confirmation_names_the_business(smtp_sink):
+    person = consenting_person(email="leaver@example.com")
+    send_email(person, template=make_template(), idempotency_key="leave", reason={})
+    run_pump()
+    [received] = smtp_sink.to("leaver@example.com")
+    url = received.message["List-Unsubscribe"].strip("<>").split("testserver", 1)[1]
+    page = Client().post(url, {"List-Unsubscribe": "One-Click"}).content.decode()
+    assert "no more of these emails from Kettle &amp; Crow Coffee Roasters." in page

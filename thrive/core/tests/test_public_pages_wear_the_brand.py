@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html import unescape
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -189,3 +190,19 @@ def test_without_a_website_the_name_is_not_a_link(demo_records):
     header = HEADER.search(html).group(1)
     assert "Ana&#x27;s Bakes" in header
     assert "<a" not in header
+
+
+@pytest.mark.django_db
+def test_the_business_colour_is_set_by_a_style_the_policy_allows(monkeypatch):
+    from thrive.core import brand as brand_module
+
+    Business.objects.create(name="Gold Beans", website="")
+    # The row has no colour field yet in this schema: give the reader one as the owner would.
+    row = SimpleNamespace(name="Gold Beans", brand_colour="#FFD700")
+    monkeypatch.setattr(brand_module, "_business_source", lambda: row)
+    response = Client().get("/book/")
+    html = response.content.decode()
+    style = re.search(r'<style nonce="([^"]+)">([^<]*)</style>', html)
+    assert style, "no nonce'd style"
+    assert f"'nonce-{style.group(1)}'" in response["Content-Security-Policy"]
+    assert "--accent: #ffd700; --accent-ink: #111;" in style.group(2)
