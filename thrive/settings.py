@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "thrive.accounts.context_processors.thrive",
+                # The business's name, logo and colour on public pages (thrive.core.brand).
+                "thrive.core.brand.context",
                 "django.template.context_processors.csp",
             ],
             # {{ when|local_time }}: every time shown says its zone.

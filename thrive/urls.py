@@ -47,6 +47,7 @@ urlpatterns = [
     path("partners/", include("thrive.prospects.public_urls")),
     path("api/", include("thrive.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -13,3 +13,10 @@ class AccountsConfig(AppConfig):
         from .queries import business_name
 
         set_sender_name(business_name)
+
+        # Public pages and customer emails (core) show the business row's brand.
+        from thrive.core.brand import set_business_source
+
+        from .models import Business
+
+        set_business_source(lambda: Business.objects.order_by("pk").first())

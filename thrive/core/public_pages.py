@@ -18,6 +18,8 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "password_reset_complete",
         # Load balancers' liveness check.
         "healthz",
+        # Browsers ask for the site icon on every page, public or not.
+        "favicon",
         # Email links (signed tokens) and the newsletter sign-up.
         "outreach_unsubscribe",
         "outreach_open",

@@ -23,6 +23,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils.html import linebreaks, urlize
 
+from .brand import email_layout
+
 log = logging.getLogger(__name__)
 
 _sender_name: Callable[[], str] | None = None
@@ -82,7 +84,9 @@ def build_message(
         reply_to=list(reply_to),
         headers=headers,
     )
-    message.attach_alternative(html if html is not None else html_from_text(text), "text/html")
+    # The HTML part wears the business's name and colour (thrive.core.brand).
+    body = html if html is not None else html_from_text(text)
+    message.attach_alternative(email_layout(body), "text/html")
     for item in attachments:
         message.attach(item.filename, item.content, item.mimetype)
     return message

@@ -12,3 +12,10 @@ class OutreachConfig(AppConfig):
         from .sending.scheduling import reschedule_pump
 
         register("outreach scheduled sends", reschedule_pump)
+
+        # Logos in customer emails are absolute links on the public address.
+        from thrive.core.brand import set_public_url
+
+        from .conf import public_url
+
+        set_public_url(public_url)

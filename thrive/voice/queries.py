@@ -167,6 +167,27 @@ def standings(ideas: QuerySet[Idea]) -> dict[int, Standing]:
     return out
 
 
+# "One of the most wanted this month" on the public board: the few open ideas most
+# customers backed in the last month (at least two, so one vote alone is not a trend).
+MOST_WANTED_DAYS = 30
+MOST_WANTED_COUNT = 3
+MOST_WANTED_MIN_VOTES = 2
+
+
+def most_wanted_ids() -> set[int]:
+    """The open ideas most customers backed in the last month, in words customers read
+    without statistics (the staff pages keep the ranking's figures)."""
+    since = timezone.now() - dt.timedelta(days=MOST_WANTED_DAYS)
+    rows = (
+        Idea.objects.filter(merged_into__isnull=True, status__in=OPEN_STATUSES)
+        .annotate(recent=Count("votes", filter=Q(votes__created_at__gte=since), distinct=True))
+        .filter(recent__gte=MOST_WANTED_MIN_VOTES)
+        .order_by("-recent", "pk")
+        .values_list("pk", flat=True)[:MOST_WANTED_COUNT]
+    )
+    return set(rows)
+
+
 def board(*, order: str = "rank", search: str = "", status: str = "") -> list[Idea]:
     """Live ideas for the board, each with ``supporters``, ``comment_count``,
     ``recent_votes`` and ``standing`` attached, in the requested order."""

@@ -13,6 +13,7 @@ from thrive.accounts.queries import business_name
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import Consent, ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import create_person, find_person_by_email, grant_consent
+from thrive.core.brand import email_layout
 from thrive.core.tokens import TokenError
 
 from ..email_templates.sandbox import Rendered
@@ -82,7 +83,9 @@ def request_signup(
         automated=True,
         purpose=TRANSACTIONAL,
         prerendered=Rendered(
-            subject=f"Please confirm your subscription to {business}", html=body, text=text
+            subject=f"Please confirm your subscription to {business}",
+            html=email_layout(body),
+            text=text,
         ),
     )
 

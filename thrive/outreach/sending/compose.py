@@ -60,20 +60,24 @@ def render_delivery(delivery: Delivery, data: dict[str, Any] | None = None) -> R
         data=data,
     )
     body, text = rendered.html, rendered.text
+    # The footer names the business the reader hears from (the merge data carries it).
+    business = str((data.get("business") or {}).get("name") or "")
     if marketing:
         if body and unsubscribe not in body:
-            body = _append_html(body, unsubscribe)
+            body = _append_html(body, unsubscribe, business)
         if unsubscribe not in text:
-            text = f"{text.rstrip()}\n\n--\nUnsubscribe: {unsubscribe}\n"
+            sender = f"You get this email from {business}.\n" if business else ""
+            text = f"{text.rstrip()}\n\n--\n{sender}Unsubscribe: {unsubscribe}\n"
         if body:
             body = links.add_pixel(links.track_links(body, delivery.pk), delivery.pk)
     return Rendered(subject=rendered.subject, html=body, text=text)
 
 
-def _append_html(body: str, unsubscribe: str) -> str:
+def _append_html(body: str, unsubscribe: str, business: str = "") -> str:
+    sender = f"You get this email from {html.escape(business)}. " if business else ""
     footer = (
-        '<p style="font-size:12px;color:#6b7280">'
-        f'<a href="{html.escape(unsubscribe)}">Unsubscribe</a> from these emails.</p>'
+        '<p style="font-size:12px;color:#4b5563">'
+        f'{sender}<a href="{html.escape(unsubscribe)}">Unsubscribe</a> from these emails.</p>'
     )
     lower = body.lower()
     at = lower.rfind("</body")

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from thrive.core.brand import current_brand
 from thrive.core.public_forms import Refused, client_ip, guard, refusal
 from thrive.core.ratelimit import Limit
 from thrive.core.tokens import TokenError
@@ -85,7 +86,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "title": "You are unsubscribed",
                 "message": (
-                    f"{delivery.to_email or 'Your address'} will get no more of these emails."
+                    f"{delivery.to_email or 'Your address'} will get no more of these emails "
+                    f"from {current_brand().name}."
                 ),
             },
         )

@@ -22,6 +22,7 @@ from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
 
 from ..forms import LinkRequestForm, ReferForm
+from ..plain import plain_highlights
 from ..portal import (
     is_partner,
     read_portal_link,
@@ -61,7 +62,7 @@ def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int 
     referrals = referrals_of(partner)
     return render(request, "prospects/public/portal.html", {
         "partner": partner, "form": form, "referrals": referrals,
-        "won": [r for r in referrals if r["won"]], "highlights": highlights[:4],
+        "won": [r for r in referrals if r["won"]], "highlights": plain_highlights(highlights),
         "business": business_name(), "referred": referred,
     }, status=status)  # fmt: skip
 

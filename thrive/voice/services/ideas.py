@@ -17,6 +17,7 @@ from django.utils import timezone
 from thrive.accounts.queries import business_name
 from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Person
 from thrive.contacts.services import record_activity
+from thrive.core.brand import email_layout
 from thrive.core.roles import check_actor
 from thrive.outreach.conf import public_url
 from thrive.outreach.email_templates.sandbox import Rendered
@@ -150,18 +151,20 @@ def status_email(idea: Idea, change: IdeaStatusChange) -> Rendered:
     url = public_url() + reverse("voice_idea", args=[idea.pk])
     note = f"\n\n{change.public_note}" if change.public_note else ""
     text = (
-        f"Hello,\n\nYou voted for “{idea.title}” on {business}'s idea board. "
+        f"Hello,\n\nYou voted for “{idea.title}” on the idea board of {business}. "
         f"It is now {status}.{note}\n\nSee it here: {url}\n\n"
         "You get this because you asked to hear back when you voted.\n"
     )
     body = (
         f"<p>Hello,</p><p>You voted for “{html.escape(idea.title)}” on "
-        f"{html.escape(business)}'s idea board. It is now <strong>{status}</strong>.</p>"
+        f"the idea board of {html.escape(business)}. It is now <strong>{status}</strong>.</p>"
         + (f"<p>{html.escape(change.public_note)}</p>" if change.public_note else "")
         + f'<p><a href="{html.escape(url)}">See the idea</a></p>'
         "<p>You get this because you asked to hear back when you voted.</p>"
     )
-    return Rendered(subject=f"Update on your idea: {idea.title} is {status}", html=body, text=text)
+    return Rendered(
+        subject=f"Update on your idea: {idea.title} is {status}", html=email_layout(body), text=text
+    )
 
 
 def change_idea_status(

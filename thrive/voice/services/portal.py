@@ -54,7 +54,7 @@ def request_sign_in(
     url = public_url() + reverse("voice_sign_in", args=[make_token(SIGN_IN, payload)])
     business = business_name()
     text = (
-        f"Hello,\n\nOpen this link to sign in to {business}'s idea board:\n{url}\n\n"
+        f"Hello,\n\nOpen this link to sign in to the idea board of {business}:\n{url}\n\n"
         "It works once and expires in 24 hours. If you did not ask for it, ignore this email.\n"
     )
     # After commit: a rolled-back request must not leave a link in someone's inbox.

@@ -28,6 +28,7 @@ from thrive.contacts.models import (
     Person,
 )
 from thrive.contacts.services import add_tag, record_activity, withdraw_consent
+from thrive.core.brand import email_layout
 from thrive.core.roles import check_actor
 from thrive.core.tokens import TokenError, make_token, read_token
 from thrive.outreach.conf import public_url
@@ -112,7 +113,9 @@ def _email(survey: Survey, invite: SurveyInvite, person: Person) -> Rendered:
         + "\n".join(f"{score}: {url}" for score, url in links)
         + f"\n\nStop asking me for feedback: {stop}\n"
     )
-    return Rendered(subject=f"A quick question from {business}", html=body, text=text)
+    return Rendered(
+        subject=f"A quick question from {business}", html=email_layout(body), text=text
+    )
 
 
 def send_survey_to(

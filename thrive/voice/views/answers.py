@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from thrive.core.brand import current_brand
 from thrive.core.public_forms import Refused, guard, refusal
 from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError, read_token
@@ -102,5 +103,6 @@ def survey_opt_out(request: HttpRequest, token: str) -> HttpResponse:
     except TokenError as exc:
         return _problem(request, str(exc))
     return render(request, "voice/public/message.html", {
-        "title": "We will not ask again", "message": "You will get no more feedback surveys.",
+        "title": "We will not ask again",
+        "message": f"{current_brand().name} will not ask you for feedback again.",
     })  # fmt: skip

@@ -60,7 +60,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "voice/public/board.html", {
         "ideas": ideas[:100], "order": order, "orders": queries.ORDERS, "q": search,
         "status": status, "statuses": IdeaStatus.choices,
-        "person": portal.current_person(request),
+        "person": portal.current_person(request), "most_wanted": queries.most_wanted_ids(),
     })  # fmt: skip
 
 
@@ -75,6 +75,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     standing = queries.standings(Idea.objects.filter(pk=idea.pk)).get(idea.pk)
     return render(request, "voice/public/idea.html", {
         "idea": idea, "person": person, "vote": vote, "standing": standing,
+        "most_wanted": idea.pk in queries.most_wanted_ids(),
         "history": IdeaStatusChange.objects.filter(idea=idea).order_by("changed_at", "id"),
         "comments": idea.comments.filter(hidden=False).order_by("created_at", "id"),
         "importances": Importance.choices, "comment_form": CommentForm(),
