@@ -25,6 +25,21 @@ urlpatterns = [
     path("people/<int:pk>/", workspace_views.person_detail, name="person"),
     path("people/<int:pk>/edit/", contact_views.person_edit, name="person_edit"),
     path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
+    path(
+        "people/<int:pk>/timeline/<int:activity_pk>/",
+        contact_views.activity_detail,
+        name="activity",
+    ),
+    path(
+        "people/<int:pk>/timeline/<int:activity_pk>/correct",
+        contact_views.activity_correct,
+        name="activity_correct",
+    ),
+    path(
+        "people/<int:pk>/timeline/<int:activity_pk>/retract",
+        contact_views.activity_retract,
+        name="activity_retract",
+    ),
     path("organizations/", contact_views.organization_list, name="organizations"),
     path("organizations/<int:pk>/", contact_views.organization_detail, name="organization"),
     path("segments/", include("thrive.segments.urls")),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from .identity import normalize_phone
 from .models import ActivityKind, ChurnRisk, Organization, Person, RelationshipRole, Stage
+from .services import EMPTY_ENTRY
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -156,3 +157,43 @@ class LogInteractionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         required=False, min_value=0, max_value=24 * 60, label="Minutes"
     )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if (
+            not self.errors
+            and not (data.get("subject") or "").strip()
+            and not (data.get("body") or "").strip()
+            and data.get("duration_minutes") is None
+        ):
+            raise forms.ValidationError(EMPTY_ENTRY, code="empty_entry")
+        return data
+
+
+class CorrectActivityForm(LogInteractionForm):
+    """A logged touchpoint, corrected: the same fields plus when it happened and why."""
+
+    occurred_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="In your time zone.",
+    )
+    reason = forms.CharField(required=False, max_length=255, label="Why the change (optional)")
+
+
+class RetractActivityForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why retract it", error_messages={
+        "required": "Say why this entry is being retracted.",
+    })  # fmt: skip
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "domain", "industry", "employees", "website", "country", "city"]
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service, which reports errors per field.
+        pass

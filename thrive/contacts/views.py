@@ -6,12 +6,13 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thrive.core.cells import csv_cell
@@ -23,9 +24,11 @@ from .forms import (
     SORT_LABELS,
     SORTS,
     BulkActionForm,
+    CorrectActivityForm,
     LogInteractionForm,
     PeopleFilterForm,
     PersonForm,
+    RetractActivityForm,
 )
 from .models import Organization, Person
 
@@ -151,14 +154,96 @@ def person_log(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     form = LogInteractionForm(request.POST)
     if form.is_valid():
-        services.log_interaction(person, actor=request.user, **form.cleaned_data)
-        messages.success(
-            request, f"{form.cleaned_data['kind'].replace('_', ' ').capitalize()} logged."
-        )
+        try:
+            services.log_interaction(person, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['kind'].replace('_', ' ').capitalize()} logged."
+            )
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+            label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
+            messages.error(request, f"{label}{' '.join(str(e) for e in errors)}")
     return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+def _activity_page(
+    request: HttpRequest, person: Person, activity: Any, **forms_: Any
+) -> HttpResponse:
+    versions = queries.activity_versions(activity)
+    head = versions[0]
+    amendable = head.pk == activity.pk and services.may_amend(head, request.user)
+    local = timezone.localtime(head.occurred_at)
+    context = {
+        "person": person,
+        "activity": activity,
+        "head": head,
+        "versions": versions,
+        "amendable": amendable,
+        "correct_form": forms_.get("correct_form")
+        or CorrectActivityForm(
+            initial={
+                "kind": head.kind,
+                "subject": head.subject,
+                "body": head.body,
+                "duration_minutes": head.duration_minutes,
+                "occurred_at": local,
+            }
+        ),  # fmt: skip
+        "retract_form": forms_.get("retract_form") or RetractActivityForm(),
+    }
+    status = 400 if forms_ else 200
+    return render(request, "contacts/activity_detail.html", context, status=status)
+
+
+def activity_detail(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    """One timeline entry with every version of it, and the forms to correct or retract
+    it for those allowed."""
+    person = get_object_or_404(Person, pk=pk)
+    activity = queries.person_activity(person, activity_pk)
+    if activity is None:
+        raise Http404("No such entry on this person's timeline.")
+    return _activity_page(request, person, activity)
+
+
+def _amend(request: HttpRequest, pk: int, activity_pk: int, *, retract: bool) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    activity = queries.person_activity(person, activity_pk)
+    if activity is None:
+        raise Http404("No such entry on this person's timeline.")
+    if not services.may_amend(activity, request.user):
+        raise PermissionDenied("Only the associate who logged it or an owner may change it.")
+    form_class = RetractActivityForm if retract else CorrectActivityForm
+    form = form_class(request.POST)
+    key = "retract_form" if retract else "correct_form"
+    if not form.is_valid():
+        return _activity_page(request, person, activity, **{key: form})
+    try:
+        if retract:
+            services.retract_activity(activity, actor=request.user, **form.cleaned_data)
+        else:
+            services.correct_activity(activity, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for error in exc.messages:
+            form.add_error(None, error)
+        return _activity_page(request, person, activity, **{key: form})
+    messages.success(request, "Entry retracted." if retract else "Correction saved.")
+    return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+@require_POST
+@role_required("edit")
+def activity_correct(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    return _amend(request, pk, activity_pk, retract=False)
+
+
+@require_POST
+@role_required("edit")
+def activity_retract(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    return _amend(request, pk, activity_pk, retract=True)
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:

@@ -50,7 +50,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
     )  # fmt: skip
     timeline = Paginator(
         Activity.objects.filter(person=person)
-        .select_related("associate")
+        .select_related("associate", "recorded_by")
         .order_by("-occurred_at", "-id"),
         TIMELINE_PAGE,
     ).get_page(timeline_page)
