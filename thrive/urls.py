@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", contact_views.people_list, name="people"),
     path("people/export.csv", contact_views.people_export, name="people_export"),
     path("people/bulk", contact_views.people_bulk, name="people_bulk"),
+    path("people/new/", contact_views.person_new, name="person_new"),
     path("people/<int:pk>/", workspace_views.person_detail, name="person"),
     path("people/<int:pk>/edit/", contact_views.person_edit, name="person_edit"),
     path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
@@ -41,7 +42,15 @@ urlpatterns = [
         name="activity_retract",
     ),
     path("organizations/", contact_views.organization_list, name="organizations"),
+    path("organizations/new/", contact_views.organization_new, name="organization_new"),
     path("organizations/<int:pk>/", contact_views.organization_detail, name="organization"),
+    path(
+        "organizations/<int:pk>/edit/", contact_views.organization_edit, name="organization_edit"
+    ),
+    path("orders/", include("thrive.commerce.urls")),
+    path("deals/", include("thrive.commerce.deal_urls")),
+    path("orders/", include("thrive.commerce.urls")),
+    path("deals/", include("thrive.commerce.deal_urls")),
     path("segments/", include("thrive.segments.urls")),
     path("outreach/", include("thrive.outreach.urls")),
     path("m/", include("thrive.outreach.public_urls")),

@@ -197,3 +197,13 @@ class OrganizationForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # Model validation runs in the service, which reports errors per field.
         pass
+
+
+class NewPersonForm(PersonForm):
+    """The person form, for someone not yet in Thrive: a name or an email is needed."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in ("first_name", "last_name", "email")):
+            raise forms.ValidationError("Give at least a name or an email address.")
+        return data

@@ -24,6 +24,7 @@ from .models import (
     ConsentPurpose,
     Direction,
     MergeRecord,
+    Organization,
     Person,
     PersonRole,
     PersonTag,
@@ -265,6 +266,31 @@ def create_person(
     except IntegrityError as exc:  # a concurrent create of the same email
         raise ValidationError({"email": "A person with this email already exists."}) from exc
     return person
+
+
+ORGANIZATION_FIELDS = {
+    "name", "domain", "industry", "employees", "website", "country", "city", "custom_fields",
+}  # fmt: skip
+
+
+def save_organization(
+    organization: Organization | None = None, *, actor: Any, **fields: Any
+) -> Organization:
+    """Create an organization, or change ``organization``, after full validation."""
+    check_actor(actor)
+    unknown = set(fields) - ORGANIZATION_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    organization = organization or Organization()
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    if not (organization.name or "").strip():
+        raise ValidationError({"name": "An organization needs a name."})
+    organization.name = organization.name.strip()
+    organization.full_clean()
+    with transaction.atomic():
+        organization.save()
+    return organization
 
 
 def update_person(person: Person, *, actor: Any, **fields: Any) -> Person:

@@ -26,6 +26,8 @@ from .forms import (
     BulkActionForm,
     CorrectActivityForm,
     LogInteractionForm,
+    NewPersonForm,
+    OrganizationForm,
     PeopleFilterForm,
     PersonForm,
     RetractActivityForm,
@@ -130,6 +132,47 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def _service_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on top when unnamed)."""
+    if not hasattr(exc, "error_dict"):
+        for error in exc.messages:
+            form.add_error(None, error)
+        return
+    for field, errors in exc.message_dict.items():
+        name = "custom_fields" if field.startswith("custom_fields") else field
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+@role_required("edit")
+def person_new(request: HttpRequest) -> HttpResponse:
+    """Add a person by hand. An email already on file links to that person instead of
+    making a second record of them."""
+    form = NewPersonForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            existing = services.find_person_by_email(form.cleaned_data.get("email") or "")
+        except ValidationError as exc:  # not an address at all: reported on the field
+            _service_errors(form, exc)
+        if form.errors:
+            pass
+        elif existing is not None:
+            form.add_error("email", f"{existing} already has this email address.")
+        else:
+            try:
+                person = services.create_person(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, f"{person} added.")
+                return redirect("person", pk=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contacts/person_new.html", {"form": form, "existing": existing}, status=status
+    )
+
+
 @role_required("edit", writes_only=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
@@ -138,10 +181,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(person, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                name = "custom_fields" if field.startswith("custom_fields") else field
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            _service_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("person", pk=person.pk)
@@ -262,9 +302,35 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         orders__status__in=["completed", "partially_refunded", "refunded"]
     ).aggregate(total=Sum("orders__total"), refunded=Sum("orders__refunded"))
     net = (revenue["total"] or 0) - (revenue["refunded"] or 0)
-    deals = org.deals.select_related("stage").order_by("expected_close")
+    deals = org.deals.select_related("stage", "owner", "person").order_by("expected_close", "id")
     return render(
         request,
         "contacts/organization_detail.html",
         {"org": org, "people": people, "net_revenue": net, "deals": deals},
+    )
+
+
+@role_required("edit")
+def organization_new(request: HttpRequest) -> HttpResponse:
+    return _organization_form(request, None)
+
+
+@role_required("edit")
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _organization_form(request, get_object_or_404(Organization, pk=pk))
+
+
+def _organization_form(request: HttpRequest, org: Organization | None) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.save_organization(org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("organization", pk=org.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contacts/organization_edit.html", {"form": form, "org": org}, status=status
     )

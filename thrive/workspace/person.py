@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
 from thrive.automations.queries import person_logs
+from thrive.commerce.queries import open_deals
 from thrive.contacts.models import Activity, Consent, Person, Referral, StageChange
 from thrive.insights.rfm import RFM_SEGMENT_DESCRIPTIONS
 from thrive.outreach.queries import person_deliveries
@@ -75,6 +76,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
             "last": totals["last"],
         },
         "subscriptions": list(person.subscriptions.order_by("-started_on")),
+        "open_deals": list(open_deals(person=person)),
         "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
