@@ -265,7 +265,13 @@ def _amend(request: HttpRequest, pk: int, activity_pk: int, *, retract: bool) ->
         if retract:
             services.retract_activity(activity, actor=request.user, **form.cleaned_data)
         else:
-            services.correct_activity(activity, actor=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            # The form shows minutes only: an unchanged time keeps the original's seconds,
+            # so the corrected entry keeps its place on the timeline.
+            shown = timezone.localtime(activity.occurred_at).replace(second=0, microsecond=0)
+            if data.get("occurred_at") == shown:
+                data["occurred_at"] = activity.occurred_at
+            services.correct_activity(activity, actor=request.user, **data)
     except ValidationError as exc:
         for error in exc.messages:
             form.add_error(None, error)

@@ -124,3 +124,14 @@ def test_the_correct_form_reports_bad_input_without_writing(call, member):
     )  # fmt: skip
     assert negative.status_code == 400
     assert Activity.log.filter(person=call.person, kind="call").count() == 1
+
+
+def test_a_correction_keeps_its_place_on_the_timeline_when_the_time_is_unchanged(call, member):
+    shown = timezone.localtime(call.occurred_at).strftime("%Y-%m-%dT%H:%M")
+    client_for(member).post(
+        f"/people/{call.person_id}/timeline/{call.pk}/correct",
+        {"kind": "call", "subject": "Asked about decaf", "duration_minutes": "45",
+         "occurred_at": shown},
+    )  # fmt: skip
+    fixed = Activity.objects.get(person=call.person, kind="call")
+    assert fixed.occurred_at == call.occurred_at and fixed.duration_minutes == 45
