@@ -40,8 +40,8 @@ class StandingManager(models.Manager["Activity"]):
     retracted by appending a row that supersedes it with nothing. Hiding replaced rows
     here, once, means no figure (time with customers, automation rate, participation,
     "last activity", lead scores…) can count a call twice or count a retracted one,
-    including figures written later. ``Activity.log`` reads every row ever written:
-    the automation engine, merges, audits and the admin use it.
+    including figures written later. ``Activity.log`` (the model's default manager) reads
+    every row ever written: the automation engine, merges, audits and the admin use it.
     """
 
     def get_queryset(self) -> ActivityQuerySet:
@@ -115,6 +115,9 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
+        # Framework readers (the admin, dumpdata, serializers, reverse relations) see every
+        # row ever written; the code's own reads ask for Activity.objects, the standing one.
+        default_manager_name = "log"
         indexes = [
             # The person page's timeline, newest first.
             models.Index(fields=["person", "-occurred_at"], name="activity_timeline_idx"),
