@@ -151,13 +151,10 @@ def person_new(request: HttpRequest) -> HttpResponse:
     form = NewPersonForm(request.POST or None)
     existing = None
     if request.method == "POST" and form.is_valid():
-        try:
-            existing = services.find_person_by_email(form.cleaned_data.get("email") or "")
-        except ValidationError as exc:  # not an address at all: reported on the field
-            _service_errors(form, exc)
-        if form.errors:
-            pass
-        elif existing is not None:
+        # The form has checked the address already; the lookup normalises it the same way
+        # the model stores it, so " Ann@Example.com " finds ann@example.com.
+        existing = services.find_person_by_email(form.cleaned_data.get("email") or "")
+        if existing is not None:
             form.add_error("email", f"{existing} already has this email address.")
         else:
             try:
