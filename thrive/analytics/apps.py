@@ -15,3 +15,10 @@ class AnalyticsConfig(AppConfig):
 
         warmup.register(warm_dashboard)
         register_segment_fields()
+        # An order recorded, refunded or voided queues a refresh (one at a time), so the
+        # scores and the dashboard see it.
+        from thrive.commerce.hooks import on_orders_changed
+
+        from .refresh import request_refresh
+
+        on_orders_changed(request_refresh)

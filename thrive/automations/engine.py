@@ -137,6 +137,8 @@ class Row:
     occurred_at: dt.datetime
     recorded_at: dt.datetime
     subject: str
+    # Set on a correction or retraction of a logged touchpoint: not a new event.
+    supersedes_id: int | None = None
 
 
 def cursor_position() -> int:
@@ -253,10 +255,14 @@ def _process_batch(batch_size: int, now: dt.datetime) -> int:
         start = EngineCursor.objects.filter(name=CURSOR).values_list("last_activity_id", flat=True)[
             0
         ]
-        fields = ("pk", "person_id", "kind", "data", "occurred_at", "recorded_at", "subject")
+        fields = (
+            "pk", "person_id", "kind", "data", "occurred_at", "recorded_at", "subject",
+            "supersedes_id",
+        )  # fmt: skip
         rows = [
             Row(*values)
-            for values in Activity.objects.filter(pk__gt=start)
+            # Every row ever written (ids stay contiguous for the gap check), once.
+            for values in Activity.log.filter(pk__gt=start)
             .order_by("pk")
             .values_list(*fields)[:batch_size]
         ]
@@ -265,8 +271,10 @@ def _process_batch(batch_size: int, now: dt.datetime) -> int:
         rows = _settled(rows, start, max(now, timezone.now()))
         if not rows:
             return 0
-        _enroll_from(rows, now)
-        _wake_waiters(rows)
+        # A correction or retraction of a logged touchpoint is not a new event.
+        events = [row for row in rows if row.supersedes_id is None]
+        _enroll_from(events, now)
+        _wake_waiters(events)
         EngineCursor.objects.filter(name=CURSOR).update(last_activity_id=rows[-1].id)
     return len(rows)
 

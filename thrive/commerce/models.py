@@ -293,3 +293,24 @@ class Deal(TimeStampedModel):
     def weighted_value(self) -> Decimal:
         probability = self.probability if self.probability is not None else self.stage.probability
         return (self.value * probability).quantize(Decimal("0.01"))
+
+
+class DealStageChange(models.Model):
+    """One move of a deal along the pipeline (its first stage included), with who moved it."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_history")
+    from_stage = models.ForeignKey(
+        DealStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Blank when the deal was created.",
+    )  # fmt: skip
+    to_stage = models.ForeignKey(DealStage, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["deal", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage_id or '—'} → {self.to_stage_id}"

@@ -22,7 +22,10 @@ from thrive.contacts.models import (
 from thrive.core.money import parse_amount, validate_currency
 from thrive.core.roles import check_actor
 
+from . import hooks
 from .models import (
+    Deal,
+    DealStageChange,
     MarketingSpend,
     Order,
     OrderLine,
@@ -52,11 +55,17 @@ def record_order(
     currency: str = "USD",
     channel: str = SalesChannel.ONLINE,
     source: str = "manual",
+    status: str = OrderStatus.COMPLETED,
 ) -> Order:
-    """Record a completed order with its lines, on the timeline; a first order makes the
-    person a client. Every bad value is reported by line and field; nothing is coerced."""
+    """Record an order with its lines, on the timeline; a first completed order makes the
+    person a client. Every bad value is reported by line and field; nothing is coerced.
+
+    ``status`` is completed (paid) or pending (not paid yet: no revenue until completed).
+    """
     check_actor(actor)
     errors: dict[str, list[str]] = {}
+    if status not in {OrderStatus.COMPLETED, OrderStatus.PENDING}:
+        errors["status"] = ["A new order is either completed or pending."]
     if not number.strip():
         errors["number"] = ["An order needs a number."]
     try:
@@ -114,7 +123,7 @@ def record_order(
             total = sum((ln.line_total for ln in built), Decimal("0.00"))
             order = Order.objects.create(
                 person=person, number=number.strip(), ordered_at=ordered_at, currency=currency,
-                channel=channel, source=source, total=total,
+                channel=channel, source=source, total=total, status=status,
             )  # fmt: skip
             for line_obj in built:
                 line_obj.order = order
@@ -127,17 +136,22 @@ def record_order(
                 if channel == SalesChannel.ONLINE
                 else ActivityChannel.IN_PERSON,
                 direction=Direction.INBOUND,
-                subject=f"Order {order.number}: {order.total} {currency}",
+                subject=f"Order {order.number}: {order.total} {currency}"
+                + (" (pending)" if status == OrderStatus.PENDING else ""),
                 data={"order": order.pk, "total": str(order.total), "currency": currency},
                 ref=f"order:{order.pk}",
             )
-            lifecycle.order_placed(person, at=ordered_at)
+            if status == OrderStatus.COMPLETED:
+                lifecycle.order_placed(person, at=ordered_at)
+            hooks.orders_changed()
     except IntegrityError as exc:
         raise ValidationError({"number": f"Order {number} already exists."}) from exc
     return order
 
 
-def refund_order(order: Order, amount: Any, *, actor: Any, at: dt.datetime | None = None) -> Order:
+def refund_order(
+    order: Order, amount: Any, *, actor: Any, at: dt.datetime | None = None, reason: str = ""
+) -> Order:
     """Pay back part or all of an order; the status follows the refunded share."""
     check_actor(actor)
     value = parse_amount(amount, field="amount")
@@ -145,6 +159,8 @@ def refund_order(order: Order, amount: Any, *, actor: Any, at: dt.datetime | Non
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status == OrderStatus.VOIDED:
             raise ValidationError({"amount": "A voided order cannot be refunded."})
+        if order.status == OrderStatus.PENDING:
+            raise ValidationError({"amount": "A pending order was not paid: void it instead."})
         if value <= 0 or order.refunded + value > order.total:
             raise ValidationError(
                 {"amount": f"Refund must be above zero and at most {order.total - order.refunded}."}
@@ -164,9 +180,11 @@ def refund_order(order: Order, amount: Any, *, actor: Any, at: dt.datetime | Non
             direction=Direction.OUTBOUND,
             associate=actor,
             subject=f"Refund of {value} {order.currency} on order {order.number}",
+            body=reason.strip(),
             data={"order": order.pk, "refund": str(value)},
             ref=f"order:{order.pk}",
         )
+        hooks.orders_changed()
     return order
 
 
@@ -175,6 +193,8 @@ def void_order(order: Order, *, actor: Any, reason: str = "") -> Order:
     check_actor(actor)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status == OrderStatus.VOIDED:
+            raise ValidationError({"status": "This order is already voided."})
         if order.refunded:
             raise ValidationError({"status": "A refunded order cannot be voided."})
         order.status = OrderStatus.VOIDED
@@ -190,6 +210,33 @@ def void_order(order: Order, *, actor: Any, reason: str = "") -> Order:
             data={"order": order.pk, "voided": True},
             ref=f"order:{order.pk}",
         )
+        hooks.orders_changed()
+    return order
+
+
+def complete_order(order: Order, *, actor: Any, at: dt.datetime | None = None) -> Order:
+    """A pending order was paid: it counts as revenue from now on, and a first completed
+    order makes the person a client."""
+    check_actor(actor)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("person").get(pk=order.pk)
+        if order.status != OrderStatus.PENDING:
+            raise ValidationError({"status": "Only a pending order can be marked as paid."})
+        order.status = OrderStatus.COMPLETED
+        order.save(update_fields=["status", "updated_at"])
+        contact_services.record_activity(
+            order.person,
+            ActivityKind.ORDER,
+            occurred_at=at or timezone.now(),
+            channel=ActivityChannel.SYSTEM,
+            direction=Direction.INBOUND,
+            associate=actor,
+            subject=f"Order {order.number} paid: {order.total} {order.currency}",
+            data={"order": order.pk, "completed": True},
+            ref=f"order:{order.pk}",
+        )
+        lifecycle.order_placed(order.person, at=order.ordered_at)
+        hooks.orders_changed()
     return order
 
 
@@ -237,3 +284,44 @@ def record_spend(
             channel=channel, month=month, currency=currency, defaults={"amount": value}
         )
     return obj
+
+
+DEAL_FIELDS = {
+    "title", "person", "organization", "owner", "stage", "value", "currency", "probability",
+    "expected_close",
+}  # fmt: skip
+
+
+def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
+    """Create a deal, or change ``deal``, after full validation. A new stage is written to
+    the deal's stage history with who moved it; a won or lost stage closes the deal, any
+    other reopens it."""
+    check_actor(actor)
+    unknown = set(fields) - DEAL_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    with transaction.atomic():
+        if deal is not None and deal.pk is not None:
+            deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+            before = deal.stage_id
+        else:
+            deal, before = Deal(), None
+        for name, value in fields.items():
+            setattr(deal, name, value)
+        if "value" in fields:
+            deal.value = parse_amount(fields["value"], field="value")
+        if not (deal.title or "").strip():
+            raise ValidationError({"title": "A deal needs a title."})
+        if deal.person_id is None and deal.organization_id is None:
+            raise ValidationError("A deal is with a person or an organization: name one.")
+        deal.full_clean()
+        moved = deal.stage_id != before
+        if moved:
+            closing = deal.stage.is_won or deal.stage.is_lost
+            deal.closed_at = (deal.closed_at or timezone.now()) if closing else None
+        deal.save()
+        if moved:
+            DealStageChange.objects.create(
+                deal=deal, from_stage_id=before, to_stage=deal.stage, actor=actor
+            )
+    return deal

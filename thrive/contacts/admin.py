@@ -164,6 +164,12 @@ class ActivityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person", "associate"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+    # Corrections and retractions are written from the person's page, which checks who
+    # may; here every row ever written is listed, replaced ones included.
+    exclude = ["supersedes", "retracted", "recorded_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
+        return Activity.log.all()
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

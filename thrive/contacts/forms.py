@@ -23,6 +23,7 @@ from .models import (
     Stage,
 )
 from .places import country_choices, country_names, is_time_zone, time_zone_choices
+from .services import EMPTY_ENTRY
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -234,3 +235,53 @@ class LogInteractionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         required=False, min_value=0, max_value=24 * 60, label="Minutes"
     )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if (
+            not self.errors
+            and not (data.get("subject") or "").strip()
+            and not (data.get("body") or "").strip()
+            and data.get("duration_minutes") is None
+        ):
+            raise forms.ValidationError(EMPTY_ENTRY, code="empty_entry")
+        return data
+
+
+class CorrectActivityForm(LogInteractionForm):
+    """A logged touchpoint, corrected: the same fields plus when it happened and why."""
+
+    occurred_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="In your time zone.",
+    )
+    reason = forms.CharField(required=False, max_length=255, label="Why the change (optional)")
+
+
+class RetractActivityForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why retract it", error_messages={
+        "required": "Say why this entry is being retracted.",
+    })  # fmt: skip
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "domain", "industry", "employees", "website", "country", "city"]
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service, which reports errors per field.
+        pass
+
+
+class NewPersonForm(PersonForm):
+    """The person form, for someone not yet in Thrive: a name or an email is needed."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in ("first_name", "last_name", "email")):
+            raise forms.ValidationError("Give at least a name or an email address.")
+        return data

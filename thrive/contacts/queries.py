@@ -194,3 +194,31 @@ def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
         )
         out[role.value] = list(people)
     return out
+
+
+def activity_versions(activity: Activity) -> list[Activity]:
+    """Every version of a timeline entry, newest first: the standing one (or its
+    retraction), then each one it replaced, back to what was first logged."""
+    chain = [activity]
+    # The latest successor first: follow "superseded_by" forward, then "supersedes" back.
+    head = activity
+    while True:
+        nxt = (
+            Activity.log.select_related("associate", "recorded_by").filter(supersedes=head).first()
+        )
+        if nxt is None:
+            break
+        chain.insert(0, nxt)
+        head = nxt
+    tail = activity
+    while tail.supersedes_id is not None:
+        tail = Activity.log.select_related("associate", "recorded_by").get(pk=tail.supersedes_id)
+        chain.append(tail)
+    return chain
+
+
+def person_activity(person: Person, pk: int) -> Activity | None:
+    """One of ``person``'s timeline rows by id, whether it still stands or not."""
+    return (
+        Activity.log.select_related("associate", "recorded_by").filter(person=person, pk=pk).first()
+    )

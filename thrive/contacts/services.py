@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from thrive.accounts.models import Associate
-from thrive.core.roles import check_actor
+from thrive.core.roles import can_edit, can_manage, check_actor
 
 from . import lifecycle
 from .identity import normalize_email
@@ -24,6 +24,7 @@ from .models import (
     ConsentPurpose,
     Direction,
     MergeRecord,
+    Organization,
     Person,
     PersonRole,
     PersonTag,
@@ -56,6 +57,9 @@ def record_activity(
     data: dict[str, Any] | None = None,
     ref: str = "",
     automated: bool = False,
+    supersedes: Activity | None = None,
+    retracted: bool = False,
+    recorded_by: Any = None,
 ) -> Activity:
     """Append one activity to ``person``'s timeline and return it."""
     if kind not in ActivityKind.values:
@@ -75,10 +79,35 @@ def record_activity(
         data=data or {},
         ref=ref,
         automated=automated,
+        supersedes=supersedes,
+        retracted=retracted,
+        recorded_by=recorded_by,
     )
-    activity.full_clean(exclude=["person", "associate"])
+    activity.full_clean(exclude=["person", "associate", "supersedes", "recorded_by"])
     activity.save()
     return activity
+
+
+# What an associate may log by hand, and so correct or retract later.
+HAND_LOGGED_KINDS = frozenset({
+    ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.STRATEGY_SESSION,
+    ActivityKind.NOTE, ActivityKind.SUPPORT, ActivityKind.EMAIL,
+})  # fmt: skip
+_KIND_CHANNELS: dict[str, str] = {
+    ActivityKind.CALL: ActivityChannel.PHONE,
+    ActivityKind.MEETING: ActivityChannel.IN_PERSON,
+    ActivityKind.STRATEGY_SESSION: ActivityChannel.VIDEO,
+    ActivityKind.EMAIL: ActivityChannel.EMAIL,
+}
+EMPTY_ENTRY = "Nothing to log: write a subject or notes, or enter the minutes spent."
+
+
+def _check_hand_logged(kind: str, subject: str, body: str, duration_minutes: int | None) -> None:
+    if kind not in HAND_LOGGED_KINDS:
+        raise ValidationError({"kind": f"{kind!r} cannot be logged by hand."})
+    # An entry with no words and no time says nothing and would still count as a touch.
+    if not subject.strip() and not body.strip() and duration_minutes is None:
+        raise ValidationError(EMPTY_ENTRY, code="empty_entry")
 
 
 def log_interaction(
@@ -93,33 +122,123 @@ def log_interaction(
     channel: str = "",
     direction: str = Direction.OUTBOUND,
 ) -> Activity:
-    """An associate logs a call, meeting, strategy session, note or support conversation."""
+    """An associate logs a call, meeting, strategy session, note or support conversation.
+
+    Refused when it has neither a subject, notes nor minutes: an empty entry."""
     check_actor(actor)
-    allowed = {
-        ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.STRATEGY_SESSION,
-        ActivityKind.NOTE, ActivityKind.SUPPORT, ActivityKind.EMAIL,
-    }  # fmt: skip
-    if kind not in allowed:
-        raise ValidationError({"kind": f"{kind!r} cannot be logged by hand."})
-    channels: dict[str, str] = {
-        ActivityKind.CALL: ActivityChannel.PHONE,
-        ActivityKind.MEETING: ActivityChannel.IN_PERSON,
-        ActivityKind.STRATEGY_SESSION: ActivityChannel.VIDEO,
-        ActivityKind.EMAIL: ActivityChannel.EMAIL,
-    }
-    default_channel = channels.get(kind, "")
+    _check_hand_logged(kind, subject, body, duration_minutes)
     with transaction.atomic():
         return record_activity(
             person,
             kind,
             occurred_at=occurred_at,
-            channel=channel or default_channel,
+            channel=channel or _KIND_CHANNELS.get(kind, ""),
             direction=Direction.INTERNAL if kind == ActivityKind.NOTE else direction,
             associate=actor,
             duration_minutes=duration_minutes,
             subject=subject,
             body=body,
         )
+
+
+def may_amend(activity: Activity, user: Any) -> bool:
+    """Whether ``user`` may correct or retract ``activity``: a touchpoint logged by hand,
+    by its author (the associate on it) or by an owner; never a read-only associate."""
+    if not can_edit(user):
+        return False
+    if activity.kind not in HAND_LOGGED_KINDS or activity.automated or activity.retracted:
+        return False
+    if activity.associate_id is None:
+        return False
+    return bool(activity.associate_id == user.pk or can_manage(user))
+
+
+def _lock_head(activity: Activity, actor: Any) -> Activity:
+    """Lock ``activity`` and check it is the standing version ``actor`` may amend."""
+    check_actor(actor)
+    current = Activity.log.select_for_update().filter(pk=activity.pk).first()
+    if current is None:
+        raise ValidationError("This entry no longer exists.")
+    if Activity.log.filter(supersedes=current).exists():
+        raise ValidationError(
+            "This entry was already corrected or retracted; amend its latest version.",
+            code="stale",
+        )
+    if actor is not None and not may_amend(current, actor):
+        raise PermissionDenied("Only the associate who logged it or an owner may change it.")
+    if actor is None and (current.kind not in HAND_LOGGED_KINDS or current.retracted):
+        raise ValidationError("Only touchpoints logged by hand can be amended.")
+    return current
+
+
+def correct_activity(
+    activity: Activity,
+    *,
+    actor: Any,
+    kind: str,
+    subject: str = "",
+    body: str = "",
+    duration_minutes: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    reason: str = "",
+) -> Activity:
+    """Replace a logged touchpoint with a corrected one, appended to the timeline.
+
+    The old row stays as it was (the new one ``supersedes`` it), so the history can be
+    read, while pages and figures see only the correction."""
+    _check_hand_logged(kind, subject, body, duration_minutes)
+    try:
+        with transaction.atomic():
+            old = _lock_head(activity, actor)
+            same_kind = kind == old.kind
+            return record_activity(
+                old.person,
+                kind,
+                occurred_at=occurred_at or old.occurred_at,
+                channel=old.channel if same_kind else _KIND_CHANNELS.get(kind, ""),
+                direction=Direction.INTERNAL
+                if kind == ActivityKind.NOTE
+                else (old.direction if old.direction != Direction.INTERNAL else Direction.OUTBOUND),
+                associate=old.associate,
+                duration_minutes=duration_minutes,
+                subject=subject,
+                body=body,
+                data={"reason": reason.strip()} if reason.strip() else {},
+                ref=old.ref,
+                supersedes=old,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:  # someone amended the same entry at the same moment
+        raise ValidationError(
+            "This entry was just changed by someone else; reload and try again."
+        ) from exc
+
+
+def retract_activity(activity: Activity, *, actor: Any, reason: str = "") -> Activity:
+    """Withdraw a logged touchpoint: it leaves the timeline and every count, and the row
+    (with the retraction that supersedes it) is kept for the record."""
+    try:
+        with transaction.atomic():
+            old = _lock_head(activity, actor)
+            return record_activity(
+                old.person,
+                old.kind,
+                occurred_at=old.occurred_at,
+                channel=old.channel,
+                direction=Direction.INTERNAL,
+                associate=old.associate,
+                subject=f"Retracted: {old.subject or old.get_kind_display()}"[:255],
+                body=reason.strip(),
+                data={"reason": reason.strip()} if reason.strip() else {},
+                ref=old.ref,
+                supersedes=old,
+                retracted=True,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            "This entry was just changed by someone else; reload and try again."
+        ) from exc
 
 
 def create_person(
@@ -147,6 +266,31 @@ def create_person(
     except IntegrityError as exc:  # a concurrent create of the same email
         raise ValidationError({"email": "A person with this email already exists."}) from exc
     return person
+
+
+ORGANIZATION_FIELDS = {
+    "name", "domain", "industry", "employees", "website", "country", "city", "custom_fields",
+}  # fmt: skip
+
+
+def save_organization(
+    organization: Organization | None = None, *, actor: Any, **fields: Any
+) -> Organization:
+    """Create an organization, or change ``organization``, after full validation."""
+    check_actor(actor)
+    unknown = set(fields) - ORGANIZATION_FIELDS
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    organization = organization or Organization()
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    if not (organization.name or "").strip():
+        raise ValidationError({"name": "An organization needs a name."})
+    organization.name = organization.name.strip()
+    organization.full_clean()
+    with transaction.atomic():
+        organization.save()
+    return organization
 
 
 def update_person(person: Person, *, actor: Any, **fields: Any) -> Person:
@@ -409,7 +553,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor: Any) -> MergeRec
         snapshot = _snapshot(duplicate)
         moved: dict[str, int] = {}
 
-        moved["activities"] = Activity.objects.filter(person=duplicate).reassign_person(survivor)
+        moved["activities"] = Activity.log.filter(person=duplicate).reassign_person(survivor)
         moved["stage_changes"] = StageChange.objects.filter(person=duplicate).update(
             person=survivor
         )

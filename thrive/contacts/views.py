@@ -6,12 +6,13 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thrive.core.cells import csv_cell
@@ -24,9 +25,13 @@ from .forms import (
     SORT_LABELS,
     SORTS,
     BulkActionForm,
+    CorrectActivityForm,
     LogInteractionForm,
+    NewPersonForm,
+    OrganizationForm,
     PeopleFilterForm,
     PersonForm,
+    RetractActivityForm,
 )
 from .models import Organization, Person
 
@@ -128,6 +133,45 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def _service_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on top when unnamed)."""
+    if not hasattr(exc, "error_dict"):
+        for error in exc.messages:
+            form.add_error(None, error)
+        return
+    for field, errors in exc.message_dict.items():
+        # "custom_fields.<key>" belongs to that field's own input.
+        name = field.replace("custom_fields.", CUSTOM_PREFIX, 1)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+@role_required("edit")
+def person_new(request: HttpRequest) -> HttpResponse:
+    """Add a person by hand. An email already on file links to that person instead of
+    making a second record of them."""
+    form = NewPersonForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        # The form has checked the address already; the lookup normalises it the same way
+        # the model stores it, so " Ann@Example.com " finds ann@example.com.
+        existing = services.find_person_by_email(form.cleaned_data.get("email") or "")
+        if existing is not None:
+            form.add_error("email", f"{existing} already has this email address.")
+        else:
+            try:
+                person = services.create_person(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, f"{person} added.")
+                return redirect("person", pk=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contacts/person_new.html", {"form": form, "existing": existing}, status=status
+    )
+
+
 @role_required("edit", writes_only=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
@@ -136,11 +180,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(person, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                # "custom_fields.<key>" belongs to that field's own input.
-                name = field.replace("custom_fields.", CUSTOM_PREFIX, 1)
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            _service_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("person", pk=person.pk)
@@ -153,14 +193,102 @@ def person_log(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     form = LogInteractionForm(request.POST)
     if form.is_valid():
-        services.log_interaction(person, actor=request.user, **form.cleaned_data)
-        messages.success(
-            request, f"{form.cleaned_data['kind'].replace('_', ' ').capitalize()} logged."
-        )
+        try:
+            services.log_interaction(person, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['kind'].replace('_', ' ').capitalize()} logged."
+            )
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+            label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
+            messages.error(request, f"{label}{' '.join(str(e) for e in errors)}")
     return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+def _activity_page(
+    request: HttpRequest, person: Person, activity: Any, **forms_: Any
+) -> HttpResponse:
+    versions = queries.activity_versions(activity)
+    head = versions[0]
+    amendable = head.pk == activity.pk and services.may_amend(head, request.user)
+    local = timezone.localtime(head.occurred_at)
+    context = {
+        "person": person,
+        "activity": activity,
+        "head": head,
+        "versions": versions,
+        "amendable": amendable,
+        "correct_form": forms_.get("correct_form")
+        or CorrectActivityForm(
+            initial={
+                "kind": head.kind,
+                "subject": head.subject,
+                "body": head.body,
+                "duration_minutes": head.duration_minutes,
+                "occurred_at": local,
+            }
+        ),  # fmt: skip
+        "retract_form": forms_.get("retract_form") or RetractActivityForm(),
+    }
+    status = 400 if forms_ else 200
+    return render(request, "contacts/activity_detail.html", context, status=status)
+
+
+def activity_detail(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    """One timeline entry with every version of it, and the forms to correct or retract
+    it for those allowed."""
+    person = get_object_or_404(Person, pk=pk)
+    activity = queries.person_activity(person, activity_pk)
+    if activity is None:
+        raise Http404("No such entry on this person's timeline.")
+    return _activity_page(request, person, activity)
+
+
+def _amend(request: HttpRequest, pk: int, activity_pk: int, *, retract: bool) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    activity = queries.person_activity(person, activity_pk)
+    if activity is None:
+        raise Http404("No such entry on this person's timeline.")
+    if not services.may_amend(activity, request.user):
+        raise PermissionDenied("Only the associate who logged it or an owner may change it.")
+    form_class = RetractActivityForm if retract else CorrectActivityForm
+    form = form_class(request.POST)
+    key = "retract_form" if retract else "correct_form"
+    if not form.is_valid():
+        return _activity_page(request, person, activity, **{key: form})
+    try:
+        if retract:
+            services.retract_activity(activity, actor=request.user, **form.cleaned_data)
+        else:
+            data = dict(form.cleaned_data)
+            # The form shows minutes only: an unchanged time keeps the original's seconds,
+            # so the corrected entry keeps its place on the timeline.
+            shown = timezone.localtime(activity.occurred_at).replace(second=0, microsecond=0)
+            if data.get("occurred_at") == shown:
+                data["occurred_at"] = activity.occurred_at
+            services.correct_activity(activity, actor=request.user, **data)
+    except ValidationError as exc:
+        for error in exc.messages:
+            form.add_error(None, error)
+        return _activity_page(request, person, activity, **{key: form})
+    messages.success(request, "Entry retracted." if retract else "Correction saved.")
+    return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+@require_POST
+@role_required("edit")
+def activity_correct(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    return _amend(request, pk, activity_pk, retract=False)
+
+
+@require_POST
+@role_required("edit")
+def activity_retract(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
+    return _amend(request, pk, activity_pk, retract=True)
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -179,9 +307,35 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         orders__status__in=["completed", "partially_refunded", "refunded"]
     ).aggregate(total=Sum("orders__total"), refunded=Sum("orders__refunded"))
     net = (revenue["total"] or 0) - (revenue["refunded"] or 0)
-    deals = org.deals.select_related("stage").order_by("expected_close")
+    deals = org.deals.select_related("stage", "owner", "person").order_by("expected_close", "id")
     return render(
         request,
         "contacts/organization_detail.html",
         {"org": org, "people": people, "net_revenue": net, "deals": deals},
+    )
+
+
+@role_required("edit")
+def organization_new(request: HttpRequest) -> HttpResponse:
+    return _organization_form(request, None)
+
+
+@role_required("edit")
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _organization_form(request, get_object_or_404(Organization, pk=pk))
+
+
+def _organization_form(request: HttpRequest, org: Organization | None) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.save_organization(org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("organization", pk=org.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contacts/organization_edit.html", {"form": form, "org": org}, status=status
     )

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
 from thrive.automations.queries import person_logs
+from thrive.commerce.queries import open_deals
 from thrive.contacts.models import (
     Activity,
     ChurnRisk,
@@ -78,7 +79,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
     )  # fmt: skip
     timeline = Paginator(
         Activity.objects.filter(person=person)
-        .select_related("associate")
+        .select_related("associate", "recorded_by")
         .order_by("-occurred_at", "-id"),
         TIMELINE_PAGE,
     ).get_page(timeline_page)
@@ -103,6 +104,7 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
             "last": totals["last"],
         },
         "subscriptions": list(person.subscriptions.order_by("-started_on")),
+        "open_deals": list(open_deals(person=person)),
         "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),

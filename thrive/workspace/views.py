@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from thrive.contacts.forms import LogInteractionForm
 from thrive.contacts.models import Person
+from thrive.contacts.services import HAND_LOGGED_KINDS
 
 from .person import person_profile
 
@@ -17,4 +18,5 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = person_profile(person, timeline_page=request.GET.get("timeline"))
     context["log_form"] = LogInteractionForm()
+    context["hand_logged_kinds"] = sorted(HAND_LOGGED_KINDS)
     return render(request, "contacts/person_detail.html", context)

@@ -1,8 +1,8 @@
 """Products, orders (with lines and refunds), subscriptions and deals.
 
-Orders, refunds, voids and subscriptions go through the commerce services. Products
-and deals have no service in commerce (plain validated records without a timeline),
-so they are validated with the model's own rules after the role check.
+Orders, refunds, voids, subscriptions and deals go through the commerce services (the
+same ones the workspace pages use). Products have no service in commerce (plain
+validated records), so they are validated with the model's own rules after the role check.
 """
 
 from __future__ import annotations
@@ -337,14 +337,13 @@ def create_deal(request: HttpRequest, payload: DealIn) -> Any:
         if organization is None:
             raise ApiError(422, f"There is no organization {payload.organization_id}.",
                            "organization_id")  # fmt: skip
-    deal = Deal(
-        title=payload.title, stage=_deal_stage(payload.stage_id),
-        value=parse_amount(payload.value, field="value"), currency=payload.currency,
+    deal = services.save_deal(
+        actor=actor(request), title=payload.title, stage=_deal_stage(payload.stage_id),
+        value=payload.value, currency=payload.currency,
         person=_person(payload.person_id) if payload.person_id else None,
         organization=organization, owner=actor(request), probability=payload.probability,
         expected_close=payload.expected_close,
     )  # fmt: skip
-    deal = save_validated(deal, who=actor(request))
     return Status(201, get_object_or_404(_deals(), pk=deal.pk))
 
 
@@ -361,17 +360,13 @@ def update_deal(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Deal:
     for name in ("title", "stage_id", "value"):
         if name in fields and fields[name] is None:
             raise ApiError(422, "This field cannot be null.", name)
-    if "title" in fields:
-        deal.title = fields["title"]
-    if "value" in fields:
-        deal.value = parse_amount(fields["value"], field="value")
-    if "probability" in fields:
-        deal.probability = fields["probability"]
-    if "expected_close" in fields:
-        deal.expected_close = fields["expected_close"]
+    changes: dict[str, Any] = {
+        name: fields[name]
+        for name in ("title", "value", "probability", "expected_close")
+        if name in fields
+    }
     if "stage_id" in fields:
-        deal.stage = _deal_stage(fields["stage_id"])
-        closing = deal.stage.is_won or deal.stage.is_lost
-        deal.closed_at = (deal.closed_at or dt.datetime.now(dt.UTC)) if closing else None
-    save_validated(deal, who=actor(request))
+        changes["stage"] = _deal_stage(fields["stage_id"])
+    # The stage history, and closing a deal at a won or lost stage, are the service's.
+    services.save_deal(deal, actor=actor(request), **changes)
     return get_object_or_404(_deals(), pk=deal_id)

@@ -1,8 +1,7 @@
 """Organizations: list, read, create, update.
 
-Contacts has no organization service (an organization is plain validated data with no
-timeline), so the API validates with the model's own rules, checks the role like every
-service, and saves.
+Creating and changing one goes through contacts' organization service, the same one the
+workspace pages use.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from thrive.contacts import services
 from thrive.contacts.models import Organization
 from thrive.core.roles import check_actor
 
@@ -74,7 +74,7 @@ def list_organizations(request: HttpRequest, page: Query[PageQuery]) -> Any:
 
 @router.post("/organizations", response={201: OrganizationOut, **ERRORS})
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Any:
-    return Status(201, save_validated(Organization(**payload.dict()), who=actor(request)))
+    return Status(201, services.save_organization(actor=actor(request), **payload.dict()))
 
 
 @router.get("/organizations/{organization_id}", response={200: OrganizationOut, **ERRORS})
@@ -87,10 +87,10 @@ def update_organization(
     request: HttpRequest, organization_id: Id, payload: OrganizationPatch
 ) -> Organization:
     organization = get_object_or_404(Organization, pk=organization_id)
-    for name, value in payload.dict(exclude_unset=True).items():
+    changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
         if value is None and name != "employees":
             from ..errors import ApiError
 
             raise ApiError(422, "This field cannot be null.", name)
-        setattr(organization, name, value)
-    return save_validated(organization, who=actor(request))
+    return services.save_organization(organization, actor=actor(request), **changes)

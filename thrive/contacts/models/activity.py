@@ -17,6 +17,11 @@ class AppendOnlyError(RuntimeError):
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
+    def standing(self) -> ActivityQuerySet:
+        """The timeline as it stands: without entries a later correction replaced and
+        without retractions (whose entry is replaced by nothing)."""
+        return self.filter(superseded_by__isnull=True, retracted=False)
+
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Activities are append-only and cannot be updated.")
 
@@ -28,11 +33,32 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         return super().update(person=to)
 
 
+class StandingManager(models.Manager["Activity"]):
+    """``Activity.objects``: what every page, count and segment reads.
+
+    A logged touchpoint is corrected by appending a new row that supersedes it, and
+    retracted by appending a row that supersedes it with nothing. Hiding replaced rows
+    here, once, means no figure (time with customers, automation rate, participation,
+    "last activity", lead scores…) can count a call twice or count a retracted one,
+    including figures written later. ``Activity.log`` (the model's default manager) reads
+    every row ever written: the automation engine, merges, audits and the admin use it.
+    """
+
+    def get_queryset(self) -> ActivityQuerySet:
+        return ActivityQuerySet(self.model, using=self._db).standing()
+
+
+class _Standing(StandingManager.from_queryset(ActivityQuerySet)):  # type: ignore[misc]
+    """The standing timeline with the queryset's methods (reassign_person…)."""
+
+
 class Activity(models.Model):
     """One thing that happened: an email, a call, an order, a stage change, a vote…
 
     Written by the service that caused it and never changed; the person page shows it,
-    the automation engine reads it in id order, audits rely on it.
+    the automation engine reads it in id order, audits rely on it. A correction is a new
+    row whose ``supersedes`` points at the row it replaces; a retraction is such a row
+    with ``retracted`` set. The replaced row stays as it was.
     """
 
     # Indexed by activity_timeline_idx, which leads with it.
@@ -63,11 +89,35 @@ class Activity(models.Model):
         max_length=64, blank=True, help_text="What caused it, e.g. order:42 or workflow:3."
     )
 
-    objects = ActivityQuerySet.as_manager()
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="superseded_by",
+        help_text="The entry this one corrects or retracts (one successor each).",
+    )
+    retracted = models.BooleanField(
+        default=False, help_text="Withdraws the superseded entry: neither shows nor counts."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who wrote a correction or retraction (the associate may be someone else).",
+    )
+
+    objects = _Standing()
+    log = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
+        # Framework readers (the admin, dumpdata, serializers, reverse relations) see every
+        # row ever written; the code's own reads ask for Activity.objects, the standing one.
+        default_manager_name = "log"
         indexes = [
             # The person page's timeline, newest first.
             models.Index(fields=["person", "-occurred_at"], name="activity_timeline_idx"),

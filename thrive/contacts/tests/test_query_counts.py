@@ -121,7 +121,7 @@ def test_the_ecosystem_map_makes_as_many_queries_for_many_partners_as_for_few(re
             person = PersonFactory(organization=OrganizationFactory(name=f"Café {i}"))
             for role in (RelationshipRole.PARTNER, RelationshipRole.VENDOR):
                 services.add_role(person, role, actor=member)
-            services.log_interaction(person, ActivityKind.MEETING, actor=member)
+            services.log_interaction(person, ActivityKind.MEETING, actor=member, subject="Visit")
 
     partners(0, 1)
     client.get("/ecosystem/")

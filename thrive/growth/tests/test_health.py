@@ -82,10 +82,19 @@ def test_response_time_is_the_median_hours_to_a_personal_reply(owner):
     people = [PersonFactory() for _ in range(3)]
     for person, hours in zip(people, (2, 5, 30), strict=True):
         contacts.log_interaction(
-            person, ActivityKind.EMAIL, actor=owner, occurred_at=start, direction=Direction.INBOUND
+            person,
+            ActivityKind.EMAIL,
+            actor=owner,
+            occurred_at=start,
+            direction=Direction.INBOUND,
+            subject="A question",
         )
         contacts.log_interaction(
-            person, ActivityKind.CALL, actor=owner, occurred_at=start + dt.timedelta(hours=hours)
+            person,
+            ActivityKind.CALL,
+            actor=owner,
+            occurred_at=start + dt.timedelta(hours=hours),
+            subject="The answer",
         )
     check = services.run_health_check(
         actor=owner, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30)

@@ -1,0 +1,13 @@
+"""Recording orders by hand and acting on one order (included under ``orders/``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("new/", views.order_new, name="order_new"),
+    path("<int:pk>/", views.order_detail, name="order"),
+    path("<int:pk>/refund", views.order_refund, name="order_refund"),
+    path("<int:pk>/void", views.order_void, name="order_void"),
+    path("<int:pk>/complete", views.order_complete, name="order_complete"),
+]
