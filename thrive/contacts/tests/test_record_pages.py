@@ -44,8 +44,8 @@ def test_the_same_email_links_to_the_person_already_there(member):
         ({"email": "not-an-email"}, "Enter a valid email address."),
         ({"phone": "12"}, "is not a valid phone number"),
         ({"first_name": "", "last_name": "", "email": ""}, "Give at least a name or an email"),
-        ({"country": "USA"}, "Ensure this value has at most 2 characters"),
-        ({"custom_fields": "{nope"}, "Not valid JSON"),
+        ({"country": "USA"}, "is not a country we know"),
+        ({"time_zone": "Mars/Olympus"}, "is not a time zone we know"),
     ],
 )
 def test_bad_person_input_is_named_and_nothing_is_saved(member, overrides, message):
