@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "thrive.accounts.context_processors.thrive",
+                "thrive.workspace.context_processors.navigation",
                 "django.template.context_processors.csp",
             ],
         },
