@@ -254,14 +254,14 @@ def test_people_search_stays_in_the_address_and_the_count_follows(browser, live_
     sign_in(page, "maya", PASSWORD)
     page.goto("/people/")
     # On a phone the filters fold away behind a button; the first person shows at once.
-    expect(page.get_by_label("Stage")).to_be_hidden()
+    expect(page.locator("#id_stage")).to_be_hidden()
     first_row = page.locator("#people-results tbody tr").first
     assert first_row.bounding_box()["y"] < PHONE["height"]
     page.get_by_role("button", name="Filters").click()
-    expect(page.get_by_label("Stage")).to_be_visible()
-    page.get_by_label("Search").fill(person.last_name)
+    expect(page.locator("#id_stage")).to_be_visible()
+    page.locator("#id_q").fill(person.last_name)
     expect(page).to_have_url(re.compile(rf"/people/\?(.*&)?q={re.escape(person.last_name)}(&|$)"))
     expect(page.locator("#people-count")).to_have_text(f"{expected} matching")
     page.reload()
-    expect(page.get_by_label("Search")).to_have_value(person.last_name)
+    expect(page.locator("#id_q")).to_have_value(person.last_name)
     context.close()
