@@ -92,8 +92,12 @@ SECTIONS: tuple[NavSection, ...] = (
                 ("voice_staff_idea", "voice_idea_*"),
                 keywords="voice feedback requests",
             ),
-            NavItem("Surveys", "voice_surveys", ("voice_survey", "voice_survey_*", "voice_job_*"),
-                    keywords="voice nps"),  # fmt: skip
+            NavItem(
+                "Surveys",
+                "voice_surveys",
+                ("voice_survey", "voice_survey_*", "voice_job_*"),
+                keywords="voice nps",
+            ),
         ),
     ),
     NavSection(

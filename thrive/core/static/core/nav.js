@@ -46,7 +46,7 @@
     function set(open) {
       bar.classList.toggle("menu-open", open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
-      button.textContent = open ? "Close" : "Menu";
+      button.querySelector(".menu-label").textContent = open ? "Close" : "Menu";
       if (open) {
         closeAll(null);
         var here = nav.querySelector("details[data-current]");
