@@ -18,6 +18,10 @@
       d.addEventListener("toggle", function () {
         if (d.open && !isPhone()) closeAll(d);
       });
+      // Tabbing past a menu closes it, so two are never open at once.
+      d.addEventListener("focusout", function (event) {
+        if (!isPhone() && event.relatedTarget && !d.contains(event.relatedTarget)) d.open = false;
+      });
     });
     document.addEventListener("click", function (event) {
       if (!isPhone() && !nav.contains(event.target)) closeAll(null);
