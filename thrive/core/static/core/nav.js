@@ -165,8 +165,11 @@
       dialog.showModal();
       input.focus();
     }
+    var mac = /Mac|iPhone|iPad/.test(navigator.platform || "");
     document.querySelectorAll("[data-palette-open]").forEach(function (b) {
       b.addEventListener("click", open);
+      var hint = b.querySelector(".kbd");
+      if (hint && mac) hint.textContent = "⌘K";
     });
     document.addEventListener("keydown", function (event) {
       var key = event.key;
