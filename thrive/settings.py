@@ -121,6 +121,7 @@ TEMPLATES = [
                 "thrive.accounts.context_processors.thrive",
                 # The business's name, logo and colour on public pages (thrive.core.brand).
                 "thrive.core.brand.context",
+                "thrive.workspace.context_processors.navigation",
                 "django.template.context_processors.csp",
             ],
             # {{ when|local_time }}: every time shown says its zone.

@@ -6,6 +6,7 @@ from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
 from thrive.contacts import views as contact_views
 from thrive.core import views as core_views
+from thrive.workspace import palette as palette_views
 from thrive.workspace import task_inbox as task_views
 from thrive.workspace import views as workspace_views
 
@@ -57,6 +58,7 @@ urlpatterns = [
     path("voice/", include("thrive.voice.urls")),
     path("ideas/", include("thrive.voice.public_urls")),
     path("s/", include("thrive.voice.survey_urls")),
+    path("search/palette", palette_views.palette_search, name="palette_search"),
     path("tasks/", task_views.task_inbox, name="tasks"),
     path("tasks/new", task_views.task_create, name="task_create"),
     path("tasks/<int:pk>/finish", task_views.task_finish, name="task_finish"),

@@ -68,6 +68,11 @@ def sign_in(page, username: str, password: str = "correct-horse-battery-staple")
     page.wait_for_load_state()
 
 
+def open_section(page, section: str) -> None:  # type: ignore[no-untyped-def]
+    """Open one section menu of the top bar (Customers, Reach, Listen, Grow, Data & settings)."""
+    page.locator(".mainnav summary", has_text=section).click()
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"

@@ -18,7 +18,7 @@ from thrive.webhooks.models import WebhookDelivery
 from thrive.webhooks.services import run_webhooks
 from thrive.webhooks.tests.test_delivery import Receiver
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,6 +27,7 @@ def test_maya_makes_a_token_reads_the_docs_and_watches_a_webhook(page, live_serv
     monkeypatch.setenv("THRIVE_WEBHOOKS_ALLOW_PRIVATE", "1")
     maya = AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER)
     sign_in(page, "maya")
+    open_section(page, "Data & settings")
     page.get_by_role("link", name="API", exact=True).click()
     page.get_by_label("Name").fill("Shop sync")
     page.get_by_label("Scope").select_option("write")

@@ -18,7 +18,7 @@ from thrive.bookings.slots import Window
 from thrive.core.roles import Role
 from thrive.testing.factories import AssociateFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,6 +99,7 @@ def test_a_visitor_books_in_their_own_zone_and_maya_sees_it(browser, live_server
     berlin.close()
 
     sign_in(page, "maya")
+    open_section(page, "Reach")
     page.get_by_role("link", name="Sessions").click()
     row = page.get_by_role("row").filter(has_text="<b>Park</b>")
     expect(row).to_contain_text("Opening a café")

@@ -19,7 +19,7 @@ from thrive.insights.summary import summarize_transactions
 from thrive.segments.models import Segment
 from thrive.testing.factories import AssociateFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AS_OF = dt.date(2026, 6, 1)
@@ -64,6 +64,7 @@ def test_dashboard_figures_equal_the_insights_core(page, roastery):
     card.get_by_text("How is this computed?").click()
     expect(card.get_by_text("BG/NBD fitted on")).to_be_visible()
     screenshot(page, "dashboard")
+    open_section(page, "Customers")
     page.get_by_role("link", name="Ecosystem").click()
     expect(page.get_by_role("heading", name="Your ecosystem")).to_be_visible()
     screenshot(page, "ecosystem")

@@ -17,7 +17,7 @@ from thrive.portability import jobs
 from thrive.portability.models import ExportRun
 from thrive.testing.factories import AssociateFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,8 @@ def business(settings, tmp_path, live_server):
 
 def test_an_owner_exports_everything_and_downloads_the_archive(page, business):
     sign_in(page, "owner")
-    page.get_by_role("link", name="Data").click()
+    open_section(page, "Data & settings")
+    page.get_by_role("link", name="Data", exact=True).click()
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
     screenshot(page, "data-page")
 

@@ -14,7 +14,7 @@ from thrive.core.roles import Role
 from thrive.growth.models import Experiment, Goal
 from thrive.testing.factories import AssociateFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_from_a_goal_to_an_experiment_verdict(page, live_server):
     AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER)
     sign_in(page, "maya")
+    open_section(page, "Grow")
     page.get_by_role("link", name="Growth", exact=True).click()
     expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible()
     page.get_by_role("link", name="New goal").click()

@@ -16,7 +16,7 @@ from thrive.testing.factories import AssociateFactory
 from thrive.voice.models import Idea, Vote
 from thrive.voice.tests.conftest import run_voice_jobs
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,8 @@ def test_a_customer_submits_votes_and_sees_the_status_change(page, browser, port
     # An associate, in their own browser, marks it done with a note for voters.
     staff = browser.new_context(base_url=portal.url).new_page()
     sign_in(staff, "tom")
-    staff.get_by_role("link", name="Voice").click()
+    open_section(staff, "Listen")
+    staff.get_by_role("link", name="Ideas", exact=True).click()
     staff.get_by_role("link", name="Compostable <b>pods</b>").click()
     staff.get_by_label("New status").select_option("done")
     staff.get_by_label("Note for voters").fill("In the shop from Monday.")

@@ -12,7 +12,7 @@ from thrive.contacts.models import Activity
 from thrive.core.roles import Role
 from thrive.testing.factories import AssociateFactory, OrganizationFactory, PersonFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import open_section, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,6 +33,7 @@ def shop():
 def test_search_open_360_and_log_a_call(page, shop):
     tom, ann = shop
     sign_in(page, "tom")
+    open_section(page, "Customers")
     page.get_by_role("link", name="People", exact=True).click()
     page.get_by_label("Search").fill("blue door")
     expect(page.locator("#people-results tbody tr")).to_have_count(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from thrive.contacts.models import Person
 
@@ -35,4 +35,14 @@ def tasks_for_person(person: Person, limit: int = 20) -> list[Task]:
         Task.objects.filter(person=person)
         .select_related("assignee")
         .order_by("status", "due_at")[:limit]
+    )
+
+
+def due_count(associate_id: Any, *, end_of_today: dt.datetime) -> int:
+    """How many open tasks of one associate are due by the end of their day or carry no date:
+    the count of the inbox's "Due" tab, in one query (the top bar shows it on every page)."""
+    return (
+        Task.objects.filter(assignee_id=associate_id, status=TaskStatus.OPEN)
+        .filter(Q(due_at__lt=end_of_today) | Q(due_at__isnull=True))
+        .count()
     )
