@@ -27,6 +27,7 @@ urlpatterns = [
     path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
     path("organizations/", contact_views.organization_list, name="organizations"),
     path("organizations/<int:pk>/", contact_views.organization_detail, name="organization"),
+    path("orders/", include("thrive.commerce.urls")),
     path("segments/", include("thrive.segments.urls")),
     path("outreach/", include("thrive.outreach.urls")),
     path("m/", include("thrive.outreach.public_urls")),

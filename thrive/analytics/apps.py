@@ -10,8 +10,10 @@ class AnalyticsConfig(AppConfig):
         # Imported here: models load only once every app is registered.
         from thrive.core import warmup
 
+        from .figures import register as register_figure_people
         from .segment_fields import register as register_segment_fields
         from .warmup import warm_dashboard
 
         warmup.register(warm_dashboard)
         register_segment_fields()
+        register_figure_people()
