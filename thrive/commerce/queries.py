@@ -81,8 +81,8 @@ def totals_by_currency(orders: QuerySet[Order]) -> list[dict[str, Any]]:
         orders.order_by()
         .values("currency")
         .annotate(
-            count=Count("id"), total=Sum("total"), refunded=Sum("refunded"), net=Sum(net_amount())
+            n=Count("id"), ordered=Sum("total"), refunds=Sum("refunded"), net=Sum(net_amount())
         )
-        .order_by("-count", "currency")
+        .order_by("-n", "currency")
     )
     return list(rows)
