@@ -24,7 +24,7 @@ def at(day: dt.date, hour: int = 12) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(settings.THRIVE_TIME_ZONE))
 
 
-def build_business(seed: int, *, as_of: dt.date, actor: object) -> None:
+def build_business(seed: int, *, as_of: dt.date, actor: object, people: int = 0) -> None:
     rng = random.Random(seed)
     start = as_of - dt.timedelta(days=460)
     paid = [ChannelFactory(slug="paid-search"), ChannelFactory(slug="social-ads")]
@@ -35,7 +35,7 @@ def build_business(seed: int, *, as_of: dt.date, actor: object) -> None:
             record_spend(actor=actor, channel=channel, month=month, amount=rng.randint(50, 400))
             month = (month + dt.timedelta(days=32)).replace(day=1)
     number = 0
-    for i in range(rng.randint(25, 40)):
+    for _ in range(people or rng.randint(25, 40)):
         channel = rng.choice([*paid, *free, None])
         person = PersonFactory(acquisition_channel=channel, first_seen_at=at(start, 0))
         first = start + dt.timedelta(days=rng.randint(0, 440))
@@ -51,7 +51,7 @@ def build_business(seed: int, *, as_of: dt.date, actor: object) -> None:
             number += 1
             order = record_order(
                 person, actor=actor, number=f"T{seed}-{number}",
-                lines=[LineInput(rng.randint(1, 3), f"{rng.randint(8, 60)}.{rng.randint(0, 99):02d}")],
+                lines=[LineInput(rng.randint(1, 3), f"{rng.randint(800, 6000) / 100:.2f}")],
                 ordered_at=at(day, rng.randint(0, 23)),
                 currency="CAD" if rng.random() < 0.1 else "USD",
             )  # fmt: skip
