@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from thrive.analytics import figures
@@ -128,17 +128,24 @@ def automation_rate(*, as_of: dt.date | None = None) -> dict[str, Any]:
     as_of = as_of or timezone.localdate() + dt.timedelta(days=1)
     start, end = figures.window(as_of)
     touches = touch_automation(start, end)
-    statuses = Workflow.objects.values_list("status", flat=True)
-    processes = len(statuses)
-    active = sum(1 for status in statuses if status == WorkflowStatus.ACTIVE)
+    processes = named_processes()
     return {
         **touches,
         "days": figures.WINDOW.days,
         "formula": AUTOMATION_FORMULA,
-        "processes": processes,
-        "processes_automated": active,
-        "process_rate": active / processes if processes else None,
+        "processes": processes["total"],
+        "processes_automated": processes["automated"],
+        "process_rate": processes["rate"],
     }
+
+
+def named_processes() -> dict[str, Any]:
+    """The business's named processes (its workflows) and how many are switched on."""
+    counts = Workflow.objects.aggregate(
+        total=Count("pk"), automated=Count("pk", filter=Q(status=WorkflowStatus.ACTIVE))
+    )
+    total, automated = counts["total"], counts["automated"]
+    return {"total": total, "automated": automated, "rate": automated / total if total else None}
 
 
 def workflows_sending_surveys() -> dict[int, list[str]]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from thrive.automations.models import TriggerKind, Workflow, WorkflowStatus
 from thrive.commerce.models import Order, OrderStatus
 from thrive.commerce.services import LineInput, record_order, record_spend, refund_order, void_order
 from thrive.contacts import services as contacts
@@ -74,6 +75,13 @@ def build_business(seed: int, *, as_of: dt.date, actor: object, people: int = 0)
                 automated=kind == ActivityKind.EMAIL and rng.random() < 0.7,
                 duration_minutes=30 if kind in {ActivityKind.CALL, ActivityKind.MEETING} else None,
             )  # fmt: skip
+    # Named processes: workflows written down, some switched on (rows only; the test
+    # business never runs the engine).
+    for i in range(rng.randint(1, 4)):
+        Workflow.objects.create(
+            name=f"Process {i}", trigger=TriggerKind.MANUAL,
+            status=rng.choice([WorkflowStatus.ACTIVE, WorkflowStatus.DRAFT, WorkflowStatus.PAUSED]),
+        )  # fmt: skip
     for role in (RelationshipRole.PARTNER, RelationshipRole.VENDOR, RelationshipRole.ASSOCIATE):
         for _ in range(rng.randint(1, 3)):
             person = PersonFactory()

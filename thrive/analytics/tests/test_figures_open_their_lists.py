@@ -47,6 +47,10 @@ def _follow(client, item: dict) -> None:
         found = re.search(r'data-automated="(\d+)" data-total="(\d+)"', body)
         assert found, "the automations page shows no automation rate"
         assert (int(found.group(1)), int(found.group(2))) == (item["automated"], item["count"])
+    elif item["kind"] == "processes":
+        found = re.search(r'id="process-rate" data-automated="(\d+)" data-total="(\d+)"', body)
+        shown = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        assert shown == (item["automated"], item["count"]), item
     elif item["kind"] == "ideas":
         assert (
             body.count('href="/voice/ideas/') - body.count('href="/voice/ideas/new')
