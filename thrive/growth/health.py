@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
 
 from thrive.accounts.models import Associate
+from thrive.analytics import figures
 from thrive.analytics import queries as analytics_queries
-from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
+from thrive.analytics.aggregates import business_zone, monthly_revenue
 from thrive.contacts.models import Activity, Direction
 from thrive.voice import queries as voice
 
@@ -127,19 +127,11 @@ def _customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
 
 
 def repeat_rate_before(end: dt.datetime) -> float | None:
-    """The dashboard's repeat-purchase rate as it stood at ``end``: customers who bought on
-    more than one day ÷ customers with an order, counted in SQL (one row per customer)."""
-    from django.db.models.functions import TruncDate
-
-    days = list(
-        revenue_orders()
-        .filter(ordered_at__lt=end)
-        .annotate(day=TruncDate("ordered_at", tzinfo=_zone()))
-        .values("person_id")
-        .annotate(days=Count("day", distinct=True))
-        .values_list("days", flat=True)
-    )
-    return sum(d > 1 for d in days) / len(days) if days else None
+    """The dashboard's repeat-purchase rate as it stood at ``end`` (midnight in the
+    business's zone): the same two people queries the dashboard counts and lists."""
+    as_of = end.astimezone(_zone()).date()
+    buyers = figures.customers(as_of).count()
+    return figures.repeat_customers(as_of).count() / buyers if buyers else None
 
 
 def _operations(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from thrive.contacts import services as contacts
 from thrive.contacts.models import ActivityKind, Direction
 from thrive.growth.health import compute_health
 from thrive.testing.factories import PersonFactory
+from thrive.voice.models import Survey, SurveyInvite, SurveyResponse
 
 from .business import at, build_business
 
@@ -104,3 +105,24 @@ def test_clv_cac_reads_the_same_on_the_dashboard_reach_ecosystem_and_health_chec
     # Free channels carry no spend, so the paid channels alone can only do worse.
     free, paid = (x["count"] for x in card["lists"])
     assert free > 0 and paid > 0
+
+
+def test_a_health_check_over_the_dashboards_window_shows_the_dashboards_figures(owner):
+    as_of = dt.date(2026, 12, 7)
+    build_business(6, as_of=as_of, actor=owner)
+    survey = Survey.objects.create(name="How likely are you to recommend us?")
+    for days_ago, score in ((10, 10), (20, 9), (30, 3), (40, 7), (95, 0)):
+        person = PersonFactory()
+        invite = SurveyInvite.objects.create(survey=survey, person=person, status="queued")
+        SurveyResponse.objects.create(
+            invite=invite, survey=survey, person=person, score=score,
+            answered_at=at(as_of - dt.timedelta(days=days_ago)),
+        )  # fmt: skip
+    snapshot = run_refresh(as_of=as_of)
+    cards = {k["key"]: k for k in snapshot.payload["kpis"]}
+    health = compute_health(as_of - dt.timedelta(days=90), as_of - dt.timedelta(days=1))
+    assert health["operations"]["automation_rate"] == pytest.approx(
+        cards["automation_rate"]["value"]
+    )
+    assert health["customers"]["repeat_rate"] == pytest.approx(cards["repeat_rate"]["value"])
+    assert health["customers"]["nps"] == cards["nps"]["value"] == pytest.approx(25.0)
