@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
@@ -59,7 +60,7 @@ def month_after(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1)
 
 
-def _people(ids: QuerySet) -> QuerySet[Person]:  # type: ignore[type-arg]
+def _people(ids: QuerySet[Any]) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=ids)
 
 
@@ -95,7 +96,7 @@ def repeat_customers(as_of: dt.date) -> QuerySet[Person]:
     return _people(days)
 
 
-def _paid_channels() -> QuerySet:  # type: ignore[type-arg]
+def _paid_channels() -> QuerySet[Any]:
     return (
         MarketingSpend.objects.filter(currency=settings.THRIVE_CURRENCY, amount__gt=0)
         .values("channel_id")

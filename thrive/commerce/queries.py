@@ -85,4 +85,4 @@ def totals_by_currency(orders: QuerySet[Order]) -> list[dict[str, Any]]:
         )
         .order_by("-n", "currency")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
