@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 
 from thrive.commerce import queries as commerce_queries
 from thrive.commerce.models import MarketingSpend
@@ -119,50 +120,46 @@ def free_channel_customers(as_of: dt.date) -> QuerySet[Person]:
     return acquired_customers(as_of).exclude(acquisition_channel__in=_paid_channels())
 
 
-def _first_and_active_months(as_of: dt.date) -> dict[int, set[dt.date]]:
-    """Each customer's months with revenue, through the last complete month."""
-    from django.db.models.functions import TruncMonth
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
 
-    before = month_after(last_complete_month(as_of))
-    rows = (
-        commerce_queries.revenue_orders(before=before)
-        .annotate(month=TruncMonth("ordered_at", tzinfo=commerce_queries.business_zone()))
-        .values_list("person_id", "month")
+
+def _cohort_people(as_of: dt.date, offset: int, *, active: bool) -> QuerySet[Person]:
+    """Customers whose first month (of revenue, complete months only) is at least
+    ``offset`` months before the last complete month; with ``active``, only those who also
+    bought ``offset`` months after their first. One pass over the orders in SQL: months
+    are numbered (year × 12 + month) so both databases compare them the same way."""
+    zone = commerce_queries.business_zone()
+    last = last_complete_month(as_of)
+    months = (
+        commerce_queries.revenue_orders(before=month_after(last))
+        .annotate(
+            idx=ExtractYear("ordered_at", tzinfo=zone) * 12
+            + ExtractMonth("ordered_at", tzinfo=zone) - 1
+        )
+        .values("person_id", "idx")
         .distinct()
     )
-    months: dict[int, set[dt.date]] = {}
-    for person, month in rows:
-        day = (
-            month.date()
-            if isinstance(month, dt.datetime)
-            else dt.date.fromisoformat(str(month)[:10])
-        )
-        months.setdefault(person, set()).add(day.replace(day=1))
-    return months
-
-
-def _add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+    inner, params = months.query.sql_with_params()
+    # Only Django's own SQL and fixed text are joined; every value is a parameter.
+    wanted = "t.idx = t.first + %s" if active else "t.idx = t.first"
+    head = "SELECT t.person_id FROM (SELECT m.person_id, m.idx, "
+    window_sql = "MIN(m.idx) OVER (PARTITION BY m.person_id) AS first "
+    sql = f"{head}{window_sql}FROM ({inner}) m) t WHERE {wanted} AND t.first <= %s"  # noqa: S608
+    extra = (offset,) if active else ()
+    return Person.objects.filter(
+        pk__in=RawSQL(sql, (*params, *extra, _month_index(last) - offset))  # noqa: S611
+    )
 
 
 def retention_cohort(as_of: dt.date, offset: int = 3) -> QuerySet[Person]:
     """Customers whose first month is at least ``offset`` complete months old."""
-    last = last_complete_month(as_of)
-    ids = [
-        p for p, m in _first_and_active_months(as_of).items() if _add_months(min(m), offset) <= last
-    ]
-    return Person.objects.filter(pk__in=ids)
+    return _cohort_people(as_of, offset, active=False)
 
 
 def retained(as_of: dt.date, offset: int = 3) -> QuerySet[Person]:
     """Of ``retention_cohort``, those who bought in the ``offset``-th month after their first."""
-    last = last_complete_month(as_of)
-    ids = [
-        p for p, m in _first_and_active_months(as_of).items()
-        if _add_months(min(m), offset) <= last and _add_months(min(m), offset) in m
-    ]  # fmt: skip
-    return Person.objects.filter(pk__in=ids)
+    return _cohort_people(as_of, offset, active=True)
 
 
 def funnel_entered(as_of: dt.date) -> QuerySet[Person]:

@@ -78,7 +78,11 @@ def test_every_dashboard_figure_opens_a_list_showing_the_count_it_used(seed, own
 
 def test_ratios_are_their_lists_counts_divided(owner):
     build_business(7, as_of=AS_OF, actor=owner)
-    cards = {c["key"]: c for c in run_refresh(as_of=AS_OF).payload["kpis"]}
+    payload = run_refresh(as_of=AS_OF).payload
+    cards = {c["key"]: c for c in payload["kpis"]}
+    # The lists' counts agree with the insights core's own cohort matrix and funnel.
+    assert cards["retention_m3"]["value"] == pytest.approx(payload["charts"]["cohorts"]["mean"][3])
+    assert cards["funnel"]["value"] == pytest.approx(payload["funnel"]["suspect_to_client"])
     for key in ("repeat_rate", "retention_m3", "funnel", "participation"):
         whole, part = cards[key]["lists"][0]["count"], cards[key]["lists"][1]["count"]
         assert part <= whole
