@@ -64,7 +64,7 @@ def test_dashboard_figures_equal_the_insights_core(page, roastery):
     card.get_by_text("How is this computed?").click()
     expect(card.get_by_text("BG/NBD fitted on")).to_be_visible()
     screenshot(page, "dashboard")
-    page.get_by_role("link", name="Ecosystem").click()
+    page.get_by_role("link", name="Ecosystem", exact=True).click()
     expect(page.get_by_role("heading", name="Your ecosystem")).to_be_visible()
     screenshot(page, "ecosystem")
 
