@@ -13,8 +13,9 @@ from thrive.analytics.refresh import run_refresh
 from thrive.commerce.services import LineInput, record_order
 from thrive.conftest import client_for
 from thrive.contacts import services as contacts
-from thrive.contacts.models import ActivityKind, Direction
+from thrive.contacts.models import AcquisitionChannel, ActivityKind, Direction
 from thrive.growth.health import compute_health
+from thrive.prospects.economics import channel_table
 from thrive.testing.factories import PersonFactory
 from thrive.voice.models import Survey, SurveyInvite, SurveyResponse
 
@@ -102,9 +103,17 @@ def test_clv_cac_reads_the_same_on_the_dashboard_reach_ecosystem_and_health_chec
     assert re.search(r"Overall includes \d+ customers from free channels", reach)
     health = compute_health(dt.date(2026, 9, 1), dt.date(2026, 11, 30))
     assert health["customers"]["clv_cac"] == card["value"]
-    # Free channels carry no spend, so the paid channels alone can only do worse.
     free, paid = (x["count"] for x in card["lists"])
     assert free > 0 and paid > 0
+    # Each paid channel's ratio on the dashboard is the one in Reach's table (Reach reads
+    # the stored scores, rounded to cents, hence the tolerance; both show one decimal).
+    names = dict(AcquisitionChannel.objects.values_list("slug", "name"))
+    table = channel_table(as_of=dt.date(2026, 12, 7))["channels"]
+    on_reach = {row["group"]: row["clv_cac"] for row in table}
+    assert card["detail"]
+    for row in card["detail"]:
+        assert on_reach[names[row["channel"]]] == pytest.approx(row["ratio"], rel=1e-3), row
+        assert f"{on_reach[names[row['channel']]]:.1f}" == f"{row['ratio']:.1f}"
 
 
 def test_a_health_check_over_the_dashboards_window_shows_the_dashboards_figures(owner):
