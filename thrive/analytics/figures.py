@@ -135,7 +135,8 @@ def _cohort_people(as_of: dt.date, offset: int, *, active: bool) -> QuerySet[Per
         commerce_queries.revenue_orders(before=month_after(last))
         .annotate(
             idx=ExtractYear("ordered_at", tzinfo=zone) * 12
-            + ExtractMonth("ordered_at", tzinfo=zone) - 1
+            + ExtractMonth("ordered_at", tzinfo=zone)
+            - 1
         )
         .values("person_id", "idx")
         .distinct()

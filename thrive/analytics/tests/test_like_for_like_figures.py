@@ -87,9 +87,7 @@ def test_the_health_check_counts_automation_with_the_same_function(owner):
     assert health["operations"]["automation_rate"] == touch_automation(start, end)["rate"]
 
 
-def test_clv_cac_reads_the_same_on_the_dashboard_reach_ecosystem_and_health_check(
-    owner, read_only
-):
+def test_clv_cac_reads_the_same_on_the_dashboard_reach_ecosystem_and_health_check(owner, read_only):
     build_business(4, as_of=dt.date(2026, 12, 7), actor=owner, people=70)
     snapshot = run_refresh(as_of=dt.date(2026, 12, 7))
     card = next(k for k in snapshot.payload["kpis"] if k["key"] == "clv_cac")
