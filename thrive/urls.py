@@ -50,8 +50,6 @@ urlpatterns = [
     ),
     path("orders/", include("thrive.commerce.urls")),
     path("deals/", include("thrive.commerce.deal_urls")),
-    path("orders/", include("thrive.commerce.urls")),
-    path("deals/", include("thrive.commerce.deal_urls")),
     path("segments/", include("thrive.segments.urls")),
     path("outreach/", include("thrive.outreach.urls")),
     path("m/", include("thrive.outreach.public_urls")),

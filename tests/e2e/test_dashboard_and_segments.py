@@ -65,9 +65,27 @@ def test_dashboard_figures_equal_the_insights_core(page, roastery):
     expect(card.get_by_text("BG/NBD fitted on")).to_be_visible()
     screenshot(page, "dashboard")
     open_section(page, "Customers")
-    page.get_by_role("link", name="Ecosystem").click()
+    page.get_by_role("link", name="Ecosystem", exact=True).click()
     expect(page.get_by_role("heading", name="Your ecosystem")).to_be_visible()
     screenshot(page, "ecosystem")
+
+
+def test_a_figure_opens_the_people_it_counts_and_the_list_shows_the_same_number(
+    page, roastery
+):
+    sign_in(page, "owner1")
+    card = page.locator("#kpi-repeat_rate")
+    numerator = card.locator(".figure-lists a").nth(1)
+    expected = int(numerator.get_attribute("data-count"))
+    numerator.click()
+    expect(page.locator("#metric-filter")).to_contain_text("bought on more than one day")
+    expect(page.locator(".page-head .muted")).to_have_text(f"{expected:,} matching")
+    page.go_back()
+    page.locator("#kpi-revenue h3 a").click()
+    expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+    revenue = roastery.payload["kpis"][0]
+    expect(page.locator("#orders-count")).to_have_text(f"{revenue['lists'][0]['count']:,} matching")
+    screenshot(page, "orders-behind-revenue")
 
 
 def test_build_a_segment_and_see_its_count(page, roastery):

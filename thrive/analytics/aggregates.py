@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
-from thrive.commerce.models import Order, OrderStatus
+from thrive.commerce import queries as commerce_queries
+from thrive.commerce.models import Order
 from thrive.contacts.models import StageChange
 
 from .sql import run_over
@@ -36,15 +37,9 @@ def revenue_orders(
     *, currency: str | None = None, before: dt.date | None = None
 ) -> QuerySet[Order]:
     """Orders that count as revenue (not voided, not pending), in one currency, before a day
-    (in the business's time zone)."""
-    currency = currency or settings.THRIVE_CURRENCY
-    orders = Order.objects.filter(currency=currency).exclude(
-        status__in=[OrderStatus.VOIDED, OrderStatus.PENDING]
-    )
-    if before is not None:
-        end = dt.datetime.combine(before, dt.time.min, tzinfo=business_zone())
-        orders = orders.filter(ordered_at__lt=end)
-    return orders.order_by()
+    (in the business's time zone): commerce's one definition, which the orders list uses
+    too."""
+    return commerce_queries.revenue_orders(currency=currency, before=before)
 
 
 def _net() -> ExpressionWrapper:

@@ -10,6 +10,7 @@ class AnalyticsConfig(AppConfig):
         # Imported here: models load only once every app is registered.
         from thrive.core import warmup
 
+        from .figures import register as register_figure_people
         from .segment_fields import register as register_segment_fields
         from .warmup import warm_dashboard
 
@@ -22,3 +23,4 @@ class AnalyticsConfig(AppConfig):
         from .refresh import request_refresh
 
         on_orders_changed(request_refresh)
+        register_figure_people()

@@ -12,16 +12,15 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 
 from thrive.accounts.models import Associate
 from thrive.commerce.models import MarketingSpend
+from thrive.commerce.queries import REVENUE, net_amount, orders_matching
 from thrive.contacts.models import (
     HUMAN_CONTACT_KINDS,
     Activity,
-    ActivityKind,
-    Direction,
     Person,
     PersonRole,
     RelationshipRole,
@@ -32,18 +31,15 @@ from thrive.insights.acquisition import cac_by_channel, clv_cac_ratio, payback_m
 from thrive.insights.cohorts import cohort_matrix_from_counts
 from thrive.insights.funnel import FUNNEL_STAGES, funnel_metrics
 from thrive.insights.growth import revenue_growth
-from thrive.insights.kpis import automation_rate, participation_rate, revenue_per_employee
+from thrive.insights.kpis import participation_rate, revenue_per_employee
 
-from . import hooks
+from . import figures, hooks
 from .aggregates import business_zone, cohort_counts, monthly_revenue, revenue_orders
 from .currencies import other_currency_revenue
+from .queries import AUTOMATION_FORMULA, touch_automation
 from .scoring import Scoring
 
-WINDOW = dt.timedelta(days=90)
-PARTICIPATION_KINDS = [
-    ActivityKind.IDEA_VOTE, ActivityKind.SURVEY_ANSWER, ActivityKind.REFERRAL,
-    ActivityKind.FORM_SUBMISSION, ActivityKind.STRATEGY_SESSION, ActivityKind.MEETING,
-]  # fmt: skip
+WINDOW = figures.WINDOW
 
 
 def as_float(value: Any) -> float | None:
@@ -55,9 +51,7 @@ def as_float(value: Any) -> float | None:
 
 
 def _window(as_of: dt.date, back: int) -> tuple[dt.datetime, dt.datetime]:
-    zone = business_zone()
-    end = dt.datetime.combine(as_of, dt.time.min, tzinfo=zone) - back * WINDOW
-    return end - WINDOW, end
+    return figures.window(as_of, back)
 
 
 def _revenue_between(start: dt.datetime, end: dt.datetime) -> float:
@@ -66,9 +60,34 @@ def _revenue_between(start: dt.datetime, end: dt.datetime) -> float:
     return float(total["s"] or 0)
 
 
+def people_list(key: str, as_of: dt.date, words: str) -> dict[str, Any]:
+    """The people list a figure opens, with the count the figure used (the same query)."""
+    lookup = figures.PEOPLE[key][1]
+    return {
+        "kind": "people", "key": key, "link": figures.people_link(key, as_of),
+        "count": lookup(as_of).count(), "words": words,
+    }  # fmt: skip
+
+
+def orders_list(first: dt.date, last: dt.date, words: str) -> dict[str, Any]:
+    """The orders counted as revenue from ``first`` to ``last`` (both included), with their
+    count and net sum from the orders list's own query."""
+    currency = settings.THRIVE_CURRENCY
+    orders = orders_matching({"status": REVENUE, "currency": currency, "start": first, "end": last})
+    totals = orders.aggregate(n=Count("id"), net=Sum(net_amount()))
+    return {
+        "kind": "orders", "link": figures.orders_link(first, last, currency),
+        "count": totals["n"], "net": float(totals["net"] or 0), "words": words,
+        "start": first.isoformat(), "end": last.isoformat(),
+    }  # fmt: skip
+
+
 def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "",
          formula: str, data: str, link: str = "", spark: list[float | None] | None = None,
-         better: str = "up", detail: Any = None) -> dict[str, Any]:  # fmt: skip
+         better: str = "up", detail: Any = None,
+         lists: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """One card. ``lists`` are the lists behind the figure (the first is what the card's
+    title opens, a ratio's denominator); each carries the count the figure used."""
     value, previous = as_float(value), as_float(previous)
     change = None
     if unit == "points" and value is not None and previous is not None:
@@ -76,115 +95,156 @@ def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "
         change = value - previous
     elif value is not None and previous not in (None, 0):
         change = (value - previous) / abs(previous)
+    lists = lists or []
     return {
         "key": key, "label": label, "value": value, "previous": previous, "change": change,
-        "unit": unit, "formula": formula, "data": data, "link": link, "spark": spark or [],
-        "better": better, "detail": detail,
+        "unit": unit, "formula": formula, "data": data,
+        "link": link or (lists[0]["link"] if lists else ""), "spark": spark or [],
+        "better": better, "detail": detail, "lists": lists,
     }  # fmt: skip
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _month_words(month: dt.date) -> str:
+    return month.strftime("%b %Y")
 
 
 def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     currency = settings.THRIVE_CURRENCY
     cur_start, cur_end = _window(as_of, 0)
     prev_start, prev_end = _window(as_of, 1)
+    through = as_of - dt.timedelta(days=1)
     kpis: list[dict[str, Any]] = []
 
-    # Revenue and growth.
-    months, revenue = monthly_revenue(as_of=as_of)
+    # Revenue and growth. Monthly series stop at the last complete month, so neither the
+    # sparklines nor year-on-year growth compare a few days with a whole month.
+    last_month = figures.last_complete_month(as_of)
+    complete_before = figures.month_after(last_month)
+    months, revenue = monthly_revenue(as_of=complete_before)
     growth = revenue_growth(revenue, months) if months.size else None
-    rev_now, rev_prev = _revenue_between(cur_start, cur_end), _revenue_between(prev_start, prev_end)
+    window_orders = orders_list(
+        as_of - WINDOW, through, f"orders in the {WINDOW.days} days to {through.isoformat()}"
+    )
+    rev_prev = _revenue_between(prev_start, prev_end)
     kpis.append(kpi(
-        "revenue", "Revenue, last 90 days", rev_now, previous=rev_prev, unit=currency,
-        formula="Sum of order totals minus refunds, voided orders excluded, in the last 90 "
-        "days; compared with the 90 days before.",
-        data=f"Orders in {currency} only; orders in other currencies are shown beside it, "
-        "each in its own currency, and never added in.",
+        "revenue", "Revenue, last 90 days", window_orders["net"], previous=rev_prev,
+        unit=currency,
+        formula="Sum of order totals minus refunds, voided and pending orders excluded, in "
+        "the last 90 days; compared with the 90 days before. The sparkline shows complete "
+        "months only.",
+        data=f"{window_orders['count']} orders in {currency}; orders in other currencies are "
+        "shown beside it, each in its own currency, and never added in.",
         spark=[as_float(v) for v in (growth.revenue[-12:] if growth else [])],
+        lists=[window_orders],
     ))  # fmt: skip
     kpis[-1]["others"] = other_currency_revenue(start=cur_start, end=cur_end)
-    if growth is not None and growth.revenue.size:
-        kpis.append(kpi(
-            "growth_yoy", "Revenue growth, year on year", growth.yoy[-1],
-            unit="%", formula="(this month's revenue − the same month last year) ÷ the same month "
-            "last year. CAGR uses trailing-twelve-month revenue.",
-            data=f"Monthly revenue since {str(growth.months[0])}; CAGR "
-            f"{'n/a' if as_float(growth.cagr) is None else f'{growth.cagr:.1%}'}.",
-            spark=[as_float(v) for v in growth.yoy[-12:]],
-        ))  # fmt: skip
+    year_before = last_month.replace(year=last_month.year - 1)
+    this_month = orders_list(
+        last_month, complete_before - dt.timedelta(days=1), f"orders in {_month_words(last_month)}"
+    )
+    that_month = orders_list(
+        year_before, figures.month_after(year_before) - dt.timedelta(days=1),
+        f"orders in {_month_words(year_before)}",
+    )  # fmt: skip
+    yoy = (this_month["net"] - that_month["net"]) / that_month["net"] if that_month["net"] else None
+    kpis.append(kpi(
+        "growth_yoy",
+        f"Revenue growth, {_month_words(last_month)} vs {_month_words(year_before)}", yoy,
+        unit="%", formula="(revenue of the last complete month − the same month a year "
+        "before) ÷ the same month a year before. The month in progress is left out so a few "
+        "days are never compared with a whole month, as in `thrive report`. CAGR uses "
+        "trailing-twelve-month revenue.",
+        data=f"{_month_words(last_month)}: {this_month['net']:,.2f} {currency} from "
+        f"{this_month['count']} orders; {_month_words(year_before)}: {that_month['net']:,.2f} "
+        f"{currency} from {that_month['count']} orders. CAGR "
+        f"{'n/a' if growth is None or as_float(growth.cagr) is None else f'{growth.cagr:.1%}'}.",
+        spark=[as_float(v) for v in growth.yoy[-12:]] if growth is not None else [],
+        lists=[this_month, that_month],
+    ))  # fmt: skip
 
     # New clients: first time each person entered the client stage.
-    firsts = (
-        StageChange.objects.filter(to_stage=Stage.CLIENT)
-        .values("person_id")
-        .annotate(first=Min("changed_at"))
-    )
-    new_now = firsts.filter(first__gte=cur_start, first__lt=cur_end).count()
-    new_prev = firsts.filter(first__gte=prev_start, first__lt=prev_end).count()
+    new_now = people_list("new_clients", as_of, "new clients")
+    new_prev = figures.new_clients(as_of, back=1).count()
     kpis.append(kpi(
-        "new_clients", "New clients, last 90 days", new_now, previous=new_prev,
+        "new_clients", "New clients, last 90 days", new_now["count"], previous=new_prev,
         formula="People whose stage history first reaches “client” in the window.",
         data="From the stage history (every change is recorded with its cause).",
-        link="/people/?stage=client&sort=-first_seen",
+        lists=[new_now],
     ))  # fmt: skip
 
     # CAC by channel and CLV:CAC.
     cac = _cac(scoring)
+    acquired = people_list("acquired_customers", as_of, "customers with a known channel")
+    free = people_list("free_channel_customers", as_of, "from channels that cost nothing")
+    paid = people_list("paid_channel_customers", as_of, "from channels with spend")
     kpis.append(kpi(
         "cac", "Blended CAC", cac["blended"], unit=currency,
-        formula="All marketing spend ÷ all new customers, from paid and unpaid channels "
-        "alike; each paid channel's own CAC (its spend ÷ its new customers) is listed.",
-        data="Spend per channel and month from the spend records; new customers by the "
-        "month of their first order and their acquisition channel.",
-        better="down", detail=cac["channels"],
+        formula="All marketing spend ÷ all new customers with a known channel, from paid "
+        "and free channels alike; each paid channel's own CAC (its spend ÷ its new "
+        "customers) is listed.",
+        data=f"{cac['spend']:,.0f} {currency} of spend over {acquired['count']} customers, "
+        f"{free['count']} of them from channels that cost nothing.",
+        better="down", detail=cac["channels"], lists=[acquired, free, paid],
     ))  # fmt: skip
 
     clv = scoring.clv
     clv_mean = as_float(np.mean(clv)) if clv is not None and clv.size else None
+    all_customers = people_list("customers", as_of, "customers")
+    all_customers["link"] += "&sort=-clv"
     kpis.append(kpi(
         "clv", "Predicted customer value (12 months)", clv_mean, unit=currency,
         formula="Mean over customers of Σ_months expected purchases (BG/NBD) × expected "
         "spend (Gamma-Gamma) × margin ÷ (1 + 1% monthly discount)^month.",
         data=scoring.model.get("reason") or _model_note(scoring),
-        link="/people/?sort=-clv",
+        lists=[all_customers],
     ))  # fmt: skip
+    overall = _clv_cac_overall(clv_mean, cac, free["count"], paid["count"])
     kpis.append(kpi(
-        "clv_cac", "CLV : CAC", clv_cac_ratio(clv_mean, cac["blended"]) if clv_mean else None,
-        unit="×", formula="Predicted 12-month customer value ÷ blended CAC. Above 3 is healthy.",
-        data="Both figures above.", detail=cac["clv_cac_by_channel"],
+        "clv_cac", "CLV : CAC", overall["overall"],
+        unit="×", formula="Predicted 12-month customer value ÷ blended CAC. Above 3 is "
+        "healthy. Blended CAC spreads the spend over every customer, including those from "
+        "free channels (referrals, word of mouth), so the overall ratio is higher than any "
+        "paid channel's.",
+        data=overall["words"], detail=cac["clv_cac_by_channel"], lists=[free, paid],
     ))  # fmt: skip
     kpis.append(kpi(
         "payback", "CAC payback", cac["payback"], unit="months", better="down",
         formula="Blended CAC ÷ average monthly margin per active customer.",
-        data="Monthly margin = revenue per customer per month of tenure × gross margin.",
+        data="Monthly margin = revenue per customer per month of tenure × gross margin, "
+        f"averaged over {all_customers['count']} customers.",
+        lists=[all_customers],
     ))  # fmt: skip
 
-    # Retention.
-    cohorts = cohort_counts(as_of=as_of)
+    # Retention: complete months only (the month in progress would read as a drop).
+    cohorts = cohort_counts(as_of=complete_before)
     retention = None
     if cohorts.offset.size:
-        matrix = cohort_matrix_from_counts(
+        retention = cohort_matrix_from_counts(
             cohorts.cohort_month, cohorts.offset, cohorts.customers, cohorts.revenue,
-            as_of=np.datetime64(as_of, "M"),
+            as_of=np.datetime64(last_month, "M"),
         )  # fmt: skip
-        retention = matrix
-    repeat_rate = (
-        float(np.mean(scoring.days.frequency > 0)) if scoring.days.person_ids.size else None
-    )
-    month3 = (
-        as_float(retention.mean_retention[3])
-        if retention is not None and retention.mean_retention.size > 3
-        else None
-    )
+    buyers = people_list("customers", as_of, "customers")
+    repeaters = people_list("repeat_customers", as_of, "bought again")
     kpis.append(kpi(
-        "repeat_rate", "Repeat-purchase rate", repeat_rate, unit="%",
-        formula="Customers who bought on more than one day ÷ all customers.",
-        data=f"{scoring.days.person_ids.size} customers with orders.",
-        link="/people/?stage=client",
+        "repeat_rate", "Repeat-purchase rate", _ratio(repeaters["count"], buyers["count"]),
+        unit="%", formula="Customers who bought on more than one day ÷ all customers.",
+        data=f"{repeaters['count']} of {buyers['count']} customers bought again.",
+        lists=[buyers, repeaters],
     ))  # fmt: skip
+    cohort_people = people_list("retention_cohort", as_of, "customers 3+ months old")
+    kept = people_list("retained", as_of, "bought in their 3rd month")
     kpis.append(kpi(
-        "retention_m3", "Customers still buying in month 3", month3, unit="%",
-        formula="Size-weighted mean over cohorts of customers active 3 months after their "
-        "first order ÷ cohort size.", data="Cohorts by month of first order.",
+        "retention_m3", "Customers still buying in month 3",
+        _ratio(kept["count"], cohort_people["count"]), unit="%",
+        formula="Customers who bought in the 3rd month after their first order ÷ customers "
+        "whose first order is at least 3 complete months old (the size-weighted mean over "
+        "monthly cohorts).",
+        data=f"{kept['count']} of {cohort_people['count']} customers; months through "
+        f"{_month_words(last_month)}.",
+        lists=[cohort_people, kept],
     ))  # fmt: skip
 
     # KPIs the apps above add (NPS and idea time to market from voice), see .hooks.
@@ -193,40 +253,48 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
 
     # Funnel.
     funnel = _funnel(as_of)
+    entered = people_list("funnel_entered", as_of, "entered the funnel")
+    reached = people_list("funnel_clients", as_of, "reached client")
     kpis.append(kpi(
-        "funnel", "Suspect → client conversion", funnel["suspect_to_client"], unit="%",
-        formula="People who reached “client” ÷ people who entered the funnel.",
-        data="From every person's stage history.", link="/ecosystem/",
+        "funnel", "Suspect → client conversion", _ratio(reached["count"], entered["count"]),
+        unit="%", formula="People who reached “client” ÷ people who entered the funnel.",
+        data=f"{reached['count']} of {entered['count']} people, from every person's stage "
+        "history.", lists=[entered, reached],
     ))  # fmt: skip
 
     # Team KPIs.
-    employees = PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).count() or (
-        Associate.objects.filter(is_active=True).count()
-    )
-    trailing_revenue = float(np.sum(revenue[-12:])) if revenue.size else 0.0
+    team = people_list("associates", as_of, "associates")
+    employees = team["count"] or Associate.objects.filter(is_active=True).count()
+    year_orders = orders_list(
+        _add_months(last_month, -11), complete_before - dt.timedelta(days=1),
+        "orders in the last 12 complete months",
+    )  # fmt: skip
     kpis.append(kpi(
         "revenue_per_employee", "Revenue per employee (12 months)",
-        revenue_per_employee(trailing_revenue, employees) if employees else None, unit=currency,
-        formula="Trailing-twelve-month revenue ÷ associates.", data=f"{employees} associates.",
+        revenue_per_employee(year_orders["net"], employees) if employees else None,
+        unit=currency, formula="Revenue of the last twelve complete months ÷ associates.",
+        data=f"{year_orders['net']:,.2f} {currency} ÷ {employees} associates.",
+        lists=[team, year_orders],
     ))  # fmt: skip
-    actions = Activity.objects.filter(
-        occurred_at__gte=cur_start, occurred_at__lt=cur_end, direction=Direction.OUTBOUND
-    ).aggregate(total=Count("id"), automated=Count("id", filter=Q(automated=True)))
+    touches = touch_automation(cur_start, cur_end)
     kpis.append(kpi(
-        "automation_rate", "Process automation rate",
-        automation_rate(actions["automated"], actions["total"]) if actions["total"] else None,
-        unit="%", formula="Automated outbound actions ÷ all outbound actions, last 90 days.",
-        data=f"{actions['automated']} of {actions['total']} outbound actions were automated.",
+        "automation_rate", "Process automation rate", touches["rate"], unit="%",
+        formula=AUTOMATION_FORMULA,
+        data=f"{touches['automated']} of {touches['total']} customer touches were automated.",
+        lists=[{"kind": "touches", "link": "/automations/", "count": touches["total"],
+                "automated": touches["automated"], "words": "customer touches"}],
     ))  # fmt: skip
     contact = _time_with_customers(cur_start, cur_end)
     prev_contact = _time_with_customers(prev_start, prev_end)
+    met = people_list("contacted", as_of, "people the team spent time with")
     kpis.append(kpi(
         "time_with_customers", "Time with customers, last 90 days", contact["hours"],
         previous=prev_contact["hours"], unit="hours",
         formula="Sum of logged minutes of calls, meetings, strategy sessions and support.",
-        data="Logged by associates on each person's timeline.", detail=contact["by_associate"],
+        data=f"Logged by associates on the timelines of {met['count']} people.",
+        detail=contact["by_associate"], lists=[met],
     ))  # fmt: skip
-    kpis.append(_participation(cur_start, cur_end))
+    kpis.append(_participation(as_of))
 
     charts = {
         "revenue_by_channel": _revenue_by_channel(as_of),
@@ -236,7 +304,7 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     }
     return {
         "as_of": as_of.isoformat(),
-        "through": (as_of - dt.timedelta(days=1)).isoformat(),
+        "through": through.isoformat(),
         "currency": currency,
         "window_days": WINDOW.days,
         "kpis": kpis,
@@ -245,6 +313,11 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         "model": {k: v for k, v in scoring.model.items() if k != "rfm"},
         "at_risk": _at_risk_count(),
     }
+
+
+def _add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _model_note(scoring: Scoring) -> str:
@@ -279,7 +352,8 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
         if int(p) in channel_of
     ]
     if not spend:
-        return {"blended": None, "channels": [], "clv_cac_by_channel": [], "payback": None}
+        return {"blended": None, "channels": [], "clv_cac_by_channel": [], "payback": None,
+                "spend": 0.0, "paid_clv": None, "paid_cac": None}  # fmt: skip
     table = cac_by_channel(
         np.array([s[0] for s in spend]), np.array([s[1] for s in spend], dtype="datetime64[M]"),
         np.array([float(s[2]) for s in spend]),
@@ -310,7 +384,17 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
         float(np.mean(scoring.days.revenue / tenure_months) * margin) if ids.size else 0.0
     )
     blended = as_float(table.total_blended_cac)
+    total_spend = float(table.spend.sum())
+    paid_new = sum(row["new"] for row in channels)
+    paid_clv = None
+    if scoring.clv is not None and paid_new:
+        chan = np.array([channel_of.get(int(p), "") for p in ids], dtype=str)
+        mask = np.isin(chan, [row["channel"] for row in channels])
+        paid_clv = as_float(np.mean(scoring.clv[mask])) if mask.any() else None
     return {
+        "spend": total_spend,
+        "paid_clv": paid_clv,
+        "paid_cac": total_spend / paid_new if paid_new else None,
         "blended": blended,
         "channels": channels,
         "clv_cac_by_channel": clv_by_channel,
@@ -318,6 +402,26 @@ def _cac(scoring: Scoring) -> dict[str, Any]:
             as_float(payback_months(blended, monthly_margin)) if blended is not None else None
         ),
     }
+
+
+def _clv_cac_overall(
+    clv_mean: float | None, cac: dict[str, Any], free: int, paid: int
+) -> dict[str, Any]:
+    """The overall CLV:CAC and why it differs from every paid channel's: blended CAC
+    divides the spend by customers from free channels too."""
+    overall = as_float(clv_cac_ratio(clv_mean, cac["blended"])) if clv_mean else None
+    paid_only = (
+        as_float(clv_cac_ratio(cac["paid_clv"], cac["paid_cac"]))
+        if cac.get("paid_clv") and cac.get("paid_cac")
+        else None
+    )
+    words = (
+        f"Overall includes {free} customers from free channels that cost nothing to "
+        f"acquire and {paid} from paid channels"
+        + (f"; paid channels alone: {paid_only:.1f}×." if paid_only is not None else ".")
+    )
+    return {"overall": overall, "paid_only": paid_only, "free": free, "paid": paid,
+            "words": words}  # fmt: skip
 
 
 def _funnel(as_of: dt.date) -> dict[str, Any]:
@@ -375,24 +479,19 @@ def _time_with_customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]
     return {"hours": sum(r["hours"] for r in by), "by_associate": by}
 
 
-def _participation(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    base = (
-        Person.objects.exclude(stage__in=[Stage.LOST])
-        .filter(stage__in=[Stage.PROSPECT, Stage.CLIENT, Stage.ADVOCATE])
-        .count()
-    )
-    recent = Activity.objects.filter(
-        kind__in=PARTICIPATION_KINDS, occurred_at__gte=start, occurred_at__lt=end,
-        person__stage__in=[Stage.PROSPECT, Stage.CLIENT, Stage.ADVOCATE],
-    )  # fmt: skip
-    participants = recent.values("person_id").distinct().count()
-    result = participation_rate(participants, base) if base else None
+def _participation(as_of: dt.date) -> dict[str, Any]:
+    base = people_list("participation_base", as_of, "customers and partners")
+    took_part = people_list("participants", as_of, "took part")
+    result = participation_rate(took_part["count"], base["count"]) if base["count"] else None
     return kpi(
         "participation", "Ecosystem participation, last 90 days",
         result.rate if result else None, unit="%",
-        formula="Distinct prospects, clients and advocates who voted, answered a survey, "
-        "referred someone, submitted a form or met the team ÷ all of them.",
-        data=f"{participants} of {base} people took part.",
+        formula="Distinct people who took part ÷ the ecosystem: prospects, clients and "
+        "advocates who voted, answered a survey, referred someone, submitted a form or met "
+        "the team, and partners, referral partners and vendors the business worked with "
+        "(any touchpoint) ÷ all of them.",
+        data=f"{took_part['count']} of {base['count']} people took part.",
+        lists=[base, took_part],
     )  # fmt: skip
 
 

@@ -112,5 +112,6 @@ def ecosystem(request: HttpRequest) -> HttpResponse:
             "stages": stages,
             "groups": groups,
             "snapshot": snapshot,
+            "clv_cac": queries.snapshot_figure("clv_cac"),
         },
     )

@@ -7,25 +7,24 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from thrive.contacts.models import Activity, ActivityKind, Person
+from thrive.analytics import figures
+from thrive.analytics.queries import AUTOMATION_FORMULA, touch_automation
+from thrive.contacts.models import Person
 
-from .models import LIVE_STATUSES, ActionLog, Enrollment, LogOutcome, Step, StepKind, Workflow
+from .models import (
+    LIVE_STATUSES,
+    ActionLog,
+    Enrollment,
+    LogOutcome,
+    Step,
+    StepKind,
+    Workflow,
+    WorkflowStatus,
+)
 from .words import Names, describe_step, describe_trigger
-
-# Steps that do something for or to a person (waits and conditions only route them).
-ACTION_KINDS = [
-    StepKind.SEND_EMAIL, StepKind.DRAFT_EMAIL, StepKind.ADD_TAG, StepKind.REMOVE_TAG,
-    StepKind.CHANGE_STAGE, StepKind.CREATE_TASK, StepKind.NOTIFY, StepKind.WEBHOOK,
-    StepKind.SEND_SURVEY, StepKind.ENROLL_SEQUENCE,
-]  # fmt: skip
-# Touches an associate makes by hand, the other side of the automation rate.
-MANUAL_KINDS = [
-    ActivityKind.EMAIL, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE,
-    ActivityKind.STRATEGY_SESSION, ActivityKind.SUPPORT,
-]  # fmt: skip
 
 
 def all_workflows() -> list[Workflow]:
@@ -121,23 +120,32 @@ def person_logs(person: Person, limit: int = 20) -> list[ActionLog]:
     )
 
 
-def automation_rate(*, days: int = 30, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The share of touches in the last ``days`` done by workflows rather than by hand:
-    automated actions / (automated actions + touches associates logged themselves)."""
-    since = (now or timezone.now()) - dt.timedelta(days=days)
-    automated = ActionLog.objects.filter(
-        at__gte=since, outcome=LogOutcome.DONE, step_kind__in=ACTION_KINDS
-    ).count()
-    manual = Activity.objects.filter(
-        occurred_at__gte=since, kind__in=MANUAL_KINDS, associate__isnull=False, automated=False
-    ).count()
-    total = automated + manual
+def automation_rate(*, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The process automation rate as the dashboard defines and counts it
+    (``analytics.queries.touch_automation`` over the same 90 days, through today), and the
+    share of the business's named processes that run by themselves: its workflows that are
+    switched on out of every workflow written down."""
+    as_of = as_of or timezone.localdate() + dt.timedelta(days=1)
+    start, end = figures.window(as_of)
+    touches = touch_automation(start, end)
+    processes = named_processes()
     return {
-        "days": days,
-        "automated": automated,
-        "manual": manual,
-        "rate": automated / total if total else None,
+        **touches,
+        "days": figures.WINDOW.days,
+        "formula": AUTOMATION_FORMULA,
+        "processes": processes["total"],
+        "processes_automated": processes["automated"],
+        "process_rate": processes["rate"],
     }
+
+
+def named_processes() -> dict[str, Any]:
+    """The business's named processes (its workflows) and how many are switched on."""
+    counts = Workflow.objects.aggregate(
+        total=Count("pk"), automated=Count("pk", filter=Q(status=WorkflowStatus.ACTIVE))
+    )
+    total, automated = counts["total"], counts["automated"]
+    return {"total": total, "automated": automated, "rate": automated / total if total else None}
 
 
 def workflows_sending_surveys() -> dict[int, list[str]]:

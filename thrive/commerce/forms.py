@@ -1,4 +1,5 @@
-"""Forms for recording orders, refunds, voids and deals: validation only, no side effects."""
+"""Forms for the orders list's filters and for recording orders, refunds, voids and deals:
+validation only, no side effects."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from thrive.contacts.models import Organization, Person
 from thrive.core.money import MAX_DIGITS, validate_currency
 
 from .models import Deal, DealStage, OrderStatus, Product, SalesChannel
+from .queries import REVENUE
 
 NEW_ORDER_STATUSES = [
     (OrderStatus.COMPLETED, "Completed (paid)"),
@@ -224,8 +226,10 @@ class DealForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("person") and not data.get("organization") and not self.errors.get(
-            "person"
+        if (
+            not data.get("person")
+            and not data.get("organization")
+            and not self.errors.get("person")
         ):
             raise forms.ValidationError("A deal is with a person or an organization: name one.")
         return data
@@ -233,3 +237,31 @@ class DealForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # Model validation runs in the service, which reports errors per field.
         pass
+
+
+STATUS_CHOICES = [("", "Any status"), (REVENUE, "Counted as revenue"), *OrderStatus.choices]
+
+
+class OrderFilterForm(forms.Form):
+    start = forms.DateField(required=False, label="From")
+    end = forms.DateField(required=False, label="To")
+    currency = forms.RegexField(
+        required=False, regex=r"^[A-Za-z]{3}$", max_length=3,
+        error_messages={"invalid": "A currency is a three-letter code such as USD."},
+    )  # fmt: skip
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+    channel = forms.ChoiceField(
+        required=False, choices=[("", "Any channel"), *SalesChannel.choices], label="Sold through"
+    )
+    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end must be on or after the start.")
+        return data

@@ -74,6 +74,9 @@ class PeopleFilterForm(forms.Form):
     activity = forms.ChoiceField(required=False, choices=ACTIVITY_WINDOWS, label="Last activity")
     channel = forms.CharField(required=False, max_length=40)
     organization = forms.IntegerField(required=False, min_value=1)
+    # A dashboard figure's people (contacts.queries.register_metric_people), as of a day.
+    metric = forms.SlugField(required=False, max_length=40)
+    as_of = forms.DateField(required=False)
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
 
     def clean(self) -> dict[str, Any]:

@@ -100,6 +100,8 @@ def people_matching(filters: dict[str, Any]) -> QuerySet[Person]:
         )
     if filters.get("segment"):
         people = _in_segment(people, filters["segment"])
+    if filters.get("metric"):
+        people = _in_metric(people, filters["metric"], filters.get("as_of"))
     if filters.get("rfm"):
         people = people.filter(score__rfm_segment=filters["rfm"])
     if filters.get("risk") == ChurnRisk.LOST:
@@ -144,6 +146,38 @@ def register_segment_members(lookup: Callable[[int], QuerySet[Person] | None]) -
 
 def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
     members = _segment_members[0](segment_id) if _segment_members else None
+    if members is None:
+        return people.none()
+    return people.filter(pk__in=members.values("pk"))
+
+
+# A figure computed above contacts (the dashboard's) registers the query that picks the
+# people it counted, so "?metric=<key>" lists exactly them: key -> (words, lookup(as_of)).
+MetricPeople = Callable[[dt.date], QuerySet[Person]]
+_metric_people: dict[str, tuple[str, MetricPeople]] = {}
+
+
+def register_metric_people(key: str, words: str, lookup: MetricPeople) -> None:
+    """Let the people list show ``lookup(as_of)`` for ``?metric=key&as_of=YYYY-MM-DD``."""
+    _metric_people[key] = (words, lookup)
+
+
+def metric_words(key: str) -> str:
+    """What a metric's people are, in words ("" for an unknown key)."""
+    return _metric_people[key][0] if key in _metric_people else ""
+
+
+def metric_people(key: str, as_of: dt.date | None = None) -> QuerySet[Person] | None:
+    """The people a figure counts as of ``as_of`` (excluded; default: through today), or
+    None for an unknown key."""
+    if key not in _metric_people:
+        return None
+    day = as_of or timezone.localdate() + dt.timedelta(days=1)
+    return _metric_people[key][1](day)
+
+
+def _in_metric(people: QuerySet[Person], key: str, as_of: dt.date | None) -> QuerySet[Person]:
+    members = metric_people(key, as_of)
     if members is None:
         return people.none()
     return people.filter(pk__in=members.values("pk"))

@@ -60,6 +60,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "sort_labels": SORT_LABELS,
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "bulk_form": BulkActionForm(),
+            "metric_words": queries.metric_words(form.data.get("metric") or ""),
         },
     )
 

@@ -4,7 +4,8 @@ Financial trend from the owner's monthly figures (revenue, gross margin = (reven
 of sales) ÷ revenue); revenue from orders when no figures were entered. Customers: NPS of
 answers in the period (voice), the repeat-purchase rate at the end of the period (as the
 dashboard defines it) and month-3 retention from the latest dashboard snapshot.
-Operations: automation rate (automated ÷ all outbound actions in the period) and the
+Operations: automation rate (automated ÷ all customer touches in the period, as the
+dashboard counts them) and the
 median hours from a customer's email, call, support request or form to the next personal
 (not automated) outbound touch. Team: revenue per full-time employee, annualised.
 """
@@ -17,14 +18,13 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
 
 from thrive.accounts.models import Associate
+from thrive.analytics import figures
 from thrive.analytics import queries as analytics_queries
-from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
+from thrive.analytics.aggregates import business_zone, monthly_revenue
 from thrive.analytics.currencies import other_currency_revenue
 from thrive.contacts.models import Activity, Direction
-from thrive.insights.kpis import automation_rate
 from thrive.voice import queries as voice
 
 # Inbound messages that expect an answer (an order or a vote does not).
@@ -122,32 +122,24 @@ def _customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         "nps_high": nps.adjusted_ci_high if nps else None,
         "repeat_rate": repeat_rate_before(end),
         "retention_m3": live_value(payload, "retention_m3"),
+        "clv_cac": live_value(payload, "clv_cac"),
         "snapshot_as_of": snap.as_of.isoformat() if snap else None,
     }
 
 
 def repeat_rate_before(end: dt.datetime) -> float | None:
-    """The dashboard's repeat-purchase rate as it stood at ``end``: customers who bought on
-    more than one day ÷ customers with an order, counted in SQL (one row per customer)."""
-    from django.db.models.functions import TruncDate
-
-    days = list(
-        revenue_orders()
-        .filter(ordered_at__lt=end)
-        .annotate(day=TruncDate("ordered_at", tzinfo=_zone()))
-        .values("person_id")
-        .annotate(days=Count("day", distinct=True))
-        .values_list("days", flat=True)
-    )
-    return sum(d > 1 for d in days) / len(days) if days else None
+    """The dashboard's repeat-purchase rate as it stood at ``end`` (midnight in the
+    business's zone): the same two people queries the dashboard counts and lists."""
+    as_of = end.astimezone(_zone()).date()
+    buyers = figures.customers(as_of).count()
+    return figures.repeat_customers(as_of).count() / buyers if buyers else None
 
 
 def _operations(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     period = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-    actions = period.filter(direction=Direction.OUTBOUND).aggregate(
-        total=Count("id"), automated=Count("id", filter=Q(automated=True))
-    )
-    rate = automation_rate(actions["automated"], actions["total"]) if actions["total"] else None
+    # The dashboard's definition and count, over the check's period.
+    actions = analytics_queries.touch_automation(start, end)
+    rate = actions["rate"]
     inbound = list(
         period.filter(direction=Direction.INBOUND, person__isnull=False, kind__in=ASKING_KINDS)
         .order_by("-occurred_at")

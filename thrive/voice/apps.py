@@ -9,7 +9,9 @@ class VoiceConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: models load only once every app is registered.
         from thrive.analytics.hooks import add_kpi_source
+        from thrive.contacts.queries import register_metric_people
 
-        from .dashboard import voice_kpis
+        from .dashboard import nps_respondents, voice_kpis
 
         add_kpi_source(voice_kpis)
+        register_metric_people("nps_respondents", "people who answered a survey", nps_respondents)

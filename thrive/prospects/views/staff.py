@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from thrive.analytics.queries import snapshot_figure
 from thrive.contacts.models import Person
 from thrive.core.roles import can_edit, can_manage, role_required
 
@@ -30,6 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "prospects/overview.html", {
         "here": "reach", "profile": profile, "payload": profile.payload if profile else None,
         "economics": channel_table(), "can_edit": can_edit(request.user),
+        "clv_cac": snapshot_figure("clv_cac"),
     })  # fmt: skip
 
 
