@@ -15,13 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from thrive.commerce.models import Order, OrderStatus
 from thrive.contacts.models import StageChange
+from thrive.core import business
 
 from .sql import run_over
 
@@ -29,7 +29,7 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def business_zone() -> ZoneInfo:
-    return ZoneInfo(settings.THRIVE_TIME_ZONE)
+    return ZoneInfo(business.time_zone_name())
 
 
 def revenue_orders(
@@ -37,7 +37,7 @@ def revenue_orders(
 ) -> QuerySet[Order]:
     """Orders that count as revenue (not voided, not pending), in one currency, before a day
     (in the business's time zone)."""
-    currency = currency or settings.THRIVE_CURRENCY
+    currency = currency or business.currency()
     orders = Order.objects.filter(currency=currency).exclude(
         status__in=[OrderStatus.VOIDED, OrderStatus.PENDING]
     )

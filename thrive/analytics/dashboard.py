@@ -28,6 +28,7 @@ from thrive.contacts.models import (
     Stage,
     StageChange,
 )
+from thrive.core import business
 from thrive.insights.acquisition import cac_by_channel, clv_cac_ratio, payback_months
 from thrive.insights.cohorts import cohort_matrix_from_counts
 from thrive.insights.funnel import FUNNEL_STAGES, funnel_metrics
@@ -80,7 +81,7 @@ def kpi(key: str, label: str, value: Any, *, previous: Any = None, unit: str = "
 
 
 def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
-    currency = settings.THRIVE_CURRENCY
+    currency = business.currency()
     cur_start, cur_end = _window(as_of, 0)
     prev_start, prev_end = _window(as_of, 1)
     kpis: list[dict[str, Any]] = []
@@ -251,7 +252,7 @@ def _model_note(scoring: Scoring) -> str:
 
 
 def _cac(scoring: Scoring) -> dict[str, Any]:
-    currency = settings.THRIVE_CURRENCY
+    currency = business.currency()
     spend = list(
         MarketingSpend.objects.filter(currency=currency).values_list(
             "channel__slug", "month", "amount"

@@ -10,12 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from thrive.core import business
+
 from .models import Availability, Booking, BookingStatus, SessionType
 from .slots import Busy, Rules, Window, free_slots
 
 
 def zone_of(associate: Any) -> ZoneInfo:
-    return ZoneInfo(associate.time_zone or "UTC")
+    return ZoneInfo(business.associate_zone_name(associate))
 
 
 def windows_for(associate: Any) -> list[Window]:

@@ -16,13 +16,13 @@ import statistics
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count, Q
 
 from thrive.accounts.models import Associate
 from thrive.analytics import queries as analytics_queries
 from thrive.analytics.aggregates import business_zone, monthly_revenue, revenue_orders
 from thrive.contacts.models import Activity, Direction
+from thrive.core import business
 from thrive.insights.kpis import automation_rate
 from thrive.voice import queries as voice
 
@@ -187,7 +187,7 @@ def compute_health(period_start: dt.date, period_end: dt.date) -> dict[str, Any]
     """Every figure of a health check for the period, JSON-ready."""
     start, end = _bounds(period_start, period_end)
     return {
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
         "financial": _financial(period_start, period_end),
         "customers": _customers(start, end),
         "operations": _operations(start, end),

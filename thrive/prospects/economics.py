@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from thrive.commerce.models import MarketingSpend
+from thrive.core import business
 from thrive.insights import cac_by_channel, cohort_matrix, group_economics
 from thrive.insights.channels import GroupEconomics
 
@@ -32,7 +33,7 @@ def acquisition_costs(table: ClientTable, months: ClientMonths) -> np.ndarray:
     for pid, month in zip(months.person_ids.tolist(), months.months, strict=True):
         first_month.setdefault(pid, month)
     spend = list(
-        MarketingSpend.objects.filter(currency=settings.THRIVE_CURRENCY).values_list(
+        MarketingSpend.objects.filter(currency=business.currency()).values_list(
             "channel__slug", "month", "amount"
         )
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Person
+from thrive.core import business
 from thrive.core.redirects import next_from
 from thrive.core.roles import role_required
 from thrive.outreach.models import Draft
@@ -40,7 +41,7 @@ class TaskForm(forms.Form):
 
 def _user_zone(request: HttpRequest) -> ZoneInfo:
     try:
-        return ZoneInfo(getattr(request.user, "time_zone", "") or "UTC")
+        return ZoneInfo(business.associate_zone_name(request.user))
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from thrive.core import business
 from thrive.core.roles import role_required
 
 from .. import queries, services
@@ -31,7 +32,7 @@ def _page(
         "here": "sessions",
         "hours_form": hours_form or WeeklyHoursForm(initial=WeeklyHoursForm.initial_for(windows)),
         "type_form": type_form or SessionTypeForm(),
-        "has_hours": bool(windows), "my_zone": getattr(me, "time_zone", "") or "UTC",
+        "has_hours": bool(windows), "my_zone": business.associate_zone_name(me),
         "upcoming": upcoming, "recent": list(queries.recent_sessions()),
         "kinds": kinds, "public_link": link,
         "mine": sum(1 for b in upcoming if b.associate_id == me.pk),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
+
+from thrive.core import business
 
 from ..charts import fmt
 
@@ -19,12 +20,12 @@ def growth_goals() -> dict[str, Any]:
     Reads only: the worker's dashboard refresh records the live goals' check-ins."""
     from ..queries import goal_standings
 
-    return {"standings": goal_standings()[:6], "currency": settings.THRIVE_CURRENCY}
+    return {"standings": goal_standings()[:6], "currency": business.currency()}
 
 
 @register.filter
 def goal_value(value: float | None, goal: Any) -> str:
-    return fmt(value, goal.unit, settings.THRIVE_CURRENCY)
+    return fmt(value, goal.unit, business.currency())
 
 
 @register.filter
@@ -44,7 +45,7 @@ def bar(value: float | None) -> int:
 
 @register.filter
 def report_value(value: float | None, unit: str) -> str:
-    return fmt(value, unit, settings.THRIVE_CURRENCY)
+    return fmt(value, unit, business.currency())
 
 
 @register.filter
@@ -54,4 +55,4 @@ def report_change(value: float | None, unit: str) -> str:
     if unit == "%":
         return f"{value * 100:+.1f} pts"
     sign = "+" if value > 0 else ""
-    return sign + fmt(value, unit, settings.THRIVE_CURRENCY)
+    return sign + fmt(value, unit, business.currency())
