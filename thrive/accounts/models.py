@@ -88,7 +88,8 @@ class Business(models.Model):
     Blank fields fall back to the built-in defaults; a value the server sets in the
     environment wins over any of them (thrive.core.business reads them all)."""
 
-    name = models.CharField(max_length=200)
+    # Blank: "Thrive", until the owner names the business (or THRIVE_BUSINESS_NAME does).
+    name = models.CharField(max_length=200, blank=True)
     tagline = models.CharField(max_length=255, blank=True)
     website = models.URLField(blank=True)
     logo = models.ImageField(upload_to="business/", blank=True)

@@ -268,3 +268,20 @@ def reply_to() -> list[str]:
 def associate_zone_name(associate: Any) -> str:
     """An associate's own zone; blank (the default) follows the business's."""
     return str(getattr(associate, "time_zone", "") or "") or time_zone_name()
+
+
+def logo_name() -> str:
+    """The stored logo's file name in the media storage ("" for none)."""
+    return str(stored().get("logo") or "")
+
+
+def brand_colour() -> str:
+    return str(stored().get("brand_colour") or "")
+
+
+def mail_is_connected() -> bool:
+    """Whether email goes to a real mail server (EMAIL_URL is smtp:// or smtps://), not
+    printed to the console or kept in memory or files."""
+    mailers = getattr(settings, "MAILERS", {}) or {}
+    backend = str(mailers.get("default", {}).get("BACKEND", ""))
+    return backend.endswith("smtp.EmailBackend")

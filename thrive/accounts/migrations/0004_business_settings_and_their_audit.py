@@ -160,5 +160,10 @@ class Migration(migrations.Migration):
                 "ordering": ["-changed_at", "-pk"],
             },
         ),
+        migrations.AlterField(
+            model_name="business",
+            name="name",
+            field=models.CharField(blank=True, max_length=200),
+        ),
         migrations.RunPython(utc_means_the_business_zone, blank_back_to_utc),
     ]
