@@ -107,6 +107,16 @@ class BusinessSettingsForm(forms.ModelForm):
                 self.fields[field].disabled = True
                 self.fields[field].help_text = f"Set by {variable} on the server."
                 self.server_set[field] = variable
+        # Shown as the server has it (a disabled field is never saved, see changed_values).
+        shown = {
+            "name": business.name, "time_zone": business.time_zone_name,
+            "currency": business.currency, "public_url": business.public_url,
+            "sender_email": business.sender_address,
+            "max_automated_per_week": business.max_automated_per_week,
+        }  # fmt: skip
+        for field, value in shown.items():
+            if field in self.server_set:
+                self.initial[field] = value()
 
     def clean_logo(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("logo")
