@@ -21,6 +21,8 @@ LOGO_MAX_BYTES = 512 * 1024
 # Raster images only: an SVG can carry script, so it is refused like any other format.
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 LOGO_MAX_PIXELS = 4096
+# Thrive's own accent: what a colour input (which cannot be blank) starts at.
+DEFAULT_BRAND_COLOUR = "#0f766e"
 
 
 def zone_choices(blank: str) -> list[tuple[str, Any]]:
@@ -101,6 +103,8 @@ class BusinessSettingsForm(forms.ModelForm):
         self.fields["currency"].choices = currency_choices()
         self.fields["name"].required = False
         self.fields["logo"].initial = None
+        if not self.instance.brand_colour:
+            self.initial["brand_colour"] = DEFAULT_BRAND_COLOUR
         self.server_set: dict[str, str] = {}
         for field, variable in SERVER_VARIABLES.items():
             if business.server_value(variable) is not None:
@@ -161,7 +165,10 @@ class BusinessSettingsForm(forms.ModelForm):
         return raw.rstrip("/")
 
     def clean_brand_colour(self) -> str:
-        return (self.cleaned_data.get("brand_colour") or "").lower()
+        value = (self.cleaned_data.get("brand_colour") or "").lower()
+        if value == DEFAULT_BRAND_COLOUR and not self.instance.brand_colour:
+            return ""  # the colour input's starting value, untouched: still the default
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -54,9 +54,7 @@ def update_business_settings(
     """Save the owner's settings; record one audit entry per field that changed. Only an
     owner (or the system) may. ``values`` holds only the fields the page let her change."""
     _owner(actor)
-    row = Business.objects.select_for_update().order_by("pk").first() or Business(
-        name=str(values.get("name") or "")
-    )
+    row = Business.objects.select_for_update().order_by("pk").first() or Business()
     before = {field: _shown(getattr(row, field)) for field in BUSINESS_FIELDS}
     for field, value in values.items():
         if field not in BUSINESS_FIELDS or field == "logo":

@@ -62,6 +62,20 @@ def test_the_owner_saves_the_settings_and_sees_the_change_listed(owner):
     assert "https://crm.kettle.example <span class=\"small muted\">(settings page)" in page
 
 
+def test_an_untouched_colour_input_leaves_the_colour_at_the_default(owner):
+    page = client_for(owner).get("/settings/").text
+    assert 'type="color" name="brand_colour" value="#0f766e"' in page
+    client_for(owner).post("/settings/", {**VALID, "brand_colour": "#0f766e"})
+    assert Business.objects.get().brand_colour == ""
+    assert not SettingChange.objects.filter(field="brand colour").exists()
+
+
+def test_the_first_save_lists_every_field_set_as_a_change_from_blank(owner):
+    client_for(owner).post("/settings/", {"name": "Kettle", "other_currencies": "separately"})
+    [change] = SettingChange.objects.all()
+    assert (change.field, change.old_value, change.new_value) == ("name", "", "Kettle")
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
