@@ -162,3 +162,20 @@ def test_an_associates_blank_zone_follows_the_business(owner):
     )
     with pytest.raises(ValidationError):
         services.update_own_profile(actor=owner, time_zone="Mars/Olympus")
+
+
+def test_the_migration_turns_the_old_utc_default_into_following_the_business(owner, member):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "thrive.accounts.migrations.0004_business_settings_and_their_audit"
+    )
+    from thrive.accounts.models import Associate
+
+    Associate.objects.filter(pk=owner.pk).update(time_zone="UTC")
+    Associate.objects.filter(pk=member.pk).update(time_zone="Europe/Rome")
+    migration.utc_means_the_business_zone(apps, None)
+    zones = dict(Associate.objects.values_list("pk", "time_zone"))
+    assert zones == {owner.pk: "", member.pk: "Europe/Rome"}
