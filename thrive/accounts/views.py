@@ -40,6 +40,16 @@ def _in_use() -> list[dict[str, str]]:
         elif found.source == business.SERVED:
             source = "the address thrive serve is serving"
         out.append({"label": label, "value": str(found.value), "source": source})
+    out.append(
+        {
+            "label": "Email delivery",
+            "value": "a mail server (SMTP)" if business.mail_is_connected() else "not connected",
+            "source": "set by EMAIL_URL on the server"
+            if business.mail_is_connected()
+            else "set EMAIL_URL on the server to your mail provider's smtp:// address "
+            "(docs/operations.md); until then email is only printed",
+        }
+    )
     return out
 
 

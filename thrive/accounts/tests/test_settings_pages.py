@@ -150,3 +150,22 @@ def test_every_associate_sets_their_own_zone_on_their_profile(member):
     assert bad.status_code == 400 and "Select a valid choice" in bad.text
     assert client.post("/settings/profile/", {"time_zone": ""}).status_code == 302
     assert Associate.objects.get(pk=member.pk).time_zone == ""
+
+
+def test_the_profile_edits_the_same_weekly_hours_the_bookings_use(member, read_only):
+    from thrive.bookings.models import Availability
+
+    client = client_for(member)
+    page = client.get("/settings/profile/").text
+    assert 'action="/sessions/hours"' in page and 'name="monday"' in page
+    response = client.post(
+        "/sessions/hours", {"monday": "09:00-12:00, 14:00-17:00", "next": "/settings/profile/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/settings/profile/"
+    assert Availability.objects.filter(associate=member).count() == 2
+    assert 'value="09:00-12:00, 14:00-17:00"' in client.get("/settings/profile/").text
+    # Somewhere else is not a place to go back to.
+    away = client.post("/sessions/hours", {"monday": "", "next": "https://evil.example/"})
+    assert away["Location"] == "/sessions/"
+    # A read-only associate sees their hours and no form.
+    assert 'action="/sessions/hours"' not in client_for(read_only).get("/settings/profile/").text
