@@ -73,3 +73,24 @@ def test_an_owner_changes_the_name_and_zone_and_sees_the_checklist(page, width, 
     expect(page.locator('#onboarding [data-step="basics"]')).to_have_attribute("data-done", "yes")
     expect(page.locator("#onboarding")).to_contain_text("Getting started: 1 of 7 done")
     screenshot(page, f"dashboard-checklist-{width}")
+
+
+def test_an_associate_sets_their_own_zone_and_hours_on_a_phone(page):
+    from thrive.accounts.models import Associate
+    from thrive.bookings.models import Availability
+
+    AssociateFactory(username="sam", role=Role.MEMBER, first_name="Sam")
+    page.set_viewport_size({"width": 390, "height": 900})
+    sign_in(page, "sam")
+    page.goto("/settings/profile/")
+    page.get_by_label("My time zone").select_option("America/New_York")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".lead")).to_contain_text("America/New_York")
+    page.get_by_label("Monday").fill("09:00-12:00")
+    page.get_by_role("button", name="Save my hours").click()
+    expect(page.locator(".messages")).to_contain_text("Saved your weekly hours (1 window)")
+    expect(page).to_have_url(re.compile(r"/settings/profile/$"))
+    assert Associate.objects.get(username="sam").time_zone == "America/New_York"
+    assert Availability.objects.filter(associate__username="sam").count() == 1
+    assert page.evaluate("document.querySelector('main').scrollWidth <= 390")
+    screenshot(page, "profile-390")
