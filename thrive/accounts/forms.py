@@ -97,9 +97,7 @@ class BusinessSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = zone_choices(
-            f"Default ({business.DEFAULT_TIME_ZONE})"
-        )
+        self.fields["time_zone"].choices = zone_choices(f"Default ({business.DEFAULT_TIME_ZONE})")
         self.fields["currency"].choices = currency_choices()
         self.fields["name"].required = False
         self.fields["logo"].initial = None

@@ -73,8 +73,11 @@ def update_business_settings(
         transaction.on_commit(lambda: storage.delete(old_logo))
     changes = [
         SettingChange(
-            actor=actor, subject="business", field=_label(field),
-            old_value=before[field], new_value=_shown(getattr(row, field)),
+            actor=actor,
+            subject="business",
+            field=_label(field),
+            old_value=before[field],
+            new_value=_shown(getattr(row, field)),
         )  # fmt: skip
         for field in BUSINESS_FIELDS
         if before[field] != _shown(getattr(row, field))
@@ -97,7 +100,9 @@ def update_own_profile(*, actor: Associate, time_zone: str) -> list[SettingChang
     actor.time_zone = me.time_zone
     return [
         SettingChange.objects.create(
-            actor=actor, subject=f"associate {me.username}", field="time zone",
+            actor=actor,
+            subject=f"associate {me.username}",
+            field="time zone",
             old_value=old or "(the business's zone)",
             new_value=me.time_zone or "(the business's zone)",
         )  # fmt: skip

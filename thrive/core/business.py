@@ -177,9 +177,7 @@ def _parse_quiet_hours(raw: str, where: str) -> tuple[dt.time, dt.time] | None:
     try:
         start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-"))
     except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"{where}={raw!r}: write it like 20:00-08:00, or off"
-        ) from exc
+        raise ImproperlyConfigured(f"{where}={raw!r}: write it like 20:00-08:00, or off") from exc
     return (start, end) if start != end else None
 
 

@@ -26,6 +26,7 @@ from . import business
 
 log = logging.getLogger(__name__)
 
+
 def sender() -> str:
     """The From header: "<sender name> <sender address>" from the business's settings."""
     return business.from_header()

@@ -2,10 +2,11 @@
 
 import django.core.validators
 import django.db.models.deletion
-import thrive.accounts.models
-import thrive.core.money
 from django.conf import settings
 from django.db import migrations, models
+
+import thrive.accounts.models
+import thrive.core.money
 
 
 def utc_means_the_business_zone(apps, schema_editor):

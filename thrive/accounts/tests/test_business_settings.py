@@ -95,15 +95,18 @@ def test_public_address_the_environment_then_the_owner_then_served_then_localhos
     monkeypatch.delenv("THRIVE_PUBLIC_URL", raising=False)
     monkeypatch.setenv("THRIVE_SERVED_URL", "http://0.0.0.0:9000")
     assert (business.public_url(), business.public_url_setting().source) == (
-        "http://0.0.0.0:9000", business.SERVED
+        "http://0.0.0.0:9000",
+        business.SERVED,
     )
     services.update_business_settings(actor=owner, values={"public_url": "https://k.example"})
     assert (business.public_url(), business.public_url_setting().source) == (
-        "https://k.example", business.STORED
+        "https://k.example",
+        business.STORED,
     )
     monkeypatch.setenv("THRIVE_PUBLIC_URL", "https://env.example")
     assert (business.public_url(), business.public_url_setting().source) == (
-        "https://env.example", business.SERVER
+        "https://env.example",
+        business.SERVER,
     )
     monkeypatch.delenv("THRIVE_PUBLIC_URL")
     monkeypatch.delenv("THRIVE_SERVED_URL")
@@ -158,7 +161,9 @@ def test_an_associates_blank_zone_follows_the_business(owner):
     owner.refresh_from_db()
     assert owner.time_zone == "Asia/Tokyo" and business.associate_zone_name(owner) == "Asia/Tokyo"
     assert (change.field, change.old_value, change.new_value) == (
-        "time zone", "(the business's zone)", "Asia/Tokyo"
+        "time zone",
+        "(the business's zone)",
+        "Asia/Tokyo",
     )
     with pytest.raises(ValidationError):
         services.update_own_profile(actor=owner, time_zone="Mars/Olympus")

@@ -54,12 +54,14 @@ def test_the_owner_saves_the_settings_and_sees_the_change_listed(owner):
     assert response.status_code == 302, response.text
     row = Business.objects.get()
     assert (row.name, row.brand_colour, row.public_url) == (
-        "Kettle & Crow", "#1f6f5c", "https://crm.kettle.example"
+        "Kettle & Crow",
+        "#1f6f5c",
+        "https://crm.kettle.example",
     )
     assert business.time_zone_name() == "Europe/Berlin"
     page = client.get("/settings/").text
     assert "changed time zone from “blank” to “Europe/Berlin”" in page
-    assert "https://crm.kettle.example <span class=\"small muted\">(settings page)" in page
+    assert 'https://crm.kettle.example <span class="small muted">(settings page)' in page
 
 
 def test_an_untouched_colour_input_leaves_the_colour_at_the_default(owner):
