@@ -16,6 +16,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_business_settings():
+    """Each test reads the business's settings afresh: a rolled-back row leaves no trace."""
+    from thrive.core import business
+
+    business.clear_cache()
+    yield
+    business.clear_cache()
+
+
 @pytest.fixture
 def owner(db):
     return AssociateFactory(username="owner", role=Role.OWNER)

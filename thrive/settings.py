@@ -169,13 +169,18 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
-# The business's own zone and currency: reports and "this month" use them.
-THRIVE_TIME_ZONE = os.environ.get("THRIVE_TIME_ZONE", "UTC")
-THRIVE_CURRENCY = os.environ.get("THRIVE_CURRENCY", "USD").upper()
+# The business's own zone, currency and name are kept by the owner on the settings page;
+# an environment variable set here wins over it. Defined only when set, so "a setting
+# wins" means the server really set it: read them through thrive.core.business.
+if os.environ.get("THRIVE_TIME_ZONE", "").strip():
+    THRIVE_TIME_ZONE = os.environ["THRIVE_TIME_ZONE"].strip()
+if os.environ.get("THRIVE_CURRENCY", "").strip():
+    THRIVE_CURRENCY = os.environ["THRIVE_CURRENCY"].strip().upper()
 THRIVE_PHONE_REGION = os.environ.get("THRIVE_PHONE_REGION", "US").upper()
 # Gross margin used for predicted customer value (1.0 = revenue-based, no margin).
 THRIVE_GROSS_MARGIN = float(os.environ.get("THRIVE_GROSS_MARGIN", "1.0"))
-THRIVE_BUSINESS_NAME = os.environ.get("THRIVE_BUSINESS_NAME", "Thrive")
+if os.environ.get("THRIVE_BUSINESS_NAME", "").strip():
+    THRIVE_BUSINESS_NAME = os.environ["THRIVE_BUSINESS_NAME"].strip()
 # REST API requests per token (or signed-in associate) per minute.
 THRIVE_API_RATE_PER_MINUTE = env_int("THRIVE_API_RATE_PER_MINUTE", 600, minimum=1)
 # Webhook tries per delivery, and the first wait between tries (doubling each time).
@@ -208,7 +213,10 @@ THRIVE_JOB_SWEEP_SECONDS = float(os.environ.get("THRIVE_JOB_SWEEP_SECONDS", "15"
 # Locally mail is printed to the console; production defaults to a local MTA.
 _default_email = "smtp://localhost:25" if PRODUCTION else "console:"
 MAILERS = {"default": mailer_settings(os.environ.get("EMAIL_URL", _default_email))}
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Thrive <thrive@localhost>")
+# The sender is kept on the settings page (default: the business's name on
+# thrive@localhost); DEFAULT_FROM_EMAIL, when set, fixes the address.
+if os.environ.get("DEFAULT_FROM_EMAIL", "").strip():
+    DEFAULT_FROM_EMAIL = os.environ["DEFAULT_FROM_EMAIL"].strip()
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

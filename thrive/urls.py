@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from thrive.accounts import views as accounts_views
 from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
 from thrive.contacts import views as contact_views
@@ -70,6 +71,8 @@ urlpatterns = [
     path("reach/", include("thrive.prospects.urls")),
     path("partners/", include("thrive.prospects.public_urls")),
     path("api/", include("thrive.api.urls")),
+    path("settings/", include("thrive.accounts.urls")),
+    path("brand/logo", accounts_views.business_logo, name="business_logo"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", SignInView.as_view(), name="login"),

@@ -33,6 +33,9 @@ class AssociateAdmin(UserAdmin):
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
     list_display = ["name", "website"]
+    # Everything else is on the settings page (/settings/), where each change is audited.
+    fields = ["name", "tagline", "website"]
+    readonly_fields = ["name"]
 
     def has_add_permission(self, request):
         return not Business.objects.exists() and super().has_add_permission(request)

@@ -7,16 +7,23 @@ class AccountsConfig(AppConfig):
     verbose_name = "Team"
 
     def ready(self) -> None:
-        # Transactional email (in core, which imports no app) signs with the business's name.
-        from thrive.core.transactional_email import set_sender_name
+        # thrive.core.business (core imports no app) answers the business's zone, currency,
+        # public address and sender from the environment, then this app's Business row.
+        from django.core.signals import request_started
+        from django.db.models.signals import post_delete, post_save
 
-        from .queries import business_name
+        from thrive.core import business
 
-        set_sender_name(business_name)
+        from .models import Business
+        from .queries import stored_settings
+
+        business.set_stored_settings(stored_settings)
+        # One read of the row per request at most; a save is seen at once in this process.
+        request_started.connect(business.clear_cache, dispatch_uid="business-settings-request")
+        post_save.connect(business.clear_cache, sender=Business, dispatch_uid="business-saved")
+        post_delete.connect(business.clear_cache, sender=Business, dispatch_uid="business-gone")
 
         # Public pages and customer emails (core) show the business row's brand.
         from thrive.core.brand import set_business_source
-
-        from .models import Business
 
         set_business_source(lambda: Business.objects.order_by("pk").first())

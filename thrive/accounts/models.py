@@ -7,8 +7,11 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from thrive.core import business
+from thrive.core.money import validate_currency
 from thrive.core.roles import Role, role_allows
 
 
@@ -26,7 +29,10 @@ class Associate(AbstractUser):
     the admin included: permissions derive from the role, not from per-user grants."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # Blank: follow the business's zone (thrive.core.business), as the owner changes it.
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", validators=[validate_time_zone]
+    )
     person = models.OneToOneField(
         "contacts.Person",
         null=True,
@@ -65,12 +71,47 @@ class Associate(AbstractUser):
         return self.is_active and self.role in {Role.OWNER, Role.MEMBER, Role.READ_ONLY}
 
 
-class Business(models.Model):
-    """The business this Thrive serves: one row, edited by the owner."""
+class OtherCurrencies(models.TextChoices):
+    # The only way implemented: an order in another currency keeps its own amounts and is
+    # shown beside the business's currency, never converted at a guessed rate.
+    SEPARATELY = "separately", "Separately, each in its own currency (no conversion)"
 
-    name = models.CharField(max_length=200)
+
+hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Write the colour as # and six hex digits, for example #1f6f5c."
+)
+
+
+class Business(models.Model):
+    """The business this Thrive serves: one row, edited by the owner on the settings page.
+
+    Blank fields fall back to the built-in defaults; a value the server sets in the
+    environment wins over any of them (thrive.core.business reads them all)."""
+
+    # Blank: "Thrive", until the owner names the business (or THRIVE_BUSINESS_NAME does).
+    name = models.CharField(max_length=200, blank=True)
     tagline = models.CharField(max_length=255, blank=True)
     website = models.URLField(blank=True)
+    logo = models.ImageField(upload_to="business/", blank=True)
+    brand_colour = models.CharField(max_length=7, blank=True, validators=[hex_colour])
+    public_url = models.URLField(
+        "public address", blank=True, help_text="Where people reach Thrive: links in emails."
+    )
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    other_currencies = models.CharField(
+        max_length=16, choices=OtherCurrencies.choices, default=OtherCurrencies.SEPARATELY
+    )
+    sender_name = models.CharField(max_length=100, blank=True)
+    sender_email = models.EmailField("sender address", blank=True)
+    reply_to = models.EmailField("reply-to address", blank=True)
+    quiet_hours_off = models.BooleanField(default=False)
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    max_automated_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(50)]
+    )
+    onboarding_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "business"
@@ -78,7 +119,37 @@ class Business(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def quiet_hours(self) -> str | None:
+        """As THRIVE_QUIET_HOURS writes it ("20:00-08:00", "off"); None when not set."""
+        if self.quiet_hours_off:
+            return "off"
+        if self.quiet_hours_start and self.quiet_hours_end:
+            return f"{self.quiet_hours_start:%H:%M}-{self.quiet_hours_end:%H:%M}"
+        return None
+
     @classmethod
-    def current_name(cls, default: str) -> str:
-        row = cls.objects.order_by("pk").values_list("name", flat=True).first()
-        return row or default
+    def current_name(cls, default: str = "") -> str:
+        """The business's name as everything reads it: thrive.core.business.name()."""
+        return business.name() or default
+
+
+class SettingChange(models.Model):
+    """One change to the business's settings or an associate's own: who changed what from
+    what to what. Append-only; the settings page shows the recent ones."""
+
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        Associate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "business", or the associate whose own settings changed.
+    subject = models.CharField(max_length=160)
+    field = models.CharField(max_length=64)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.field} {self.old_value!r} → {self.new_value!r}"

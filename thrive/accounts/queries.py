@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
 
-from .models import Business
+from thrive.core import business
+
+from .models import Business, SettingChange
+
+# The Business fields thrive.core.business reads (its keys), as the row keeps them.
+STORED_FIELDS = (
+    "name", "time_zone", "currency", "public_url", "sender_name", "sender_email",
+    "reply_to", "max_automated_per_week",
+)  # fmt: skip
+
+
+def the_business() -> Business | None:
+    """The one business row (None before the owner or the demo has saved one)."""
+    return Business.objects.order_by("pk").first()
+
+
+def stored_settings() -> dict[str, Any] | None:
+    """What the owner keeps on the settings page, for thrive.core.business (registered
+    in AccountsConfig.ready); one query, cached there."""
+    row = the_business()
+    if row is None:
+        return None
+    values: dict[str, Any] = {name: getattr(row, name) for name in STORED_FIELDS}
+    values["quiet_hours"] = row.quiet_hours
+    values["logo"] = row.logo.name if row.logo else ""
+    values["brand_colour"] = row.brand_colour
+    return values
 
 
 def business_name() -> str:
-    """The business's name as the owner keeps it (Records → Business), else the
-    ``THRIVE_BUSINESS_NAME`` setting (for an install that has not named itself yet)."""
-    return Business.current_name(settings.THRIVE_BUSINESS_NAME)
+    """The business's name: THRIVE_BUSINESS_NAME when the server sets it, else as the
+    owner keeps it on the settings page, else "Thrive"."""
+    return business.name()
+
+
+def recent_setting_changes(limit: int = 20) -> list[SettingChange]:
+    return list(SettingChange.objects.select_related("actor")[:limit])

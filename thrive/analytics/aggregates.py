@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
@@ -23,6 +22,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from thrive.commerce import queries as commerce_queries
 from thrive.commerce.models import Order
 from thrive.contacts.models import StageChange
+from thrive.core import business
 
 from .sql import run_over
 
@@ -30,7 +30,7 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def business_zone() -> ZoneInfo:
-    return ZoneInfo(settings.THRIVE_TIME_ZONE)
+    return ZoneInfo(business.time_zone_name())
 
 
 def revenue_orders(

@@ -7,10 +7,10 @@ import datetime as dt
 from operator import itemgetter
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, ExpressionWrapper, F, QuerySet, Sum
 
 from thrive.commerce.models import Order, OrderStatus
+from thrive.core import business
 
 from .aggregates import MONEY
 
@@ -18,7 +18,7 @@ from .aggregates import MONEY
 def other_currency_orders() -> QuerySet[Order]:
     """Orders that count as revenue but are in a currency other than the business's."""
     return (
-        Order.objects.exclude(currency=settings.THRIVE_CURRENCY)
+        Order.objects.exclude(currency=business.currency())
         .exclude(status__in=[OrderStatus.VOIDED, OrderStatus.PENDING])
         .order_by()
     )

@@ -27,6 +27,7 @@ from thrive.contacts.models import (
     Stage,
     StageChange,
 )
+from thrive.core import business
 from thrive.insights.acquisition import cac_by_channel, clv_cac_ratio, payback_months
 from thrive.insights.cohorts import cohort_matrix_from_counts
 from thrive.insights.funnel import FUNNEL_STAGES, funnel_metrics
@@ -72,7 +73,7 @@ def people_list(key: str, as_of: dt.date, words: str) -> dict[str, Any]:
 def orders_list(first: dt.date, last: dt.date, words: str) -> dict[str, Any]:
     """The orders counted as revenue from ``first`` to ``last`` (both included), with their
     count and net sum from the orders list's own query."""
-    currency = settings.THRIVE_CURRENCY
+    currency = business.currency()
     orders = orders_matching({"status": REVENUE, "currency": currency, "start": first, "end": last})
     totals = orders.aggregate(n=Count("id"), net=Sum(net_amount()))
     return {
@@ -113,7 +114,7 @@ def _month_words(month: dt.date) -> str:
 
 
 def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
-    currency = settings.THRIVE_CURRENCY
+    currency = business.currency()
     cur_start, cur_end = _window(as_of, 0)
     prev_start, prev_end = _window(as_of, 1)
     through = as_of - dt.timedelta(days=1)
@@ -330,7 +331,7 @@ def _model_note(scoring: Scoring) -> str:
 
 
 def _cac(scoring: Scoring) -> dict[str, Any]:
-    currency = settings.THRIVE_CURRENCY
+    currency = business.currency()
     spend = list(
         MarketingSpend.objects.filter(currency=currency).values_list(
             "channel__slug", "month", "amount"

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
@@ -30,6 +29,7 @@ from thrive.contacts.models import (
     Stage,
     StageChange,
 )
+from thrive.core import business
 
 WINDOW = dt.timedelta(days=90)
 # What counts as taking part in the ecosystem: the customer side (votes, answers,
@@ -99,7 +99,7 @@ def repeat_customers(as_of: dt.date) -> QuerySet[Person]:
 
 def _paid_channels() -> QuerySet[Any]:
     return (
-        MarketingSpend.objects.filter(currency=settings.THRIVE_CURRENCY, amount__gt=0)
+        MarketingSpend.objects.filter(currency=business.currency(), amount__gt=0)
         .values("channel_id")
         .distinct()
     )

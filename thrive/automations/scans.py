@@ -17,11 +17,11 @@ import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from thrive.contacts.models import Person
+from thrive.core import business
 from thrive.segments.models import Segment
 
 from .engine import Entry, enroll_many
@@ -33,7 +33,7 @@ CATCH_UP_DAYS = 7
 
 
 def _business_zone() -> ZoneInfo:
-    return ZoneInfo(settings.THRIVE_TIME_ZONE or "UTC")
+    return ZoneInfo(business.time_zone_name())
 
 
 def _anniversary_people(field: str, day: dt.date) -> list[int]:

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
+from thrive.core import business
 
 
 def person_zone(person: Any) -> ZoneInfo:
     """The person's time zone, or the business's when theirs is unknown or invalid."""
-    for name in (getattr(person, "time_zone", ""), settings.THRIVE_TIME_ZONE, "UTC"):
+    for name in (getattr(person, "time_zone", ""), business.time_zone_name(), "UTC"):
         if name:
             try:
                 return ZoneInfo(name)

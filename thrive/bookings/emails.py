@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from thrive.accounts.queries import business_name
+from thrive.core import business
 from thrive.core.transactional_email import (
     Attachment,
     build_message,
@@ -54,8 +54,7 @@ def _invite(booking: Booking, method: str) -> bytes:
 
 
 def _from_address() -> str:
-    raw = settings.DEFAULT_FROM_EMAIL
-    return raw.split("<")[-1].rstrip(">").strip() if "<" in raw else raw
+    return business.sender_address()
 
 
 def _message(

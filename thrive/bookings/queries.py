@@ -10,17 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from thrive.outreach.conf import business_zone_name
+from thrive.core import business
 
 from .models import Availability, Booking, BookingStatus, SessionType
 from .slots import Busy, Rules, Window, free_slots
 
 
 def zone_of(associate: Any) -> ZoneInfo:
-    """The associate's zone; one never chosen (blank, or the "UTC" default) follows the
-    business's, as every workspace page does (thrive.workspace.middleware)."""
-    own = (associate.time_zone or "").strip()
-    return ZoneInfo(own if own not in {"", "UTC"} else business_zone_name() or "UTC")
+    return ZoneInfo(business.associate_zone_name(associate))
 
 
 def windows_for(associate: Any) -> list[Window]:

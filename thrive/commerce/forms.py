@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from thrive.contacts.models import Organization, Person
+from thrive.core import business
 from thrive.core.money import MAX_DIGITS, validate_currency
 
 from .models import Deal, DealStage, OrderStatus, Product, SalesChannel
@@ -84,7 +84,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["currency"].initial = settings.THRIVE_CURRENCY
+        self.fields["currency"].initial = business.currency()
         self.fields["ordered_on"].initial = timezone.localdate(timezone=business_zone())
         self.fields["ordered_on"].help_text = f"In the business's time zone ({business_zone()})."
 
@@ -105,9 +105,8 @@ class OrderForm(forms.Form):
 
 
 def business_zone() -> Any:
-    from zoneinfo import ZoneInfo
 
-    return ZoneInfo(settings.THRIVE_TIME_ZONE)
+    return business.zone()
 
 
 class OrderLineForm(forms.Form):
@@ -220,7 +219,7 @@ class DealForm(forms.ModelForm):
         owner.queryset = Associate.objects.filter(is_active=True).order_by("first_name")
         owner.label = "Owner (associate)"
         if self.instance.pk is None:
-            self.fields["currency"].initial = settings.THRIVE_CURRENCY
+            self.fields["currency"].initial = business.currency()
         elif self.instance.person_id:
             self.initial["person"] = str(self.instance.person_id)
 

@@ -11,11 +11,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.utils import timezone
 
 from thrive.contacts.models import Activity
+from thrive.core import business
 
 from .models import Deal, DealStageChange, Order, OrderStatus
 
@@ -27,7 +27,7 @@ REVENUE = "revenue"
 
 
 def business_zone() -> ZoneInfo:
-    return ZoneInfo(settings.THRIVE_TIME_ZONE)
+    return business.zone()
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -45,7 +45,7 @@ def revenue_orders(
 ) -> QuerySet[Order]:
     """Orders that count as revenue (not voided, not pending), in one currency, before a day
     (in the business's time zone)."""
-    currency = currency or settings.THRIVE_CURRENCY
+    currency = currency or business.currency()
     orders = Order.objects.filter(currency=currency).exclude(status__in=NOT_REVENUE)
     if before is not None:
         orders = orders.filter(ordered_at__lt=day_start(before))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from thrive.core import business
 from thrive.insights.rfm import RFM_SEGMENT_NAMES
 
 from .identity import normalize_phone
@@ -156,7 +156,7 @@ class PersonForm(forms.ModelForm):
         assert isinstance(organization, forms.ModelChoiceField)  # noqa: S101 - the model's FK
         organization.queryset = Organization.objects.order_by("name")
         self.fields["phone"].help_text = PHONE_HELP
-        zone = business_zone or settings.THRIVE_TIME_ZONE
+        zone = business_zone or business.time_zone_name()
         current_zone = self["time_zone"].value() or ""
         zones = time_zone_choices(zone)
         if current_zone and is_time_zone(current_zone) and not _listed(zones, current_zone):

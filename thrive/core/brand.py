@@ -14,14 +14,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
+
+from . import business
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +84,8 @@ def _logo_url(logo: Any) -> str | None:
         return None
     if isinstance(logo, str):
         return logo if logo.startswith(("http://", "https://", "/")) else None
-    try:
-        return str(logo.url) or None
-    except (ValueError, AttributeError):  # a file field without a file
-        return None
+    # An uploaded logo (the settings page) is served by the app at one address.
+    return reverse("business_logo") if getattr(logo, "name", "") else None
 
 
 def _colour(*values: Any) -> str:
@@ -127,10 +128,13 @@ def current_brand() -> Brand:
         return Brand(name=default_name)
     try:
         row = _business_source()
+        # The name as thrive.core.business resolves it: the server's setting wins.
+        name = business.name()
     except DatabaseError:
         log.warning("Could not read the business row; showing the configured name")
         return Brand(name=default_name)
-    return brand_from(row, default_name=default_name)
+    brand = brand_from(row, default_name=default_name)
+    return replace(brand, name=name) if row is not None else brand
 
 
 def context(request: HttpRequest) -> dict[str, Any]:

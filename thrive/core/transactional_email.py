@@ -7,41 +7,30 @@ a machine wrote it (RFC 3834, so vacation responders do not answer it), and is s
 after the transaction that caused it commits. Campaign and sequence mail (consent,
 unsubscribe, exactly-once delivery) goes through outreach's sender instead.
 
-Core imports no app: the business's name comes from a provider the accounts app registers
-at start-up (:func:`set_sender_name`).
+The sender and Reply-To are the business's own (:mod:`thrive.core.business`): the settings
+page's sender name and address, else the business's name on ``thrive@localhost``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import formataddr, getaddresses, make_msgid
+from email.utils import getaddresses, make_msgid
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils.html import linebreaks, urlize
 
+from . import business
 from .brand import email_layout
 
 log = logging.getLogger(__name__)
 
-_sender_name: Callable[[], str] | None = None
-
-
-def set_sender_name(provider: Callable[[], str]) -> None:
-    """Register where the sender's display name comes from (the business's name)."""
-    global _sender_name
-    _sender_name = provider
-
 
 def sender() -> str:
-    """The From header: the business's name on ``DEFAULT_FROM_EMAIL``'s address (the
-    setting's own name when no provider is registered or it gives none)."""
-    configured_name, address = getaddresses([settings.DEFAULT_FROM_EMAIL])[0]
-    name = (_sender_name() if _sender_name is not None else "") or configured_name
-    return formataddr((name, address), charset="utf-8") if name else address
+    """The From header: "<sender name> <sender address>" from the business's settings."""
+    return business.from_header()
 
 
 @dataclass(frozen=True)
@@ -81,7 +70,7 @@ def build_message(
         body=text,
         from_email=from_header,
         to=recipients,
-        reply_to=list(reply_to),
+        reply_to=list(reply_to) or business.reply_to(),
         headers=headers,
     )
     # The HTML part wears the business's name and colour (thrive.core.brand).

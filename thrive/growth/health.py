@@ -17,7 +17,6 @@ import statistics
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 
 from thrive.accounts.models import Associate
 from thrive.analytics import figures
@@ -25,6 +24,7 @@ from thrive.analytics import queries as analytics_queries
 from thrive.analytics.aggregates import business_zone, monthly_revenue
 from thrive.analytics.currencies import other_currency_revenue
 from thrive.contacts.models import Activity, Direction
+from thrive.core import business
 from thrive.voice import queries as voice
 
 # Inbound messages that expect an answer (an order or a vote does not).
@@ -183,7 +183,7 @@ def compute_health(period_start: dt.date, period_end: dt.date) -> dict[str, Any]
     # Orders in other currencies, each in its own currency, beside (never in) the revenue.
     financial["other_currencies"] = other_currency_revenue(start=start, end=end)
     return {
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
         "financial": financial,
         "customers": _customers(start, end),
         "operations": _operations(start, end),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thrive.analytics.models import DashboardSnapshot
+from thrive.core import business
 from thrive.core.roles import check_actor
 from thrive.outreach.models import Delivery
 from thrive.outreach.reports import numbers
@@ -288,15 +289,13 @@ def save_monthly_figures(
 ) -> MonthlyFigures:
     """Create or replace the owner's figures for a month."""
     check_actor(actor)
-    from django.conf import settings
-
     row, _ = MonthlyFigures.objects.get_or_create(
         month=month.replace(day=1),
         defaults={"revenue": revenue, "cost_of_sales": cost_of_sales},
     )
     row.revenue, row.cost_of_sales, row.operating_costs = revenue, cost_of_sales, operating_costs
     row.employees = employees
-    row.currency = currency or settings.THRIVE_CURRENCY
+    row.currency = currency or business.currency()
     row.full_clean()
     row.save()
     return row

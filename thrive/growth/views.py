@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.queries import business_name
+from thrive.core import business
 from thrive.core.roles import can_edit, role_required
 from thrive.insights.abtest import (
     bayes_means,
@@ -63,7 +63,7 @@ def _base(request: HttpRequest, section: str, **extra: Any) -> dict[str, Any]:
         "here": "growth",
         "section": section,
         "can_edit": can_edit(request.user),
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
         **extra,
     }
 
@@ -152,7 +152,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             goal=goal,
             s=s,
             p=s.projection,
-            chart=charts.goal_chart(s, settings.THRIVE_CURRENCY),
+            chart=charts.goal_chart(s, business.currency()),
             experiments=goal.experiments.all(),
             form=CheckInForm(initial={"on": timezone.localdate()}),
         ),
@@ -479,7 +479,7 @@ def _run_check(request: HttpRequest) -> HttpResponse:
 def _report_context(check: HealthCheck) -> dict[str, Any]:
     previous = check.previous()
     figures = check.figures
-    currency = figures.get("currency", settings.THRIVE_CURRENCY)
+    currency = figures.get("currency", business.currency())
     fin = figures.get("financial", {})
     return {
         "check": check,

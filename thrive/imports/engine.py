@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from thrive.core import business
 from thrive.core.bulk import sqlite_bulk_session
 
 from .models import ImportJob, ImportKind
@@ -101,7 +101,7 @@ class Run:
         self.dry_run = dry_run
         self.actor = actor
         self.now = timezone.now()
-        self.zone = zoneinfo.ZoneInfo(getattr(settings, "THRIVE_TIME_ZONE", "UTC") or "UTC")
+        self.zone = zoneinfo.ZoneInfo(business.time_zone_name())
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.rejected = 0
         self.rows_read = 0

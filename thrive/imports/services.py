@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from thrive.core import business
 from thrive.core.jobs import JobState, LeaseLost, claim
 from thrive.core.roles import check_actor
 
@@ -100,7 +101,7 @@ def _describe(
         mapping=suggested,
         preset=preset,
         created_by=actor,
-        default_currency=settings.THRIVE_CURRENCY,
+        default_currency=business.currency(),
     )
     job.date_order = _date_order(job)
     job.save()

@@ -1,4 +1,5 @@
-"""Outreach settings: a Django setting of the same name wins, then the environment.
+"""Outreach settings: a Django setting of the same name wins, then the environment (the
+business-wide ones, then the settings page: thrive.core.business).
 
 Read at call time (not import time) so tests can change them with the settings fixture
 and a worker subprocess can be configured through its environment.
@@ -12,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from thrive.core import business
 
 
 def _value(name: str, default: str) -> Any:
@@ -29,27 +32,20 @@ def _int(name: str, default: int) -> int:
 
 
 def max_automated_per_week() -> int:
-    """THRIVE_MAX_AUTOMATED_PER_WEEK: automated emails one person may get in 7 days."""
-    return _int("THRIVE_MAX_AUTOMATED_PER_WEEK", 2)
+    """THRIVE_MAX_AUTOMATED_PER_WEEK, else the settings page: automated emails one person
+    may get in 7 days."""
+    return business.max_automated_per_week()
 
 
 def quiet_hours() -> tuple[dt.time, dt.time] | None:
-    """THRIVE_QUIET_HOURS as ``"20:00-08:00"`` in each person's own zone; ``off`` for none."""
-    raw = str(_value("THRIVE_QUIET_HOURS", "20:00-08:00")).strip().lower()
-    if raw in {"", "off", "none"}:
-        return None
-    try:
-        start, end = (dt.time.fromisoformat(part.strip()) for part in raw.split("-"))
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"THRIVE_QUIET_HOURS={raw!r}: write it like 20:00-08:00, or off"
-        ) from exc
-    return (start, end) if start != end else None
+    """THRIVE_QUIET_HOURS (``"20:00-08:00"``, ``off``), else the settings page, in each
+    person's own zone."""
+    return business.quiet_hours()
 
 
 def public_url() -> str:
-    """THRIVE_PUBLIC_URL: where people reach this Thrive (links in emails)."""
-    return str(_value("THRIVE_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
+    """Where people reach this Thrive (links in emails): see thrive.core.business."""
+    return business.public_url()
 
 
 def bounce_webhook_secret() -> str:
@@ -83,4 +79,4 @@ def time_budget_seconds() -> int:
 
 
 def business_zone_name() -> str:
-    return str(getattr(settings, "THRIVE_TIME_ZONE", "UTC") or "UTC")
+    return business.time_zone_name()

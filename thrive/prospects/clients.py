@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db.models import ExpressionWrapper, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -18,6 +17,7 @@ from thrive.analytics.aggregates import MONEY, business_zone, revenue_orders
 from thrive.analytics.models import CustomerScore
 from thrive.commerce.models import OrderLine
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldEntity, CustomFieldType
+from thrive.core import business
 
 UNKNOWN = "Not recorded"
 # Size classes of the EU's SME definition (Recommendation 2003/361/EC), by headcount.
@@ -134,7 +134,7 @@ def client_months(*, as_of: dt.date) -> ClientMonths:
     """One row per client and month with revenue before ``as_of`` (aggregated in SQL)."""
     net = ExpressionWrapper(F("total") - F("refunded"), output_field=MONEY)
     rows = list(
-        revenue_orders(before=as_of, currency=settings.THRIVE_CURRENCY)
+        revenue_orders(before=as_of, currency=business.currency())
         .annotate(month=TruncMonth("ordered_at", tzinfo=business_zone()))
         .values("person_id", "month")
         .annotate(rev=Sum(net))

@@ -15,6 +15,7 @@ from django.conf import settings
 from thrive.analytics.aggregates import business_zone
 from thrive.analytics.currencies import other_currency_revenue
 from thrive.commerce.models import MarketingSpend
+from thrive.core import business
 from thrive.insights import cac_by_channel, cohort_matrix, group_economics
 from thrive.insights.channels import GroupEconomics
 
@@ -34,7 +35,7 @@ def acquisition_costs(table: ClientTable, months: ClientMonths) -> np.ndarray:
     for pid, month in zip(months.person_ids.tolist(), months.months, strict=True):
         first_month.setdefault(pid, month)
     spend = list(
-        MarketingSpend.objects.filter(currency=settings.THRIVE_CURRENCY).values_list(
+        MarketingSpend.objects.filter(currency=business.currency()).values_list(
             "channel__slug", "month", "amount"
         )
     )
@@ -124,7 +125,7 @@ def channel_table(*, as_of: dt.date | None = None) -> dict[str, Any]:
     end = dt.datetime.combine(table.as_of, dt.time.min, tzinfo=business_zone())
     return {
         "as_of": table.as_of.isoformat(),
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
         "others": other_currency_revenue(end=end),
         "clients": table.size,
         "retention_months": RETENTION_MONTHS,

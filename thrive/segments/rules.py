@@ -98,10 +98,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+
+from thrive.core import business
 
 from .registry import (
     CUSTOM_FIELD_OPS,
@@ -514,5 +515,5 @@ def compile_rules(rules: Any, *, now: dt.datetime | None = None) -> Q:
     """
     cleaned = validate_rules(rules, check_references=False)
     moment = now or timezone.now()
-    clock = Clock(now=moment, zone=ZoneInfo(settings.THRIVE_TIME_ZONE))
+    clock = Clock(now=moment, zone=ZoneInfo(business.time_zone_name()))
     return compile_group(cleaned, clock)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
 from thrive.contacts.models import ActivityKind
+from thrive.core import business
 
 from .registry import (
     ANY_KIND,
@@ -67,7 +66,7 @@ def _value_words(
         case ValueKind.PROBABILITY:
             return f"{value * 100:.4g}%"
     if field.money:
-        return f"{_number(value)} {settings.THRIVE_CURRENCY}"
+        return f"{_number(value)} {business.currency()}"
     return _number(value)
 
 
@@ -173,5 +172,5 @@ def editor_registry(*, references: References | None = None) -> dict[str, Any]:
         ],
         "custom_field_ops": {kind: [o.name for o in ops] for kind, ops in CUSTOM_FIELD_OPS.items()},
         "limits": {"depth": MAX_DEPTH, "rules": MAX_RULES},
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
     }

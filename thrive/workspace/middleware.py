@@ -1,9 +1,9 @@
 """Every page in the reader's time zone: the signed-in associate's own, else the
 business's.
 
-The associate's ``time_zone`` left blank, or at the "UTC" it defaults to, follows the
-business (``business_zone_name()``): nobody who never chose a zone should be shown UTC
-in a Portland business. Public pages that work in a visitor's zone (booking) set it
+The associate's ``time_zone`` left blank (the default) follows the business's
+(``thrive.core.business.associate_zone_name``): nobody who never chose a zone should be
+shown UTC in a Portland business. Public pages that work in a visitor's zone (booking) set it
 themselves with ``{% timezone %}``; anonymous visitors otherwise see the business's zone.
 """
 
@@ -16,10 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from thrive.outreach.conf import business_zone_name
-
-# An associate's zone with these values follows the business's.
-FOLLOWS_BUSINESS = frozenset({"", "UTC"})
+from thrive.core import business
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -31,16 +28,11 @@ def _zone(name: str) -> ZoneInfo | None:
 
 def reader_zone(user: Any) -> ZoneInfo:
     """The zone ``user`` reads and types times in."""
-    own = (
-        (getattr(user, "time_zone", "") or "").strip()
-        if getattr(user, "is_authenticated", False)
-        else ""
-    )
-    if own not in FOLLOWS_BUSINESS:
-        zone = _zone(own)
+    if getattr(user, "is_authenticated", False):
+        zone = _zone(business.associate_zone_name(user).strip())
         if zone is not None:
             return zone
-    return _zone(business_zone_name()) or ZoneInfo("UTC")
+    return _zone(business.time_zone_name()) or ZoneInfo("UTC")
 
 
 class ReaderTimeZoneMiddleware:

@@ -65,6 +65,7 @@ SECTIONS: tuple[NavSection, ...] = (
             NavItem("People", "people", ("person", "person_*", "people_*"), keywords="contacts"),
             NavItem("Organizations", "organizations", ("organization",), keywords="companies"),
             NavItem("Segments", "segments", ("segment", "segment_*")),
+            NavItem("Orders", "orders", ("order", "order_*"), keywords="sales revenue refund"),
         ),
     ),
     NavSection(
@@ -126,11 +127,12 @@ SECTIONS: tuple[NavSection, ...] = (
             NavItem("Records", "admin:index", ("admin",), keywords="admin"),
             NavItem(
                 "Settings",
-                "/settings/",
-                ("business_settings", "settings_*"),
+                "business_settings",
+                ("business_settings", "onboarding_*"),
                 allowed=can_manage,
-                keywords="business sender time zone currency",
+                keywords="business sender time zone currency logo colour public address",
             ),
+            NavItem("Your profile", "profile", ("profile",), keywords="my time zone hours"),
         ),
     ),
 )

@@ -7,11 +7,12 @@ from thrive.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_the_business_name_is_the_owners_else_the_setting(settings):
-    settings.THRIVE_BUSINESS_NAME = "Set in the environment"
-    assert business_name() == "Set in the environment"
+def test_the_business_name_is_the_environments_else_the_owners_else_thrive(settings):
+    assert business_name() == "Thrive"
     Business.objects.create(name="Kettle & Crow Coffee Roasters")
     assert business_name() == "Kettle & Crow Coffee Roasters"
+    settings.THRIVE_BUSINESS_NAME = "Set in the environment"
+    assert business_name() == "Set in the environment"
 
 
 def test_public_and_staff_pages_show_the_businesss_own_name(owner, client):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
 
+from thrive.core import business
 from thrive.insights.rfm import rfm_segment_name
 
 register = template.Library()
@@ -53,7 +53,7 @@ def money(value: Any, currency: str = "") -> str:
     """A whole amount with its currency code (the business's unless given): ``1,234 USD``."""
     if value is None or value == "":
         return "—"
-    return f"{float(value):,.0f} {currency or settings.THRIVE_CURRENCY}"
+    return f"{float(value):,.0f} {currency or business.currency()}"
 
 
 @register.filter

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.queries import business_name
+from thrive.core import business
 from thrive.core.public_forms import Refused, guard, refusal
 from thrive.core.ratelimit import Limit
 from thrive.core.ratelimit import client_ip as key_ip
@@ -46,7 +47,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def _zone(request: HttpRequest, default: str) -> ZoneInfo:
     name = (request.GET.get("tz") or request.POST.get("tz") or "").strip()
-    return ZoneInfo(name if name in ZONES else (default or "UTC"))
+    return ZoneInfo(name if name in ZONES else (default or business.time_zone_name()))
 
 
 def _message(request: HttpRequest, title: str, message: str, status: int = 200) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from thrive.core.redirects import next_from
 from thrive.core.roles import role_required
 
 from .. import queries, services
@@ -57,7 +58,8 @@ def save_hours(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Saved your weekly hours ({count} window"
                              f"{'s' if count != 1 else ''}).")  # fmt: skip
-            return redirect("sessions")
+            # Back where they were: this page, or their profile page.
+            return redirect(next_from(request, reverse("sessions")))
     return _page(request, hours_form=form, status=400)
 
 

@@ -121,13 +121,24 @@ def test_the_browser_is_opened_only_where_a_window_can_appear(monkeypatch):
     assert serve.can_open_browser() is True
 
 
-def test_public_links_follow_the_served_port_unless_the_owner_set_an_address(monkeypatch):
+def test_public_links_follow_the_served_port_below_the_environment_and_the_owners_address(
+    monkeypatch, db
+):
+    from thrive.accounts.models import Business
+    from thrive.core import business
     from thrive.core.management.commands.serve import serve_public_links_here
     from thrive.outreach.conf import public_url
 
-    monkeypatch.delenv("THRIVE_PUBLIC_URL", raising=False)
+    # Set first so that the test's undo removes what serve writes into the environment.
+    monkeypatch.setenv("THRIVE_SERVED_URL", "")
+    monkeypatch.setenv("THRIVE_PUBLIC_URL", "")
+    assert public_url() == "http://localhost:8000"
     assert serve_public_links_here("127.0.0.1", 8123) == "http://127.0.0.1:8123"
     assert public_url() == "http://127.0.0.1:8123"
+    assert business.public_url_setting().source == business.SERVED
+    Business.objects.create(name="Kettle & Crow", public_url="https://kettle.example")
+    assert public_url() == "https://kettle.example"
     monkeypatch.setenv("THRIVE_PUBLIC_URL", "https://crm.example.com")
-    assert serve_public_links_here("127.0.0.1", 8123) == "https://crm.example.com"
+    assert serve_public_links_here("127.0.0.1", 8123) == "http://127.0.0.1:8123"
     assert public_url() == "https://crm.example.com"
+    assert business.public_url_setting().source == business.SERVER

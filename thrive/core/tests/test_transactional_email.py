@@ -24,10 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def named_sender(settings):
     settings.DEFAULT_FROM_EMAIL = "Thrive <hello@kettle.example>"
-    before = transactional_email._sender_name
-    transactional_email.set_sender_name(lambda: "Kettle & Crow, Roasters")
-    yield
-    transactional_email._sender_name = before
+    settings.THRIVE_BUSINESS_NAME = "Kettle & Crow, Roasters"
 
 
 def message(**extra):
@@ -85,14 +82,9 @@ def test_a_subject_cannot_smuggle_a_header(smtp_sink, named_sender):
     assert got.message["Subject"] == "Hi Bcc: eve@example.com"
 
 
-def test_without_a_registered_name_the_settings_name_is_used(smtp_sink, settings):
-    settings.DEFAULT_FROM_EMAIL = "Thrive <hello@kettle.example>"
-    before = transactional_email._sender_name
-    transactional_email._sender_name = None
-    try:
-        assert transactional_email.sender() == "Thrive <hello@kettle.example>"
-    finally:
-        transactional_email._sender_name = before
+def test_without_a_business_name_the_settings_own_name_is_used(smtp_sink, settings):
+    settings.DEFAULT_FROM_EMAIL = "Front Desk <hello@kettle.example>"
+    assert transactional_email.sender() == "Front Desk <hello@kettle.example>"
 
 
 def test_a_mail_server_failure_after_commit_is_logged_not_raised(settings, caplog):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
 from django.utils.safestring import mark_safe
 
 from thrive.analytics.templatetags.thrive_format import signed_points
+from thrive.core import business
 
 from ..charts import fmt
 
@@ -22,12 +22,12 @@ def growth_goals() -> dict[str, Any]:
     Reads only: the worker's dashboard refresh records the live goals' check-ins."""
     from ..queries import goal_standings
 
-    return {"standings": goal_standings()[:6], "currency": settings.THRIVE_CURRENCY}
+    return {"standings": goal_standings()[:6], "currency": business.currency()}
 
 
 @register.filter
 def goal_value(value: float | None, goal: Any) -> str:
-    return fmt(value, goal.unit, settings.THRIVE_CURRENCY)
+    return fmt(value, goal.unit, business.currency())
 
 
 @register.filter
@@ -47,7 +47,7 @@ def bar(value: float | None) -> int:
 
 @register.filter
 def report_value(value: float | None, unit: str) -> str:
-    return fmt(value, unit, settings.THRIVE_CURRENCY)
+    return fmt(value, unit, business.currency())
 
 
 @register.filter
@@ -59,7 +59,7 @@ def report_change(value: float | None, unit: str) -> str:
     if unit == "points":
         return signed_points(value)
     sign = "+" if value > 0 else ""
-    return sign + fmt(value, unit, settings.THRIVE_CURRENCY)
+    return sign + fmt(value, unit, business.currency())
 
 
 @register.filter

@@ -8,8 +8,9 @@ import html
 from email.utils import parseaddr
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+
+from thrive.core import business
 
 from ..email_templates.merge_data import merge_context
 from ..email_templates.sandbox import Rendered, render_parts
@@ -34,7 +35,7 @@ def _domain(from_email: str) -> str:
 def message_id_for(idempotency_key: str) -> str:
     """The same key always gives the same Message-ID, so a resend after a crash is
     recognisably the same message to receiving servers and to our own logs."""
-    domain = _domain(settings.DEFAULT_FROM_EMAIL)
+    domain = _domain(business.sender_address())
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
     return f"<thrive.{digest}@{domain}>"
 
@@ -93,8 +94,9 @@ def build_message(delivery: Delivery) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.text_body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=business.from_header(),
         to=[delivery.to_email],
+        reply_to=business.reply_to(),
         headers=headers,
     )
     if delivery.html_body:

@@ -17,6 +17,8 @@ import secrets
 from email.header import Header
 from email.utils import formataddr, formatdate, getaddresses
 
+from thrive.core import business
+
 from ..models import Delivery
 from . import links
 from .compose import wants_unsubscribe
@@ -61,6 +63,7 @@ def message_bytes(delivery: Delivery, *, sender: str, to: str) -> bytes:
         f"Message-ID: {delivery.message_id}",
         f"X-Thrive-Delivery: {delivery.pk}",
     ]
+    headers.extend(f"Reply-To: {from_header(address)}" for address in business.reply_to())
     if wants_unsubscribe(delivery):
         # RFC 8058: the header URL alone unsubscribes, by a POST without cookies.
         link = getattr(delivery, "unsubscribe_link", "") or links.unsubscribe_url(delivery.pk)

@@ -27,7 +27,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, models, transaction
@@ -37,6 +36,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction, Person
+from thrive.core import business
 
 from .. import conf
 from ..email_templates.merge_data import batch_cache, merge_contexts
@@ -53,7 +53,7 @@ from ..models import (
 )
 from .compose import MissingTemplate, build_message, message_id_for, render_delivery
 from .gates import evaluate_batch
-from .mime import from_header, message_bytes, plain_address
+from .mime import message_bytes, plain_address
 from .scheduling import forget_due_runs, request_pump
 
 log = logging.getLogger(__name__)
@@ -453,9 +453,7 @@ def _mail_sender(mailer: Any) -> tuple[str, str] | None:
     mailer is not Django's SMTP backend (tests' memory outbox, the console)."""
     if not isinstance(mailer, SmtpBackend):
         return None
-    return from_header(settings.DEFAULT_FROM_EMAIL), mailer.prep_address(
-        settings.DEFAULT_FROM_EMAIL
-    )
+    return business.from_header(), mailer.prep_address(business.sender_address())
 
 
 def _hand_over(mailer: Any, delivery: Delivery, direct: tuple[str, str] | None) -> None:

@@ -3,7 +3,6 @@ logged from a call, and surveys with NPS over time."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.contacts.services import create_person, find_person_by_email
+from thrive.core import business
 from thrive.core.jobs import status_response
 from thrive.core.roles import can_edit, role_required
 
@@ -65,7 +65,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_form": StatusForm(initial={"status": idea.status}),
         "job": SendJob.objects.filter(status_change__idea=idea).first(),
         "merge_form": MergeForm(), "reply_form": CommentForm(),
-        "currency": settings.THRIVE_CURRENCY,
+        "currency": business.currency(),
         "can_edit": can_edit(request.user),
     })  # fmt: skip
 

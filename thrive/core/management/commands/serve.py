@@ -115,11 +115,12 @@ def can_open_browser() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 def serve_public_links_here(host: str, port: int) -> str:
-    """Links in emails and on public pages point at the address served, unless the owner
-    set THRIVE_PUBLIC_URL (a proxy's address, say). Set in the environment, so the worker
-    this command starts reads it too. Returns the public address in force."""
-    os.environ.setdefault("THRIVE_PUBLIC_URL", f"http://{host}:{port}")
-    return os.environ["THRIVE_PUBLIC_URL"]
+    """Record the address served as THRIVE_SERVED_URL (in the environment, so the worker
+    this command starts reads it too). Links in emails and on public pages use it unless
+    THRIVE_PUBLIC_URL or the owner's public address (settings page) says otherwise: see
+    thrive.core.business.public_url. Returns the address served."""
+    os.environ["THRIVE_SERVED_URL"] = f"http://{host}:{port}"
+    return os.environ["THRIVE_SERVED_URL"]
 
 
 class Command(BaseCommand):
