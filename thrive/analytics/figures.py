@@ -174,9 +174,17 @@ def funnel_clients(as_of: dt.date) -> QuerySet[Person]:
 
 
 def _reached(as_of: dt.date, stages: list[Stage]) -> QuerySet[Person]:
-    changes = StageChange.objects.order_by().filter(
-        Q(from_stage__in=stages) | Q(to_stage__in=stages),
-        changed_at__lt=commerce_queries.day_start(as_of),
+    changes = (
+        StageChange.objects.order_by()
+        .filter(
+            Q(from_stage__in=stages) | Q(to_stage__in=stages),
+            changed_at__lt=commerce_queries.day_start(as_of),
+        )
+        # Staff are associates, not customers moving through the funnel (as in the
+        # dashboard's funnel chart).
+        .exclude(
+            person__in=PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).values("person")
+        )
     )
     return _people(changes.values("person_id"))
 

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from thrive.automations.models import TriggerKind, Workflow, WorkflowStatus
 from thrive.commerce.models import Order, OrderStatus
 from thrive.commerce.services import LineInput, record_order, record_spend, refund_order, void_order
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ActivityKind, Direction, RelationshipRole
+from thrive.core import business
 from thrive.testing.factories import ChannelFactory, PersonFactory
 
 
 def at(day: dt.date, hour: int = 12) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(settings.THRIVE_TIME_ZONE))
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=business.zone())
 
 
 def build_business(seed: int, *, as_of: dt.date, actor: object, people: int = 0) -> None:

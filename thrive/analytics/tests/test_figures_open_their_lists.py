@@ -21,7 +21,7 @@ AS_OF = dt.date(2026, 12, 7)
 
 
 def _people_count(body: str) -> int:
-    found = re.search(r'<p class="muted">([\d,]+) (?:matching|in your ecosystem)</p>', body)
+    found = re.search(r'id="people-count"[^>]*>([\d,]+) (?:matching|in your ecosystem)</p>', body)
     assert found, "the people list shows no count"
     return int(found.group(1).replace(",", ""))
 
