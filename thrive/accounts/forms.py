@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -97,8 +97,10 @@ class BusinessSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = zone_choices(f"Default ({business.DEFAULT_TIME_ZONE})")
-        self.fields["currency"].choices = currency_choices()
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = zone_choices(
+            f"Default ({business.DEFAULT_TIME_ZONE})"
+        )
+        cast(forms.ChoiceField, self.fields["currency"]).choices = currency_choices()
         self.fields["name"].required = False
         self.fields["logo"].initial = None
         if not self.instance.brand_colour:
@@ -169,7 +171,7 @@ class BusinessSettingsForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "quiet_hours_off" not in self.server_set and not data.get("quiet_hours_off"):
             start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
             if (start is None) != (end is None):
@@ -202,6 +204,6 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = zone_choices(
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = zone_choices(
             f"The business's zone ({business.time_zone_name()})"
         )

@@ -40,7 +40,7 @@ def _shown(value: Any) -> str:
 
 
 def _label(field: str) -> str:
-    return str(Business._meta.get_field(field).verbose_name)
+    return str(getattr(Business._meta.get_field(field), "verbose_name", field))
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -17,6 +18,7 @@ from thrive.core.roles import role_required
 
 from . import services
 from .forms import BusinessSettingsForm, ProfileForm
+from .models import Associate
 from .queries import recent_setting_changes, the_business
 
 
@@ -78,7 +80,7 @@ def business_settings(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             changes = services.update_business_settings(
-                actor=request.user,
+                actor=cast(Associate, request.user),
                 values=form.changed_values(),
                 logo=form.cleaned_data.get("logo"),
                 remove_logo=bool(form.cleaned_data.get("remove_logo")),
@@ -108,7 +110,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
-                services.update_own_profile(actor=me, time_zone=form.cleaned_data["time_zone"])
+                services.update_own_profile(
+                    actor=cast(Associate, me), time_zone=form.cleaned_data["time_zone"]
+                )
             except ValidationError as exc:
                 form.add_error("time_zone", exc.messages)
             else:
@@ -129,7 +133,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("manage")
 def dismiss_onboarding(request: HttpRequest) -> HttpResponse:
-    services.dismiss_onboarding(actor=request.user)
+    services.dismiss_onboarding(actor=cast(Associate, request.user))
     return redirect("home")
 
 
@@ -145,7 +149,7 @@ def business_logo(request: HttpRequest) -> FileResponse:
         handle = row.logo.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("No logo") from None
-    kind = mimetypes.guess_type(row.logo.name)[0] or "application/octet-stream"
+    kind = mimetypes.guess_type(row.logo.name or "")[0] or "application/octet-stream"
     if kind not in {"image/png", "image/jpeg", "image/webp"}:
         raise PermissionDenied("Not an image this page serves")
     response = FileResponse(handle, content_type=kind)

@@ -137,7 +137,7 @@ class OrderLineForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         product = data.get("product")
         if not product and not (data.get("description") or "").strip():
             self.add_error("description", "Choose a product or describe the item.")
@@ -224,7 +224,7 @@ class DealForm(forms.ModelForm):
             self.initial["person"] = str(self.instance.person_id)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             not data.get("person")
             and not data.get("organization")

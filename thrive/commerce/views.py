@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from thrive.contacts.models import Organization, Person
 from thrive.core.roles import role_required
 
 from . import queries, services
-from .forms import DealForm, LineFormSet, OrderForm, RefundForm, VoidForm
+from .forms import BaseLineFormSet, DealForm, LineFormSet, OrderForm, RefundForm, VoidForm
 from .models import Deal, OrderStatus
 
 
@@ -70,7 +70,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                             sku=line["product"].sku if line.get("product") else "",
                             description=(line.get("description") or "").strip(),
                         )
-                        for line in lines.filled()
+                        for line in cast(BaseLineFormSet, lines).filled()
                     ],
                 )  # fmt: skip
             except ValidationError as exc:

@@ -94,7 +94,7 @@ def server_value(name: str) -> str | None:
     """The server's own value for ``name``: a Django setting set explicitly (settings.py
     defines these only when the environment sets them; tests override them), else the
     environment variable, read now so a worker started with it sees it. None when unset."""
-    if settings.is_overridden(name):
+    if settings.is_overridden(name):  # type: ignore[misc]  # LazySettings passes it on
         value = getattr(settings, name, None)
         if value is not None and str(value).strip() != "":
             return str(value).strip()

@@ -394,10 +394,14 @@ def _simulate_reading(campaign: Campaign, clock: dt.datetime) -> None:
         .select_related("person", "variant").order_by("pk")
     )  # fmt: skip
     for delivery in sent:
+        if delivery.sent_at is None:  # marked sent above, so never; for the type checker
+            continue
         label = delivery.variant.label if delivery.variant else "A"
         if rng.random() >= OPEN_RATE.get(label, 0.4):
             continue
-        opened = min(delivery.sent_at + dt.timedelta(minutes=rng.randint(5, 60 * 48)), clock)
+        opened: dt.datetime = min(
+            delivery.sent_at + dt.timedelta(minutes=rng.randint(5, 60 * 48)), clock
+        )
         fields = {"opened_at": opened}
         record_activity(
             delivery.person, ActivityKind.EMAIL, occurred_at=opened,
@@ -407,7 +411,7 @@ def _simulate_reading(campaign: Campaign, clock: dt.datetime) -> None:
             automated=delivery.automated,
         )  # fmt: skip
         if rng.random() < CLICK_SHARE:
-            clicked = min(opened + dt.timedelta(seconds=rng.randint(10, 600)), clock)
+            clicked: dt.datetime = min(opened + dt.timedelta(seconds=rng.randint(10, 600)), clock)
             fields["clicked_at"] = clicked
             url = "https://kettleandcrow.example/shop/small-lots"
             record_activity(

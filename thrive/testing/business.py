@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ def build_business(actor: Any, *, clients: int = 40, other_currency: str = "CAD"
     people: list[Person] = []
     number = 0
     for i in range(clients):
-        person = PersonFactory(acquisition_channel=channels[keys[i % len(keys)]])
+        person = cast(Person, PersonFactory(acquisition_channel=channels[keys[i % len(keys)]]))
         people.append(person)
         first = 330 - i * 7  # first orders spread over the year
         for k in range(2 + i % 3):

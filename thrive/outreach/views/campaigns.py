@@ -121,7 +121,7 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         # A time that does not exist in the zone (the spring-forward hour) or is
         # ambiguous (the repeated autumn hour) must not turn into "send now".
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(campaign)
     # Django's DateTimeField read the typed time in the active (the reader's) zone.
     when: dt.datetime | None = form.cleaned_data["when"]
