@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from thrive.core import business
 
+API_PREFIX = "/api/v1/"
+
 
 def _zone(name: str) -> ZoneInfo | None:
     try:
@@ -43,6 +45,9 @@ class ReaderTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            # The API speaks UTC (ISO 8601 with the offset) whoever calls it.
+            return self.get_response(request)
         timezone.activate(reader_zone(getattr(request, "user", None)))
         try:
             return self.get_response(request)
