@@ -67,10 +67,14 @@ def finish_demo(owner: str = "maya", say: Callable[[str], None] = _quiet) -> Non
     business = Business.objects.order_by("pk").first() or Business()
     business.name = catalog.BUSINESS_NAME
     business.website = f"https://{catalog.BUSINESS_DOMAIN}"
-    # The business's own zone, where the in-app settings keep it (a THRIVE_TIME_ZONE in
-    # the environment still wins there); older installs read only the environment.
-    if any(f.name == "time_zone" for f in Business._meta.concrete_fields):
-        business.time_zone = catalog.BUSINESS_TIME_ZONE
+    # What the owner would set on the settings page first (the environment still wins
+    # where it sets them): the zone, the currency, a colour and who emails come from. The
+    # public address is left to the owner (it follows the served address until then).
+    business.time_zone = catalog.BUSINESS_TIME_ZONE
+    business.currency = "USD"
+    business.brand_colour = business.brand_colour or "#7c4a2d"
+    business.sender_name = business.sender_name or catalog.BUSINESS_NAME
+    business.sender_email = business.sender_email or f"hello@{catalog.BUSINESS_DOMAIN}"
     business.save()
 
     for name, description, rules in SEGMENTS:
