@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Associate, Business
+from thrive.core.admin import ReadOnlyAdmin
+
+from .models import Associate, Business, SettingChange
 
 
 @admin.register(Associate)
@@ -39,3 +41,13 @@ class BusinessAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not Business.objects.exists() and super().has_add_permission(request)
+
+
+@admin.register(SettingChange)
+class SettingChangeAdmin(ReadOnlyAdmin):
+    """The settings page's audit trail: who changed what, from what, to what."""
+
+    list_display = ["changed_at", "actor", "subject", "field", "old_value", "new_value"]
+    list_filter = ["field"]
+    search_fields = ["subject", "field", "old_value", "new_value"]
+    list_select_related = ["actor"]

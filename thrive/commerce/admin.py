@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Deal, DealStage, MarketingSpend, Order, OrderLine, Product, Subscription
+from thrive.core.admin import ReadOnlyAdmin
+
+from .models import (
+    Deal,
+    DealStage,
+    DealStageChange,
+    MarketingSpend,
+    Order,
+    OrderLine,
+    Product,
+    Subscription,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -79,3 +90,13 @@ class OrderLineAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     autocomplete_fields = ["order", "product"]
     show_full_result_count = False
+
+
+@admin.register(DealStageChange)
+class DealStageChangeAdmin(ReadOnlyAdmin):
+    """Every move of a deal between stages, as the deal pages record it (append-only)."""
+
+    list_display = ["changed_at", "deal", "from_stage", "to_stage", "actor"]
+    list_filter = ["to_stage"]
+    search_fields = ["deal__title"]
+    list_select_related = ["deal", "from_stage", "to_stage", "actor"]

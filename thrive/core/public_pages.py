@@ -20,6 +20,8 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "healthz",
         # Browsers ask for the site icon on every page, public or not.
         "favicon",
+        # The business's logo, shown on its public pages and in its emails.
+        "business_logo",
         # Email links (signed tokens) and the newsletter sign-up.
         "outreach_unsubscribe",
         "outreach_open",
