@@ -43,10 +43,11 @@ STAFF_PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "admin:login",
 }  # fmt: skip
-# Public names that are not pages a person reads (a pixel, redirects, a webhook, POST-only
+# Public names that are not pages a person reads (a pixel, the logo, redirects, a webhook, POST-only
 # actions, the API's schema); every other public name must be walked below.
 NOT_PAGES = STAFF_PUBLIC | {
-    "healthz", "favicon", "outreach_open", "outreach_click", "outreach_bounce_webhook",
+    "healthz", "favicon", "business_logo", "outreach_open", "outreach_click",
+    "outreach_bounce_webhook",
     "voice_vote", "voice_comment", "voice_sign_out", "book_cancel", "book_move",
     "partner_refer", "partner_sign_out", "api-v1:openapi-json", "api-v1:api-root",
 }  # fmt: skip

@@ -125,14 +125,23 @@
       select(0);
     }
 
+    // One request at a time: typing while one is out asks again once it is back, with
+    // whatever the box says then (fast typists send a few requests, never a pile).
+    var inFlight = false, again = false;
     function search() {
       var q = input.value.trim();
       var mine = ++latest;
       if (!q) { render([], ""); return; }
+      if (inFlight) { again = true; return; }
+      inFlight = true;
       fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (data) { if (mine === latest) render(data.results || [], q); })
-        .catch(function () { if (mine === latest) status.textContent = "Search is not available right now."; });
+        .catch(function () { if (mine === latest) status.textContent = "Search is not available right now."; })
+        .then(function () {
+          inFlight = false;
+          if (again) { again = false; search(); }
+        });
     }
 
     input.addEventListener("input", function () {
