@@ -95,7 +95,8 @@ def send_test_email(*, actor: Any) -> str:
         ),
     )
     try:
-        SmtpBackend(**options).send_messages([message])
+        # An alias: the settings page's server, not MAILERS (no deprecated EMAIL_* read).
+        SmtpBackend(alias="settings-page", **options).send_messages([message])
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         raise TestEmailFailed(explain(exc, options["host"], options["port"])) from exc
     return to
