@@ -212,7 +212,17 @@ THRIVE_JOB_SWEEP_SECONDS = float(os.environ.get("THRIVE_JOB_SWEEP_SECONDS", "15"
 
 # Locally mail is printed to the console; production defaults to a local MTA.
 _default_email = "smtp://localhost:25" if PRODUCTION else "console:"
-MAILERS = {"default": mailer_settings(os.environ.get("EMAIL_URL", _default_email))}
+if os.environ.get("EMAIL_URL", "").strip():
+    MAILERS = {"default": mailer_settings(os.environ["EMAIL_URL"])}
+else:
+    # No EMAIL_URL: the SMTP server kept on the settings page when switched on, else the
+    # default above (thrive.core.business.mail_delivery decides, per connection).
+    MAILERS = {
+        "default": {
+            "BACKEND": "thrive.core.mail_backend.EmailBackend",
+            "OPTIONS": {"fallback": _default_email},
+        }
+    }
 # The sender is kept on the settings page (default: the business's name on
 # thrive@localhost); DEFAULT_FROM_EMAIL, when set, fixes the address.
 if os.environ.get("DEFAULT_FROM_EMAIL", "").strip():

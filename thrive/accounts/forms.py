@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -18,6 +19,11 @@ from thrive.core.money import CURRENCY_CODES
 from .models import Business
 
 LOGO_MAX_BYTES = 512 * 1024
+# A host name (labels of letters, digits and hyphens) or an IPv4 address; no scheme, port
+# or spaces: "smtp.example.com", not "smtp://smtp.example.com:587".
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_security", "smtp_username", "send_real_email")
 # Raster images only: an SVG can carry script, so it is refused like any other format.
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 LOGO_MAX_PIXELS = 4096
@@ -73,6 +79,10 @@ class BusinessSettingsForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )  # fmt: skip
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    smtp_password = forms.CharField(
+        required=False, label="SMTP password", strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
 
     class Meta:
         model = Business
@@ -80,6 +90,7 @@ class BusinessSettingsForm(forms.ModelForm):
             "name", "logo", "brand_colour", "public_url", "time_zone", "currency",
             "other_currencies", "sender_name", "sender_email", "reply_to", "quiet_hours_off",
             "quiet_hours_start", "quiet_hours_end", "max_automated_per_week",
+            "smtp_host", "smtp_port", "smtp_security", "smtp_username", "send_real_email",
         ]  # fmt: skip
         labels = {
             "name": "Business name", "brand_colour": "Brand colour",
@@ -87,12 +98,16 @@ class BusinessSettingsForm(forms.ModelForm):
             "quiet_hours_off": "No quiet hours", "quiet_hours_start": "Quiet hours start",
             "quiet_hours_end": "Quiet hours end",
             "max_automated_per_week": "Automated emails per person per week at most",
+            "smtp_host": "SMTP server", "smtp_port": "Port", "smtp_security": "Security",
+            "smtp_username": "User name", "send_real_email": "Send real email through this server",
         }  # fmt: skip
         widgets = {
             "brand_colour": forms.TextInput(attrs={"type": "color"}),
             "public_url": forms.URLInput(attrs={"placeholder": "https://crm.example.com"}),
             "quiet_hours_start": TimeInput(),
             "quiet_hours_end": TimeInput(),
+            "smtp_host": forms.TextInput(attrs={"placeholder": "smtp.example.com"}),
+            "smtp_username": forms.TextInput(attrs={"autocomplete": "off"}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -121,6 +136,18 @@ class BusinessSettingsForm(forms.ModelForm):
         for field, value in shown.items():
             if field in self.server_set:
                 self.initial[field] = value()
+        self.password_saved = bool(self.instance.smtp_password_sealed)
+        self.fields["smtp_password"].help_text = (
+            "A password is saved; leave this blank to keep it."
+            if self.password_saved
+            else "The password or app password your mail provider gives you."
+        )
+        self.fields["smtp_port"].help_text = "Blank: 587 for STARTTLS, 465 for SSL/TLS, 25."
+        # The server's EMAIL_URL decides where email goes: the page's SMTP part is shown off.
+        self.mail_from_server = business.mail_from_server()
+        if self.mail_from_server:
+            for field in (*SMTP_FIELDS, "smtp_password"):
+                self.fields[field].disabled = True
 
     def clean_logo(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("logo")
@@ -170,8 +197,31 @@ class BusinessSettingsForm(forms.ModelForm):
             return ""  # the colour input's starting value, untouched: still the default
         return value
 
+    def clean_smtp_host(self) -> str:
+        raw = (self.cleaned_data.get("smtp_host") or "").strip().rstrip(".")
+        if raw and not HOST_NAME.match(raw):
+            raise ValidationError(
+                "Write the server's name only, like smtp.example.com: no smtp://, port or "
+                "spaces (the port has its own field)."
+            )
+        return raw.lower()
+
+    def clean_smtp_port(self) -> int | None:
+        port = self.cleaned_data.get("smtp_port")
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError("The port is a number from 1 to 65535 (usually 587 or 465).")
+        return port
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.mail_from_server and data.get("send_real_email"):
+            if not data.get("smtp_host") and "smtp_host" not in self.errors:
+                self.add_error(
+                    "smtp_host", "Give the SMTP server's name to send real email through it."
+                )
+            has_password = bool(data.get("smtp_password")) or self.password_saved
+            if data.get("smtp_username") and not has_password:
+                self.add_error("smtp_password", "Give the password for this user name.")
         if "quiet_hours_off" not in self.server_set and not data.get("quiet_hours_off"):
             start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
             if (start is None) != (end is None):
@@ -194,6 +244,12 @@ class BusinessSettingsForm(forms.ModelForm):
             for name in self.Meta.fields
             if name != "logo" and not self.fields[name].disabled and name in self.cleaned_data
         }
+
+    def new_smtp_password(self) -> str | None:
+        """The password typed in, or None to keep the saved one (a blank field keeps it)."""
+        if self.fields["smtp_password"].disabled:
+            return None
+        return self.cleaned_data.get("smtp_password") or None
 
 
 class ProfileForm(forms.Form):

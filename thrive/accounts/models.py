@@ -82,6 +82,12 @@ hex_colour = RegexValidator(
 )
 
 
+class SmtpSecurity(models.TextChoices):
+    STARTTLS = "starttls", "STARTTLS (usually port 587)"
+    SSL_TLS = "ssl", "SSL/TLS (usually port 465)"
+    NONE = "none", "None (only on a trusted network)"
+
+
 class Business(models.Model):
     """The business this Thrive serves: one row, edited by the owner on the settings page.
 
@@ -111,6 +117,20 @@ class Business(models.Model):
     max_automated_per_week = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(50)]
     )
+    # The business's own mail server (thrive.core.business.mail_delivery); EMAIL_URL on
+    # the server wins over all of these.
+    smtp_host = models.CharField("SMTP server", max_length=253, blank=True)
+    smtp_port = models.PositiveIntegerField(
+        "SMTP port", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(65535)],
+    )  # fmt: skip
+    smtp_security = models.CharField(
+        "SMTP security", max_length=8, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS
+    )
+    smtp_username = models.CharField("SMTP user name", max_length=255, blank=True)
+    # Fernet-sealed (thrive.core.sealed); never shown back.
+    smtp_password_sealed = models.TextField("SMTP password", blank=True)
+    send_real_email = models.BooleanField("send real email through this server", default=False)
     onboarding_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -11,7 +11,8 @@ from .models import Business, SettingChange
 # The Business fields thrive.core.business reads (its keys), as the row keeps them.
 STORED_FIELDS = (
     "name", "time_zone", "currency", "public_url", "sender_name", "sender_email",
-    "reply_to", "max_automated_per_week",
+    "reply_to", "max_automated_per_week", "smtp_host", "smtp_port", "smtp_security",
+    "smtp_username", "smtp_password_sealed", "send_real_email",
 )  # fmt: skip
 
 

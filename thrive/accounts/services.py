@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from thrive.core import business
 from thrive.core.roles import check_actor, require_manage
 
 from .models import Associate, Business, SettingChange
@@ -17,7 +18,8 @@ from .models import Associate, Business, SettingChange
 BUSINESS_FIELDS = (
     "name", "logo", "brand_colour", "public_url", "time_zone", "currency", "other_currencies",
     "sender_name", "sender_email", "reply_to", "quiet_hours_off", "quiet_hours_start",
-    "quiet_hours_end", "max_automated_per_week",
+    "quiet_hours_end", "max_automated_per_week", "smtp_host", "smtp_port", "smtp_security",
+    "smtp_username", "send_real_email",
 )  # fmt: skip
 
 
@@ -50,9 +52,12 @@ def update_business_settings(
     values: dict[str, Any],
     logo: UploadedFile | None = None,
     remove_logo: bool = False,
+    smtp_password: str | None = None,
 ) -> list[SettingChange]:
     """Save the owner's settings; record one audit entry per field that changed. Only an
-    owner (or the system) may. ``values`` holds only the fields the page let her change."""
+    owner (or the system) may. ``values`` holds only the fields the page let her change.
+    ``smtp_password`` (None keeps the saved one) is stored sealed; the audit says only
+    that it changed."""
     _owner(actor)
     row = Business.objects.select_for_update().order_by("pk").first() or Business()
     before = {field: _shown(getattr(row, field)) for field in BUSINESS_FIELDS}
@@ -65,6 +70,9 @@ def update_business_settings(
         row.logo = None
     if logo is not None:
         row.logo.save(logo.name or "logo", logo, save=False)
+    password_changed = smtp_password is not None
+    if password_changed:
+        row.smtp_password_sealed = business.seal_smtp_password(smtp_password or "")
     row.full_clean()
     row.save()
     if old_logo and old_logo != (row.logo.name if row.logo else ""):
@@ -82,6 +90,17 @@ def update_business_settings(
         for field in BUSINESS_FIELDS
         if before[field] != _shown(getattr(row, field))
     ]
+    if password_changed:
+        # Never the value, sealed or not: only that it changed.
+        changes.append(
+            SettingChange(
+                actor=actor,
+                subject="business",
+                field="SMTP password",
+                old_value="",
+                new_value="password changed",
+            )  # fmt: skip
+        )
     return SettingChange.objects.bulk_create(changes)
 
 

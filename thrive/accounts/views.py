@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.core import business
+from thrive.core.ratelimit import RateLimited
 from thrive.core.roles import role_required
 
 from . import services
 from .forms import BusinessSettingsForm, ProfileForm
+from .mail_test import TestEmailFailed, send_test_email
 from .models import Associate
 from .queries import recent_setting_changes, the_business
 
@@ -42,14 +44,26 @@ def _in_use() -> list[dict[str, str]]:
         elif found.source == business.SERVED:
             source = "the address thrive serve is serving"
         out.append({"label": label, "value": str(found.value), "source": source})
+    mailer, source = business.mail_delivery()
+    connected = business.mail_is_connected()
+    options = mailer.get("OPTIONS") or {}
+    if source == business.SERVER:
+        where = "set by EMAIL_URL on the server"
+    elif source == business.STORED:
+        where = "the SMTP server on this page"
+    elif connected:
+        where = "the built-in default: this machine's own mail server"
+    else:
+        where = (
+            "switch on an SMTP server under Email delivery below; until then email is only printed"
+        )
     out.append(
         {
             "label": "Email delivery",
-            "value": "a mail server (SMTP)" if business.mail_is_connected() else "not connected",
-            "source": "set by EMAIL_URL on the server"
-            if business.mail_is_connected()
-            else "set EMAIL_URL on the server to your mail provider's smtp:// address "
-            "(docs/operations.md); until then email is only printed",
+            "value": f"a mail server (SMTP) at {options.get('host')}:{options.get('port')}"
+            if connected and source != business.SERVER
+            else ("a mail server (SMTP)" if connected else "not connected"),
+            "source": where,
         }
     )
     return out
@@ -84,6 +98,7 @@ def business_settings(request: HttpRequest) -> HttpResponse:
                 values=form.changed_values(),
                 logo=form.cleaned_data.get("logo"),
                 remove_logo=bool(form.cleaned_data.get("remove_logo")),
+                smtp_password=form.new_smtp_password(),
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -93,6 +108,21 @@ def business_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Saved {count} change{plural}." if count else "No changes.")
             return redirect("business_settings")
     return _page(request, form, status=400)
+
+
+@require_POST
+@role_required("manage")
+def send_test_email_view(request: HttpRequest) -> HttpResponse:
+    """Send a test email through the saved SMTP server; the result is shown on the page."""
+    try:
+        to = send_test_email(actor=cast(Associate, request.user))
+    except RateLimited as exc:
+        messages.error(request, f"Too many test emails; try again in {exc.minutes} minute(s).")
+    except TestEmailFailed as exc:
+        messages.error(request, f"The test email was not sent. {exc}")
+    else:
+        messages.success(request, f"Sent a test email to {to}: check that it arrived.")
+    return redirect(reverse("business_settings") + "#email-delivery")
 
 
 def _attach(form: BusinessSettingsForm, exc: ValidationError) -> None:

@@ -277,9 +277,75 @@ def brand_colour() -> str:
     return str(stored().get("brand_colour") or "")
 
 
+# Email delivery. The settings page may keep an SMTP server; the server's EMAIL_URL wins.
+STORED_MAILER_BACKEND = "thrive.core.mail_backend.EmailBackend"
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTP_PASSWORD_PURPOSE = b"thrive.accounts.smtp-password"
+STARTTLS, SSL_TLS, NO_ENCRYPTION = "starttls", "ssl", "none"
+SMTP_DEFAULT_PORTS = {STARTTLS: 587, SSL_TLS: 465, NO_ENCRYPTION: 25}
+SMTP_TIMEOUT_SECONDS = 10
+
+
+def seal_smtp_password(password: str) -> str:
+    from thrive.core import sealed
+
+    return sealed.seal(password, purpose=SMTP_PASSWORD_PURPOSE)
+
+
+def stored_smtp_options(values: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """The Django SMTP backend's options from the settings page (switched on or not), or
+    None without a server name or with a password this install can no longer read."""
+    from thrive.core import sealed
+
+    values = stored() if values is None else values
+    host = str(values.get("smtp_host") or "").strip()
+    if not host:
+        return None
+    security = str(values.get("smtp_security") or STARTTLS)
+    password = ""
+    if values.get("smtp_password_sealed"):
+        try:
+            password = sealed.unseal(
+                str(values["smtp_password_sealed"]), purpose=SMTP_PASSWORD_PURPOSE
+            )
+        except sealed.Unreadable:
+            return None
+    return {
+        "host": host,
+        "port": int(values.get("smtp_port") or SMTP_DEFAULT_PORTS.get(security, 25)),
+        "username": str(values.get("smtp_username") or ""),
+        "password": password,
+        "use_tls": security == STARTTLS,
+        "use_ssl": security == SSL_TLS,
+        "timeout": SMTP_TIMEOUT_SECONDS,
+    }
+
+
+def mail_delivery() -> tuple[dict[str, Any], str]:
+    """The one place that decides where email goes: the mailer (a MAILERS entry) and its
+    source. The server's own mailer (EMAIL_URL, or a test's MAILERS) wins; else the
+    settings page's SMTP server when it is complete and switched on; else the built-in
+    default (printed locally, the machine's own mail server in production)."""
+    from thrive.core.config import mailer_settings
+
+    configured = dict((getattr(settings, "MAILERS", {}) or {}).get("default", {}))
+    if configured.get("BACKEND") != STORED_MAILER_BACKEND:
+        return configured, SERVER
+    if stored().get("send_real_email"):
+        options = stored_smtp_options()
+        if options is not None:
+            return {"BACKEND": SMTP_BACKEND, "OPTIONS": options}, STORED
+    fallback = str((configured.get("OPTIONS") or {}).get("fallback") or "console:")
+    return mailer_settings(fallback), DEFAULT
+
+
+def mail_from_server() -> bool:
+    """Whether the server's EMAIL_URL decides (the settings page's SMTP part is shown off)."""
+    return mail_delivery()[1] == SERVER
+
+
 def mail_is_connected() -> bool:
-    """Whether email goes to a real mail server (EMAIL_URL is smtp:// or smtps://), not
-    printed to the console or kept in memory or files."""
-    mailers = getattr(settings, "MAILERS", {}) or {}
-    backend = str(mailers.get("default", {}).get("BACKEND", ""))
-    return backend.endswith("smtp.EmailBackend")
+    """Whether email goes to a real mail server (SMTP), not printed to the console or kept
+    in memory or files: the server's EMAIL_URL, or the settings page's SMTP server."""
+    mailer, _source = mail_delivery()
+    return str(mailer.get("BACKEND", "")).endswith("smtp.EmailBackend")

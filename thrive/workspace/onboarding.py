@@ -55,9 +55,10 @@ def steps() -> list[Step]:
              "The https:// address people reach Thrive at, on Settings."),
         Step("contacts", "Import your contacts", imported, reverse("imports"),
              "A CSV of people from your old tool or spreadsheet."),
-        Step("email", "Connect email", business.mail_is_connected(), reverse("business_settings"),
-             "Set EMAIL_URL on the server to your mail provider's smtp:// address "
-             "(docs/operations.md); until then email is only printed."),
+        Step("email", "Connect email", business.mail_is_connected(),
+             reverse("business_settings") + "#email-delivery",
+             "Your mail provider's SMTP server, under Email delivery on Settings; until then "
+             "email is only printed."),
         Step("colleague", "Invite a colleague",
              colleague, reverse("admin:accounts_associate_add"),
              "Add an associate in Records → Team."),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from thrive.core.config import mailer_settings
 
@@ -67,13 +68,35 @@ class SinkHandler:
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    """``credentials`` (user name, password): the server then requires AUTH (over plain
+    SMTP, as loopback tests have no certificate) and refuses any other pair."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         self.handler = SinkHandler()
         self.port = _free_port()
         self.controller: Controller | None = None
+        self.credentials = credentials
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        given = (
+            auth_data.login.decode("utf-8", "replace"),
+            auth_data.password.decode("utf-8", "replace"),
+        )
+        # handled=False: the server itself answers 235 or 535.
+        return AuthResult(
+            success=isinstance(auth_data, LoginPassword) and given == self.credentials,
+            handled=False,
+        )
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        auth: dict[str, object] = {}
+        if self.credentials is not None:
+            auth = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **auth)
         self.controller.start()
 
     def stop(self) -> None:
