@@ -59,8 +59,8 @@ def steps() -> list[Step]:
              "Set EMAIL_URL on the server to your mail provider's smtp:// address "
              "(docs/operations.md); until then email is only printed."),
         Step("colleague", "Invite a colleague",
-             colleague, reverse("admin:accounts_associate_add"),
-             "Add an associate in Records → Team."),
+             colleague, reverse("team"),
+             "Invite them by email with a role, on Team."),
         Step("workflow", "Switch on a first workflow",
              workflow,
              reverse("workflows"), "Start from a ready-made workflow in Automations."),
