@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from thrive.accounts import views as accounts_views
 from thrive.accounts import team_views as accounts_team_views
+from thrive.accounts import views as accounts_views
 from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
 from thrive.contacts import views as contact_views

@@ -75,7 +75,8 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     if (refused := _limited(request)) is not None:
         return refused
     try:
-        associate = services.invite_associate(actor=cast(Associate, request.user), **form.cleaned_data)
+        actor = cast(Associate, request.user)
+        associate = services.invite_associate(actor=actor, **form.cleaned_data)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
@@ -126,8 +127,9 @@ def team_active(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "yes"
     actor = cast(Associate, request.user)
     done = "{who} can sign in again." if active else "{who} can no longer sign in."
-    return _act(request, done,
-                lambda: services.set_active(actor=actor, associate_id=pk, active=active))  # fmt: skip
+    return _act(
+        request, done, lambda: services.set_active(actor=actor, associate_id=pk, active=active)
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")
