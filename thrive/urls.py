@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from thrive.accounts import team_views as accounts_team_views
 from thrive.accounts import views as accounts_views
 from thrive.accounts.signin import SignInView, ThrottledAdminSignIn
 from thrive.analytics import views as analytics_views
@@ -91,6 +92,11 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/",
         core_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/welcome/<uidb64>/<token>/",
+        accounts_team_views.AcceptInvitationView.as_view(),
+        name="accept_invitation",
     ),
     path(
         "accounts/reset/done/",

@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from thrive.core import business
 from thrive.core.money import CURRENCY_CODES
+from thrive.core.roles import Role
 
 from .models import Business
 
@@ -263,3 +264,16 @@ class ProfileForm(forms.Form):
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = zone_choices(
             f"The business's zone ({business.time_zone_name()})"
         )
+
+
+class InviteForm(forms.Form):
+    """Who to invite and with which role."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

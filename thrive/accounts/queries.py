@@ -6,7 +6,8 @@ from typing import Any
 
 from thrive.core import business
 
-from .models import Business, SettingChange
+from .models import Associate, Business, SettingChange
+from .team import has_joined
 
 # The Business fields thrive.core.business reads (its keys), as the row keeps them.
 STORED_FIELDS = (
@@ -42,3 +43,29 @@ def business_name() -> str:
 
 def recent_setting_changes(limit: int = 20) -> list[SettingChange]:
     return list(SettingChange.objects.select_related("actor")[:limit])
+
+
+def team() -> list[dict[str, Any]]:
+    """Every associate with where they stand: active, invited (not joined yet) or
+    deactivated. Owners first, then by name."""
+    order = {"owner": 0, "member": 1, "read_only": 2}
+    rows = []
+    for person in Associate.objects.all():
+        if not person.is_active:
+            status = "Deactivated"
+        elif not has_joined(person):
+            status = "Invited"
+        else:
+            status = "Active"
+        rows.append({"associate": person, "status": status})
+    rows.sort(key=lambda r: (order.get(r["associate"].role, 9), str(r["associate"]).lower()))
+    return rows
+
+
+def team_changes(limit: int = 20) -> list[SettingChange]:
+    """The recent changes to associates: invitations, roles, (de)activations."""
+    return list(
+        SettingChange.objects.filter(subject__startswith="associate ")
+        .exclude(field="time zone")
+        .select_related("actor")[:limit]
+    )

@@ -16,6 +16,8 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # An invited associate chooses a first password (signed, expiring link).
+        "accept_invitation",
         # Load balancers' liveness check.
         "healthz",
         # Browsers ask for the site icon on every page, public or not.

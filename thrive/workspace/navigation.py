@@ -132,6 +132,13 @@ SECTIONS: tuple[NavSection, ...] = (
                 allowed=can_manage,
                 keywords="business sender time zone currency logo colour public address",
             ),
+            NavItem(
+                "Team",
+                "team",
+                ("team", "team_*"),
+                allowed=can_manage,
+                keywords="invite colleague associates roles deactivate",
+            ),
             NavItem("Your profile", "profile", ("profile",), keywords="my time zone hours"),
         ),
     ),

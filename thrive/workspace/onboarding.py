@@ -60,8 +60,8 @@ def steps() -> list[Step]:
              "Your mail provider's SMTP server, under Email delivery on Settings; until then "
              "email is only printed."),
         Step("colleague", "Invite a colleague",
-             colleague, reverse("admin:accounts_associate_add"),
-             "Add an associate in Records → Team."),
+             colleague, reverse("team"),
+             "Invite them by email with a role, on Team."),
         Step("workflow", "Switch on a first workflow",
              workflow,
              reverse("workflows"), "Start from a ready-made workflow in Automations."),
