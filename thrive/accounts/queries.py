@@ -58,7 +58,11 @@ def team() -> list[dict[str, Any]]:
         else:
             status = "Active"
         rows.append({"associate": person, "status": status})
-    rows.sort(key=lambda r: (order.get(r["associate"].role, 9), str(r["associate"]).lower()))
+    def rank(row: dict[str, Any]) -> tuple[int, str]:
+        associate = row["associate"]
+        return order.get(getattr(associate, "role", ""), 9), str(associate).lower()
+
+    rows.sort(key=rank)
     return rows
 
 

@@ -29,7 +29,7 @@ class EmailBackend(BaseEmailBackend):
             mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
         backend_class = import_string(str(mailer["BACKEND"]))
         options = {**dict(mailer.get("OPTIONS") or {}), **kwargs}
-        return backend_class(alias=alias, **options)  # type: ignore[no-any-return]
+        return backend_class(alias=alias, **options)
 
     def send_messages(self, email_messages: Any) -> int:  # pragma: no cover - never made
         raise NotImplementedError

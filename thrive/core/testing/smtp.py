@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -89,7 +90,7 @@ class SmtpSink:
         )
 
     def start(self) -> None:
-        auth: dict[str, object] = {}
+        auth: dict[str, Any] = {}
         if self.credentials is not None:
             auth = {
                 "authenticator": self._authenticate,
