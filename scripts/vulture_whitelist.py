@@ -17,3 +17,7 @@ rcpt_options  # noqa: B018
 app_configs  # noqa: B018
 # signal.signal handlers are called as handler(signum, frame).
 signum  # noqa: B018
+# Django calls a mail backend's send_messages(email_messages); aiosmtpd calls an
+# authenticator with (server, session, envelope, mechanism, auth_data).
+email_messages  # noqa: B018
+mechanism  # noqa: B018
