@@ -41,7 +41,7 @@ WEBSITE = "https://kettleandcrow.example"
 # Public, but for staff: a customer must never be sent there.
 STAFF_PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "admin:login",
+    "password_reset_complete", "admin:login", "accept_invitation",
 }  # fmt: skip
 # Public names that are not pages a person reads (a pixel, the logo, redirects, a webhook, POST-only
 # actions, the API's schema); every other public name must be walked below.
