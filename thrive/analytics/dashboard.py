@@ -282,8 +282,9 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
         "automation_rate", "Process automation rate", touches["rate"], unit="%",
         formula=AUTOMATION_FORMULA,
         data=f"{touches['automated']} of {touches['total']} customer touches were automated.",
-        lists=[{"kind": "touches", "link": "/automations/", "count": touches["total"],
-                "automated": touches["automated"], "words": "customer touches"}],
+        lists=[{"kind": "touches", "link": f"/automations/?as_of={as_of.isoformat()}",
+                "count": touches["total"], "automated": touches["automated"],
+                "words": "customer touches"}],
     ))  # fmt: skip
     contact = _time_with_customers(cur_start, cur_end)
     prev_contact = _time_with_customers(prev_start, prev_end)

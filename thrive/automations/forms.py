@@ -57,3 +57,9 @@ class WorkflowForm(forms.Form):
 
 class EnrollForm(forms.Form):
     person = forms.CharField(label="Person (email or id)", max_length=254)
+
+
+class AsOfForm(forms.Form):
+    """The day a figure was counted up to (excluded), from a dashboard link."""
+
+    as_of = forms.DateField(required=False, input_formats=["%Y-%m-%d"])

@@ -18,7 +18,7 @@ from thrive.segments.words import editor_registry
 
 from . import queries, services, step_builder
 from .definition import SETTINGS, exits_of
-from .forms import EnrollForm, WorkflowForm
+from .forms import AsOfForm, EnrollForm, WorkflowForm
 from .models import StepKind, Workflow
 from .words import Names, describe_step, describe_trigger
 
@@ -34,11 +34,20 @@ EXAMPLE_STEPS = [
 
 @require_GET
 def workflow_list(request: HttpRequest) -> HttpResponse:
+    """The workflows and the automation rate; ``?as_of=YYYY-MM-DD`` (the dashboard's link)
+    shows the rate over the 90 days before that day, the window the dashboard counted."""
     workflows = queries.all_workflows()
+    period = AsOfForm(request.GET)
+    as_of = period.cleaned_data["as_of"] if period.is_valid() else None
     return render(
         request,
         "automations/workflow_list.html",
-        {"rows": queries.workflow_rows(workflows), "rate": queries.automation_rate()},
+        {
+            "rows": queries.workflow_rows(workflows),
+            "rate": queries.automation_rate(as_of=as_of),
+            "as_of": as_of,
+            "as_of_error": period.errors.get("as_of"),
+        },
     )
 
 

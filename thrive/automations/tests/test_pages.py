@@ -138,3 +138,32 @@ def test_every_action_is_explained_and_shown_on_the_person_page(build, owner):
     body = client_for(owner).get(f"/people/{person.pk}/").content.decode()
     assert "Why did this happen?" in body and "Moved to Advocate" in body
     assert "Started by: When someone becomes a client" in body
+
+
+def test_the_rate_counts_the_window_the_dashboard_link_names(read_only):
+    """``?as_of=`` (the dashboard's link) counts the 90 days before that day, whatever today
+    is; a date that cannot be read says so and falls back to the last 90 days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thrive.analytics.figures import window
+    from thrive.contacts.models import Activity, Direction
+
+    as_of = dt.date(2025, 3, 1)
+    start, end = window(as_of)
+    person = PersonFactory()
+    for at, automated in [(start, True), (end - dt.timedelta(seconds=1), False),
+                          (end, True), (start - dt.timedelta(seconds=1), True)]:  # fmt: skip
+        Activity.objects.create(person=person, kind="email_sent", occurred_at=at,
+                                direction=Direction.OUTBOUND, automated=automated)  # fmt: skip
+    Activity.objects.create(person=person, kind="email_sent", occurred_at=timezone.now(),
+                            direction=Direction.OUTBOUND, automated=True)  # fmt: skip
+    client = client_for(read_only)
+    body = client.get("/automations/?as_of=2025-03-01").content.decode()
+    assert 'data-automated="1" data-total="2"' in body
+    assert "90 days before 1 March 2025" in body
+    bad = client.get("/automations/?as_of=first-of-march")
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert "could not be read" in text and 'data-automated="1" data-total="1"' in text
