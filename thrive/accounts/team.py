@@ -78,6 +78,11 @@ def invite_associate(
     validate_email(email)
     if role not in Role.values:
         raise ValidationError({"role": f"{role} is not a role."})
+    # Only owners invite, so locking the active owners' rows queues two invitations sent at
+    # the same moment: the second then sees the first and cannot make a twin (SQLite's
+    # IMMEDIATE transactions queue them already).
+    list(Associate.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
+         .values_list("pk", flat=True))  # fmt: skip
     if Associate.objects.filter(email__iexact=email).exists():
         raise ValidationError(
             {"email": f"{email} already belongs to someone on the team; "
