@@ -29,6 +29,12 @@ urlpatterns = [
     path("people/<int:pk>/", workspace_views.person_detail, name="person"),
     path("people/<int:pk>/edit/", contact_views.person_edit, name="person_edit"),
     path("people/<int:pk>/log", contact_views.person_log, name="person_log"),
+    path("people/<int:pk>/automation", contact_views.person_automation, name="person_automation"),
+    path(
+        "people/<int:pk>/decline-profiling",
+        contact_views.person_decline_profiling,
+        name="person_decline_profiling",
+    ),
     path(
         "people/<int:pk>/timeline/<int:activity_pk>/",
         contact_views.activity_detail,

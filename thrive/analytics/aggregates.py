@@ -61,6 +61,16 @@ class CustomerPurchaseDays:
     revenue: np.ndarray  # float64, net of refunds
     first_day_revenue: np.ndarray  # float64
 
+    def without(self, person_ids: set[int]) -> CustomerPurchaseDays:
+        """The same rows less those people's (who declined profiling, say)."""
+        if not person_ids or not self.person_ids.size:
+            return self
+        keep = ~np.isin(self.person_ids, np.fromiter(person_ids, dtype=np.int64))
+        return CustomerPurchaseDays(
+            self.person_ids[keep], self.first_day[keep], self.last_day[keep],
+            self.purchase_days[keep], self.revenue[keep], self.first_day_revenue[keep],
+        )  # fmt: skip
+
     @property
     def frequency(self) -> np.ndarray:
         """Repeat transactions: purchase days after the first."""

@@ -24,3 +24,9 @@ class AnalyticsConfig(AppConfig):
 
         on_orders_changed(request_refresh)
         register_figure_people()
+        # Someone who declines profiling loses their scores at once, not at the next refresh.
+        from thrive.contacts.forgetting import on_decline
+
+        from .models import CustomerScore
+
+        on_decline(lambda person_id: CustomerScore.objects.filter(person_id=person_id).delete())

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from thrive.contacts import profiling
 from thrive.contacts.models import ChurnRisk, Person, Stage
 from thrive.insights.bgnbd import fit_bgnbd
 from thrive.insights.clv import churn_risk_band, customer_lifetime_value
@@ -97,8 +98,10 @@ def score_customers(days: CustomerPurchaseDays, *, as_of: dt.date) -> Scoring:
 def refresh_scores(
     *, as_of: dt.date, progress: Callable[[int], None] | None = None, chunk: int = 5000
 ) -> Scoring:
-    """Recompute every CustomerScore from the orders before ``as_of`` and store them."""
-    days = customer_purchase_days(as_of=as_of)
+    """Recompute every CustomerScore from the orders before ``as_of`` and store them.
+    People who declined profiling are left out: nothing is fitted on or predicted about
+    them (``thrive.contacts.profiling``)."""
+    days = customer_purchase_days(as_of=as_of).without(profiling.declined_ids())
     scoring = score_customers(days, as_of=as_of)
     if progress:
         progress(40)

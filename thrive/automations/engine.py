@@ -102,8 +102,16 @@ def enroll_many(entries: list[Entry], *, now: dt.datetime) -> int:
         .annotate(last=Max("enrolled_at"), live=Count("pk", filter=Q(status__in=LIVE_STATUSES)))
     )
     state = {(h["workflow_id"], h["person_id"]): (h["last"], h["live"] > 0) for h in history}
+    # People whose page says "no automation" are never enrolled.
+    paused = set(
+        Person.objects.filter(
+            pk__in={e.person_id for e in entries}, automation_paused=True
+        ).values_list("pk", flat=True)
+    )
     new = []
     for entry in entries:
+        if entry.person_id in paused:
+            continue
         key = (entry.workflow.pk, entry.person_id)
         last, live = state.get(key, (None, False))
         if not _may_enter(entry.workflow, last, live, now):
@@ -479,7 +487,8 @@ def _advance_one(enrollment: Enrollment, facts: Facts, now: dt.datetime, names: 
     workflow = enrollment.workflow
     step = facts.steps.get((workflow.pk, enrollment.position))
     goal_met = (workflow.pk, enrollment.person_id) in facts.goal_met
-    if step is not None and step.kind == StepKind.WEBHOOK and not goal_met:
+    paused = enrollment.person.automation_paused
+    if step is not None and step.kind == StepKind.WEBHOOK and not goal_met and not paused:
         run = step_kinds.StepRun(
             enrollment, step, workflow, now, names, facts.step_counts[workflow.pk]
         )
@@ -492,6 +501,9 @@ def _advance_one(enrollment: Enrollment, facts: Facts, now: dt.datetime, names: 
                 return
             if goal_met:
                 exit_for_goal(enrollment, now, names)
+                return
+            if paused:
+                _finish(enrollment, EnrollmentStatus.EXITED, now, PAUSED_REASON)
                 return
             if step is None:  # past the last step, e.g. after an edit removed steps
                 _finish(enrollment, EnrollmentStatus.COMPLETED, now)
@@ -514,6 +526,9 @@ def _advance_one(enrollment: Enrollment, facts: Facts, now: dt.datetime, names: 
             if step is not None and _claim(enrollment):
                 run = step_kinds.StepRun(enrollment, step, workflow, now, names, 0)
                 _fail(run, str(exc) or exc.__class__.__name__)
+
+
+PAUSED_REASON = "Automation is switched off for this person."
 
 
 def _due() -> Q:

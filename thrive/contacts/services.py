@@ -14,6 +14,7 @@ from thrive.accounts.models import Associate
 from thrive.core.roles import can_edit, can_manage, check_actor
 
 from . import lifecycle
+from .forgetting import forget_predictions
 from .identity import normalize_email
 from .models import (
     Activity,
@@ -380,6 +381,28 @@ def remove_tag(person: Person, name: str, *, actor: Any) -> bool:
     return bool(deleted)
 
 
+def set_automation_paused(person: Person, paused: bool, *, actor: Any) -> bool:
+    """Switch workflows off (or back on) for one person; noted on their timeline. False
+    when it was already so."""
+    check_actor(actor)
+    if actor is not None and not can_edit(actor):
+        raise PermissionDenied("Read-only associates cannot change this.")
+    with transaction.atomic():
+        changed = Person.objects.filter(pk=person.pk).exclude(
+            automation_paused=paused
+        ).update(automation_paused=paused)
+        person.automation_paused = paused
+        if changed:
+            who = (actor.get_full_name() or actor.username) if actor is not None else "The system"
+            record_activity(
+                person, ActivityKind.NOTE, channel=ActivityChannel.SYSTEM,
+                direction=Direction.INTERNAL, associate=actor,
+                subject=f"{who} switched automation {'off' if paused else 'back on'}",
+                data={"automation_paused": paused},
+            )  # fmt: skip
+    return bool(changed)
+
+
 def grant_consent(
     person: Person,
     purpose: str,
@@ -462,6 +485,9 @@ def withdraw_consent(
             subject=f"Withdrew consent to {consent.get_purpose_display().lower()}",
             data={"purpose": purpose, "action": "withdrawn", "method": method},
         )
+        if purpose == ConsentPurpose.PROFILING:
+            # Honoured at once: nothing predicted about them stays (thrive.contacts.profiling).
+            forget_predictions(person.pk)
         return True
 
 

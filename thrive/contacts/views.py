@@ -19,7 +19,7 @@ from thrive.core.cells import csv_cell
 from thrive.core.redirects import next_from
 from thrive.core.roles import role_required
 
-from . import queries, services
+from . import profiling, queries, services
 from .forms import (
     CUSTOM_PREFIX,
     SORT_LABELS,
@@ -208,6 +208,39 @@ def person_log(request: HttpRequest, pk: int) -> HttpResponse:
             label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
             messages.error(request, f"{label}{' '.join(str(e) for e in errors)}")
     return redirect(reverse("person", args=[person.pk]) + "#timeline")
+
+
+@require_POST
+@role_required("edit")
+def person_automation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The per-person "no automation" switch that workflows honour."""
+    person = get_object_or_404(Person, pk=pk)
+    paused = request.POST.get("paused") == "1"
+    services.set_automation_paused(person, paused, actor=request.user)
+    messages.success(
+        request,
+        f"Automation switched off for {person}: workflows leave them alone."
+        if paused
+        else f"Workflows may include {person} again.",
+    )
+    return redirect(reverse("person", args=[person.pk]) + "#why")
+
+
+@require_POST
+@role_required("edit")
+def person_decline_profiling(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the person declines personalisation and analytics (they told us)."""
+    person = get_object_or_404(Person, pk=pk)
+    words = request.POST.get("words", "")[:500]
+    if profiling.decline(person, actor=request.user, words=words):
+        messages.success(
+            request,
+            f"Recorded: {person} declines personalisation and analytics. Their scores are "
+            "deleted and nothing will be predicted about them.",
+        )
+    else:
+        messages.info(request, f"{person} had already declined; nothing changed.")
+    return redirect(reverse("person", args=[person.pk]) + "#consent-h")
 
 
 def _activity_page(

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from thrive.accounts.models import Associate
 from thrive.commerce.models import Order
+from thrive.contacts import profiling
 from thrive.contacts.models import (
     Activity,
     ActivityChannel,
@@ -479,3 +480,24 @@ def seed_proof(owner_username: str, zone: Any) -> None:
         seed_campaign(owner, clock, zone)
     with transaction.atomic():
         seed_follow_ups(clock)
+    seed_profiling_refusal(owner, clock - dt.timedelta(days=9))
+
+
+def seed_profiling_refusal(owner: Associate, when: dt.datetime) -> None:
+    """One regular customer who asked not to be profiled: their page shows no scores and
+    says why (idempotent: the first scored client, once)."""
+    if profiling.declined().exists():
+        return
+    person = (
+        Person.objects.filter(score__isnull=False, email__isnull=False)
+        .exclude(email="")
+        .order_by("-score__revenue", "pk")
+        .first()
+    )
+    if person is not None:
+        profiling.decline(
+            person, actor=owner,
+            words="Asked by phone that their purchases not be analysed or used to "
+                  "personalise offers.",
+            at=when,
+        )  # fmt: skip

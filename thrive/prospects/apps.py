@@ -17,3 +17,9 @@ class ProspectsConfig(AppConfig):
         # The ideal-client profile and lead scores read the scores: recompute them (in a
         # job of their own) after each refresh.
         after_refresh(request_refresh)
+        # Someone who declines profiling loses their lead score at once.
+        from thrive.contacts.forgetting import on_decline
+
+        from .models import LeadScore
+
+        on_decline(lambda person_id: LeadScore.objects.filter(person_id=person_id).delete())

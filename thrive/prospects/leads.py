@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from thrive.contacts import profiling
 from thrive.contacts.models import Activity, ActivityKind, Person, RelationshipRole, Stage
 from thrive.outreach.models import Delivery
 
@@ -65,8 +66,11 @@ def _ts(value: Any) -> np.datetime64:
 
 
 def load_people() -> People:
+    """Everyone the lead model may learn from and score: not staff, and not people who
+    declined profiling (``thrive.contacts.profiling``)."""
     rows = list(
         Person.objects.exclude(roles__role=RelationshipRole.ASSOCIATE)
+        .exclude(pk__in=profiling.declined().values("pk"))
         .annotate(
             prospect_at=Min(
                 "stage_history__changed_at", filter=Q(stage_history__to_stage=Stage.PROSPECT)

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, Sum
 
 from thrive.automations.queries import person_logs
 from thrive.commerce.queries import open_deals
+from thrive.contacts import profiling
 from thrive.contacts.models import (
     Activity,
     ChurnRisk,
@@ -106,6 +107,8 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         "subscriptions": list(person.subscriptions.order_by("-started_on")),
         "open_deals": list(open_deals(person=person)),
         "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
+        # Declined personalisation and analytics: no scores, and the page says why.
+        "profiling_declined": profiling.declined_on(person),
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),

@@ -152,6 +152,10 @@ def enroll_person(workflow: Workflow, person: Person, *, actor: Any) -> Enrollme
     check_actor(actor)
     if workflow.status == WorkflowStatus.DRAFT:
         raise ValidationError("Switch the workflow on before enrolling people.")
+    if person.automation_paused:
+        raise ValidationError(
+            f"Automation is switched off for {person}; switch it back on from their page first."
+        )
     who = (actor.get_full_name() or actor.username) if actor is not None else "the system"
     with transaction.atomic():
         if Enrollment.objects.filter(

@@ -103,6 +103,11 @@ class Person(TimeStampedModel):
     region = models.CharField(max_length=120, blank=True)
     city = models.CharField(max_length=120, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
+    automation_paused = models.BooleanField(
+        "no automation", default=False,
+        help_text="Workflows leave this person alone: no new enrolment, and any workflow "
+        "they are in stops before its next step. People, not machines, handle them.",
+    )  # fmt: skip
     tags: models.ManyToManyField[Tag, PersonTag] = models.ManyToManyField(
         "Tag", through="PersonTag", related_name="people", blank=True
     )

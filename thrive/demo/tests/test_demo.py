@@ -22,6 +22,7 @@ from django.db.models import Count, Min, Sum
 from django.test import override_settings
 
 from thrive.accounts.models import Associate, Business
+from thrive.analytics.models import CustomerScore
 from thrive.commerce.models import (
     Deal,
     DealStage,
@@ -269,7 +270,12 @@ def test_marketing_spend_is_booked_per_paid_channel_per_month(demo: Demo) -> Non
 
 
 def test_consents_carry_their_evidence(demo: Demo) -> None:
-    consents = list(Consent.objects.all())
+    # One regular customer declined profiling by phone: no score anywhere for them.
+    [refusal] = Consent.objects.filter(purpose="profiling")
+    assert refusal.method == "verbal" and refusal.withdrawn_at == refusal.granted_at
+    assert not CustomerScore.objects.filter(person=refusal.person_id).exists()
+    assert refusal.person.orders.exists()
+    consents = list(Consent.objects.exclude(purpose="profiling"))
     assert consents
     for consent in consents:
         assert consent.purpose == "email_marketing"

@@ -137,3 +137,18 @@ def test_the_join_form_sends_a_confirmation(client, smtp_sink):
     assert response.status_code == 200 and b"Check your inbox" in response.content
     run_pump()
     assert len(smtp_sink.to("joiner@example.com")) == 1
+
+
+def test_the_unsubscribe_page_can_also_decline_profiling(smtp_sink, client):
+    from thrive.contacts import profiling
+
+    person = consenting_person()
+    _, message = sent_to(person, smtp_sink)
+    text = message.get_body(("plain",)).get_content()
+    path = urlsplit(re.search(r"Unsubscribe: (\S+)", text).group(1)).path
+    assert b'name="profiling"' in client.get(path).content
+    assert not profiling.has_declined(person)
+    done = client.post(path, {"List-Unsubscribe": "One-Click", "profiling": "1"})
+    assert "Nothing about you will be personalised" in done.content.decode()
+    assert profiling.has_declined(person)
+    assert not has_consent(person, ConsentPurpose.EMAIL_MARKETING)

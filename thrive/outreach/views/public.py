@@ -79,7 +79,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             guard(request, (f"unsubscribe:ip:{client_ip(request)}", UNSUBSCRIBES_PER_IP))
         except Refused as exc:
             return refusal(request, exc)
-        do_unsubscribe(delivery)
+        declined = request.POST.get("profiling") == "1"
+        do_unsubscribe(delivery, profiling_too=declined)
         return render(
             request,
             "outreach/public_message.html",
@@ -88,6 +89,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 "message": (
                     f"{delivery.to_email or 'Your address'} will get no more of these emails "
                     f"from {current_brand().name}."
+                    + (" Nothing about you will be personalised or predicted from your data "
+                       "from now on." if declined else "")
                 ),
             },
         )
