@@ -11,8 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from thrive.core.testing.smtp import smtp_sink  # noqa: F401 (a fixture)
+
+# Assertions wait as long as actions do (15 s): on a busy machine a page can take more than
+# Playwright's default 5 s to answer, which says nothing about Thrive.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # still plain synchronous code.

@@ -5,6 +5,11 @@
 (function () {
   "use strict";
   if (!window.fetch) return;
+  // Once the reader follows a link, the finished job must not pull them back by reloading
+  // the page they are leaving.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  window.addEventListener("pageshow", function () { leaving = false; });
   function follow(box) {
     var bar = box.querySelector("[data-job-bar]");
     var words = box.querySelector("[data-job-words]");
@@ -17,6 +22,7 @@
           if (percent) { percent.textContent = s.percent; }
           if (words && s.words) { words.textContent = s.words; }
           box.dataset.jobState = s.state;
+          if (leaving) return;
           if (s.active) { setTimeout(poll, 1000); } else { window.location.reload(); }
         })
         .catch(function () { setTimeout(poll, 4000); });
