@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-_FORGET: list[Callable[[int], None]] = []
+_FORGET: list[Callable[[int], object]] = []
 
 
-def on_decline(forget: Callable[[int], None]) -> None:
+def on_decline(forget: Callable[[int], object]) -> None:
     """Register ``forget(person_id)``: delete what the app predicted about that person."""
     if forget not in _FORGET:
         _FORGET.append(forget)
