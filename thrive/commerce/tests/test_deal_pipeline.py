@@ -60,7 +60,9 @@ def test_moving_to_a_lost_stage_needs_a_reason_and_writes_nothing_without_one(me
     deal.refresh_from_db()
     assert deal.stage == stages["proposal"] and deal.closed_at is None
     assert Activity.objects.count() == before and DealStageChange.objects.count() == 1
-    deal_pipeline.move_deal(deal, stages["lost"], actor=member, lost_reason="Chose a cheaper roaster")
+    deal_pipeline.move_deal(
+        deal, stages["lost"], actor=member, lost_reason="Chose a cheaper roaster"
+    )
     deal.refresh_from_db()
     assert deal.closed_at is not None and deal.lost_reason == "Chose a cheaper roaster"
     entry = Activity.objects.filter(kind=ActivityKind.DEAL).latest("id")
@@ -146,7 +148,9 @@ def test_a_deal_in_its_stage_longer_than_one_and_a_half_medians_is_stuck(stages)
     for stay in (2, 4, 10):
         done = new_deal(stages["lead"])
         Deal.objects.filter(pk=done.pk).update(stage=stages["proposal"])
-        _history(done, (stages["lead"], now - 40 * day), (stages["proposal"], now - (40 - stay) * day))
+        _history(
+            done, (stages["lead"], now - 40 * day), (stages["proposal"], now - (40 - stay) * day)
+        )
     stuck = new_deal(stages["lead"], title="Waiting seven days")
     _history(stuck, (stages["lead"], now - 7 * day))
     fresh = new_deal(stages["lead"], title="Waiting five days")
