@@ -49,10 +49,12 @@ def _move_words(deal: Deal, before: DealStage | None) -> str:
     return f"Deal “{deal.title}” moved from {before.name} to {stage.name}"
 
 
-def record_move(deal: Deal, *, from_stage_id: int | None, actor: Any) -> DealStageChange:
+def record_move(
+    deal: Deal, *, from_stage_id: int | None, actor: Any, at: dt.datetime | None = None
+) -> DealStageChange:
     """The stage history row, and the timeline entry on the deal's person (a deal only
     with an organization has no person's timeline, so no workflow is fired for it)."""
-    at = timezone.now()
+    at = at or timezone.now()
     change = DealStageChange.objects.create(
         deal=deal, from_stage_id=from_stage_id, to_stage=deal.stage, actor=actor, changed_at=at
     )

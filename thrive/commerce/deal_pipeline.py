@@ -3,6 +3,7 @@ and turning a won deal into an order."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,12 +23,20 @@ def _owner_only(actor: Any) -> None:
         require_manage(actor)
 
 
-def move_deal(deal: Deal, stage: DealStage, *, actor: Any, lost_reason: str = "") -> Deal:
-    """Move ``deal`` to ``stage`` (a lost stage needs ``lost_reason``)."""
+def move_deal(
+    deal: Deal,
+    stage: DealStage,
+    *,
+    actor: Any,
+    lost_reason: str = "",
+    at: dt.datetime | None = None,
+) -> Deal:
+    """Move ``deal`` to ``stage`` (a lost stage needs ``lost_reason``); ``at`` dates a move
+    recorded after the fact."""
     fields: dict[str, Any] = {"stage": stage}
     if stage.is_lost:
         fields["lost_reason"] = lost_reason
-    return services.save_deal(deal, actor=actor, **fields)
+    return services.save_deal(deal, actor=actor, at=at, **fields)
 
 
 def set_next_step(deal: Deal, *, actor: Any, text: str, due: Any) -> Deal:

@@ -291,12 +291,15 @@ DEAL_FIELDS = {
 }  # fmt: skip
 
 
-def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
+def save_deal(
+    deal: Deal | None = None, *, actor: Any, at: dt.datetime | None = None, **fields: Any
+) -> Deal:
     """Create a deal, or change ``deal``, after full validation. A new stage is written to
     the deal's stage history with who moved it and to its person's timeline (which fires
     the deal workflow triggers); a won or lost stage closes the deal, any other reopens
     it. A lost stage needs a reason. A changed next step becomes a task for the deal's
-    owner (the one it replaces is dismissed)."""
+    owner (the one it replaces is dismissed). ``at`` dates a move recorded after the fact
+    (imports, the demo); by default it happened now."""
     check_actor(actor)
     unknown = set(fields) - DEAL_FIELDS
     if unknown:
@@ -322,12 +325,12 @@ def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
         deal_moves.check_move(deal, moved=moved)
         if moved:
             closing = deal.stage.is_won or deal.stage.is_lost
-            deal.closed_at = (deal.closed_at or timezone.now()) if closing else None
+            deal.closed_at = (deal.closed_at or at or timezone.now()) if closing else None
             if not deal.stage.is_lost:
                 deal.lost_reason = ""
         deal.save()
         if moved:
-            deal_moves.record_move(deal, from_stage_id=before, actor=actor)
+            deal_moves.record_move(deal, from_stage_id=before, actor=actor, at=at)
         if (deal.next_step, deal.next_step_due) != step_before:
             deal_moves.replace_next_step_task(deal, actor=actor)
     return deal
