@@ -107,13 +107,13 @@ def stuck(now: dt.datetime | None = None) -> list[Stuck]:
     now = now or timezone.now()
     histories = _histories()
     durations: dict[int, list[dt.timedelta]] = defaultdict(list)
-    for history in histories.values():
-        for stage_id, spent in fc.stays(history):
+    for moves in histories.values():
+        for stage_id, spent in fc.stays(moves):
             durations[stage_id].append(spent)
     limits = fc.usual_limits(durations)
     found = []
     for deal in _deals().filter(closed_at__isnull=True, stage_id__in=list(limits)):
-        history = histories.get(deal.pk)
+        history = histories.get(deal.pk, [])
         # Deals recorded before the history was kept count from when they were created.
         since = history[-1][1] if history and history[-1][0] == deal.stage_id else deal.created_at
         spent = now - since

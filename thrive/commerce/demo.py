@@ -142,7 +142,7 @@ def seed_demo(owner_username: str) -> None:
     """Seed the pipeline (idempotent: a second run adds nothing)."""
     if LostReason.objects.filter(label=REASONS[0]).exists() or not DealStage.objects.exists():
         return
-    staff = {a.username: a for a in get_user_model().objects.all()}
+    staff: dict[str, Any] = {a.username: a for a in get_user_model().objects.all()}
     staff.setdefault("maya", staff.get(owner_username))
     now = timezone.now()
     with transaction.atomic():
