@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from thrive.contacts.models import Person
+from thrive.contacts.models import Activity, Person, RelationshipRole
 
 from . import deal_pipeline, services
-from .models import Deal, DealStage, DealStageChange, LostReason
+from .models import Deal, DealStage, DealStageChange, LostReason, Order
 
 REASONS = [
     "Price: went with a cheaper roaster",
@@ -26,22 +27,22 @@ REASONS = [
 # The week's deals: (title, stages with days ago, value, owner, lost reason, next step
 # (words, due in days) or None). Stage names are the demo's own.
 WEEK: list[tuple[str, list[tuple[str, float]], int, str, str, tuple[str, int] | None]] = [
-    ("house espresso for the new bakery", [("Lead", 6.2), ("Tasting booked", 4.1)], 4800,
-     "maya", "", ("Tasting at the roastery", 1)),
-    ("office coffee, 40 desks", [("Lead", 5.9), ("Tasting booked", 4.8), ("Proposal", 2.3)],
-     7200, "maya", "", ("Send the revised price list", 0)),
-    ("cold brew kegs for summer", [("Lead", 5.1), ("Proposal", 3.0), ("Negotiation", 1.2)],
-     12600, "luis", "", ("Call about delivery days", 2)),
     ("single origin rotation", [("Lead", 6.8), ("Tasting booked", 5.5), ("Proposal", 3.9),
                                 ("Won", 0.9)], 9400, "maya", "", None),
-    ("decaf program for the clinic", [("Lead", 6.5), ("Proposal", 4.4), ("Won", 2.1)], 3100,
-     "luis", "", None),
     ("filter coffee for the co-working space", [("Lead", 6.0), ("Tasting booked", 3.5),
                                                 ("Lost", 1.6)], 5600, "maya",
      REASONS[0], None),
+    ("office coffee, 40 desks", [("Lead", 5.9), ("Tasting booked", 4.8), ("Proposal", 2.3)],
+     7200, "maya", "", ("Send the revised price list", 0)),
+    ("hotel breakfast blend", [("Lead", 3.2)], 8800, "maya", "", None),
+    ("house espresso for the new bakery", [("Lead", 6.2), ("Tasting booked", 4.1)], 4800,
+     "maya", "", ("Tasting at the roastery", 1)),
+    ("cold brew kegs for summer", [("Lead", 5.1), ("Proposal", 3.0), ("Negotiation", 1.2)],
+     12600, "luis", "", ("Call about delivery days", 2)),
+    ("decaf program for the clinic", [("Lead", 6.5), ("Proposal", 4.4), ("Won", 2.1)], 3100,
+     "luis", "", None),
     ("second location opening", [("Lead", 4.0), ("Lost", 0.7)], 15000, "luis",
      "Chose to wait until the lease is signed", None),
-    ("hotel breakfast blend", [("Lead", 3.2)], 8800, "maya", "", None),
     ("university café", [("Lead", 2.4), ("Tasting booked", 1.1)], 11200, "tom", "", None),
     ("gift boxes for a law firm", [("Lead", 1.3)], 2400, "maya", "",
      ("Ask for the guest count", 3)),
@@ -62,25 +63,25 @@ def _backfill_history(now: dt.datetime) -> None:
     lost = next((s for s in stages if s.is_lost), None)
     rows = []
     lost_ids: list[int] = []
-    for deal in Deal.objects.filter(stage_history__isnull=True).order_by("pk"):
+    for n, deal in enumerate(Deal.objects.filter(stage_history__isnull=True).order_by("pk")):
         if deal.closed_at is None and deal.created_at < now - GIVEN_UP_AFTER and lost:
             # Open for months: the roastery marked it lost when the café stopped answering.
             reached = open_stages[: open_stages.index(deal.stage) + 1]
-            deal.closed_at = deal.created_at + dt.timedelta(days=45 + deal.pk % 40)
+            deal.closed_at = deal.created_at + dt.timedelta(days=45 + n % 40)
             deal.stage, deal.lost_reason = lost, WENT_QUIET
             deal.save(update_fields=["stage", "closed_at", "lost_reason"])
             path = [*reached, lost]
         elif deal.stage == won:
             path = [*open_stages, deal.stage]
         elif deal.stage == lost:
-            path = [*open_stages[: 1 + deal.pk % 3], deal.stage]
+            path = [*open_stages[: 1 + n % 3], deal.stage]
             lost_ids.append(deal.pk)
         else:
             path = open_stages[: open_stages.index(deal.stage) + 1]
         start = deal.created_at
         # Closed deals end on their last move; an open one moved to its stage some days
         # ago (10 to 69), which leaves a few of them there longer than usual.
-        end = deal.closed_at or max(start, now - dt.timedelta(days=10 + deal.pk % 60))
+        end = deal.closed_at or max(start, now - dt.timedelta(days=10 + n % 60))
         step = (end - start) / max(len(path) - 1, 1)
         previous = None
         for i, stage in enumerate(path):
@@ -103,20 +104,39 @@ def _next_steps(today: dt.date) -> None:
             )  # fmt: skip
 
 
-def _people(count: int) -> list[Person]:
-    """Contacts at the demo's organizations who have no deal yet."""
+def _people(end: dt.datetime) -> list[Person]:
+    """Wholesale partners' contacts known for a while, those without a deal first."""
     return list(
-        Person.objects.filter(organization__isnull=False, deals__isnull=True)
+        Person.objects.filter(
+            organization__isnull=False, roles__role=RelationshipRole.PARTNER,
+            first_seen_at__lt=end - dt.timedelta(days=14),
+        )
+        .annotate(has_deal=Exists(Deal.objects.filter(person=OuterRef("pk"))),
+                  has_order=Exists(Order.objects.filter(person=OuterRef("pk"))))
         .select_related("organization")
-        .order_by("pk")[:count]
-    )
+        .distinct()
+        .order_by("has_deal", "pk")
+    )  # fmt: skip
+
+
+def _pick(people: list[Person], *, won: bool) -> Person | None:
+    """The next person not given a deal yet; a won deal goes to someone who has not
+    ordered yet (their orders follow the deal)."""
+    for person in people:
+        if not won or not getattr(person, "has_order", False):
+            people.remove(person)
+            return person
+    return None
 
 
 def _week(now: dt.datetime, staff: dict[str, Any]) -> None:
     stages = {s.name: s for s in DealStage.objects.all()}
-    people = _people(len(WEEK))
-    today = timezone.localdate()
-    for person, (topic, path, value, owner_name, reason, step) in zip(people, WEEK, strict=False):
+    people = _people(now)
+    today = timezone.localdate(now)
+    for topic, path, value, owner_name, reason, step in WEEK:
+        person = _pick(people, won=path[-1][0] == "Won")
+        if person is None:
+            continue
         owner = staff.get(owner_name) or staff["maya"]
         org = person.organization
         title = f"{org.name}: {topic}" if org else topic
@@ -127,6 +147,8 @@ def _week(now: dt.datetime, staff: dict[str, Any]) -> None:
             organization=org, owner=owner, stage=stages[first], value=value, currency="USD",
             expected_close=today + dt.timedelta(days=close_in),
         )  # fmt: skip
+        # Opened when its first move says, not when the demo was built.
+        Deal.objects.filter(pk=deal.pk).update(created_at=now - dt.timedelta(days=days))
         for name, days in moves:
             deal = deal_pipeline.move_deal(
                 deal, stages[name], actor=owner, at=now - dt.timedelta(days=days),
@@ -144,10 +166,15 @@ def seed_demo(owner_username: str) -> None:
         return
     staff: dict[str, Any] = {a.username: a for a in get_user_model().objects.all()}
     staff.setdefault("maya", staff.get(owner_username))
-    now = timezone.now()
+    # The demo's history ends with its last order (its as-of date), not necessarily today.
+    now = (
+        Order.objects.aggregate(last=Max("ordered_at"))["last"]
+        or Activity.objects.aggregate(last=Max("occurred_at"))["last"]
+        or timezone.now()
+    )
     with transaction.atomic():
         for position, label in enumerate(REASONS, start=1):
             LostReason.objects.get_or_create(label=label, defaults={"position": position})
         _backfill_history(now)
-        _next_steps(timezone.localdate())
+        _next_steps(timezone.localdate(now))
         _week(now, staff)
