@@ -158,7 +158,11 @@ def order_from_deal(deal: Deal, *, actor: Any) -> Order:
     the deal. A deal becomes an order once: a second call is refused."""
     check_actor(actor)
     with transaction.atomic():
-        locked = Deal.objects.select_for_update().select_related("stage", "person").get(pk=deal.pk)
+        locked = (
+            Deal.objects.select_for_update(of=("self",))
+            .select_related("stage", "person")
+            .get(pk=deal.pk)
+        )
         if locked.order_id is not None:
             raise ValidationError("This deal is already an order.")
         if not locked.stage.is_won:
