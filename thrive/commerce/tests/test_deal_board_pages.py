@@ -252,3 +252,19 @@ def test_the_attention_page_lists_deals_without_a_next_step(read_only, deal):
     page = client_for(read_only).get("/deals/attention/").content.decode()
     assert "Deals with no next step (1)" in page and f'href="/deals/#deal-{deal.pk}"' in page
     assert "1.5 × the median time" in page
+
+
+def test_the_edit_page_asks_for_the_lost_reason_too(member, deal, stages):
+    data = {"title": deal.title, "person": str(deal.person_id), "organization": "",
+            "value": "3200", "currency": "USD", "stage": str(stages["lost"].pk),
+            "expected_close": "", "owner": "", "next_step": "", "next_step_due": "",
+            "lost_reason": ""}  # fmt: skip
+    client = client_for(member)
+    response = client.post(f"/deals/{deal.pk}/edit/", data)
+    assert response.status_code == 400
+    assert "Say why the deal was lost: choose a reason or write one." in response.content.decode()
+    assert (
+        client.post(f"/deals/{deal.pk}/edit/", {**data, "lost_reason": "Moved"}).status_code == 302
+    )
+    deal.refresh_from_db()
+    assert (deal.stage, deal.lost_reason) == (stages["lost"], "Moved")
