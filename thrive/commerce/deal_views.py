@@ -130,7 +130,7 @@ def deal_next_step(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return _refused(request, deal, _errors(exc))
     messages.success(request, f"Next step of “{deal.title}” saved.")
-    return redirect(request.POST.get("back") == "attention" and "deal_attention" or "deal_board")
+    return redirect(f"{reverse('deal_board')}#deal-{deal.pk}")
 
 
 @require_POST
