@@ -109,3 +109,19 @@ def test_a_won_deal_becomes_an_order_and_the_forecast_explains_itself(page, pipe
     expect(page.locator("#forecast tbody tr")).to_have_count(1)
     expect(page.get_by_text("Wilson interval", exact=False)).to_be_visible()
     screenshot(page, "deals-forecast-1280")
+
+
+def test_the_deal_pages_fit_a_phone_without_script_errors(page, pipeline):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "maya")
+    for path in ("/deals/", "/deals/forecast/", "/deals/attention/", "/deals/stages/"):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner + 1, f"{path} is {scroll}px wide on a phone"
+    page.goto("/deals/")
+    screenshot(page, "deals-board-390")
+    assert errors == []
