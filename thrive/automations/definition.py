@@ -46,7 +46,10 @@ stages); ``tag_added``/``tag_removed`` — ``tag``; ``order_placed`` — optiona
 ``survey``, ``score_min``, ``score_max``; ``idea_status_changed`` — optional ``status``
 (matches activities of kind ``idea_status``, which the ideas app records with
 ``data.status``); ``date_anniversary`` — ``field``: ``first_seen_at`` or a date custom
-field's key; ``segment_entered``/``segment_left`` — ``segment`` (id); ``manual`` — none.
+field's key; ``segment_entered``/``segment_left`` — ``segment`` (id); ``manual`` — none;
+``deal_stage_changed`` — optional ``deal_stage`` (a pipeline stage's id, the stage moved
+to); ``deal_won`` — optional ``min_value``; ``deal_lost`` — optional ``reason`` (words the
+lost reason contains). Deal triggers enrol the deal's person.
 Every activity trigger also accepts ``data``: keys and values the activity's data must
 have.
 """
@@ -61,6 +64,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from thrive.accounts.models import Associate
+from thrive.commerce.models import DealStage
 from thrive.contacts.models import ActivityKind, Stage
 from thrive.outreach.models import Sequence
 from thrive.segments.models import Segment
@@ -109,6 +113,9 @@ TRIGGER_KEYS: dict[str, set[str]] = {
     TriggerKind.SEGMENT_ENTERED: {"segment"},
     TriggerKind.SEGMENT_LEFT: {"segment"},
     TriggerKind.MANUAL: set(),
+    TriggerKind.DEAL_STAGE_CHANGED: {"deal_stage"},
+    TriggerKind.DEAL_WON: {"min_value"},
+    TriggerKind.DEAL_LOST: {"reason"},
 }
 SCANNED_TRIGGERS = {
     TriggerKind.DATE_ANNIVERSARY,
@@ -357,9 +364,21 @@ def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
         errors += _survey_trigger_errors(cfg)
     elif trigger == TriggerKind.IDEA_STATUS_CHANGED:
         errors += _idea_trigger_errors(cfg)
+    elif trigger == TriggerKind.DEAL_STAGE_CHANGED and cfg.get("deal_stage") not in (None, ""):
+        if not DealStage.objects.filter(pk=_int_or_zero(cfg["deal_stage"])).exists():
+            errors.append("“deal_stage” is one of the pipeline's stages (its id).")
+    elif trigger == TriggerKind.DEAL_WON and cfg.get("min_value") is not None:
+        value = cfg["min_value"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            errors.append("“min_value” is a number of at least 0.")
     if errors:
         raise ValidationError(errors)
     return cfg
+
+
+def _int_or_zero(value: Any) -> int:
+    text = str(value)
+    return int(text) if text.isdigit() else 0
 
 
 def _survey_trigger_errors(cfg: dict[str, Any]) -> list[str]:

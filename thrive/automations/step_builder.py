@@ -22,6 +22,7 @@ from typing import Any
 from django.http import QueryDict
 
 from thrive.accounts.models import Associate
+from thrive.commerce.models import DealStage
 from thrive.contacts.models import ActivityKind, Stage
 from thrive.outreach.models import EmailTemplate, Sequence
 from thrive.segments.models import Segment
@@ -74,7 +75,7 @@ EXIT_LABELS = {
     "timeout": "If time runs out", "sent": "If sent", "dismissed": "If dismissed",
 }  # fmt: skip
 JSON_KEYS = {"rules", "data"}
-ID_KEYS = {"segment", "template", "associate", "survey", "sequence"}
+ID_KEYS = {"segment", "template", "associate", "survey", "sequence", "deal_stage"}
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:
@@ -285,6 +286,9 @@ TRIGGER_FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("status", "New status", "idea_status", "any status if empty"),
     Field("field", "Date", "text", "first_seen_at or a date custom field's key"),
     Field("segment", "Segment", "segment"),
+    Field("deal_stage", "Moved to", "deal_stage", "any stage if empty"),
+    Field("min_value", "Deals worth at least", "number", "any deal if empty"),
+    Field("reason", "Lost reason contains", "text", "any reason if empty"),
     Field("data", "Matching", "pairs", "optional: only events with these values"),
 )}  # fmt: skip
 LIST_KEYS = {"to", "from"}
@@ -332,6 +336,9 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
     except ImportError:
         options["idea_status"] = []
     options["stages"] = options["stage"]
+    options["deal_stage"] = [
+        (str(pk), name) for pk, name in DealStage.objects.values_list("pk", "name")
+    ]
     rows = []
     for key in _trigger_keys(trigger):
         field = TRIGGER_FIELDS[key]

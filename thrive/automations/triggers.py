@@ -23,6 +23,9 @@ KIND_OF_TRIGGER: dict[str, str] = {
     TriggerKind.FORM_SUBMITTED: ActivityKind.FORM_SUBMISSION,
     TriggerKind.SURVEY_ANSWERED: ActivityKind.SURVEY_ANSWER,
     TriggerKind.IDEA_STATUS_CHANGED: IDEA_STATUS_KIND,
+    TriggerKind.DEAL_STAGE_CHANGED: ActivityKind.DEAL,
+    TriggerKind.DEAL_WON: ActivityKind.DEAL,
+    TriggerKind.DEAL_LOST: ActivityKind.DEAL,
 }
 
 
@@ -80,4 +83,27 @@ def matches(workflow: Workflow, kind: str, data: dict[str, Any]) -> bool:
         return (low is None and high is None) or _in_range(data.get("score"), low, high)
     if trigger == TriggerKind.IDEA_STATUS_CHANGED:
         return not cfg.get("status") or data.get("status") == cfg["status"]
+    if trigger in DEAL_TRIGGERS:
+        return _deal_matches(trigger, cfg, data)
     return False
+
+
+DEAL_TRIGGERS = {TriggerKind.DEAL_STAGE_CHANGED, TriggerKind.DEAL_WON, TriggerKind.DEAL_LOST}
+
+
+def _deal_matches(trigger: str, cfg: dict[str, Any], data: dict[str, Any]) -> bool:
+    """A deal activity records ``from`` and ``to`` (stage ids; ``from`` is None when the
+    deal was opened), ``won``, ``lost``, ``value`` and ``reason``."""
+    if trigger == TriggerKind.DEAL_STAGE_CHANGED:
+        # Opening a deal is not a move.
+        if data.get("from") is None:
+            return False
+        return not cfg.get("deal_stage") or str(data.get("to")) == str(cfg["deal_stage"])
+    if trigger == TriggerKind.DEAL_WON:
+        if not data.get("won"):
+            return False
+        return cfg.get("min_value") is None or _in_range(data.get("value"), cfg["min_value"], None)
+    if not data.get("lost"):
+        return False
+    wanted = str(cfg.get("reason") or "").strip().lower()
+    return not wanted or wanted in str(data.get("reason", "")).lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from thrive.accounts.models import Associate
+from thrive.commerce.models import DealStage
 from thrive.contacts.models import Stage
 from thrive.outreach.models import EmailTemplate, Sequence
 from thrive.segments.models import Segment
@@ -78,6 +79,14 @@ def _stages(values: list[str]) -> str:
     return " or ".join(labels)
 
 
+def _deal_stage(pk: Any) -> str:
+    text = str(pk)
+    if not text.isdigit():
+        return f"stage #{pk}"
+    name = DealStage.objects.filter(pk=int(text)).values_list("name", flat=True).first()
+    return name or f"stage #{pk}"
+
+
 def describe_trigger(workflow: Workflow, names: Names | None = None) -> str:
     names = names or Names()
     cfg = workflow.trigger_config or {}
@@ -119,6 +128,18 @@ def describe_trigger(workflow: Workflow, names: Names | None = None) -> str:
         text = f"When someone enters the segment “{names.segment(cfg.get('segment'))}”"
     elif trigger == TriggerKind.SEGMENT_LEFT:
         text = f"When someone leaves the segment “{names.segment(cfg.get('segment'))}”"
+    elif trigger == TriggerKind.DEAL_STAGE_CHANGED:
+        text = "When someone's deal moves to another stage"
+        if cfg.get("deal_stage"):
+            text = f"When someone's deal moves to “{_deal_stage(cfg['deal_stage'])}”"
+    elif trigger == TriggerKind.DEAL_WON:
+        text = "When someone's deal is won"
+        if cfg.get("min_value") is not None:
+            text += f" with a value of at least {cfg['min_value']}"
+    elif trigger == TriggerKind.DEAL_LOST:
+        text = "When someone's deal is lost"
+        if cfg.get("reason"):
+            text += f" for a reason mentioning “{cfg['reason']}”"
     else:
         text = "When an associate enrols someone by hand"
     if cfg.get("data"):

@@ -202,7 +202,11 @@ class DealForm(forms.ModelForm):
     class Meta:
         model = Deal
         fields = ["title", "person", "organization", "value", "currency", "stage",
-                  "expected_close", "owner"]  # fmt: skip
+                  "expected_close", "owner", "next_step", "next_step_due",
+                  "lost_reason"]  # fmt: skip
+        widgets = {"next_step_due": forms.DateInput(attrs={"type": "date"})}
+        labels = {"next_step_due": "Next step due",
+                  "lost_reason": "Lost because (when moved to a lost stage)"}  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -269,6 +269,17 @@ class Deal(TimeStampedModel):
     )
     expected_close = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What happens next, and the owner's task that carries its due date.
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_due = models.DateField(null=True, blank=True)
+    next_step_task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lost_reason = models.CharField(max_length=200, blank=True)
+    # The order a won deal became; one-to-one so a deal is never ordered twice.
+    order = models.OneToOneField(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="deal"
+    )
 
     class Meta:
         ordering = ["expected_close", "id"]
@@ -293,6 +304,19 @@ class Deal(TimeStampedModel):
     def weighted_value(self) -> Decimal:
         probability = self.probability if self.probability is not None else self.stage.probability
         return (self.value * probability).quantize(Decimal("0.01"))
+
+
+class LostReason(models.Model):
+    """A reason the owner offers when a deal is lost (free text is accepted as well)."""
+
+    label = models.CharField(max_length=200, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class DealStageChange(models.Model):

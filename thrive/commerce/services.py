@@ -22,10 +22,9 @@ from thrive.contacts.models import (
 from thrive.core.money import parse_amount, validate_currency
 from thrive.core.roles import check_actor
 
-from . import hooks
+from . import deal_moves, hooks
 from .models import (
     Deal,
-    DealStageChange,
     MarketingSpend,
     Order,
     OrderLine,
@@ -288,14 +287,19 @@ def record_spend(
 
 DEAL_FIELDS = {
     "title", "person", "organization", "owner", "stage", "value", "currency", "probability",
-    "expected_close",
+    "expected_close", "lost_reason", "next_step", "next_step_due",
 }  # fmt: skip
 
 
-def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
+def save_deal(
+    deal: Deal | None = None, *, actor: Any, at: dt.datetime | None = None, **fields: Any
+) -> Deal:
     """Create a deal, or change ``deal``, after full validation. A new stage is written to
-    the deal's stage history with who moved it; a won or lost stage closes the deal, any
-    other reopens it."""
+    the deal's stage history with who moved it and to its person's timeline (which fires
+    the deal workflow triggers); a won or lost stage closes the deal, any other reopens
+    it. A lost stage needs a reason. A changed next step becomes a task for the deal's
+    owner (the one it replaces is dismissed). ``at`` dates a move recorded after the fact
+    (imports, the demo); by default it happened now."""
     check_actor(actor)
     unknown = set(fields) - DEAL_FIELDS
     if unknown:
@@ -303,10 +307,12 @@ def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
     with transaction.atomic():
         if deal is not None and deal.pk is not None:
             deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
-            before = deal.stage_id
+            before, step_before = deal.stage_id, (deal.next_step, deal.next_step_due)
         else:
-            deal, before = Deal(), None
+            deal, before, step_before = Deal(), None, ("", None)
         for name, value in fields.items():
+            if name in {"lost_reason", "next_step"}:
+                value = (value or "").strip()
             setattr(deal, name, value)
         if "value" in fields:
             deal.value = parse_amount(fields["value"], field="value")
@@ -316,12 +322,15 @@ def save_deal(deal: Deal | None = None, *, actor: Any, **fields: Any) -> Deal:
             raise ValidationError("A deal is with a person or an organization: name one.")
         deal.full_clean()
         moved = deal.stage_id != before
+        deal_moves.check_move(deal, moved=moved)
         if moved:
             closing = deal.stage.is_won or deal.stage.is_lost
-            deal.closed_at = (deal.closed_at or timezone.now()) if closing else None
+            deal.closed_at = (deal.closed_at or at or timezone.now()) if closing else None
+            if not deal.stage.is_lost:
+                deal.lost_reason = ""
         deal.save()
         if moved:
-            DealStageChange.objects.create(
-                deal=deal, from_stage_id=before, to_stage=deal.stage, actor=actor
-            )
+            deal_moves.record_move(deal, from_stage_id=before, actor=actor, at=at)
+        if (deal.next_step, deal.next_step_due) != step_before:
+            deal_moves.replace_next_step_task(deal, actor=actor)
     return deal

@@ -66,6 +66,7 @@ SECTIONS: tuple[NavSection, ...] = (
             NavItem("Organizations", "organizations", ("organization",), keywords="companies"),
             NavItem("Segments", "segments", ("segment", "segment_*")),
             NavItem("Orders", "orders", ("order", "order_*"), keywords="sales revenue refund"),
+            NavItem("Deals", "deal_board", ("deal_*",), keywords="pipeline forecast won lost"),
         ),
     ),
     NavSection(

@@ -311,6 +311,8 @@ class DealPatch(Schema):
     value: Amount | None = Field(None, max_length=20)
     probability: Decimal | None = Field(None, ge=0, le=1, max_digits=4, decimal_places=3)
     expected_close: dt.date | None = None
+    # Required when moving to a lost stage.
+    lost_reason: Text | None = Field(None, max_length=200)
 
 
 def _deal_stage(pk: int) -> DealStage:
@@ -362,7 +364,7 @@ def update_deal(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Deal:
             raise ApiError(422, "This field cannot be null.", name)
     changes: dict[str, Any] = {
         name: fields[name]
-        for name in ("title", "value", "probability", "expected_close")
+        for name in ("title", "value", "probability", "expected_close", "lost_reason")
         if name in fields
     }
     if "stage_id" in fields:

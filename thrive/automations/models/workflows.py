@@ -28,6 +28,9 @@ class TriggerKind(models.TextChoices):
     SEGMENT_ENTERED = "segment_entered", "Entered a segment"
     SEGMENT_LEFT = "segment_left", "Left a segment"
     MANUAL = "manual", "Enrolled by hand"
+    DEAL_STAGE_CHANGED = "deal_stage_changed", "A deal moved to another stage"
+    DEAL_WON = "deal_won", "A deal was won"
+    DEAL_LOST = "deal_lost", "A deal was lost"
 
 
 class StepKind(models.TextChoices):

@@ -51,6 +51,8 @@ class ActivityKind(models.TextChoices):
     CONSENT_CHANGE = "consent_change", "Consent change"
     REFERRAL = "referral", "Referral"
     MERGE = "merge", "Merge"
+    # A deal of theirs moved along the pipeline; the deal workflow triggers listen to it.
+    DEAL = "deal", "Deal"
 
 
 # Kinds that are time an associate spends with a customer (a KPI).

@@ -372,3 +372,23 @@ def test_workflows_start_after_the_demo_history(demo: Demo) -> None:
 
     last = Activity.objects.order_by("-id").values_list("id", flat=True).first()
     assert EngineCursor.objects.get(name=CURSOR).last_activity_id == last
+
+
+def test_mayas_board_shows_a_week_of_deals_with_their_paths_and_reasons(demo: Demo) -> None:
+    from thrive.commerce.models import DealStageChange, LostReason
+
+    assert LostReason.objects.count() >= 4
+    week = Deal.objects.filter(stage_history__changed_at__gte=END - dt.timedelta(days=7))
+    week = week.distinct().select_related("stage")
+    # The small test business has few wholesale contacts: at least the first few deals.
+    assert {d.stage.name for d in week} >= {"Won", "Lost", "Proposal"}
+    assert all(d.lost_reason for d in Deal.objects.filter(stage__is_lost=True))
+    open_deals = Deal.objects.filter(closed_at__isnull=True)
+    assert open_deals.filter(next_step="").exists() and open_deals.exclude(next_step="").exists()
+    for deal in Deal.objects.all():
+        path = list(DealStageChange.objects.filter(deal=deal).order_by("changed_at", "id"))
+        assert path and path[-1].to_stage_id == deal.stage_id
+        assert all(a.to_stage_id == b.from_stage_id for a, b in zip(path, path[1:], strict=False))
+    assert Activity.objects.filter(
+        kind="deal", occurred_at__gte=END - dt.timedelta(days=7)
+    ).exists()
