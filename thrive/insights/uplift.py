@@ -160,9 +160,7 @@ def _money(value: float) -> str:
     return f"{value:+,.2f}"
 
 
-def compare_arms(
-    treated: ArmOutcome, control: ArmOutcome, *, confidence: float = 0.95
-) -> Uplift:
+def compare_arms(treated: ArmOutcome, control: ArmOutcome, *, confidence: float = 0.95) -> Uplift:
     """The treated arm against the control, with intervals and an honest verdict."""
     _z(confidence)
     nan = math.nan
