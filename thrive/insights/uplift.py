@@ -39,6 +39,7 @@ __all__ = [
     "arm_outcome",
     "compare_arms",
     "newcombe_interval",
+    "without_top_spenders",
     "welch_interval",
     "wilson_interval",
 ]
@@ -154,6 +155,19 @@ def welch_interval(
     df = (vt + vc) ** 2 / (vt * vt / (n_t - 1) + vc * vc / (n_c - 1))
     q = float(stats.t.ppf(0.5 + confidence / 2, df))
     return d, d - q * se, d + q * se
+
+
+def without_top_spenders(
+    orders: object, revenue: object, *, share: float = 0.01
+) -> tuple[np.ndarray, np.ndarray]:
+    """The arm without its biggest spenders (``share`` of the people, at least one), to see
+    whether a verdict rests on a few large orders (a wholesale customer, say)."""
+    n_orders = np.asarray(orders, dtype=np.int64).reshape(-1)
+    money = np.asarray(revenue, dtype=np.float64).reshape(-1)
+    drop = max(1, math.ceil(share * money.size)) if money.size else 0
+    keep = np.argsort(money, kind="stable")[: money.size - drop]
+    keep.sort()
+    return n_orders[keep], money[keep]
 
 
 def _money(value: float) -> str:

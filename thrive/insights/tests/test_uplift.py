@@ -14,6 +14,7 @@ from thrive.insights.uplift import (
     newcombe_interval,
     welch_interval,
     wilson_interval,
+    without_top_spenders,
 )
 
 
@@ -128,3 +129,11 @@ def test_the_revenue_interval_covers_a_known_uplift_about_95_times_in_100() -> N
         result = compare_arms(arm_outcome(t_buy, t_rev), arm_outcome(c_buy, c_rev))
         covered += result.revenue_low <= truth <= result.revenue_high
     assert 0.93 <= covered / reps <= 0.97
+
+
+def test_leaving_out_the_top_spenders_drops_the_biggest_one_percent_at_least_one() -> None:
+    orders, revenue = without_top_spenders([1, 0, 1, 2], [20.0, 0.0, 900.0, 35.0])
+    assert list(revenue) == [20.0, 0.0, 35.0]
+    assert list(orders) == [1, 0, 2]
+    _, many = without_top_spenders([1] * 300, np.arange(300.0))
+    assert many.size == 297 and many.max() == 296.0
