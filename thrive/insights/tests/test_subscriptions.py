@@ -140,7 +140,7 @@ def test_mrr_bridge_on_a_small_ledger_separates_reactivation_from_first_time_new
     # c3: 30 from 1 Dec, and a 10 add-on from 1 Dec to 15 Mar (contraction in March).
     # c4: 8 from 10 Apr (first-time new in April).
     d = np.datetime64
-    nat = np.datetime64("NaT")
+    nat = np.datetime64("NaT", "D")
     m = subscription_metrics(
         np.array([d("2024-01-15"), d("2024-03-10"), d("2024-01-05"), d("2024-04-02"),
                   d("2023-12-01"), d("2023-12-01"), d("2024-04-10")]),
