@@ -102,6 +102,8 @@ class ExperimentForm(forms.ModelForm):
             "alpha",
             "planned_per_arm",
             "campaign",
+            "campaign_outcome",
+            "outcome_days",
         ]
         widgets = {"hypothesis": forms.Textarea(attrs={"rows": 3})}
         labels = {
@@ -110,6 +112,8 @@ class ExperimentForm(forms.ModelForm):
             "stance": "Competitive stance (Porter)",
             "planned_per_arm": "Planned people per arm",
             "alpha": "Significance level",
+            "campaign_outcome": "Judge the campaign's variants on",
+            "outcome_days": "Window for orders and revenue",
         }
 
     def clean(self) -> dict[str, Any]:
@@ -125,6 +129,15 @@ class ExperimentForm(forms.ModelForm):
                 self.add_error("confidence", "RICE confidence is a percentage (0–100).")
             if data.get("effort") is not None and data["effort"] <= 0:
                 self.add_error("effort", "Effort must be positive (person-months).")
+        outcome, measure = data.get("campaign_outcome"), data.get("measure")
+        if outcome == "revenue" and measure and measure != "mean":
+            self.add_error(
+                "measure", "Revenue per person is an average: choose “An average” as the measure."
+            )
+        elif outcome in ("clicked", "ordered") and measure and measure != "proportion":
+            self.add_error(
+                "measure", "Clicked and ordered are rates: choose “A rate” as the measure."
+            )
         return data
 
 
