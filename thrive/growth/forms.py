@@ -116,9 +116,17 @@ class ExperimentForm(forms.ModelForm):
             "outcome_days": "Window for orders and revenue",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a campaign's test uses them: left out, they keep their defaults.
+        for name in ("campaign_outcome", "outcome_days"):
+            self.fields[name].required = False
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        data["campaign_outcome"] = data.get("campaign_outcome") or "clicked"
+        data["outcome_days"] = data.get("outcome_days") or 30
         if data.get("score_method") == "ice":
             for name in ("impact", "confidence", "ease"):
                 value = data.get(name)
