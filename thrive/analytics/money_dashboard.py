@@ -32,6 +32,7 @@ from thrive.insights.base_forecast import (
     monthly_purchase_revenue,
 )
 from thrive.insights.holdout import repeat_purchases_by_frequency
+from thrive.insights.model_check import choose_model, grouped_error
 from thrive.insights.paretonbd import fit_pareto_nbd
 from thrive.insights.subscriptions import subscription_metrics
 from thrive.insights.summary import summarize_transactions
@@ -41,8 +42,6 @@ from .aggregates import business_zone, revenue_orders
 
 HORIZON = 12
 HISTORY_MONTHS = 24
-# Models within this share of each other's holdout error fit about equally well.
-EQUAL_FIT = 0.05
 
 
 def _num(value: Any) -> float | None:
@@ -168,14 +167,11 @@ def model_check(
     )
     bgnbd = backtest.forecast.transaction_fit
     pareto = fit_pareto_nbd(f, r, t)
-    models = []
+    models: list[dict[str, Any]] = []
+    errors: dict[str, float] = {}
     for name, fit in (("BG/NBD", bgnbd), ("Pareto/NBD", pareto)):
         bins = repeat_purchases_by_frequency(fit, summary, counts, length, max_bin=7)
-        filled = bins.n > 0
-        weights = bins.n[filled] / bins.n[filled].sum()
-        gap = float(
-            np.sum(weights * np.abs(bins.predicted_mean[filled] - bins.actual_mean[filled]))
-        )
+        gap = grouped_error(bins.n, bins.predicted_mean, bins.actual_mean)
         predicted = float(np.sum(fit.expected_purchases(length, f, r, t)))
         models.append(
             {
@@ -191,27 +187,21 @@ def model_check(
                 "converged": bool(getattr(fit, "converged", True)),
             }
         )
+        errors[name] = gap
     bins = repeat_purchases_by_frequency(bgnbd, summary, counts, length, max_bin=7)
-    a, b = models
-    if a["bin_error"] is None or b["bin_error"] is None:
-        supported, words = "", "Neither model could be judged on the months after the cut."
-    elif abs(a["bin_error"] - b["bin_error"]) <= EQUAL_FIT * max(a["bin_error"], b["bin_error"]):
-        supported = "both"
+    supported = choose_model(errors)
+    if not supported:
+        words = "Neither model could be judged on the months after the cut."
+    elif supported == "both":
         words = (
             "Both models predict the months after the cut about equally well; the dashboard "
             "uses BG/NBD, the simpler and faster of the two."
         )
     else:
-        best = min(models, key=lambda m: m["bin_error"])
-        supported = best["name"]
-        words = (
-            f"{best['name']} predicts the months after the cut better on this business's "
-            "data"
-            + (
-                "; the dashboard's forecasts use BG/NBD, whose error is shown beside it."
-                if best["name"] != "BG/NBD"
-                else "; it is the one the dashboard uses."
-            )
+        words = f"{supported} predicts the months after the cut better on this business's data" + (
+            "; the dashboard's forecasts use BG/NBD, whose error is shown beside it."
+            if supported != "BG/NBD"
+            else "; it is the one the dashboard uses."
         )
     return {
         "cut": str(cut),
