@@ -68,7 +68,7 @@ def test_the_owner_reads_the_forecast_the_mrr_bridge_and_the_campaign_against_it
     section.get_by_label("Orders within").select_option("60")
     section.get_by_role("button", name="Show").click()
     expect(page.locator("#money-days")).to_have_value("60")
-    verdicts = page.locator("#money tr[data-verdict]")
+    verdicts = page.locator("#money li[data-verdict]")
     expect(verdicts).to_have_count(3)  # A, B and all variants
     screenshot(page, "campaign-money")
 
