@@ -26,5 +26,8 @@ def workflow_money(
     if not starts:
         return None
     control = matched_starts(starts, exclude=set(starts))
-    row = judge("Enrolled", starts, control, control_kind=CONTROL_MATCHED, days=days, now=now)
+    row = judge(
+        "Enrolled", starts, control, control_kind=CONTROL_MATCHED, days=days, now=now,
+        words="Everyone the workflow enrolled, from their first enrolment.",
+    )  # fmt: skip
     return MoneyReport([row], CONTROL_MATCHED, MATCHED_WORDS, days)
