@@ -81,8 +81,11 @@ def test_orders_in_the_window_after_the_pick_are_counted_per_arm_and_nothing_els
     assert short is not None and short.rows[0].uplift.control.buyers == 0
 
 
-def test_the_results_page_names_each_arm_and_gives_the_interval_and_verdict():
+def test_the_results_page_names_each_arm_and_gives_the_interval_and_verdict(read_only):
     owner, campaign, start = _picked_40_days_ago(60, 50)
+    # Read-only people see the same section (a read: no write happens on GET).
+    seen = client_for(read_only).get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
+    assert "Judged on money" in seen and "Holdout (sent nothing)" in seen
     held = list(
         Delivery.objects.filter(campaign=campaign, skip_reason="holdout").values_list(
             "person_id", flat=True
