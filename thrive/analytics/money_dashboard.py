@@ -34,7 +34,7 @@ from thrive.insights.base_forecast import (
 from thrive.insights.holdout import repeat_purchases_by_frequency
 from thrive.insights.model_check import choose_model, grouped_error
 from thrive.insights.paretonbd import fit_pareto_nbd
-from thrive.insights.subscriptions import subscription_metrics
+from thrive.insights.subscriptions import cohort_retention, subscription_metrics
 from thrive.insights.summary import summarize_transactions
 
 from . import figures
@@ -242,6 +242,15 @@ def subscriptions_card(*, last_month: dt.date, currency: str) -> dict[str, Any]:
         customer_ids=np.array([r[0] for r in rows]),
     )
     opening = float(m.opening_mrr[0])
+    # The customers paying when the year opened, a year (twelve month ends) later.
+    year_nrr, year_grr = cohort_retention(
+        start,
+        stop,
+        np.array([float(r[3]) for r in rows]),
+        customer_ids=np.array([r[0] for r in rows]),
+        from_day=np.datetime64(_last_day(months[0] - np.timedelta64(1, "M")), "D"),
+        to_day=np.datetime64(_last_day(end), "D"),
+    )
     churned = int(m.churned_customers.sum())
     opened = int(m.opening_customers.sum())
     return {
@@ -272,6 +281,9 @@ def subscriptions_card(*, last_month: dt.date, currency: str) -> dict[str, Any]:
             "customers": int(m.customers[-1]),
         },
         "year": {
+            "from": str(months[0] - np.timedelta64(1, "M")),
+            "nrr": _num(year_nrr),
+            "grr": _num(year_grr),
             "opening": _num(opening),
             "churn_rate": _num(churned / opened) if opened else None,
             "churned_customers": churned,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SubscriptionMetrics", "subscription_metrics"]
+__all__ = ["SubscriptionMetrics", "cohort_retention", "subscription_metrics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +165,45 @@ def subscription_metrics(
         net_revenue_retention=nrr,
         gross_revenue_retention=grr,
     )
+
+
+def cohort_retention(
+    start_dates: np.ndarray,
+    end_dates: np.ndarray,
+    monthly_amounts: np.ndarray,
+    *,
+    customer_ids: np.ndarray,
+    from_day: np.datetime64,
+    to_day: np.datetime64,
+) -> tuple[float, float]:
+    """Net and gross revenue retention of the customers paying on ``from_day``, measured
+    on ``to_day`` (e.g. a year later), with the same conventions as above:
+
+        NRR = Σ_c MRR_c(to) / Σ_c MRR_c(from)
+        GRR = Σ_c min(MRR_c(to), MRR_c(from)) / Σ_c MRR_c(from)
+
+    over customers c with MRR_c(from) > 0 (a customer who left and came back counts with
+    what she pays on ``to_day``). NaN when nobody paid on ``from_day``.
+    """
+    start = np.asarray(start_dates).astype("datetime64[D]").reshape(-1)
+    end = np.asarray(end_dates).astype("datetime64[D]").reshape(-1)
+    amount = np.asarray(monthly_amounts, dtype=np.float64).reshape(-1)
+    ids = np.asarray(customer_ids).reshape(-1)
+    if not (start.size == end.size == amount.size == ids.size):
+        raise ValueError("every subscription needs a start, an end, an amount and a customer")
+    cust = np.unique(ids, return_inverse=True)[1].reshape(-1)
+    n_cust = int(cust.max()) + 1 if cust.size else 0
+
+    def mrr_on(day: np.datetime64) -> np.ndarray:
+        d = np.datetime64(day, "D")
+        active = (start <= d) & (np.isnat(end) | (d < end))
+        return np.bincount(cust[active], weights=amount[active], minlength=n_cust)
+
+    before, after = mrr_on(from_day), mrr_on(to_day)
+    paying = before > 0
+    base = float(before[paying].sum())
+    if base <= 0:
+        return float("nan"), float("nan")
+    nrr = float(after[paying].sum()) / base
+    grr = float(np.minimum(after[paying], before[paying]).sum()) / base
+    return nrr, grr

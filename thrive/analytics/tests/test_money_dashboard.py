@@ -119,15 +119,16 @@ def _sub(person, start, end, amount):
 
 
 def test_the_mrr_bridge_card_adds_up_a_small_ledger():
-    c1, c2, c3, c4 = (Person.objects.create(first_name=f"C{i}") for i in range(4))
+    c1, c2, c3, c4, c5 = (Person.objects.create(first_name=f"C{i}") for i in range(5))
     d = dt.date
     _sub(c1, d(2024, 1, 15), None, "10")
     _sub(c1, d(2024, 3, 10), None, "5")
     _sub(c2, d(2024, 1, 5), d(2024, 2, 20), "20")
     _sub(c2, d(2024, 4, 2), None, "20")
-    _sub(c3, d(2023, 12, 1), None, "30")
+    _sub(c3, d(2023, 4, 1), None, "30")
     _sub(c3, d(2023, 12, 1), d(2024, 3, 15), "10")
     _sub(c4, d(2024, 4, 10), None, "8")
+    _sub(c5, d(2023, 3, 1), d(2023, 9, 1), "12")  # gone before the months below
     card = compute_money(as_of=d(2024, 5, 1))["subscriptions"]
     assert card["months"][-4:] == ["2024-01", "2024-02", "2024-03", "2024-04"]
     last = card["last"]
@@ -137,6 +138,11 @@ def test_the_mrr_bridge_card_adds_up_a_small_ledger():
     assert card["contraction"][-2] == 10
     assert card["nrr"][-2] == pytest.approx(0.9) and card["grr"][-2] == pytest.approx(0.8)
     assert card["active"] == 5
+    # The year: paying on 30 April 2023 were c3 (30) and c5 (12); on 30 April 2024 c3
+    # pays 30 and c5 nothing: NRR = GRR = 30 / 42.
+    assert card["year"]["from"] == "2023-04"
+    assert card["year"]["nrr"] == pytest.approx(30 / 42)
+    assert card["year"]["grr"] == pytest.approx(30 / 42)
 
 
 def test_without_subscriptions_the_card_says_so():
