@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -94,6 +95,18 @@ def run_refresh(run_id: int | None = None, *, as_of: dt.date | None = None) -> D
     return snapshot
 
 
+def _money(as_of: dt.date) -> dict[str, Any]:
+    """The forecast, subscription and model-check cards; a failed fit leaves the rest of
+    the dashboard standing and says so on the cards."""
+    from .money_dashboard import compute_money
+
+    try:
+        return compute_money(as_of=as_of)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        log.exception("The forecast cards could not be computed")
+        return {"error": f"The forecast could not be computed this time: {exc}"}
+
+
 def _compute(
     as_of: dt.date | None, progress: Callable[[str, int], None], started: float
 ) -> DashboardSnapshot:
@@ -109,6 +122,8 @@ def _compute(
     )
     progress("Computing the dashboard", 70)
     payload: dict[str, Any] = compute_dashboard(as_of=as_of, scoring=scoring)
+    progress("Forecasting revenue and subscriptions", 85)
+    payload["money"] = _money(as_of)
     snapshot = DashboardSnapshot.objects.create(
         computed_at=timezone.now(),
         as_of=as_of,

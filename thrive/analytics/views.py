@@ -13,7 +13,7 @@ from thrive.contacts.models import RelationshipRole, Stage
 from thrive.core.jobs import status_response
 from thrive.core.roles import role_required
 
-from . import charts, queries, refresh
+from . import charts, money_charts, queries, refresh
 
 
 def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "snapshot": snapshot,
             "data": payload,
             "charts": _drawn(payload) if payload else None,
+            "money_charts": money_charts.drawn(payload.get("money")) if payload else {},
             "run": run,
             "ecosystem": contact_queries.ecosystem_counts(),
         },

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.analytics.money_outcomes import WINDOWS, window_days
+from thrive.core import business
 from thrive.core.roles import role_required
 from thrive.segments.words import editor_registry
 
@@ -20,6 +22,7 @@ from . import queries, services, step_builder
 from .definition import SETTINGS, exits_of
 from .forms import AsOfForm, EnrollForm, WorkflowForm
 from .models import StepKind, Workflow
+from .money import workflow_money
 from .words import Names, describe_step, describe_trigger
 
 EXAMPLE_STEPS = [
@@ -65,6 +68,9 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "logs": queries.recent_logs(workflow),
             "goal": Names().rules(workflow.goal) if workflow.goal else "",
             "enroll_form": EnrollForm(),
+            "money": workflow_money(workflow, days=window_days(request.GET.get("days", ""))),
+            "money_windows": WINDOWS,
+            "currency": business.currency(),
         },
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from thrive.analytics.aggregates import business_zone, monthly_revenue
 from thrive.commerce.models import Order
+from thrive.outreach.models import Campaign
 
 from . import services
 from .models import CheckInSource, Experiment, ExperimentStatus, Goal, HealthCheck, MonthlyFigures
@@ -233,6 +234,43 @@ def _backlog(goal: Goal | None) -> None:
     )
 
 
+SUBJECT_TEST = "Which subject sells the small lots?"
+
+
+def _campaign_experiment() -> None:
+    """The demo's A/B campaign (with its holdout) as an experiment judged on revenue per
+    person in the 30 days after the send, its numbers read from the campaign."""
+    if Experiment.objects.filter(title=SUBJECT_TEST).exists():
+        return
+    campaign = (
+        Campaign.objects.filter(holdout_percent__gt=0, started_at__isnull=False)
+        .filter(variants__label="B")
+        .order_by("pk")
+        .first()
+    )
+    if campaign is None:
+        return
+    exp = services.create_experiment(
+        actor=None,
+        title=SUBJECT_TEST,
+        hypothesis="We believe that a subject naming the farm, for our customers, will sell "
+        "more of the new small lots in the month after the send, because it reads as news.",
+        kpi="Revenue per person, 30 days",
+        growth_path="penetration",
+        stance="differentiation",
+        score_method="ice",
+        impact=6,
+        confidence=5,
+        ease=9,
+        campaign=campaign,
+        measure="mean",
+        campaign_outcome="revenue",
+        outcome_days=30,
+    )
+    services.change_experiment_status(exp, ExperimentStatus.RUNNING, actor=None)
+    services.pull_campaign_numbers(exp, actor=None)
+
+
 def _figures(today: dt.date) -> None:
     """Eighteen months of the owner's books: revenue from the orders, costs as a roaster's."""
     if MonthlyFigures.objects.exists():
@@ -289,6 +327,7 @@ def seed_demo(owner_username: str) -> None:
     _goals(owner, today)
     goal = Goal.objects.filter(name=REPEAT_GOAL).first()
     _backlog(goal)
+    _campaign_experiment()
     _figures(today)
     _health(today)
     services.sync_live_check_ins()

@@ -102,6 +102,8 @@ class ExperimentForm(forms.ModelForm):
             "alpha",
             "planned_per_arm",
             "campaign",
+            "campaign_outcome",
+            "outcome_days",
         ]
         widgets = {"hypothesis": forms.Textarea(attrs={"rows": 3})}
         labels = {
@@ -110,11 +112,21 @@ class ExperimentForm(forms.ModelForm):
             "stance": "Competitive stance (Porter)",
             "planned_per_arm": "Planned people per arm",
             "alpha": "Significance level",
+            "campaign_outcome": "Judge the campaign's variants on",
+            "outcome_days": "Window for orders and revenue",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a campaign's test uses them: left out, they keep their defaults.
+        for name in ("campaign_outcome", "outcome_days"):
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        data["campaign_outcome"] = data.get("campaign_outcome") or "clicked"
+        data["outcome_days"] = data.get("outcome_days") or 30
         if data.get("score_method") == "ice":
             for name in ("impact", "confidence", "ease"):
                 value = data.get(name)
@@ -125,6 +137,15 @@ class ExperimentForm(forms.ModelForm):
                 self.add_error("confidence", "RICE confidence is a percentage (0–100).")
             if data.get("effort") is not None and data["effort"] <= 0:
                 self.add_error("effort", "Effort must be positive (person-months).")
+        outcome, measure = data.get("campaign_outcome"), data.get("measure")
+        if outcome == "revenue" and measure and measure != "mean":
+            self.add_error(
+                "measure", "Revenue per person is an average: choose “An average” as the measure."
+            )
+        elif outcome in ("clicked", "ordered") and measure and measure != "proportion":
+            self.add_error(
+                "measure", "Clicked and ordered are rates: choose “A rate” as the measure."
+            )
         return data
 
 

@@ -144,6 +144,17 @@ class MeasureKind(models.TextChoices):
     MEAN = "mean", "An average (e.g. order value)"
 
 
+class CampaignOutcome(models.TextChoices):
+    """What a linked campaign's variants are judged on when their numbers are read."""
+
+    CLICKED = "clicked", "Clicked (of the people reached)"
+    ORDERED = "ordered", "Ordered within the window (of the people picked)"
+    REVENUE = "revenue", "Revenue per person within the window (of the people picked)"
+
+
+OUTCOME_WINDOWS = ((14, "14 days"), (30, "30 days"), (60, "60 days"))
+
+
 # The status flow: idea → running → measured → scaled or stopped; stop at any time.
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     ExperimentStatus.IDEA: (ExperimentStatus.RUNNING, ExperimentStatus.STOPPED),
@@ -187,6 +198,17 @@ class Experiment(TimeStampedModel):
     )
     measure = models.CharField(
         max_length=12, choices=MeasureKind.choices, default=MeasureKind.PROPORTION
+    )
+    campaign_outcome = models.CharField(
+        max_length=10,
+        choices=CampaignOutcome.choices,
+        default=CampaignOutcome.CLICKED,
+        help_text="With a campaign: what its variants A and B are compared on.",
+    )
+    outcome_days = models.PositiveSmallIntegerField(
+        choices=OUTCOME_WINDOWS,
+        default=30,
+        help_text="Orders and revenue count within this many days of each person's pick.",
     )
     alpha = models.FloatField(default=0.05)
     planned_per_arm = models.PositiveIntegerField(default=0)

@@ -12,18 +12,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from thrive.analytics.models import DashboardSnapshot
+from thrive.analytics.money_outcomes import arm_money
 from thrive.core import business
 from thrive.core.roles import check_actor
 from thrive.outreach.models import Delivery
 from thrive.outreach.reports import numbers
+from thrive.outreach.reports.money import campaign_arms
 
 from .models import (
+    CampaignOutcome,
     CheckInSource,
     Experiment,
     ExperimentStatus,
     Goal,
     GoalCheckIn,
     HealthCheck,
+    MeasureKind,
     MonthlyFigures,
     StatusChange,
 )
@@ -57,8 +61,10 @@ EXPERIMENT_FIELDS = {
     "alpha",
     "planned_per_arm",
     "campaign",
+    "campaign_outcome",
+    "outcome_days",
 }
-FIXED_WHEN_RUNNING = ("planned_per_arm", "alpha", "measure")
+FIXED_WHEN_RUNNING = ("planned_per_arm", "alpha", "measure", "campaign_outcome", "outcome_days")
 NUMBER_FIELDS = {"n_a", "x_a", "n_b", "x_b", "mean_a", "sd_a", "mean_b", "sd_b"}
 
 
@@ -224,23 +230,56 @@ def record_experiment_numbers(experiment: Experiment, *, actor: Any, **numbers: 
 
 @transaction.atomic
 def pull_campaign_numbers(experiment: Experiment, *, actor: Any) -> Experiment:
-    """Fill the arms from the linked campaign's variants A and B: people reached
-    (delivered) and people who clicked."""
+    """Fill the arms from the linked campaign's variants A and B, on the experiment's
+    chosen outcome: people reached (delivered) and who clicked; or people picked and who
+    ordered within the window; or their revenue per person (mean and standard deviation).
+    """
     check_actor(actor)
 
     if experiment.campaign_id is None:
         raise ValidationError("Link a campaign with variants A and B first.")
-    rows = numbers.by(Delivery.objects.filter(campaign_id=experiment.campaign_id), "variant__label")
-    arms = {str(k).upper(): v for k, v in rows.items() if k}
-    if "A" not in arms or "B" not in arms:
+    outcome = experiment.campaign_outcome
+    wanted = MeasureKind.MEAN if outcome == CampaignOutcome.REVENUE else MeasureKind.PROPORTION
+    if experiment.measure != wanted:
+        raise ValidationError(
+            f"“{CampaignOutcome(outcome).label}” is "
+            + ("an average" if wanted == MeasureKind.MEAN else "a rate")
+            + f": set the measure to “{MeasureKind(wanted).label}” first."
+        )
+    if outcome == CampaignOutcome.CLICKED:
+        rows = numbers.by(
+            Delivery.objects.filter(campaign_id=experiment.campaign_id), "variant__label"
+        )
+        arms = {str(k).upper(): v for k, v in rows.items() if k}
+        if "A" not in arms or "B" not in arms:
+            raise ValidationError("The campaign needs variants labelled A and B.")
+        return record_experiment_numbers(
+            experiment,
+            actor=actor,
+            n_a=arms["A"]["delivered"],
+            x_a=arms["A"]["clicked"],
+            n_b=arms["B"]["delivered"],
+            x_b=arms["B"]["clicked"],
+        )
+    picked, _ = campaign_arms(experiment.campaign)  # type: ignore[arg-type]
+    if "A" not in picked or "B" not in picked:
         raise ValidationError("The campaign needs variants labelled A and B.")
+    now = timezone.now()
+    a = arm_money(picked["A"], days=experiment.outcome_days, now=now).outcome
+    b = arm_money(picked["B"], days=experiment.outcome_days, now=now).outcome
+    if outcome == CampaignOutcome.ORDERED:
+        return record_experiment_numbers(
+            experiment, actor=actor, n_a=a.people, x_a=a.buyers, n_b=b.people, x_b=b.buyers
+        )
     return record_experiment_numbers(
         experiment,
         actor=actor,
-        n_a=arms["A"]["delivered"],
-        x_a=arms["A"]["clicked"],
-        n_b=arms["B"]["delivered"],
-        x_b=arms["B"]["clicked"],
+        n_a=a.people,
+        mean_a=a.revenue_per_person,
+        sd_a=a.revenue_sd,
+        n_b=b.people,
+        mean_b=b.revenue_per_person,
+        sd_b=b.revenue_sd,
     )
 
 

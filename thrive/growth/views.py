@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.queries import business_name
+from thrive.analytics.money_outcomes import WINDOWS, window_days
 from thrive.core import business
 from thrive.core.roles import can_edit, role_required
 from thrive.insights.abtest import (
@@ -29,6 +30,7 @@ from thrive.insights.abtest import (
     sample_size_means,
     sample_size_proportions,
 )
+from thrive.outreach.reports.money import MoneyReport, campaign_money
 
 from . import charts, queries, services
 from .forms import (
@@ -45,6 +47,7 @@ from .forms import (
 from .health import compare
 from .models import (
     NEXT_STATUSES,
+    CampaignOutcome,
     Experiment,
     ExperimentStatus,
     Goal,
@@ -306,9 +309,19 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status_form=status_form,
             nexts=nexts,
             history=exp.history.select_related("actor"),
+            money=_campaign_money(exp, request.GET.get("days", exp.outcome_days)),
+            money_windows=WINDOWS,
+            currency=business.currency(),
             **_analysis(exp),
         ),
     )
+
+
+def _campaign_money(exp: Experiment, days: object) -> MoneyReport | None:
+    """The linked campaign's variants against its holdout, once it has started."""
+    if exp.campaign is None or exp.campaign.started_at is None:
+        return None
+    return campaign_money(exp.campaign, days=window_days(days))
 
 
 @require_POST
@@ -345,8 +358,16 @@ def experiment_pull(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Numbers read from the campaign (delivered and clicked).")
+        messages.success(request, f"Numbers read from the campaign: {_pulled(exp)}.")
     return redirect("growth_experiment", pk=pk)
+
+
+def _pulled(exp: Experiment) -> str:
+    if exp.campaign_outcome == CampaignOutcome.CLICKED:
+        return "people reached and who clicked"
+    if exp.campaign_outcome == CampaignOutcome.ORDERED:
+        return f"people picked and who ordered within {exp.outcome_days} days"
+    return f"revenue per person within {exp.outcome_days} days of being picked"
 
 
 @require_POST

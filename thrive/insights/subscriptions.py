@@ -14,6 +14,8 @@ Conventions
 
       mrr[m]             = Σ_c e
       new_mrr[m]         = Σ_{o = 0 < e} e                 (includes reactivations)
+      reactivation_mrr[m] = the part of new_mrr from customers who had a subscription
+                            starting on or before the opening day (they came back)
       expansion_mrr[m]   = Σ_{0 < o < e} (e - o)
       contraction_mrr[m] = Σ_{0 < e < o} (o - e)
       churned_mrr[m]     = Σ_{o > 0 = e} o
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SubscriptionMetrics", "subscription_metrics"]
+__all__ = ["SubscriptionMetrics", "cohort_retention", "subscription_metrics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +49,18 @@ class SubscriptionMetrics:
     expansion_mrr: np.ndarray
     contraction_mrr: np.ndarray
     churned_mrr: np.ndarray
+    reactivation_mrr: np.ndarray  # part of new_mrr: customers who had subscribed before
     customers: np.ndarray  # int64, paying customers at close
     opening_customers: np.ndarray  # int64
     churned_customers: np.ndarray  # int64
     customer_churn_rate: np.ndarray  # NaN when opening_customers == 0
     net_revenue_retention: np.ndarray  # NaN when opening_mrr == 0
     gross_revenue_retention: np.ndarray  # NaN when opening_mrr == 0
+
+    @property
+    def first_time_mrr(self) -> np.ndarray:
+        """New MRR from customers who never subscribed before."""
+        return self.new_mrr - self.reactivation_mrr
 
 
 def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -122,6 +130,11 @@ def subscription_metrics(
     paying_o = o > 0
     paying_e = e > 0
     new = np.where(~paying_o & paying_e, e, 0.0).sum(axis=1)
+    # A customer's first start: before the opening day means they had subscribed before.
+    first_start = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_start, cust, start_i)
+    before = first_start[None, :] <= snap_days[: mon.size, None]
+    reactivation = np.where(~paying_o & paying_e & before, e, 0.0).sum(axis=1)
     expansion = np.where(paying_o & (e > o), e - o, 0.0).sum(axis=1)
     contraction = np.where(paying_o & paying_e & (e < o), o - e, 0.0).sum(axis=1)
     churned = np.where(paying_o & ~paying_e, o, 0.0).sum(axis=1)
@@ -144,6 +157,7 @@ def subscription_metrics(
         expansion_mrr=expansion,
         contraction_mrr=contraction,
         churned_mrr=churned,
+        reactivation_mrr=reactivation,
         customers=paying_e.sum(axis=1).astype(np.int64),
         opening_customers=n_open,
         churned_customers=n_churn,
@@ -151,3 +165,45 @@ def subscription_metrics(
         net_revenue_retention=nrr,
         gross_revenue_retention=grr,
     )
+
+
+def cohort_retention(
+    start_dates: np.ndarray,
+    end_dates: np.ndarray,
+    monthly_amounts: np.ndarray,
+    *,
+    customer_ids: np.ndarray,
+    from_day: np.datetime64,
+    to_day: np.datetime64,
+) -> tuple[float, float]:
+    """Net and gross revenue retention of the customers paying on ``from_day``, measured
+    on ``to_day`` (e.g. a year later), with the same conventions as above:
+
+        NRR = Σ_c MRR_c(to) / Σ_c MRR_c(from)
+        GRR = Σ_c min(MRR_c(to), MRR_c(from)) / Σ_c MRR_c(from)
+
+    over customers c with MRR_c(from) > 0 (a customer who left and came back counts with
+    what she pays on ``to_day``). NaN when nobody paid on ``from_day``.
+    """
+    start = np.asarray(start_dates).astype("datetime64[D]").reshape(-1)
+    end = np.asarray(end_dates).astype("datetime64[D]").reshape(-1)
+    amount = np.asarray(monthly_amounts, dtype=np.float64).reshape(-1)
+    ids = np.asarray(customer_ids).reshape(-1)
+    if not (start.size == end.size == amount.size == ids.size):
+        raise ValueError("every subscription needs a start, an end, an amount and a customer")
+    cust = np.unique(ids, return_inverse=True)[1].reshape(-1)
+    n_cust = int(cust.max()) + 1 if cust.size else 0
+
+    def mrr_on(day: np.datetime64) -> np.ndarray:
+        d = np.datetime64(day, "D")
+        active = (start <= d) & (np.isnat(end) | (d < end))
+        return np.bincount(cust[active], weights=amount[active], minlength=n_cust)
+
+    before, after = mrr_on(from_day), mrr_on(to_day)
+    paying = before > 0
+    base = float(before[paying].sum())
+    if base <= 0:
+        return float("nan"), float("nan")
+    nrr = float(after[paying].sum()) / base
+    grr = float(np.minimum(after[paying], before[paying]).sum()) / base
+    return nrr, grr

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 
 from thrive.growth import queries
-from thrive.growth.demo import REPEAT_GOAL, seed_demo
+from thrive.growth.demo import REPEAT_GOAL, SUBJECT_TEST, seed_demo
 from thrive.growth.models import Experiment, Goal, GoalCheckIn, HealthCheck, MonthlyFigures
 
 
@@ -55,12 +55,17 @@ def test_demo_seeds_goals_backlog_and_health_checks_once(demo):
         MonthlyFigures.objects.count(),
         GoalCheckIn.objects.count(),
     ]
-    assert counts == again and counts[:4] == [2, 7, 2, 18]
+    # Seven in the backlog, and the demo campaign's subject test judged on revenue.
+    assert counts == again and counts[:4] == [2, 8, 2, 18]
+    subject_test = Experiment.objects.get(title=SUBJECT_TEST)
+    assert subject_test.campaign is not None and subject_test.campaign.holdout_percent > 0
+    assert (subject_test.measure, subject_test.campaign_outcome) == ("mean", "revenue")
+    assert subject_test.n_a > 0 and subject_test.n_b > 0 and subject_test.mean_a is not None
     goal = Goal.objects.get(name=REPEAT_GOAL)
     assert goal.owner.username == "maya" and goal.target == pytest.approx(goal.baseline + 0.07)
     assert goal.deadline.month == 6 and goal.deadline.year == 2027  # as of June 2026: next June
     ranked = queries.backlog()
-    assert len(ranked["ice"]) == 4 and len(ranked["rice"]) == 3
+    assert len(ranked["ice"]) == 5 and len(ranked["rice"]) == 3
     nailed = [e.title for e in Experiment.objects.all() if e.nailed]
     assert nailed == ["Win-back email: Tom's personal note vs a 10% code"]
     stopped = Experiment.objects.get(status="stopped")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thrive.insights.subscriptions import subscription_metrics
+from thrive.insights.subscriptions import cohort_retention, subscription_metrics
 
 D = "datetime64[D]"
 MONTHS = np.arange("2024-01", "2024-05", dtype="datetime64[M]")
@@ -132,3 +132,62 @@ def test_bridge_identity_and_ranges(subs: list) -> None:
     assert not np.isinf(m.net_revenue_retention).any()
     rate = m.customer_churn_rate[~np.isnan(m.customer_churn_rate)]
     assert np.all((rate >= 0) & (rate <= 1))
+
+
+def test_mrr_bridge_on_a_small_ledger_separates_reactivation_from_first_time_new() -> None:
+    # c1: 10 from 15 Jan, +5 add-on from 10 Mar (expansion in March).
+    # c2: 20 from 5 Jan to 20 Feb (churn in February), back with 20 from 2 Apr (reactivation).
+    # c3: 30 from 1 Dec, and a 10 add-on from 1 Dec to 15 Mar (contraction in March).
+    # c4: 8 from 10 Apr (first-time new in April).
+    d = np.datetime64
+    nat = np.datetime64("NaT", "D")
+    m = subscription_metrics(
+        np.array([d("2024-01-15"), d("2024-03-10"), d("2024-01-05"), d("2024-04-02"),
+                  d("2023-12-01"), d("2023-12-01"), d("2024-04-10")]),
+        np.array([nat, nat, d("2024-02-20"), nat, nat, d("2024-03-15"), nat]),
+        np.array([10.0, 5.0, 20.0, 20.0, 30.0, 10.0, 8.0]),
+        months=np.arange(d("2024-01", "M"), d("2024-05", "M")),
+        customer_ids=np.array(["c1", "c1", "c2", "c2", "c3", "c3", "c4"]),
+    )  # fmt: skip
+    assert m.opening_mrr.tolist() == [40, 70, 50, 45]
+    assert m.mrr.tolist() == [70, 50, 45, 73]
+    assert m.new_mrr.tolist() == [30, 0, 0, 28]
+    assert m.reactivation_mrr.tolist() == [0, 0, 0, 20]
+    assert m.first_time_mrr.tolist() == [30, 0, 0, 8]
+    assert m.expansion_mrr.tolist() == [0, 0, 5, 0]
+    assert m.contraction_mrr.tolist() == [0, 0, 10, 0]
+    assert m.churned_mrr.tolist() == [0, 20, 0, 0]
+    assert m.customer_churn_rate[1] == pytest.approx(1 / 3)
+    # March: NRR = (50 − 10 + 5) ÷ 50, GRR = (50 − 10) ÷ 50; February: (70 − 20) ÷ 70.
+    assert m.net_revenue_retention[2] == pytest.approx(0.9)
+    assert m.gross_revenue_retention[2] == pytest.approx(0.8)
+    assert m.net_revenue_retention[1] == pytest.approx(50 / 70)
+    bridge = (
+        m.opening_mrr + m.first_time_mrr + m.reactivation_mrr + m.expansion_mrr
+        - m.contraction_mrr - m.churned_mrr
+    )  # fmt: skip
+    assert bridge.tolist() == m.mrr.tolist()
+
+
+def test_cohort_retention_over_months_on_the_small_ledger() -> None:
+    d = np.datetime64
+    nat = np.datetime64("NaT", "D")
+    ledger = dict(
+        start_dates=np.array([d("2024-01-15"), d("2024-03-10"), d("2024-01-05"),
+                              d("2024-04-02"), d("2023-12-01"), d("2023-12-01"),
+                              d("2024-04-10")]),
+        end_dates=np.array([nat, nat, d("2024-02-20"), nat, nat, d("2024-03-15"), nat]),
+        monthly_amounts=np.array([10.0, 5.0, 20.0, 20.0, 30.0, 10.0, 8.0]),
+        customer_ids=np.array(["c1", "c1", "c2", "c2", "c3", "c3", "c4"]),
+    )  # fmt: skip
+    # Paying on 31 Jan: c1 10, c2 20, c3 40 (70). On 30 Apr: c1 15, c2 20 (back), c3 30;
+    # c4 joined later and is not in the cohort. NRR 65/70; GRR (10 + 20 + 30)/70.
+    nrr, grr = cohort_retention(**ledger, from_day=d("2024-01-31"), to_day=d("2024-04-30"))
+    assert nrr == pytest.approx(65 / 70)
+    assert grr == pytest.approx(60 / 70)
+    # Paying on 31 Dec: only c3 (40), who pays 30 on 30 Apr.
+    assert cohort_retention(
+        **ledger, from_day=d("2023-12-31"), to_day=d("2024-04-30")
+    ) == pytest.approx((0.75, 0.75))
+    nobody = cohort_retention(**ledger, from_day=d("2023-01-31"), to_day=d("2024-04-30"))
+    assert all(np.isnan(nobody))

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.analytics.money_outcomes import WINDOWS, window_days
+from thrive.core import business
 from thrive.core.roles import role_required
 
 from .. import queries
@@ -21,6 +23,7 @@ from ..forms import CampaignEditForm, CampaignForm, ScheduleForm
 from ..models import Campaign, CampaignStatus, Delivery
 from ..reports import numbers
 from ..reports.explain import skip_words
+from ..reports.money import campaign_money
 from ..sending.dispatch import (
     NOT_STARTED,
     cancel_campaign,
@@ -71,11 +74,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and campaign.scheduled_at
         and campaign.scheduled_at <= timezone.now()
     )
+    money = (
+        campaign_money(campaign, days=window_days(request.GET.get("days", "")))
+        if campaign.started_at
+        else None
+    )
     return render(
         request,
         "outreach/campaign_detail.html",
         {
             "campaign": campaign,
+            "money": money,
+            "money_windows": WINDOWS,
+            "currency": business.currency(),
             "variants": variants,
             "skipped_url": skipped_url,
             "starting": starting,

@@ -9,12 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thrive.analytics.money_outcomes import WINDOWS, window_days
 from thrive.contacts.services import find_person_by_email
+from thrive.core import business
 from thrive.core.roles import role_required
 
 from ..forms import EnrollForm, SequenceForm, StepForm
 from ..models import Delivery, EnrollmentStatus, Sequence
 from ..reports import numbers
+from ..reports.money import sequence_money
 from ..sending.sequencing import add_step, create_sequence, enroll
 
 
@@ -56,6 +59,9 @@ def sequence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/sequence_detail.html",
         {
             "sequence": sequence,
+            "money": sequence_money(sequence, days=window_days(request.GET.get("days", ""))),
+            "money_windows": WINDOWS,
+            "currency": business.currency(),
             "steps": steps,
             "enrollments": enrollments,
             "step_form": StepForm(),
