@@ -33,7 +33,7 @@ class Target:
     @property
     def input_name(self) -> str:
         """The HTML name: custom keys are ``cf_<key>`` (they are [a-z0-9_] only)."""
-        return f"cf_{self.key[len(CUSTOM):]}" if self.definition else self.key
+        return f"cf_{self.key[len(CUSTOM) :]}" if self.definition else self.key
 
 
 def targets() -> dict[str, Target]:

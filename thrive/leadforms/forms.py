@@ -11,8 +11,8 @@ from thrive.accounts.models import Associate
 from thrive.contacts.models import ConsentPurpose
 from thrive.outreach.models import Sequence
 
-from .fields import target_choices, targets
 from .fields import form_field as make_field
+from .fields import target_choices, targets
 from .models import LeadForm
 
 CONSENT_PREFIX = "consent_"

@@ -24,9 +24,7 @@ class LeadForm(TimeStampedModel):
     """A form the business puts on its site: hosted at /f/<slug>/ and embeddable."""
 
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(
-        max_length=60, unique=True, help_text="The form's address: /f/<slug>/."
-    )
+    slug = models.SlugField(max_length=60, unique=True, help_text="The form's address: /f/<slug>/.")
     intro = models.TextField(blank=True, help_text="A line or two above the fields.")
     button_label = models.CharField(max_length=40, default="Send")
     # Purpose -> the words shown beside its tick box. Only purposes listed are asked.

@@ -81,8 +81,8 @@ def _message(request: HttpRequest, title: str, message: str, *, embed: bool,
 
 
 def _closed(request: HttpRequest, form: LeadForm, embed: bool) -> HttpResponse:
-    return _message(request, "This form is closed",
-                    f"“{form.name}” takes no answers at the moment.", embed=embed, status=410)  # fmt: skip
+    text = f"“{form.name}” takes no answers at the moment."
+    return _message(request, "This form is closed", text, embed=embed, status=410)
 
 
 def _take(request: HttpRequest, form: LeadForm, *, embed: bool) -> HttpResponse:
@@ -102,9 +102,13 @@ def _take(request: HttpRequest, form: LeadForm, *, embed: bool) -> HttpResponse:
         response = refusal(request, exc)
         return _framable(response) if embed else response
     try:
-        submission = services.submit(form, answers=answers, consents=consents,
-                                     source_url=request.build_absolute_uri(),
-                                     ip_address=request.META.get("REMOTE_ADDR") or None)  # fmt: skip
+        submission = services.submit(
+            form,
+            answers=answers,
+            consents=consents,
+            source_url=request.build_absolute_uri(),
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
     except ValidationError as exc:
         for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
             name = input_name(key) if key else None

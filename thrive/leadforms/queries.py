@@ -16,17 +16,21 @@ def forms_with_numbers() -> QuerySet[LeadForm]:
     every anonymous GET (a write the project keeps off GET, and a cheap way to fill the
     database), so the list shows what an answer became instead.
     """
-    return LeadForm.objects.select_related("sequence").annotate(
-        answers=Count("submissions"),
-        new_people=Count("submissions", filter=Q(submissions__new_person=True)),
-        asked_to_confirm=Count(
-            "submissions",
-            filter=Q(submissions__awaiting_confirmation=True)
-            | Q(submissions__confirmed_at__isnull=False),
-        ),
-        confirmed=Count("submissions", filter=Q(submissions__confirmed_at__isnull=False)),
-        enrolled=Count("submissions", filter=Q(submissions__enrolled=True)),
-    ).order_by("name")
+    return (
+        LeadForm.objects.select_related("sequence")
+        .annotate(
+            answers=Count("submissions"),
+            new_people=Count("submissions", filter=Q(submissions__new_person=True)),
+            asked_to_confirm=Count(
+                "submissions",
+                filter=Q(submissions__awaiting_confirmation=True)
+                | Q(submissions__confirmed_at__isnull=False),
+            ),
+            confirmed=Count("submissions", filter=Q(submissions__confirmed_at__isnull=False)),
+            enrolled=Count("submissions", filter=Q(submissions__enrolled=True)),
+        )
+        .order_by("name")
+    )
 
 
 def share(part: int, whole: int) -> str:

@@ -81,9 +81,9 @@ def _check_rows(rows: list[dict[str, Any]]) -> list[FormField]:
         label = str(row.get("label") or "").strip() or known[key].label
         # The email is how an answer finds its person: always asked, always required.
         required = bool(row.get("required")) or key == "email"
+        hint = str(row.get("help_text") or "").strip()[:200]
         fields.append(FormField(position=len(fields) + 1, target=key, label=label[:120],
-                                required=required,
-                                help_text=str(row.get("help_text") or "").strip()[:200]))  # fmt: skip
+                                required=required, help_text=hint))  # fmt: skip
     if "email" not in seen:
         raise ValidationError({"fields": "Add the Email field: answers are matched by email."})
     return fields
@@ -150,7 +150,9 @@ def _field_errors(exc: ValidationError) -> ValidationError:
 def needs_consent(form: LeadForm) -> str | None:
     """The consent purpose the form's sequence needs, if any."""
     sequence = form.sequence
-    return sequence.purpose if sequence is not None and sequence.purpose in CONSENT_PURPOSES else None
+    if sequence is not None and sequence.purpose in CONSENT_PURPOSES:
+        return sequence.purpose
+    return None
 
 
 def _person_for(form: LeadForm, answers: dict[str, Any]) -> tuple[Person, bool]:
@@ -201,7 +203,9 @@ def submit(
     asked = {p for p in consents if form.consent_texts.get(p)}
     purpose = needs_consent(form)
     if purpose and purpose not in asked:
-        raise ValidationError({f"consent_{purpose}": "Tick this box to get the emails you asked for."})
+        raise ValidationError(
+            {f"consent_{purpose}": "Tick this box to get the emails you asked for."}
+        )
     labels = {f.target: f.label for f in form.fields.all()}
     answers = {k: _plain(v) for k, v in answers.items() if k in labels}
     with transaction.atomic():
