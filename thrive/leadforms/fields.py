@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from thrive.contacts.models import CustomFieldDefinition, CustomFieldType
 from thrive.contacts.models.fields import CustomFieldEntity
@@ -84,3 +85,10 @@ def form_field(target: Target, *, label: str, required: bool, help_text: str) ->
                            error_messages={**messages,
                                            "max_length": f"{label}: at most 1000 characters."},
                            **common)  # fmt: skip
+
+
+def errors_by_field(exc: ValidationError) -> dict[str | None, list[str]]:
+    """A ValidationError's messages by field name (None for the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        return {(None if k == NON_FIELD_ERRORS else k): v for k, v in exc.message_dict.items()}
+    return {None: list(exc.messages)}

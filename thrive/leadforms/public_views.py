@@ -32,6 +32,7 @@ from thrive.core.ratelimit import Limit, check_all
 from thrive.core.tokens import TokenError, make_token, read_token
 
 from . import services
+from .fields import errors_by_field
 from .forms import answers_of, input_name, public_form
 from .models import LeadForm
 
@@ -110,9 +111,9 @@ def _take(request: HttpRequest, form: LeadForm, *, embed: bool) -> HttpResponse:
             ip_address=request.META.get("REMOTE_ADDR") or None,
         )
     except ValidationError as exc:
-        for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+        for key, errors in errors_by_field(exc).items():
             name = input_name(key) if key else None
-            text = " ".join(m for e in errors for m in e.messages)
+            text = " ".join(errors)
             public.add_error(name if name in public.fields else None, text)
         return _page(request, form, public, embed=embed, status=400)
     if form.redirect_url and not embed:

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from thrive.core import business
 from thrive.core.roles import role_required
 
+from .fields import errors_by_field
 from .forms import FieldRows, FormSettingsForm, rows_of
 from .models import LeadForm
 from .queries import form_numbers, forms_with_numbers, recent_submissions, share
+from .services import save_form
 
 
 @require_GET
@@ -39,14 +41,12 @@ def _builder(request: HttpRequest, form: LeadForm | None) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST" and settings_form.is_valid() and rows.is_valid():
         try:
-            from .services import save_form
-
             saved = save_form(form, actor=request.user, values=settings_form.settings(),
                               rows=rows_of(rows))  # fmt: skip
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
-                text = " ".join(m for e in errors for m in e.messages)
-                if field in settings_form.fields:
+            for field, errors in errors_by_field(exc).items():
+                text = " ".join(errors)
+                if field and field in settings_form.fields:
                     settings_form.add_error(field, text)
                 else:
                     problems.append(text)
