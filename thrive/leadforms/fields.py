@@ -4,6 +4,7 @@ browser-side field each one becomes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -53,7 +54,7 @@ def target_choices() -> list[tuple[str, str]]:
 
 def form_field(target: Target, *, label: str, required: bool, help_text: str) -> forms.Field:
     """The Django field that checks a visitor's answer before anything is written."""
-    common = {"label": label, "required": required, "help_text": help_text}
+    common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text}
     messages = {"required": f"{label}: please fill this in."}
     definition = target.definition
     if definition is None:

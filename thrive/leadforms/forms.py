@@ -3,7 +3,7 @@ LeadForm's fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -40,8 +40,10 @@ class FormSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sequence"].queryset = Sequence.objects.order_by("name")
-        self.fields["notify"].queryset = Associate.objects.filter(is_active=True).order_by(
+        sequence = cast(forms.ModelChoiceField, self.fields["sequence"])
+        notify = cast(forms.ModelChoiceField, self.fields["notify"])
+        sequence.queryset = Sequence.objects.order_by("name")
+        notify.queryset = Associate.objects.filter(is_active=True).order_by(
             "first_name", "username"
         )
         self.fields["redirect_url"].error_messages["invalid"] = (
@@ -72,7 +74,8 @@ class FieldRowForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "— (not on the form)")] + target_choices()
+        target = cast(forms.ChoiceField, self.fields["target"])
+        target.choices = [("", "— (not on the form)"), *target_choices()]
 
 
 FieldRows = forms.formset_factory(FieldRowForm, extra=3, max_num=40, absolute_max=40)
@@ -96,7 +99,7 @@ def public_form(lead_form: LeadForm, data: Any = None) -> forms.Form:
             target, label=row.label, required=row.required, help_text=row.help_text
         )
         form.targets[target.input_name] = row.target  # type: ignore[attr-defined]
-    needed = lead_form.sequence.purpose if lead_form.sequence_id else None
+    needed = lead_form.sequence.purpose if lead_form.sequence is not None else None
     for purpose, text in lead_form.consent_texts.items():
         if text:
             form.fields[f"{CONSENT_PREFIX}{purpose}"] = forms.BooleanField(

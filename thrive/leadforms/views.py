@@ -3,6 +3,8 @@ embed snippet. Everyone signed in may look; owners and members build."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +32,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 
 def _builder(request: HttpRequest, form: LeadForm | None) -> HttpResponse:
-    initial_rows = (
+    initial_rows: list[dict[str, Any]] = (
         [{"target": f.target, "label": f.label, "required": f.required,
           "help_text": f.help_text} for f in form.fields.all()]
         if form else [{"target": "first_name", "label": "First name"},
