@@ -101,8 +101,11 @@ class Submission(models.Model):
     """One answer to a form, and what became of it."""
 
     form = models.ForeignKey(LeadForm, on_delete=models.CASCADE, related_name="submissions")
-    # Erasing a person erases what they sent.
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # A visible reverse relation (not "+"): erasure finds every row that points at a
+    # person through Person's reverse relations, and scrubs what they typed.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="leadform_submissions"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     values = models.JSONField(default=dict, help_text="Label → answer, as sent.")
     new_person = models.BooleanField(default=False, help_text="The form created the person.")

@@ -132,3 +132,16 @@ def test_a_closed_form_takes_no_answer():
     with pytest.raises(ValidationError):
         submit(form, answers={"email": "fi@example.com"}, consents=set())
     assert not Person.objects.exists()
+
+
+def test_erasing_a_person_clears_what_they_typed_and_keeps_the_count(owner):
+    from thrive.portability.erasure import erase_person
+
+    form = make_form()
+    submission = submit(form, answers={"email": "gil@example.com", "first_name": "Gil"},
+                        consents=set())  # fmt: skip
+    erase_person(submission.person, actor=owner)
+    submission.refresh_from_db()
+    assert submission.values == {}
+    assert "gil" not in str(Submission.objects.values_list()).lower()
+    assert form.submissions.count() == 1
