@@ -66,8 +66,12 @@ def test_maya_builds_a_form_and_shares_its_snippet(page, shop):
     rows.nth(2).locator('input[name$="-label"]').fill("Where do you brew?")
     # Saving without the consent words is refused with the reason.
     page.get_by_role("button", name="Save the form").click()
-    expect(page.locator(".errorlist").first).to_contain_text("write the words of that consent box")
+    expect(page.get_by_test_id("builder-problems")).to_contain_text("not saved yet")
+    expect(page.get_by_test_id("leadform-builder")).to_contain_text(
+        "write the words of that consent box"
+    )
     page.get_by_label("Consent box: email marketing").fill(CONSENT)
+    screenshot(page, "leadforms-builder")
     page.get_by_role("button", name="Save the form").click()
     expect(page.get_by_role("heading", name="Brewing course by email")).to_be_visible()
     snippet = page.get_by_test_id("embed-snippet")

@@ -31,6 +31,8 @@ class FormSettingsForm(forms.ModelForm):
             "sequence": "Enrol in the sequence",
             "notify": "Notify this associate",
             "is_active": "Open (takes answers)",
+            "thank_you_text": "Thank-you text",
+            "redirect_url": "Redirect to",
         }
         help_texts = {
             "thank_you_text": "Shown after someone submits (unless a redirect is set).",
