@@ -178,3 +178,12 @@ def test_the_list_counts_answers_and_the_form_links_each_to_its_person(form, rea
     detail = staff.get(f"/forms/{form.pk}/").content.decode()
     for person in Person.objects.all():
         assert f'href="/people/{person.pk}/"' in detail
+
+
+def test_the_answer_is_on_the_persons_timeline(form, member):
+    answers = {"first_name": "Jo", "email": "jo@example.com", "cf_roast": "light",
+               "consent_email_marketing": "on"}  # fmt: skip
+    Client().post("/f/brew-course/", answers)
+    person = Person.objects.get(email="jo@example.com")
+    page = client_for(member).get(f"/people/{person.pk}/").content.decode()
+    assert "Sent the form “Brew course”" in page
