@@ -132,6 +132,7 @@ def test_a_visitor_fills_the_hosted_form(browser, live_server, course_form, smtp
     visitor.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     visitor.goto("/f/brewing-course/")
     expect(visitor.get_by_test_id("public-header")).to_contain_text(NAME)
+    expect(visitor.locator(".public-footer")).to_be_visible()
     visitor.get_by_label("Email", exact=True).fill("rosa-at-example")
     visitor.get_by_role("button", name="Send me the course").click()
     problems = visitor.get_by_test_id("leadform")
@@ -173,6 +174,9 @@ def test_the_embedded_form_works_inside_another_sites_frame(browser, live_server
     with other_site(blog) as site:
         host.goto(site)
         framed = host.frame_locator("#good")
+        # In the frame the business's name stays and the footer goes (the site has its own).
+        expect(framed.get_by_test_id("public-header")).to_contain_text(NAME)
+        expect(framed.locator(".public-footer")).to_be_hidden()
         framed.get_by_label("First name").fill("Iris")
         framed.get_by_label("Email", exact=True).fill("iris@example.com")
         framed.get_by_label(CONSENT).check()
