@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "thrive.webhooks",
     "thrive.bookings",
     "thrive.prospects",
+    "thrive.leadforms",
     "thrive.api",
     "ninja",
     "thrive.demo",

@@ -279,7 +279,7 @@ TRIGGER_FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("from", "From", "stages", "any stage if none is chosen"),
     Field("tag", "Tag", "text"),
     Field("min_total", "Orders of at least", "number", "any order if empty"),
-    Field("form", "Form", "text", "any form if empty"),
+    Field("form", "Form", "text", "e.g. brewing-course (its /f/ address); any form if empty"),
     Field("survey", "Survey", "survey", "any survey if empty"),
     Field("score_min", "Scores from", "number", "0 to 10"),
     Field("score_max", "Scores up to", "number", "e.g. 6 for detractors"),

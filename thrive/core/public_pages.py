@@ -58,6 +58,11 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "partner_request_link",
         "partner_open",
         "partner_sign_out",
+        # Lead-capture forms: the hosted form (framable with ?embed=1), the framed form's
+        # send, and the email confirmation (signed token).
+        "leadform_page",
+        "leadform_send",
+        "leadform_confirm",
         # The API's schema (no data); every endpoint wants a token or session.
         "api-v1:openapi-json",
         "api-v1:api-root",

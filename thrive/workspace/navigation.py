@@ -81,6 +81,8 @@ SECTIONS: tuple[NavSection, ...] = (
                 ("campaign", "campaign_*", "outreach_*", "sequence", "sequence_*", "sequences"),
                 keywords="campaigns email templates sequences",
             ),
+            NavItem("Forms", "leadforms", ("leadform", "leadform_*"),
+                    keywords="lead capture sign-up embed"),
             NavItem("Automations", "workflows", ("workflow", "workflow_*"), keywords="workflows"),
         ),
     ),

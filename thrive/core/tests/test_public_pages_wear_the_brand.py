@@ -26,6 +26,8 @@ from thrive.bookings.models import Booking
 from thrive.contacts.models import Person, RelationshipRole
 from thrive.contacts.services import add_role
 from thrive.core.public_pages import PUBLIC_URL_NAMES
+from thrive.leadforms.models import Submission as LeadSubmission
+from thrive.leadforms.services import confirm_url
 from thrive.outreach.sending import links
 from thrive.outreach.services import send_email
 from thrive.outreach.tests.conftest import consenting_person, make_template
@@ -119,6 +121,19 @@ def _pages(client: Client, mailoutbox, capture) -> Iterator[tuple[str, str, obje
         _path(links.opt_in_url({"e": voter.email, "p": voter.pk, "pu": "email_marketing"}))
     )
     yield "outreach_confirm", "forged confirm", client.get("/m/confirm/forged")
+
+    # The demo's course form: hosted, embedded, a bad answer, the confirmation link.
+    yield "leadform_page", "lead form", client.get("/f/brewing-course/")
+    yield "leadform_page", "embedded lead form", client.get("/f/brewing-course/?embed=1")
+    yield "leadform_page", "lead form, bad answer", client.post(
+        "/f/brewing-course/", {"email": "not-an-address"}
+    )
+    yield "leadform_send", "embedded send, no stamp", client.post("/f/brewing-course/send")
+    with capture(execute=True):
+        client.post("/f/brewing-course/", {"first_name": "Rosa", "email": "rosa@example.com",
+                                           "consent_email_marketing": "on"})  # fmt: skip
+    asked = LeadSubmission.objects.get(person__email="rosa@example.com")
+    yield "leadform_confirm", "lead form confirm", client.get(_path(confirm_url(asked)))
 
     partner = Person.objects.exclude(email="").order_by("-pk").first()
     add_role(partner, RelationshipRole.REFERRAL_PARTNER, actor=None)

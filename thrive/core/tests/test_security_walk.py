@@ -87,6 +87,7 @@ MODEL_BY_SEGMENT = {
     "sessions": "bookings.Booking", "partners": "contacts.Person", "tokens": "api.ApiToken",
     "products": "commerce.Product", "orders": "commerce.Order",
     "subscriptions": "commerce.Subscription", "deals": "commerce.Deal",
+    "forms": "leadforms.LeadForm",
 }  # fmt: skip
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 MISSING_ID = 987654321
