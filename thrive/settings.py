@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "ninja",
     "thrive.demo",
     "thrive.workspace",
+    "thrive.digests",
 ]
 
 MIDDLEWARE = [
