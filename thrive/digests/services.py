@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from thrive.core.roles import check_actor
 from thrive.core.transactional_email import send_after_commit, send_now
 
 from .contents import build_digest, local_day
@@ -110,7 +109,9 @@ def _claim(associate: Any, day: dt.date, now: dt.datetime) -> DigestRun | None:
     return DigestRun.objects.get(associate=associate, day=day) if taken else None
 
 
-def send_digest(associate: Any, *, now: dt.datetime | None = None) -> DigestRun | None:
+def send_digest(
+    associate: Any, *, now: dt.datetime | None = None, connection: Any = None
+) -> DigestRun | None:
     """Send today's digest to ``associate`` unless it was sent (or claimed) already;
     returns the run this call sent or recorded, None when another had it. An empty
     digest is recorded and not sent."""
@@ -125,6 +126,8 @@ def send_digest(associate: Any, *, now: dt.datetime | None = None) -> DigestRun 
         run.save(update_fields=["status", "counts"])
         return run
     message = digest_message(digest)
+    if connection is not None:
+        message.connection = connection
     try:
         send_now(message)
     except Exception:
@@ -188,9 +191,3 @@ def send_urgent(
     message = urgent_message(associate, kind=kind, subject=subject, lines=lines, path=path)
     send_after_commit(message, what=f"urgent {kind}")
     return True
-
-
-def record_demo_digest(associate: Any, *, actor: Any = None) -> DigestRun | None:
-    """The demo's digest for one associate (sent through the configured mail backend)."""
-    check_actor(actor)
-    return send_digest(associate)

@@ -2,7 +2,7 @@
 concerns (see :func:`thrive.digests.services.send_urgent` for opt-outs and once-only):
 
 * a new detractor (NPS 0–6) → the survey's owner;
-* a new booking → the associate booked;
+* a new booking by a visitor on the booking page → the associate booked;
 * a form sent by a likely client (a form submission from someone whose lead score is at
   least the hot-lead mark) → the business's owners;
 * a workflow's "notify" step → the associate it names (registered with the engine).
@@ -53,6 +53,10 @@ def detractor_answered(sender: Any, instance: SurveyResponse, created: bool, **_
 
 def booking_made(sender: Any, instance: Booking, created: bool, **_: Any) -> None:
     if not created or instance.status != BookingStatus.BOOKED:
+        return
+    if not instance.ip_address:
+        # Booked by a visitor on the public page carries their address; a booking staff
+        # made (or the demo's history) is one the associate knows about already.
         return
     associate = instance.associate
     zone = business.associate_zone_name(associate)

@@ -30,13 +30,16 @@ def answer(person: Any, *, score: int, owner: Any, at: dt.datetime, comment: str
     )
 
 
-def book(person: Any, associate: Any, *, start: dt.datetime, note: str = "") -> Booking:
+def book(
+    person: Any, associate: Any, *, start: dt.datetime, note: str = "", ip: str | None = "192.0.2.7"
+) -> Booking:
     kind, _ = SessionType.objects.get_or_create(
         slug="strategy", defaults={"name": "Strategy session", "minutes": 30}
     )
     return Booking.objects.create(
         uid=uuid.uuid4().hex, associate=associate, person=person, session_type=kind,
         start_at=start, end_at=start + dt.timedelta(minutes=30), consent_text="Yes", note=note,
+        ip_address=ip,
     )  # fmt: skip
 
 

@@ -76,6 +76,14 @@ def test_a_new_booking_emails_the_associate_once(
     assert "Wholesale beans" in _text(received) and "(Europe/London)" in _text(received)
 
 
+def test_a_booking_staff_made_themselves_sends_no_email(
+    tom, smtp_sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(PersonFactory(), tom, start=timezone.now() + dt.timedelta(days=1), ip=None)
+    assert smtp_sink.messages == []
+
+
 def test_opting_out_of_booking_emails_works(tom, smtp_sink, django_capture_on_commit_callbacks):
     save_settings(tom, actor=tom, urgent_booking=False)
     with django_capture_on_commit_callbacks(execute=True):
