@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.mail import get_connection
+from django.core.mail.backends.locmem import EmailBackend as InMemoryOutbox
 from django.utils import timezone
 
 from thrive.contacts.models import Person, Stage
@@ -37,6 +37,4 @@ def seed_demo(owner_username: str) -> None:
                 reason="The demo: a follow-up that shows in Tom's daily digest.",
             )  # fmt: skip
     if not DigestRun.objects.filter(associate=tom).exists():
-        send_digest(
-            tom, now=now, connection=get_connection("django.core.mail.backends.locmem.EmailBackend")
-        )
+        send_digest(tom, now=now, connection=InMemoryOutbox())
