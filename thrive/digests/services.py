@@ -126,10 +126,11 @@ def send_digest(
         run.save(update_fields=["status", "counts"])
         return run
     message = digest_message(digest)
-    if connection is not None:
-        message.connection = connection
     try:
-        send_now(message)
+        if connection is not None:
+            connection.send_messages([message])
+        else:
+            send_now(message)
     except Exception:
         # Not sent: free the day so the next tick tries again.
         DigestRun.objects.filter(pk=run.pk, status=DigestStatus.CLAIMED).delete()

@@ -4,6 +4,7 @@ unsubscribe link in every digest and urgent email (a public page)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from thrive.accounts.models import Associate
 from thrive.core.public_forms import Refused, client_ip, guard, refusal
 from thrive.core.ratelimit import Limit
 from thrive.core.tokens import TokenError
@@ -43,7 +45,7 @@ def save(request: HttpRequest) -> HttpResponse:
             return redirect("/settings/profile/#notifications")
     for field, problems in form.errors.items():
         label = form.fields[field].label if field in form.fields else "Notifications"
-        messages.error(request, f"{label}: {' '.join(problems)}")
+        messages.error(request, f"{label}: {' '.join(str(p) for p in problems)}")
     return redirect("/settings/profile/#notifications")
 
 
@@ -61,7 +63,7 @@ def preview(request: HttpRequest) -> HttpResponse:
             # Rendered from an autoescaping template: every value in it is escaped.
             "body": mark_safe(digest_html(digest)),  # noqa: S308
             "row": row,
-            "recent": DigestRun.objects.filter(associate=request.user)[:7],
+            "recent": DigestRun.objects.filter(associate=cast(Associate, request.user))[:7],
             "here": "profile",
         },
     )
