@@ -13,7 +13,7 @@ DEFAULT_HOUR = 7
 
 class UrgentKind(models.TextChoices):
     DETRACTOR = "detractor", "A new detractor (NPS 0–6) in my surveys"
-    BOOKING = "booking", "A new booking with me"
+    BOOKING = "booking", "A session booked, moved or cancelled with me"
     IDEAL_FORM = "ideal_form", "A form filled in by a likely client (hot lead)"
     WORKFLOW = "workflow", "A workflow's “notify” step names me"
 

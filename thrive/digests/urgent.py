@@ -2,7 +2,8 @@
 concerns (see :func:`thrive.digests.services.send_urgent` for opt-outs and once-only):
 
 * a new detractor (NPS 0–6) → the survey's owner;
-* a new booking by a visitor on the booking page → the associate booked;
+* a new, moved or cancelled booking → the associate booked: the bookings app sends that
+  notice itself and asks :mod:`thrive.core.associate_notices` first (registered here);
 * a form sent by a likely client (a form submission from someone whose lead score is at
   least the hot-lead mark) → the business's owners;
 * a workflow's "notify" step → the associate it names (registered with the engine).
@@ -11,21 +12,20 @@ concerns (see :func:`thrive.digests.services.send_urgent` for opt-outs and once-
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
 
 from thrive.accounts.models import Role
-from thrive.bookings.models import Booking, BookingStatus
 from thrive.contacts.models import Activity, ActivityKind
-from thrive.core import business
+from thrive.core import associate_notices
 from thrive.prospects.models import LeadScore
 from thrive.voice.models import SurveyResponse
 
 from .contents import HOT_LEAD
+from .emails import unsubscribe_url
 from .models import UrgentKind
-from .services import send_urgent
+from .services import send_urgent, settings_for
 
 DISPATCH_PREFIX = "thrive.digests.urgent"
 
@@ -48,30 +48,6 @@ def detractor_answered(sender: Any, instance: SurveyResponse, created: bool, **_
         survey.owner, kind=UrgentKind.DETRACTOR, key=f"detractor:{instance.pk}",
         subject=f"Detractor: {_name(person)} scored {instance.score}",
         lines=lines, path=f"/people/{person.pk}/",
-    )  # fmt: skip
-
-
-def booking_made(sender: Any, instance: Booking, created: bool, **_: Any) -> None:
-    if not created or instance.status != BookingStatus.BOOKED:
-        return
-    if not instance.ip_address:
-        # Booked by a visitor on the public page carries their address; a booking staff
-        # made (or the demo's history) is one the associate knows about already.
-        return
-    associate = instance.associate
-    zone = business.associate_zone_name(associate)
-    start = instance.start_at.astimezone(ZoneInfo(zone))
-    moved = " (moved from another time)" if instance.rescheduled_from_id else ""
-    lines = [
-        f"{_name(instance.person)} booked “{instance.session_type}” with you on "
-        f"{start:%A} {start.day} {start:%B, %H:%M} ({zone}){moved}.",
-    ]
-    if instance.note:
-        lines.append(f"What they want to talk about: “{instance.note}”")
-    send_urgent(
-        associate, kind=UrgentKind.BOOKING, key=f"booking:{instance.pk}",
-        subject=f"New booking: {_name(instance.person)}, {start:%a %d %b %H:%M}",
-        lines=lines, path=f"/people/{instance.person_id}/",
     )  # fmt: skip
 
 
@@ -108,11 +84,19 @@ def workflow_notified(task: Any, workflow_name: str) -> None:
     )  # fmt: skip
 
 
+def wants(associate: Any, kind: str) -> bool:
+    return settings_for(associate).wants(kind)
+
+
+def footer(associate: Any, kind: str) -> str:
+    return f"\n--\nSwitch these emails off: {unsubscribe_url(associate, kind)}\n"
+
+
 def connect() -> None:
+    associate_notices.register(wants=wants, footer=footer)
     post_save.connect(
         detractor_answered, sender=SurveyResponse, dispatch_uid=f"{DISPATCH_PREFIX}.detractor"
     )
-    post_save.connect(booking_made, sender=Booking, dispatch_uid=f"{DISPATCH_PREFIX}.booking")
     post_save.connect(
         form_from_likely_client, sender=Activity, dispatch_uid=f"{DISPATCH_PREFIX}.form"
     )

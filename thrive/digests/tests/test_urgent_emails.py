@@ -1,7 +1,6 @@
 """Urgent emails: a detractor, a booking, a likely client's form, a workflow's notify
 step; each once, each with a tested opt-out and a signed switch-off link."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,6 +9,8 @@ from django.utils import timezone
 
 from thrive.accounts.models import Role
 from thrive.automations.tests.conftest import build, run  # noqa: F401 (the build fixture)
+from thrive.bookings.tests.conftest import book as book_session
+from thrive.bookings.tests.conftest import kind, maya, next_slot, open_all_week  # noqa: F401
 from thrive.contacts import services as contacts
 from thrive.contacts.models import ActivityKind, Stage
 from thrive.contacts.services import record_activity
@@ -18,7 +19,7 @@ from thrive.digests.services import save_settings
 from thrive.tasks.models import Task
 from thrive.testing.factories import AssociateFactory, PersonFactory
 
-from .conftest import answer, book, score
+from .conftest import answer, score
 
 pytestmark = pytest.mark.django_db
 
@@ -62,39 +63,37 @@ def test_an_associate_who_opted_out_of_detractor_emails_gets_none(
     assert smtp_sink.messages == [] and not UrgentEmail.objects.exists()
 
 
-def test_a_new_booking_emails_the_associate_once(
-    tom, smtp_sink, django_capture_on_commit_callbacks
-):
-    ken = PersonFactory(first_name="Ken", last_name="Ito")
-    start = timezone.now() + dt.timedelta(days=2)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = book(ken, tom, start=start, note="Wholesale beans")
-        booking.reminder_sent_at = timezone.now()
-        booking.save()  # a later change is not a new booking
-    [received] = smtp_sink.to("tom@beans.example")
-    assert received.message["Subject"].startswith("New booking: Ken Ito")
-    assert "Wholesale beans" in _text(received) and "(Europe/London)" in _text(received)
-
-
-def test_a_booking_staff_made_themselves_sends_no_email(
-    tom, smtp_sink, django_capture_on_commit_callbacks
+def test_a_new_booking_emails_the_associate_with_a_switch_off_link(
+    open_all_week,  # noqa: F811 (the bookings fixtures imported above)
+    kind,  # noqa: F811
+    smtp_sink,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        book(PersonFactory(), tom, start=timezone.now() + dt.timedelta(days=1), ip=None)
-    assert smtp_sink.messages == []
+        book_session(open_all_week, kind, next_slot(open_all_week, kind))
+    [notice] = smtp_sink.to("maya@example.com")
+    text = _text(notice)
+    assert notice.message["Subject"].startswith("New session booked: Lena Park")
+    assert "Switch these emails off: http://testserver/notifications/unsubscribe/" in text
 
 
-def test_opting_out_of_booking_emails_works(tom, smtp_sink, django_capture_on_commit_callbacks):
-    save_settings(tom, actor=tom, urgent_booking=False)
+def test_an_associate_who_opted_out_of_booking_emails_gets_none(
+    open_all_week,  # noqa: F811
+    kind,  # noqa: F811
+    smtp_sink,
+    django_capture_on_commit_callbacks,
+):
+    save_settings(open_all_week, actor=open_all_week, urgent_booking=False)
     with django_capture_on_commit_callbacks(execute=True):
-        book(PersonFactory(), tom, start=timezone.now() + dt.timedelta(days=1))
-    assert smtp_sink.messages == []
+        book_session(open_all_week, kind, next_slot(open_all_week, kind))
+    smtp_sink.wait_for(1)
+    assert smtp_sink.to("lena@example.com") and smtp_sink.to("maya@example.com") == []
 
 
 def test_a_form_from_a_likely_client_emails_the_owners(
     tom, smtp_sink, django_capture_on_commit_callbacks
 ):
-    maya = AssociateFactory(username="maya", email="maya@beans.example", role=Role.OWNER)
+    owner = AssociateFactory(username="maya", email="maya@beans.example", role=Role.OWNER)
     hot = PersonFactory(first_name="Hot", stage=Stage.PROSPECT)
     cold = PersonFactory(first_name="Cold", stage=Stage.PROSPECT)
     score(hot, 0.7)
@@ -102,7 +101,7 @@ def test_a_form_from_a_likely_client_emails_the_owners(
     with django_capture_on_commit_callbacks(execute=True):
         record_activity(hot, ActivityKind.FORM_SUBMISSION, subject="Course on request")
         record_activity(cold, ActivityKind.FORM_SUBMISSION, subject="Course on request")
-    [received] = smtp_sink.to(maya.email)
+    [received] = smtp_sink.to(owner.email)
     assert "Hot" in received.message["Subject"] and "70%" in _text(received)
     assert smtp_sink.to("tom@beans.example") == []  # members are not owners
 
