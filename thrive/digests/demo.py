@@ -28,7 +28,10 @@ def seed_demo(owner_username: str) -> None:
     if tom is None:
         return
     now = timezone.now()
-    people = list(Person.objects.filter(stage=Stage.CLIENT).order_by("id")[:2])
+    # Clients who never answered a survey: the NPS history keeps its own follow-ups.
+    people = list(
+        Person.objects.filter(stage=Stage.CLIENT, survey_responses__isnull=True).order_by("id")[:2]
+    )
     for (title, hours), person in zip(TASKS, people, strict=False):
         if not Task.objects.filter(title=title, assignee=tom).exists():
             create_task(
