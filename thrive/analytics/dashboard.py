@@ -469,8 +469,12 @@ def _time_with_customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]
         Activity.objects.filter(
             # One-to-one emails an associate wrote count too (never automated mail).
             Q(kind__in=list(HUMAN_CONTACT_KINDS))
-            | Q(kind=ActivityKind.EMAIL, automated=False, direction=Direction.OUTBOUND,
-                associate__isnull=False),
+            | Q(
+                kind=ActivityKind.EMAIL,
+                automated=False,
+                direction=Direction.OUTBOUND,
+                associate__isnull=False,
+            ),
             occurred_at__gte=start,
             occurred_at__lt=end,
             duration_minutes__isnull=False,
