@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ninja",
     "thrive.demo",
     "thrive.workspace",
+    "thrive.digests",
 ]
 
 MIDDLEWARE = [

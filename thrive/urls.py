@@ -81,6 +81,7 @@ urlpatterns = [
     path("f/", include("thrive.leadforms.public_urls")),
     path("api/", include("thrive.api.urls")),
     path("settings/", include("thrive.accounts.urls")),
+    path("notifications/", include("thrive.digests.urls")),
     path("brand/logo", accounts_views.business_logo, name="business_logo"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from thrive.accounts.models import Associate
@@ -21,6 +21,8 @@ from thrive.commerce.queries import REVENUE, net_amount, orders_matching
 from thrive.contacts.models import (
     HUMAN_CONTACT_KINDS,
     Activity,
+    ActivityKind,
+    Direction,
     Person,
     PersonRole,
     RelationshipRole,
@@ -292,7 +294,8 @@ def compute_dashboard(*, as_of: dt.date, scoring: Scoring) -> dict[str, Any]:
     kpis.append(kpi(
         "time_with_customers", "Time with customers, last 90 days", contact["hours"],
         previous=prev_contact["hours"], unit="hours",
-        formula="Sum of logged minutes of calls, meetings, strategy sessions and support.",
+        formula="Sum of logged minutes of calls, meetings, strategy sessions, support and "
+        "one-to-one emails.",
         data=f"Logged by associates on the timelines of {met['count']} people.",
         detail=contact["by_associate"], lists=[met],
     ))  # fmt: skip
@@ -464,7 +467,14 @@ def _funnel(as_of: dt.date) -> dict[str, Any]:
 def _time_with_customers(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     rows = (
         Activity.objects.filter(
-            kind__in=list(HUMAN_CONTACT_KINDS),
+            # One-to-one emails an associate wrote count too (never automated mail).
+            Q(kind__in=list(HUMAN_CONTACT_KINDS))
+            | Q(
+                kind=ActivityKind.EMAIL,
+                automated=False,
+                direction=Direction.OUTBOUND,
+                associate__isnull=False,
+            ),
             occurred_at__gte=start,
             occurred_at__lt=end,
             duration_minutes__isnull=False,

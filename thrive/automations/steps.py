@@ -15,7 +15,7 @@ from typing import Any
 from thrive.contacts import lifecycle
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Person, Stage
-from thrive.tasks.models import TaskKind
+from thrive.tasks.models import Task, TaskKind
 from thrive.tasks.services import create_task
 
 from . import waits, webhooks
@@ -383,8 +383,26 @@ def _create_task(run: StepRun, *, notify: bool = False) -> Result:
     return Result(did=f"{verb} {who}: “{title}”", detail={"task": task.pk})
 
 
+# Called after a "notify" step made its task, with (task, workflow name). Apps above
+# the engine register here in their AppConfig.ready (the digests app emails the associate).
+_NOTIFY_HOOKS: list[Callable[[Any, str], None]] = []
+
+
+def on_notify(hook: Callable[[Any, str], None]) -> None:
+    """Register ``hook(task, workflow_name)``; it runs inside the step's transaction (use
+    ``transaction.on_commit`` for anything that leaves the database)."""
+    if hook not in _NOTIFY_HOOKS:
+        _NOTIFY_HOOKS.append(hook)
+
+
 def _notify(run: StepRun) -> Result:
-    return _create_task(run, notify=True)
+    result = _create_task(run, notify=True)
+    task_id = (result.detail or {}).get("task")
+    if task_id is not None and _NOTIFY_HOOKS:
+        task = Task.objects.select_related("person", "assignee").get(pk=task_id)
+        for hook in _NOTIFY_HOOKS:
+            hook(task, run.workflow.name)
+    return result
 
 
 def webhook_payload(run: StepRun) -> dict[str, Any]:

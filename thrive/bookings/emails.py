@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.core.mail import EmailMultiAlternatives
 
 from thrive.accounts.queries import business_name
-from thrive.core import business
+from thrive.core import associate_notices, business
 from thrive.core.transactional_email import (
     Attachment,
     build_message,
@@ -65,9 +65,7 @@ def _message(
         return None
     greeting = f"Hello {person.first_name}," if person.first_name else "Hello,"
     name = "invite.ics" if method == "REQUEST" else "cancel.ics"
-    invite = Attachment(
-        name, _invite(booking, method).decode(), f"text/calendar; method={method}"
-    )
+    invite = Attachment(name, _invite(booking, method).decode(), f"text/calendar; method={method}")
     return build_message(
         to=person.email,
         subject=subject,
@@ -142,14 +140,15 @@ def send_reminder(booking: Booking) -> None:
 
 def _notify_associate(booking: Booking, subject: str) -> None:
     associate = booking.associate
-    if not associate.email:
+    # The associate may switch these off on their profile (thrive.core.associate_notices).
+    if not associate.email or not associate_notices.wants(associate, "booking"):
         return
     zone = associate.time_zone or "UTC"
     text = (
         f"{subject}: {booking.session_type.name} with {booking.person} "
         f"<{booking.person.email}>\n{when_text(booking, zone)}\n\n"
         f"What they want to talk about:\n{booking.note or '(nothing written)'}\n"
-    )
+    ) + associate_notices.footer(associate, "booking")
     send_after_commit(
         build_message(to=associate.email, subject=f"{subject}: {booking.person}", text=text),
         what=f"booking {booking.pk} associate notice",

@@ -52,6 +52,8 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "book_move",
         "book_slots",
         "book_form",
+        # Switching off a digest or urgent email from its signed link (RFC 8058 one-click).
+        "digest_unsubscribe",
         # The referral partners' portal (signed single-use links).
         "partner_portal",
         "partner_refer",

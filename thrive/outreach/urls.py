@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import campaigns, drafts, sequences, templates
+from .views import campaigns, drafts, personal, sequences, templates
 
 urlpatterns = [
     path("", campaigns.campaign_list, name="campaigns"),
@@ -41,4 +41,5 @@ urlpatterns = [
     path("sequences/<int:pk>/steps", sequences.sequence_add_step, name="sequence_add_step"),
     path("sequences/<int:pk>/enroll", sequences.sequence_enroll, name="sequence_enroll"),
     path("drafts/<int:pk>/", drafts.draft_detail, name="outreach_draft"),
+    path("email/<int:person_pk>/", personal.compose, name="personal_email"),
 ]

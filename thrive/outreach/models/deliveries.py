@@ -54,6 +54,10 @@ class Delivery(models.Model):
     html_body = models.TextField(blank=True)
     text_body = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, blank=True)
+    # A one-to-one email goes out in the associate's name ("Tom at Beans") on the
+    # business's own address, and replies reach the associate; blank means the business's.
+    from_name = models.CharField(max_length=200, blank=True)
+    reply_to = models.EmailField(max_length=254, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -85,6 +85,18 @@ def _append_html(body: str, unsubscribe: str, business: str = "") -> str:
     return body[:at] + footer + body[at:] if at >= 0 else body + footer
 
 
+def from_header_for(delivery: Delivery) -> str:
+    """The From header: the business's, or the associate's name on the business's
+    address for a one-to-one email (the address stays the one the mail server signs)."""
+    if delivery.from_name:
+        return formataddr((delivery.from_name, business.sender_address()), charset="utf-8")
+    return business.from_header()
+
+
+def reply_to_for(delivery: Delivery) -> list[str]:
+    return [delivery.reply_to] if delivery.reply_to else business.reply_to()
+
+
 def build_message(delivery: Delivery) -> EmailMultiAlternatives:
     headers = {"Message-ID": delivery.message_id, "X-Thrive-Delivery": str(delivery.pk)}
     if wants_unsubscribe(delivery):
@@ -94,9 +106,9 @@ def build_message(delivery: Delivery) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.text_body,
-        from_email=business.from_header(),
+        from_email=from_header_for(delivery),
         to=[delivery.to_email],
-        reply_to=business.reply_to(),
+        reply_to=reply_to_for(delivery),
         headers=headers,
     )
     if delivery.html_body:

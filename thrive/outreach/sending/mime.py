@@ -63,7 +63,8 @@ def message_bytes(delivery: Delivery, *, sender: str, to: str) -> bytes:
         f"Message-ID: {delivery.message_id}",
         f"X-Thrive-Delivery: {delivery.pk}",
     ]
-    headers.extend(f"Reply-To: {from_header(address)}" for address in business.reply_to())
+    replies = [delivery.reply_to] if delivery.reply_to else business.reply_to()
+    headers.extend(f"Reply-To: {from_header(address)}" for address in replies)
     if wants_unsubscribe(delivery):
         # RFC 8058: the header URL alone unsubscribes, by a POST without cookies.
         link = getattr(delivery, "unsubscribe_link", "") or links.unsubscribe_url(delivery.pk)

@@ -51,7 +51,13 @@ from ..models import (
     EnrollmentStatus,
     SequenceEnrollment,
 )
-from .compose import MissingTemplate, build_message, message_id_for, render_delivery
+from .compose import (
+    MissingTemplate,
+    build_message,
+    from_header_for,
+    message_id_for,
+    render_delivery,
+)
 from .gates import evaluate_batch
 from .mime import message_bytes, plain_address
 from .scheduling import forget_due_runs, request_pump
@@ -275,8 +281,9 @@ def mark_sent(delivery: Delivery, token: str) -> bool:
         f"{quote('activity_recorded')} = %s "
         f"WHERE {quote('id')} = %s AND {quote('claim_token')} = %s AND {quote('status')} = %s"
     )
-    # A draft's sending is recorded by send_draft with the associate's name.
-    recorded = bool(delivery.reason.get("draft"))
+    # A draft's sending is recorded by send_draft with the associate's name, a one-to-one
+    # email's by send_personal_email (thrive.outreach.personal).
+    recorded = bool(delivery.reason.get("draft")) or delivery.reason.get("source") == "personal"
     now = timezone.now()
     # One statement, committed on its own (autocommit): no transaction block needed.
     with connection.cursor() as cursor:
@@ -465,6 +472,8 @@ def _hand_over(mailer: Any, delivery: Delivery, direct: tuple[str, str] | None) 
         mailer.send_messages([build_message(delivery)])
         return
     header, envelope = direct
+    if delivery.from_name:
+        header = from_header_for(delivery)
     data = message_bytes(delivery, sender=header, to=delivery.to_email)
     mailer.connection.sendmail(envelope, [delivery.to_email], data)
 
