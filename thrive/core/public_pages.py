@@ -52,6 +52,9 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "book_move",
         "book_slots",
         "book_form",
+        # Round robin: the same pages for a session type a team shares.
+        "book_team_slots",
+        "book_team_form",
         # The referral partners' portal (signed single-use links).
         "partner_portal",
         "partner_refer",
