@@ -88,7 +88,7 @@ def test_bad_calendar_details_are_answered_in_words(member, data, message):
 
 def test_time_off_and_other_hours_through_the_page(member):
     staff = client_for(member)
-    day = dt.date.today() + dt.timedelta(days=10)
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)
     off = staff.post(reverse("sessions_dates"), {
         "first_day": day.isoformat(), "last_day": (day + dt.timedelta(days=2)).isoformat(),
         "note": "Coffee fair",
@@ -111,8 +111,8 @@ def test_time_off_and_other_hours_through_the_page(member):
 
 def test_questions_through_the_page(member, kind):
     staff = client_for(member)
-    bad = staff.post(reverse("sessions_questions"), {"session_type": kind.pk, "label": "Size",
-                                                     "kind": "choice", "choices": "One"})  # fmt: skip
+    one = {"session_type": kind.pk, "label": "Size", "kind": "choice", "choices": "One"}
+    bad = staff.post(reverse("sessions_questions"), one)
     assert bad.status_code == 400 and "at least two options" in bad.content.decode()
     good = staff.post(reverse("sessions_questions"), {
         "session_type": kind.pk, "label": "Size", "kind": "choice", "choices": "S\nL",

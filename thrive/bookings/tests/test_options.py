@@ -203,8 +203,8 @@ def test_the_team_booking_pages_book_with_whoever_is_free(team, kind):
     start = next_slot(maya, kind)
     book(maya, kind, start)  # Maya is taken at that time, Tom is not
     visitor = Client()
-    page = visitor.get(reverse("book_team_slots", args=[kind.slug]),
-                       {"tz": "America/Los_Angeles", "from": start.astimezone(LA).date()})  # fmt: skip
+    week = {"tz": "America/Los_Angeles", "from": start.astimezone(LA).date()}
+    page = visitor.get(reverse("book_team_slots", args=[kind.slug]), week)
     assert start.strftime(CODE).encode() in page.content
     assert b"Maya Okafor, Tom Reyes" in page.content
     response = visitor.post(
