@@ -133,8 +133,16 @@ def refresh_calendar(connection_id: int, *, now: dt.datetime | None = None) -> b
         )
         log.info("calendar %s: fetch failed: %s", connection_id, exc)
         return False
+    return store_busy(connection_id, intervals, now=now)
+
+
+def store_busy(
+    connection_id: int, intervals: list[calendars.Interval], *, now: dt.datetime
+) -> bool:
+    """Swap in a successful fetch's busy times; False if the connection is gone."""
     with transaction.atomic():
-        if not CalendarConnection.objects.filter(pk=connection_id).exists():
+        connection = CalendarConnection.objects.filter(pk=connection_id).first()
+        if connection is None:
             return False  # removed while fetching
         BusyTime.objects.filter(connection_id=connection_id).delete()
         BusyTime.objects.bulk_create(

@@ -274,7 +274,10 @@ class CalendarConnection(TimeStampedModel):
     )
     kind = models.CharField(max_length=8, choices=CalendarKind.choices)
     name = models.CharField(max_length=100, blank=True)
-    url = models.URLField(max_length=1000)
+    # Not a URLField: a calendar server on the office network (http://nextcloud/…) has a
+    # one-word host name, which Django's URL validator refuses. calendars.normalise_url
+    # checks the scheme and host instead.
+    url = models.CharField(max_length=1000)
     username = models.CharField(max_length=200, blank=True)
     password_sealed = models.TextField(blank=True, help_text="Encrypted (core.sealed).")
     last_attempt_at = models.DateTimeField(null=True, blank=True)
