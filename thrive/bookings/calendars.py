@@ -214,16 +214,17 @@ def busy_from_caldav(
     start: dt.datetime,
     end: dt.datetime,
     zone: ZoneInfo,
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: int = TIMEOUT_SECONDS,
 ) -> list[Interval]:
     """Busy intervals of the CalDAV calendar at ``url`` (or of every calendar of the
     account, when ``url`` is the server's or the account's address). The server filters
     by time range; recurrences are expanded here like a feed's."""
-    import caldav
+    # Imported here: only the worker needs the CalDAV client (and its HTTP stack).
+    from caldav.davclient import DAVClient
     from caldav.lib import error as dav_error
 
     url = normalise_url(url)
-    client = caldav.DAVClient(url=url, username=username or None, password=password or None,
+    client = DAVClient(url=url, username=username or None, password=password or None,
                               timeout=timeout)  # fmt: skip
     try:
         with client:

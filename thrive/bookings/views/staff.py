@@ -109,7 +109,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _connection(request: HttpRequest, pk: int) -> CalendarConnection:
     connection = get_object_or_404(CalendarConnection.objects.select_related("associate"), pk=pk)
-    if connection.associate_id != request.user.pk and request.user.role != Role.OWNER:
+    if (
+        connection.associate_id != request.user.pk
+        and getattr(request.user, "role", None) != Role.OWNER
+    ):
         raise PermissionDenied("Only an owner can change another associate's calendar.")
     return connection
 
