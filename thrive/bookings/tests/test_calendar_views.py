@@ -124,3 +124,11 @@ def test_questions_through_the_page(member, kind):
     assert "Size" in staff.get(reverse("sessions")).content.decode()
     assert staff.post(reverse("sessions_question_remove", args=[question.pk])).status_code == 302
     assert not IntakeQuestion.objects.exists()
+
+
+def test_the_profile_page_shows_my_calendars_and_links_to_them(member):
+    calendar_services.connect_calendar(member, actor=member, kind="ical", url=FEED["url"],
+                                       name="Phone")  # fmt: skip
+    html = client_for(member).get(reverse("profile")).content.decode()
+    assert "Your calendars: <strong>Phone</strong>" in html
+    assert f'href="{reverse("sessions")}#calendars"' in html
