@@ -17,10 +17,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
-from django.templatetags.static import static
 from django.utils import timezone
 
 from thrive.accounts.queries import business_name
@@ -65,7 +65,8 @@ NOTES = [
 ]
 
 
-TOM_FEED = Path(__file__).parent / "static" / "bookings" / "demo" / "tom-busy.ics"
+TOM_FEED_PATH = "bookings/demo/tom-busy.ics"
+TOM_FEED = Path(__file__).parent / "static" / TOM_FEED_PATH
 TOM_FEED_NAME = "Tom's demo calendar (a file shipped with Thrive)"
 VIDEO_LINK = "https://meet.jit.si/kettle-and-crow-wholesale"
 QUESTIONS = [
@@ -121,7 +122,8 @@ def _seed_options(associates: dict[str, Any], kinds: list[SessionType]) -> None:
     if tom is not None and not CalendarConnection.objects.filter(associate=tom).exists():
         connection = calendar_services.connect_calendar(
             tom, actor=None, kind=CalendarKind.ICAL, name=TOM_FEED_NAME,
-            url=public_url().rstrip("/") + static("bookings/demo/tom-busy.ics"),
+            # The plain (unhashed) name: WhiteNoise serves it too, and it never changes.
+            url=f"{public_url().rstrip('/')}/{settings.STATIC_URL.strip('/')}/{TOM_FEED_PATH}",
         )  # fmt: skip
         start, end = calendar_services.fetch_window(now)
         busy = calendars.parse_busy(
