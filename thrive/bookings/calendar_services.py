@@ -193,6 +193,14 @@ def queue_stale(associates: list[Any], *, now: dt.datetime | None = None) -> int
     return sum(queue_refresh(c) for c in stale_calendars(associates, now=now))
 
 
+def reschedule_refreshes() -> int:
+    """After a restore (which does not bring back the task queue): a refresh of every
+    connection, queued now; the restored ``refresh_due_at`` names jobs that never came."""
+    connections = list(CalendarConnection.objects.all())
+    CalendarConnection.objects.update(refresh_due_at=None)
+    return sum(queue_refresh(c) for c in connections)
+
+
 def run_refresh_job(connection_id: int) -> bool:
     """The worker's job: refresh, then queue the next refresh of the same connection."""
     CalendarConnection.objects.filter(pk=connection_id).update(refresh_due_at=None)

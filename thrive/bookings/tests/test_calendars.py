@@ -271,3 +271,28 @@ def test_the_booking_page_queues_one_refresh_for_a_stale_calendar_and_never_fetc
         Client().get(page)
     assert _queued_refreshes() == before + 1
     assert feed_server.requests == 0
+
+
+def test_after_a_restore_every_calendar_gets_a_refresh_queued_again(
+    open_all_week, feed_server, django_capture_on_commit_callbacks
+):
+    from thrive.core.reschedule import reschedule_all
+
+    connection = _connect_feed(open_all_week, feed_server.serve("/maya.ics", _ics()))
+    # As restored: a refresh said to be pending, but the queue row is gone.
+    CalendarConnection.objects.filter(pk=connection.pk).update(refresh_due_at=dt.datetime.now(dt.UTC))
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reschedule_all()["calendar busy-time refreshes"] == 1
+    assert _queued_refreshes() == 1
+
+
+def test_a_server_that_never_answers_is_given_up_on_in_words():
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/busy.ics"
+        with pytest.raises(calendars.FetchError, match="did not answer"):
+            calendars.fetch_feed(url, timeout=0.5)

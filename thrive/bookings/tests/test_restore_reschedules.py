@@ -63,6 +63,7 @@ def test_every_app_that_schedules_work_registers_a_reschedule_hook():
     assert set(hooks()) == {
         "automation engine tick",
         "booking reminders and follow-ups",
+        "calendar busy-time refreshes",
         "outreach scheduled sends",
         "webhook tick",
     }
