@@ -81,8 +81,9 @@ class SlotUnavailable(Exception):
     message = "That time is not available. Please pick one of the times shown."
 
 
-class SlotBusy(Exception):
-    """The associate's own calendar has something else at that time."""
+class SlotBusy(SlotTaken):
+    """The associate's own calendar has something else at that time (a kind of taken, so
+    every caller that handles SlotTaken handles this too)."""
 
     message = (
         "That time is no longer free: it is busy in the calendar. Please pick one of the "

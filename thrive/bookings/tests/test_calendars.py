@@ -296,3 +296,23 @@ def test_a_server_that_never_answers_is_given_up_on_in_words():
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/busy.ics"
         with pytest.raises(calendars.FetchError, match="did not answer"):
             calendars.fetch_feed(url, timeout=0.5)
+
+
+def test_moving_a_session_onto_a_busy_time_is_refused_in_words(open_all_week, kind):
+    from thrive.bookings.links import manage_token
+
+    from .conftest import book
+
+    maya = open_all_week
+    booking = book(maya, kind, next_slot(maya, kind))
+    target = next_slot(maya, kind, skip=3)
+    connection = CalendarConnection.objects.create(associate=maya, kind="ical",
+                                                   url="https://example.com/maya.ics")  # fmt: skip
+    BusyTime.objects.create(connection=connection, associate=maya, start_at=target,
+                            end_at=target + dt.timedelta(minutes=30))  # fmt: skip
+    response = Client().post(reverse("book_move", args=[manage_token(booking)]),
+                             {"start": target.strftime(CODE)})  # fmt: skip
+    assert response.status_code == 409
+    assert b"busy in the calendar" in response.content
+    booking.refresh_from_db()
+    assert booking.status == "booked"
