@@ -57,7 +57,7 @@ class BookingForm(forms.Form):
                 field = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
             field.label = question.label
             field.required = question.required
-            field.error_messages["required"] = f"{question.label}: please answer this question."
+            field.error_messages["required"] = "Please answer this question."
             self.fields[name] = field
             self.question_names.append(name)
 
