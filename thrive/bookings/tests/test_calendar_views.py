@@ -61,12 +61,14 @@ def test_a_member_cannot_touch_someone_elses_calendar_but_the_owner_can(member, 
     owners = calendar_services.connect_calendar(owner, actor=owner, kind="ical", url=FEED["url"])
     members = calendar_services.connect_calendar(member, actor=member, kind="ical",
                                                  url=FEED["url"])  # fmt: skip
-    assert client_for(member).post(
-        reverse("sessions_calendar_remove", args=[owners.pk])
-    ).status_code == 403
-    assert client_for(owner).post(
-        reverse("sessions_calendar_remove", args=[members.pk])
-    ).status_code == 302
+    assert (
+        client_for(member).post(reverse("sessions_calendar_remove", args=[owners.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(owner).post(reverse("sessions_calendar_remove", args=[members.pk])).status_code
+        == 302
+    )
     assert list(CalendarConnection.objects.all()) == [owners]
 
 
