@@ -8,6 +8,7 @@ urlpatterns = [
     path("", staff.sessions, name="sessions"),
     path("hours", staff.save_hours, name="sessions_hours"),
     path("types", staff.add_type, name="sessions_types"),
+    path("types/<int:pk>", staff.edit_type, name="sessions_type_edit"),
     path("<int:pk>/cancel", staff.cancel, name="sessions_cancel"),
     path("calendars", staff.connect_calendar, name="sessions_calendars"),
     path("calendars/<int:pk>/refresh", staff.refresh_calendar, name="sessions_calendar_refresh"),

@@ -36,6 +36,7 @@ def test_read_only_cannot_write_anything_here(read_only, member, kind):
         (reverse("sessions_calendar_remove", args=[theirs.pk]), {}),
         (reverse("sessions_dates"), {"first_day": "2030-01-07"}),
         (reverse("sessions_questions"), {"session_type": kind.pk, "label": "Q", "kind": "text"}),
+        (reverse("sessions_type_edit", args=[kind.pk]), {f"t{kind.pk}-name": "Renamed"}),
     ]
     for url, data in posts:
         assert reader.post(url, data).status_code == 403, url
@@ -134,3 +135,18 @@ def test_the_profile_page_shows_my_calendars_and_links_to_them(member):
     html = client_for(member).get(reverse("profile")).content.decode()
     assert "Your calendars: <strong>Phone</strong>" in html
     assert f'href="{reverse("sessions")}#calendars"' in html
+
+
+def test_an_editor_gives_an_existing_session_type_a_video_link_and_a_team(member, owner, kind):
+    data = {f"t{kind.pk}-{name}": value for name, value in {
+        "name": kind.name, "description": "", "minutes": 30, "buffer_before_minutes": 0,
+        "buffer_after_minutes": 10, "min_notice_hours": 0, "max_days_ahead": 60,
+        "video_link": "https://meet.example.com/room", "associates": [member.pk, owner.pk],
+    }.items()}  # fmt: skip
+    url = reverse("sessions_type_edit", args=[kind.pk])
+    bad = client_for(member).post(url, {**data, f"t{kind.pk}-video_link": "not a link"})
+    assert bad.status_code == 400 and "Enter a valid URL." in bad.content.decode()
+    assert client_for(member).post(url, data).status_code == 302
+    kind.refresh_from_db()
+    assert kind.video_link == "https://meet.example.com/room"
+    assert set(kind.associates.all()) == {member, owner}

@@ -17,7 +17,7 @@ from thrive.core.roles import Role, role_required
 
 from .. import calendar_services, queries, services
 from ..forms import CalendarForm, DatesForm, QuestionForm, SessionTypeForm, WeeklyHoursForm
-from ..models import Booking, CalendarConnection, DateOverride, IntakeQuestion
+from ..models import Booking, CalendarConnection, DateOverride, IntakeQuestion, SessionType
 
 
 def _page(
@@ -50,6 +50,12 @@ def _page(
         "question_form": forms.get("question_form") or QuestionForm(),
         "my_dates": list(queries.date_overrides(me, today=today)),
         "questions": {k.pk: list(k.questions.all()) for k in kinds},
+        "edit_forms": {
+            k.pk: forms["edit_form"]
+            if getattr(forms.get("edit_form"), "instance", None) == k
+            else SessionTypeForm(instance=k, prefix=f"t{k.pk}")
+            for k in kinds
+        },
     }, status=status)  # fmt: skip
 
 
@@ -90,6 +96,22 @@ def add_type(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Added the session type “{kind.name}”.")
             return redirect("sessions")
     return _page(request, type_form=form, status=400)
+
+
+@require_POST
+@role_required("edit")
+def edit_type(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = get_object_or_404(SessionType, pk=pk, active=True)
+    form = SessionTypeForm(request.POST, instance=kind, prefix=f"t{kind.pk}")
+    if form.is_valid():
+        try:
+            services.save_session_type(actor=request.user, instance=kind, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved the session type “{kind.name}”.")
+            return redirect(f"{reverse('sessions')}#types")
+    return _page(request, edit_form=form, status=400)
 
 
 @require_POST
