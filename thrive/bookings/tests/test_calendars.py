@@ -104,7 +104,8 @@ def test_a_busy_time_in_caldav_is_not_offered_and_booking_it_is_refused(
     open_all_week, kind, radicale
 ):
     maya = open_all_week
-    slot = next_slot(maya, kind, skip=4)
+    day = (dt.datetime.now(LA) + dt.timedelta(days=3)).date()
+    slot = dt.datetime.combine(day, dt.time(10), tzinfo=LA).astimezone(dt.UTC)
     calendar = radicale.new_calendar()
     calendar.save_event(dtstart=slot, dtend=slot + dt.timedelta(minutes=30), summary="Dentist")
     connection = _connect_caldav(maya, radicale, calendar)
@@ -121,10 +122,12 @@ def test_a_busy_time_in_caldav_is_not_offered_and_booking_it_is_refused(
     page = visitor.get(reverse("book_slots", args=["maya", kind.slug]), week)
     assert page.status_code == 200
     assert slot.strftime(CODE).encode() not in page.content
-    # The slot before the event stays free (its 10-minute buffer would reach into the event:
-    # so it is not offered either), the one after the event is.
-    after = slot + dt.timedelta(minutes=30)
+    # The slot after the event is offered; the one before is not, because its 10-minute
+    # buffer would reach into the event.
+    after, before = slot + dt.timedelta(minutes=30), slot - dt.timedelta(minutes=30)
     assert after.strftime(CODE).encode() in page.content
+    assert before.strftime(CODE).encode() not in page.content
+    assert (before - dt.timedelta(minutes=30)).strftime(CODE).encode() in page.content
     response = visitor.post(
         reverse("book_form", args=["maya", kind.slug, slot.strftime(CODE)]),
         {"first_name": "Lena", "email": "lena@example.com", "consent": "on",
