@@ -7,7 +7,14 @@ from django.contrib import admin
 
 from thrive.core.admin import ReadOnlyAdmin
 
-from .models import Availability, Booking, SessionType
+from .models import (
+    Availability,
+    Booking,
+    CalendarConnection,
+    DateOverride,
+    IntakeQuestion,
+    SessionType,
+)
 
 
 @admin.register(SessionType)
@@ -29,3 +36,23 @@ class BookingAdmin(ReadOnlyAdmin):
     list_filter = ["status", "associate"]
     search_fields = ["person__email", "uid"]
     list_select_related = ["associate", "person", "session_type"]
+
+
+@admin.register(CalendarConnection)
+class CalendarConnectionAdmin(ReadOnlyAdmin):
+    # Read-only and without the sealed password: connect and remove on the sessions page.
+    list_display = ["associate", "name", "kind", "last_success_at", "busy_count", "last_error"]
+    exclude = ["password_sealed"]
+    list_select_related = ["associate"]
+
+
+@admin.register(DateOverride)
+class DateOverrideAdmin(admin.ModelAdmin):
+    list_display = ["associate", "day", "start_time", "end_time", "note"]
+    list_filter = ["associate"]
+
+
+@admin.register(IntakeQuestion)
+class IntakeQuestionAdmin(admin.ModelAdmin):
+    list_display = ["session_type", "position", "label", "kind", "required"]
+    list_filter = ["session_type"]

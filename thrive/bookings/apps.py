@@ -9,6 +9,8 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from thrive.core.reschedule import register
 
+        from .calendar_services import reschedule_refreshes
         from .services import reschedule_jobs
 
         register("booking reminders and follow-ups", reschedule_jobs)
+        register("calendar busy-time refreshes", reschedule_refreshes)

@@ -1,12 +1,23 @@
 """What the demo business shows of strategy sessions: Maya and Tom's weekly hours, two
 session types, a few sessions already held (with Maya's tasks to log notes) and a few
-booked for the coming days."""
+booked for the coming days.
+
+Tom has a connected calendar: an iCal feed shipped with Thrive as a static file
+(``bookings/demo/tom-busy.ics``: a Monday production run, a Wednesday supplier call, a
+market stall every other Saturday, all recurring), so his booking page visibly skips those
+times. The demo reads the file from disk into the busy-time cache (the web server need not
+be running); later refreshes fetch it over HTTP from Thrive's own address like any feed.
+Maya has a day off and Tom different hours on one date; the free strategy session is
+shared by both in round robin, asks two optional questions, and the wholesale session has
+a video link."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
@@ -15,10 +26,18 @@ from django.utils import timezone
 from thrive.accounts.queries import business_name
 from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
+from thrive.outreach.conf import public_url
 
-from . import queries, services
+from . import calendar_services, calendars, queries, services
 from .forms import consent_wording
-from .models import Booking, SessionType
+from .models import (
+    Booking,
+    CalendarConnection,
+    CalendarKind,
+    DateOverride,
+    QuestionKind,
+    SessionType,
+)
 from .slots import Window
 
 TYPES = [
@@ -46,6 +65,17 @@ NOTES = [
 ]
 
 
+TOM_FEED_PATH = "bookings/demo/tom-busy.ics"
+TOM_FEED = Path(__file__).parent / "static" / TOM_FEED_PATH
+TOM_FEED_NAME = "Tom's demo calendar (a file shipped with Thrive)"
+VIDEO_LINK = "https://meet.jit.si/kettle-and-crow-wholesale"
+QUESTIONS = [
+    ("What kind of place do you run?", QuestionKind.CHOICE,
+     "Café\nRestaurant\nOffice\nEvents or catering\nSomething else"),
+    ("Roughly how many cups a day?", QuestionKind.TEXT, ""),
+]  # fmt: skip
+
+
 def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
@@ -70,10 +100,48 @@ def seed_demo(owner_username: str) -> None:
             services.set_weekly_hours(
                 associate, [Window(d, _time(s), _time(e)) for d, s, e in windows], actor=None
             )
+    _seed_options(associates, kinds)
     if Booking.objects.exists():
         return
     with transaction.atomic():
         _seed_bookings(associates, kinds)
+
+
+def _seed_options(associates: dict[str, Any], kinds: list[SessionType]) -> None:
+    """Round robin, questions, a video link, Tom's calendar, a day off (once each)."""
+    free, planning = kinds
+    if not free.associates.exists():
+        services.save_session_type(actor=None, instance=free, associates=list(associates.values()))
+    if not free.questions.exists():
+        for label, kind, choices in QUESTIONS:
+            services.add_question(free, actor=None, label=label, kind=kind, choices=choices)
+    if not planning.video_link:
+        services.save_session_type(actor=None, instance=planning, video_link=VIDEO_LINK)
+    tom, maya = associates.get("tom"), associates.get("maya")
+    now = timezone.now()
+    if tom is not None and not CalendarConnection.objects.filter(associate=tom).exists():
+        connection = calendar_services.connect_calendar(
+            tom, actor=None, kind=CalendarKind.ICAL, name=TOM_FEED_NAME,
+            # The plain (unhashed) name: WhiteNoise serves it too, and it never changes.
+            url=f"{public_url().rstrip('/')}/{settings.STATIC_URL.strip('/')}/{TOM_FEED_PATH}",
+        )  # fmt: skip
+        start, end = calendar_services.fetch_window(now)
+        busy = calendars.parse_busy(
+            TOM_FEED.read_bytes(), start=start, end=end, zone=queries.zone_of(tom)
+        )
+        calendar_services.store_busy(connection.pk, busy, now=now)
+    if maya is not None and not DateOverride.objects.filter(associate=maya).exists():
+        # Maya's next Friday afternoon is a coffee fair: a day off.
+        today = now.astimezone(queries.zone_of(maya)).date()
+        friday = today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
+        calendar_services.set_days(maya, friday, friday, [], actor=None, note="Coffee fair")
+    if tom is not None and not DateOverride.objects.filter(associate=tom).exists():
+        # Tom's next Wednesday: mornings instead of afternoons (a team cupping after lunch).
+        today = now.astimezone(queries.zone_of(tom)).date()
+        wednesday = today + dt.timedelta(days=(2 - today.weekday()) % 7 or 7)
+        calendar_services.set_date_hours(
+            tom, wednesday, [(dt.time(9), dt.time(12))], actor=None, note="Cupping after lunch"
+        )
 
 
 def _prospects(count: int) -> list[Person]:

@@ -43,14 +43,27 @@ def _invite(booking: Booking, method: str) -> bytes:
         end=booking.end_at,
         summary=f"{booking.session_type.name} with {associate} ({business})",
         description=(
-            f"Move or cancel: {manage_url(booking)}" if method == "REQUEST" else "Cancelled."
+            _video_line(booking) + f"Move or cancel: {manage_url(booking)}"
+            if method == "REQUEST"
+            else "Cancelled."
         ),
+        video_link=booking.session_type.video_link if method == "REQUEST" else "",
         organizer_email=associate.email or _from_address(),
         organizer_name=str(associate),
         attendee_email=booking.person.email or "",
         attendee_name=booking.person.full_name,
         method=method,
     )
+
+
+def _video_line(booking: Booking) -> str:
+    link = booking.session_type.video_link
+    return f"Join the video call: {link}\n" if link else ""
+
+
+def _video(booking: Booking) -> list[str]:
+    line = _video_line(booking).strip()
+    return [line] if line else []
 
 
 def _from_address() -> str:
@@ -85,6 +98,7 @@ def send_confirmation(booking: Booking) -> None:
     lines = [
         f"Your {booking.session_type.name.lower()} with {booking.associate} is booked for "
         f"{when_text(booking)}.",
+        *_video(booking),
         "The calendar invite is attached.",
         f"Need another time, or can't make it? Move or cancel here: {manage_url(booking)}",
         f"See you then, {business}",
@@ -100,6 +114,7 @@ def send_moved(booking: Booking) -> None:
     lines = [
         f"Your {booking.session_type.name.lower()} with {booking.associate} is now on "
         f"{when_text(booking)}.",
+        *_video(booking),
         "The attached invite updates your calendar.",
         f"Move or cancel here: {manage_url(booking)}",
     ]
@@ -127,6 +142,7 @@ def send_reminder(booking: Booking) -> None:
     lines = [
         f"A reminder: your {booking.session_type.name.lower()} with {booking.associate} is "
         f"on {when_text(booking)}.",
+        *_video(booking),
         f"Need another time? Move or cancel here: {manage_url(booking)}",
     ]
     # A job: a mail-server failure raises, so the job reports it.
@@ -148,7 +164,12 @@ def _notify_associate(booking: Booking, subject: str) -> None:
         f"{subject}: {booking.session_type.name} with {booking.person} "
         f"<{booking.person.email}>\n{when_text(booking, zone)}\n\n"
         f"What they want to talk about:\n{booking.note or '(nothing written)'}\n"
-    ) + associate_notices.footer(associate, "booking")
+    )
+    for answer in booking.answers:
+        text += f"\n{answer['question']}\n{answer['answer']}\n"
+    if booking.session_type.video_link:
+        text += f"\nVideo call: {booking.session_type.video_link}\n"
+    text += associate_notices.footer(associate, "booking")
     send_after_commit(
         build_message(to=associate.email, subject=f"{subject}: {booking.person}", text=text),
         what=f"booking {booking.pk} associate notice",

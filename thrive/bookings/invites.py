@@ -41,6 +41,7 @@ def build_invite(
     attendee_name: str,
     method: str = "REQUEST",
     stamp: dt.datetime | None = None,
+    video_link: str = "",
 ) -> bytes:
     """The .ics bytes for one session; ``method`` is REQUEST (new or moved) or CANCEL."""
     if method not in {"REQUEST", "CANCEL"}:
@@ -60,6 +61,10 @@ def build_invite(
     event.add("description", description)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
+    if video_link:
+        # LOCATION is what most calendar apps show and make clickable; URL is RFC 5545's.
+        event.add("location", video_link)
+        event.add("url", video_link)
     event.add("organizer", _address(organizer_email, organizer_name))
     attendee: dict[str, Any] = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"}
     event.add("attendee", _address(attendee_email, attendee_name, **attendee))

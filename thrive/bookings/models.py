@@ -49,6 +49,19 @@ class SessionType(TimeStampedModel):
         help_text="How far ahead people may book.",
     )
     active = models.BooleanField(default=True)
+    video_link = models.URLField(
+        blank=True,
+        max_length=500,
+        help_text="A video-meeting room (e.g. a Jitsi or Zoom link) sent with every booking.",
+    )
+    associates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Round robin: the associates who take this session. Visitors see the "
+        "times any of them is free; each booking goes to the free one with the fewest "
+        "recent sessions.",
+    )
 
     class Meta:
         ordering = ["minutes", "name"]
@@ -140,6 +153,12 @@ class Booking(models.Model):
     notes_task = models.ForeignKey(
         "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    answers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The intake questions as asked and the visitor's answers: "
+        '[{"question": …, "answer": …}].',
+    )
 
     class Meta:
         ordering = ["start_at", "id"]
@@ -177,3 +196,124 @@ class Booking(models.Model):
     @property
     def blocked_until(self) -> dt.datetime:
         return self.end_at + dt.timedelta(minutes=self.buffer_after_minutes)
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", "Text"
+    CHOICE = "choice", "Choice"
+
+
+class IntakeQuestion(models.Model):
+    """A question a visitor answers when booking ``session_type``. The answer is kept on
+    the booking with the question's words as asked, and on the person's timeline."""
+
+    session_type = models.ForeignKey(
+        SessionType, on_delete=models.CASCADE, related_name="questions"
+    )
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=QuestionKind.choices, default=QuestionKind.TEXT)
+    choices = models.TextField(blank=True, help_text="For a choice: one option per line.")
+    required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session_type", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class DateOverride(models.Model):
+    """Different hours on one date (replacing the weekly hours of that day), or the whole
+    date off when ``start_time`` is empty. Local to the associate's zone."""
+
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="date_overrides"
+    )
+    day = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["associate", "day", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True, end_time__isnull=True)
+                | models.Q(end_time__gt=models.F("start_time")),
+                name="date_override_ends_after_it_starts",
+                violation_error_message="Hours on a date must end after they start.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        hours = "off" if self.is_off else f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{self.associate} · {self.day} {hours}"
+
+    @property
+    def is_off(self) -> bool:
+        return self.start_time is None
+
+
+class CalendarKind(models.TextChoices):
+    CALDAV = "caldav", "CalDAV calendar"
+    ICAL = "ical", "iCal busy feed (.ics link)"
+
+
+class CalendarConnection(TimeStampedModel):
+    """An associate's own calendar, read for busy times. The worker fetches it into
+    ``BusyTime`` rows; booking pages read only those rows, never the remote server. A
+    failed fetch keeps the last good rows and records why."""
+
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendars"
+    )
+    kind = models.CharField(max_length=8, choices=CalendarKind.choices)
+    name = models.CharField(max_length=100, blank=True)
+    # Not a URLField: a calendar server on the office network (http://nextcloud/…) has a
+    # one-word host name, which Django's URL validator refuses. calendars.normalise_url
+    # checks the scheme and host instead.
+    url = models.CharField(max_length=1000)
+    username = models.CharField(max_length=200, blank=True)
+    password_sealed = models.TextField(blank=True, help_text="Encrypted (core.sealed).")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    busy_count = models.PositiveIntegerField(default=0)
+    refresh_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the queued refresh runs; empty if none."
+    )
+
+    class Meta:
+        ordering = ["associate", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.last_error)
+
+
+class BusyTime(models.Model):
+    """One busy interval of a connected calendar, in UTC (recurrences expanded)."""
+
+    connection = models.ForeignKey(
+        CalendarConnection, on_delete=models.CASCADE, related_name="busy_times"
+    )
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start_at"]
+        indexes = [models.Index(fields=["associate", "start_at"], name="busytime_associate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.start_at:%Y-%m-%d %H:%M}–{self.end_at:%H:%M} UTC"

@@ -44,8 +44,24 @@ from thrive.tasks.services import create_task
 
 from . import emails
 from .invites import event_uid
-from .models import Availability, Booking, BookingStatus, SessionType
-from .queries import busy_for, rules_for, windows_for, zone_of
+from .models import (
+    Availability,
+    Booking,
+    BookingStatus,
+    IntakeQuestion,
+    QuestionKind,
+    SessionType,
+)
+from .queries import (
+    busy_for,
+    calendar_busy_for,
+    overrides_for,
+    recent_load,
+    rules_for,
+    team_of,
+    windows_for,
+    zone_of,
+)
 from .slots import Window, is_offered
 
 NEWS_CONSENT_TEXT = "Send me news and offers by email. I can unsubscribe at any time."
@@ -63,6 +79,19 @@ class SlotUnavailable(Exception):
     """The time is not one the associate offers (outside their hours, too soon, too far)."""
 
     message = "That time is not available. Please pick one of the times shown."
+
+
+class SlotBusy(SlotTaken):
+    """The associate's own calendar has something else at that time (a kind of taken, so
+    every caller that handles SlotTaken handles this too)."""
+
+    message = (
+        "That time is no longer free: it is busy in the calendar. Please pick one of the "
+        "times shown."
+    )
+
+
+ROUND_ROBIN_LOOKBACK = dt.timedelta(days=30)
 
 
 # Weekly hours -------------------------------------------------------------------------
@@ -112,6 +141,7 @@ def save_session_type(
     """Create or change a session type after full validation."""
     check_actor(actor)
     session_type = instance or SessionType()
+    team = fields.pop("associates", None)
     for name, value in fields.items():
         setattr(session_type, name, value)
     if not session_type.slug:
@@ -122,8 +152,58 @@ def save_session_type(
             slug = f"{base}-{n}"
         session_type.slug = slug
     session_type.full_clean()
-    session_type.save()
+    with transaction.atomic():
+        session_type.save()
+        if team is not None:
+            session_type.associates.set(team)
     return session_type
+
+
+def add_question(
+    session_type: SessionType,
+    *,
+    actor: Any,
+    label: str,
+    kind: str = QuestionKind.TEXT,
+    choices: str = "",
+    required: bool = False,
+) -> IntakeQuestion:
+    """Add an intake question to the end of ``session_type``'s booking form."""
+    check_actor(actor)
+    question = IntakeQuestion(
+        session_type=session_type, label=label.strip(), kind=kind, choices=choices.strip(),
+        required=required, position=session_type.questions.count(),
+    )  # fmt: skip
+    if kind == QuestionKind.CHOICE and len(question.options) < 2:
+        raise ValidationError({"choices": "A choice needs at least two options, one per line."})
+    question.full_clean()
+    question.save()
+    return question
+
+
+def remove_question(question: IntakeQuestion, *, actor: Any) -> None:
+    """Past bookings keep the question's words with their answers."""
+    check_actor(actor)
+    question.delete()
+
+
+def clean_answers(session_type: SessionType, raw: dict[str, str]) -> list[dict[str, str]]:
+    """The answers to ``session_type``'s questions from ``raw`` (keyed ``q<id>``), each
+    with the question's words as asked. Raises ValidationError naming each bad field."""
+    answers: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    for question in session_type.questions.all():
+        key = f"q{question.pk}"
+        value = (raw.get(key) or "").strip()[:1000]
+        if question.kind == QuestionKind.CHOICE and value and value not in question.options:
+            errors[key] = f"{question.label}: choose one of the options."
+        elif question.required and not value:
+            errors[key] = f"{question.label}: please answer this question."
+        elif value:
+            answers.append({"question": question.label, "answer": value})
+    if errors:
+        raise ValidationError(errors)
+    return answers
 
 
 # Booking ------------------------------------------------------------------------------
@@ -138,11 +218,19 @@ def _check_slot(
     exclude: int | None = None,
 ) -> None:
     windows, zone, rules = windows_for(associate), zone_of(associate), rules_for(session_type)
-    if not session_type.active or not is_offered(start, windows, zone, rules, [], now=now):
+    local_day = start.astimezone(zone).date()
+    overrides = overrides_for(associate, local_day, local_day)
+    if not session_type.active or not is_offered(
+        start, windows, zone, rules, [], now=now, overrides=overrides
+    ):
         raise SlotUnavailable
     busy = busy_for(associate, start, start + rules.length, exclude=exclude)
-    if not is_offered(start, windows, zone, rules, busy, now=now):
+    if not is_offered(start, windows, zone, rules, busy, now=now, overrides=overrides):
         raise SlotTaken
+    # The last good fetch of their own calendars: never a remote call while booking.
+    calendar = calendar_busy_for(associate, start, start + rules.length)
+    if not is_offered(start, windows, zone, rules, calendar, now=now, overrides=overrides):
+        raise SlotBusy
 
 
 def _lock_associate(associate: Any) -> Any:
@@ -230,6 +318,7 @@ def book_session(
     source_url: str = "",
     now: dt.datetime | None = None,
     notify: bool = True,
+    answers: list[dict[str, str]] | None = None,
 ) -> Booking:
     """Book ``start`` (UTC) with ``associate`` for a visitor (no account needed).
 
@@ -256,7 +345,7 @@ def book_session(
             buffer_before_minutes=session_type.buffer_before_minutes,
             buffer_after_minutes=session_type.buffer_after_minutes,
             visitor_time_zone=visitor_time_zone, note=note.strip()[:1000],
-            consent_text=consent_text.strip(), ip_address=ip_address,
+            consent_text=consent_text.strip(), ip_address=ip_address, answers=answers or [],
         )  # fmt: skip
         booking.full_clean(
             exclude=["associate", "person", "session_type"], validate_constraints=False
@@ -311,6 +400,7 @@ def reschedule_booking(
             buffer_after_minutes=old.session_type.buffer_after_minutes,
             visitor_time_zone=old.visitor_time_zone, note=old.note,
             consent_text=old.consent_text, ip_address=old.ip_address, rescheduled_from=old,
+            answers=old.answers,
         )  # fmt: skip
         try:
             with transaction.atomic():
@@ -369,11 +459,46 @@ def _timeline(
         subject=f"{verb} {booking.session_type.name.lower()} with {booking.associate}: {when}"[
             :255
         ],
-        body=booking.note if verb == "Booked" else "",
+        body=_booked_body(booking) if verb == "Booked" else "",
         data={"booking": booking.pk, "uid": booking.uid, "action": verb.lower(),
-              "start": booking.start_at.isoformat(), "by": getattr(actor, "pk", None)},
+              "start": booking.start_at.isoformat(), "by": getattr(actor, "pk", None),
+              "answers": booking.answers},
         ref=f"booking:{booking.pk}:{verb.lower()}",
     )  # fmt: skip
+
+
+def _booked_body(booking: Booking) -> str:
+    """The note and the intake answers, as the person's timeline shows them."""
+    lines = [booking.note] if booking.note else []
+    lines += [f"{a['question']}: {a['answer']}" for a in booking.answers]
+    return "\n".join(lines)
+
+
+def book_with_team(
+    *, session_type: SessionType, start: dt.datetime, now: dt.datetime | None = None,
+    **visitor: Any,
+) -> Booking:  # fmt: skip
+    """Round robin: book ``start`` with whichever team member of ``session_type`` is free
+    then and has had the fewest sessions booked in the last 30 days (ties: name order).
+    If that one is taken meanwhile, the next free one gets it. Raises like
+    ``book_session`` when nobody is free."""
+    now = now or timezone.now()
+    team = team_of(session_type)
+    if not team:
+        raise SlotUnavailable
+    load = recent_load(team, since=now - ROUND_ROBIN_LOOKBACK)
+    # Stable sort: name order (team_of's) breaks ties.
+    ordered = sorted(team, key=lambda a: load.get(a.pk, 0))
+    last_error: Exception = SlotUnavailable()
+    for associate in ordered:
+        try:
+            return book_session(associate=associate, session_type=session_type, start=start,
+                                now=now, **visitor)  # fmt: skip
+        except (SlotTaken, SlotUnavailable, SlotBusy) as exc:
+            # Prefer the most telling reason: taken or busy beats "never offered".
+            if not isinstance(last_error, (SlotTaken, SlotBusy)):
+                last_error = exc
+    raise last_error
 
 
 def schedule_jobs(booking: Booking, now: dt.datetime) -> None:

@@ -12,7 +12,7 @@ skipped hour) never start a window.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,13 @@ class Window:
     weekday: int
     start: dt.time
     end: dt.time
+
+
+Overrides = Mapping[dt.date, Sequence[tuple[dt.time, dt.time]]]
+"""Dates whose hours differ from the weekly ones: the local windows of that date, or
+none at all for a date off."""
+
+NO_OVERRIDES: Overrides = {}
 
 
 @dataclass(frozen=True)
@@ -83,12 +90,14 @@ def free_slots(
     now: dt.datetime,
     first_day: dt.date,
     last_day: dt.date,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> list[dt.datetime]:
     """UTC start times of free sessions on the associate's local days ``first_day`` to
     ``last_day`` (inclusive), in order. Slots start at the window's start and follow each
     other every session length; a slot must fit in the window, start at least
     ``rules.notice`` after ``now``, no later than ``rules.horizon`` after it, and not
-    clash with ``busy``."""
+    clash with ``busy``. A date in ``overrides`` uses its own windows instead of the
+    weekday's (none: the associate is off that day)."""
     by_day: dict[int, list[Window]] = {}
     for window in windows:
         by_day.setdefault(window.weekday, []).append(window)
@@ -96,7 +105,11 @@ def free_slots(
     found: set[dt.datetime] = set()
     day = first_day
     while day <= last_day:
-        for window in by_day.get(day.weekday(), []):
+        if day in overrides:
+            todays = [Window(day.weekday(), a, b) for a, b in overrides[day]]
+        else:
+            todays = by_day.get(day.weekday(), [])
+        for window in todays:
             start = local_instant(day, window.start, zone)
             if start is None:
                 continue
@@ -120,6 +133,7 @@ def is_offered(
     busy: Sequence[Busy],
     *,
     now: dt.datetime,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> bool:
     """True if ``start`` (UTC) is one of the free slots: the check a booking re-runs."""
     local_day = start.astimezone(zone).date()
@@ -133,5 +147,6 @@ def is_offered(
         now=now,
         first_day=local_day - dt.timedelta(days=1),
         last_day=local_day + dt.timedelta(days=1),
+        overrides=overrides,
     )
     return start in slots

@@ -21,3 +21,11 @@ def remind_session(booking_id: int) -> bool:
 def follow_up_session(booking_id: int) -> bool:
     """After one session: mark it done, log it on the timeline, ask for notes."""
     return services.follow_up(booking_id)
+
+
+@task()
+def refresh_calendar_task(connection_id: int) -> bool:
+    """Fetch one connected calendar's busy times, then queue its next refresh."""
+    from .calendar_services import run_refresh_job
+
+    return run_refresh_job(connection_id)

@@ -54,6 +54,9 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "book_form",
         # Switching off a digest or urgent email from its signed link (RFC 8058 one-click).
         "digest_unsubscribe",
+        # Round robin: the same pages for a session type a team shares.
+        "book_team_slots",
+        "book_team_form",
         # The referral partners' portal (signed single-use links).
         "partner_portal",
         "partner_refer",

@@ -10,7 +10,7 @@ from django import template
 from thrive.core import business
 
 from ..forms import WeeklyHoursForm
-from ..queries import windows_for
+from ..queries import calendars_of, windows_for
 
 register = template.Library()
 
@@ -24,5 +24,6 @@ def my_weekly_hours(context: template.Context, back_to: str) -> dict[str, Any]:
         "my_zone": business.associate_zone_name(me),
         "can_edit": context.get("can_edit"),
         "back_to": back_to,
+        "my_calendars": list(calendars_of(me)),
         "csrf_token": context.get("csrf_token"),
     }

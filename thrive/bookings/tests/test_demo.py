@@ -50,3 +50,42 @@ def test_a_demo_built_as_of_a_past_day_records_nothing_after_it():
     assert Booking.objects.filter(status=BookingStatus.DONE).count() == 3
     assert not Activity.objects.filter(occurred_at__gt=end).exists()
     assert not StageChange.objects.filter(changed_at__gt=end).exists()
+
+
+def test_the_demo_gives_tom_a_calendar_whose_busy_times_his_booking_page_skips():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from thrive.bookings.models import BusyTime, CalendarConnection, DateOverride
+
+    AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER,
+                     time_zone="America/Los_Angeles")  # fmt: skip
+    tom = AssociateFactory(username="tom", first_name="Tom", time_zone="America/Los_Angeles")
+    PersonFactory.create_batch(8, stage=Stage.PROSPECT)
+    demo.seed_demo("maya")
+    demo.seed_demo("maya")
+    connection = CalendarConnection.objects.get(associate=tom)
+    assert connection.url.endswith("/static/bookings/demo/tom-busy.ics")
+    assert "demo" in connection.name and connection.last_success_at and not connection.last_error
+    la = ZoneInfo("America/Los_Angeles")
+    today = timezone.now().astimezone(la).date()
+    monday = today + dt.timedelta(days=(0 - today.weekday()) % 7 or 7)
+    run = dt.datetime.combine(monday, dt.time(15), tzinfo=la)
+    # The weekly production run (15:00–16:00 every Monday) is busy, and so not offered.
+    assert BusyTime.objects.filter(associate=tom, start_at=run).exists()
+    kind = SessionType.objects.get(slug="free-strategy-session")
+    hour = dt.timedelta(hours=1)
+    offered = queries.open_slots(tom, kind, run - hour, run + 2 * hour)
+    local = [f"{s.astimezone(la):%H:%M}" for s in offered]
+    assert "15:00" not in local and "15:30" not in local and "16:00" in local
+    page = Client().get(reverse("book_slots", args=["tom", kind.slug]),
+                        {"tz": "America/Los_Angeles", "from": monday.isoformat()})  # fmt: skip
+    assert run.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ").encode() not in page.content
+    days_off = DateOverride.objects.filter(associate__username="maya", start_time__isnull=True)
+    assert days_off.count() == 1
+    assert set(kind.associates.values_list("username", flat=True)) == {"maya", "tom"}
+    assert kind.questions.count() == 2

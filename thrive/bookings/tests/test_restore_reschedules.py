@@ -64,6 +64,7 @@ def test_every_app_that_schedules_work_registers_a_reschedule_hook():
         "automation engine tick",
         "booking reminders and follow-ups",
         "daily digests",
+        "calendar busy-time refreshes",
         "outreach scheduled sends",
         "webhook tick",
     }

@@ -28,7 +28,7 @@ from thrive.core.ratelimit import Limit
 from thrive.core.ratelimit import client_ip as key_ip
 from thrive.core.tokens import TokenError
 
-from .. import queries, services
+from .. import calendar_services, queries, services
 from ..forms import BookingForm, consent_wording
 from ..links import manage_token, read_manage_token
 from ..models import Booking, SessionType
@@ -106,11 +106,19 @@ def _associate(username: str) -> Any:
 def index(request: HttpRequest) -> HttpResponse:
     associates = list(queries.bookable_associates())
     kinds = list(queries.active_session_types())
+    shared = [(kind, team) for kind in kinds if (team := queries.team_of(kind))]
     tz = request.GET.get("tz", "")
     return render(request, "bookings/public/index.html", {
-        "associates": associates, "kinds": kinds,
+        "associates": associates, "kinds": kinds, "shared": shared,
         "tz_query": urlencode({"tz": tz}) if tz in ZONES else "",
     })  # fmt: skip
+
+
+def _refresh_stale(associates: list[Any]) -> None:
+    # The page reads only the cached busy times; a stale cache (a worker restarted, a lost
+    # queue row) gets a refresh queued for the next visitor. This and the rate-limit
+    # counters are the only writes a GET here may make.
+    calendar_services.queue_stale(associates)
 
 
 @login_not_required
@@ -118,6 +126,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def slots(request: HttpRequest, username: str, kind: str) -> HttpResponse:
     associate = _associate(username)
     session_type = get_object_or_404(SessionType, slug=kind, active=True)
+    _refresh_stale([associate])
     zone = _zone(request, associate.time_zone)
     context = _week(request, associate, session_type, zone)
     context.update({"associate": associate, "kind": session_type,
@@ -125,30 +134,75 @@ def slots(request: HttpRequest, username: str, kind: str) -> HttpResponse:
     return render(request, "bookings/public/slots.html", context)
 
 
+def _team_type(kind: str) -> tuple[SessionType, list[Any]]:
+    session_type = get_object_or_404(SessionType, slug=kind, active=True)
+    team = queries.team_of(session_type)
+    if not team:
+        raise Http404("This session is not shared by a team.")
+    return session_type, team
+
+
+@login_not_required
+@require_GET
+def team_slots(request: HttpRequest, kind: str) -> HttpResponse:
+    session_type, team = _team_type(kind)
+    _refresh_stale(team)
+    zone = _zone(request, business.time_zone_name())
+    context = _week(request, None, session_type, zone)
+    context.update({"associate": None, "team": team, "kind": session_type,
+                    "pick_url": reverse("book_team_slots", args=[kind])})  # fmt: skip
+    return render(request, "bookings/public/slots.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def team_book(request: HttpRequest, kind: str, start: str) -> HttpResponse:
+    session_type, team = _team_type(kind)
+    return _book_page(request, None, session_type, _parse_start(start),
+                      back=reverse("book_team_slots", args=[kind]), team=team)  # fmt: skip
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, username: str, kind: str, start: str) -> HttpResponse:
     associate = _associate(username)
     session_type = get_object_or_404(SessionType, slug=kind, active=True)
-    when = _parse_start(start)
-    zone = _zone(request, associate.time_zone)
-    business = business_name()
-    form = BookingForm(request.POST or None, business=business)
+    return _book_page(request, associate, session_type, _parse_start(start),
+                      back=reverse("book_slots", args=[username, kind]))  # fmt: skip
+
+
+def _book_page(
+    request: HttpRequest, associate: Any, session_type: SessionType, when: dt.datetime,
+    *, back: str, team: list[Any] | None = None,
+) -> HttpResponse:  # fmt: skip
+    """The booking form for one time, with one associate or (``associate`` None) with
+    whichever team member round robin picks."""
+    zone = _zone(request, associate.time_zone if associate else business.time_zone_name())
+    business_title = business_name()
+    questions = list(session_type.questions.all())
+    form = BookingForm(request.POST or None, business=business_title, questions=questions)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             guard(request, (f"bookings:ip:{key_ip(request)}", BOOKINGS_PER_IP))
-            booking = services.book_session(
-                associate=associate, session_type=session_type, start=when,
-                email=data["email"], first_name=data["first_name"],
-                last_name=data["last_name"], note=data["note"], visitor_time_zone=zone.key,
-                consent_text=consent_wording(business), wants_news=data["news"],
-                ip_address=client_ip(request), source_url=request.path,
-            )  # fmt: skip
+            visitor = {
+                "email": data["email"], "first_name": data["first_name"],
+                "last_name": data["last_name"], "note": data["note"],
+                "visitor_time_zone": zone.key, "consent_text": consent_wording(business_title),
+                "wants_news": data["news"], "ip_address": client_ip(request),
+                "source_url": request.path,
+                "answers": services.clean_answers(session_type, form.raw_answers()),
+            }  # fmt: skip
+            if associate is None:
+                booking = services.book_with_team(session_type=session_type, start=when,
+                                                  **visitor)  # fmt: skip
+            else:
+                booking = services.book_session(associate=associate, session_type=session_type,
+                                                start=when, **visitor)  # fmt: skip
         except Refused as exc:
             return refusal(request, exc)
-        except (services.SlotTaken, services.SlotUnavailable) as exc:
+        except (services.SlotTaken, services.SlotUnavailable, services.SlotBusy) as exc:
             error = exc.message
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -156,15 +210,20 @@ def book(request: HttpRequest, username: str, kind: str, start: str) -> HttpResp
         else:
             url = reverse("book_manage", args=[manage_token(booking)])
             return redirect(f"{url}?booked=1")
-    elif request.method == "GET" and when not in queries.open_slots(
-        associate, session_type, when, when + session_type.length
-    ):
-        error = "That time is no longer free."
+    elif request.method == "GET":
+        end = when + session_type.length
+        free = (
+            when in queries.team_open_slots(session_type, when, end)
+            if associate is None
+            else when in queries.open_slots(associate, session_type, when, end)
+        )
+        if not free:
+            error = "That time is no longer free."
     local = when.astimezone(zone)
     return render(request, "bookings/public/book.html", {
-        "associate": associate, "kind": session_type, "form": form, "start": local,
-        "end": (when + session_type.length).astimezone(zone), "zone": zone.key,
-        "error": error, "back": reverse("book_slots", args=[username, kind]),
+        "associate": associate, "team": team, "kind": session_type, "form": form,
+        "start": local, "end": (when + session_type.length).astimezone(zone), "zone": zone.key,
+        "error": error, "back": back,
     }, status=409 if error and request.method == "POST" else 200)  # fmt: skip
 
 

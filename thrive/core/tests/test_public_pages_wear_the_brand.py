@@ -109,6 +109,12 @@ def _pages(client: Client, mailoutbox, capture) -> Iterator[tuple[str, str, obje
     yield "book_manage", "just booked", client.get(booked["Location"])
     yield "book_manage", "old booking", client.get(_path(manage_url(booking)))
     yield "book_manage", "forged manage link", client.get("/book/manage/forged/")
+    team_slots = client.get(f"/book/team/{booking.session_type.slug}/?tz=Europe/Berlin")
+    yield "book_team_slots", "team slots", team_slots
+    team_html = team_slots.content.decode()
+    team_free = re.search(r'href="(/book/team/[^"]+/[^"/]+\?tz=[^"]+)"', team_html)
+    assert team_free, "the demo shares a session type round robin"
+    yield "book_team_form", "team booking form", client.get(unescape(team_free.group(1)))
 
     delivery = send_email(consenting_person(), template=make_template(),
                           idempotency_key="walk", reason={})  # fmt: skip
