@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "thrive.webhooks",
     "thrive.bookings",
     "thrive.prospects",
+    "thrive.helpcentre",
     "thrive.api",
     "ninja",
     "thrive.demo",

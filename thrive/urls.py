@@ -71,6 +71,7 @@ urlpatterns = [
     path("book/", include("thrive.bookings.public_urls")),
     path("reach/", include("thrive.prospects.urls")),
     path("partners/", include("thrive.prospects.public_urls")),
+    path("help/", include("thrive.helpcentre.urls")),
     path("api/", include("thrive.api.urls")),
     path("settings/", include("thrive.accounts.urls")),
     path("brand/logo", accounts_views.business_logo, name="business_logo"),

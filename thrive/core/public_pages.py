@@ -58,6 +58,10 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "partner_request_link",
         "partner_open",
         "partner_sign_out",
+        # The help centre: articles, search and "Was this helpful?" (rate limited).
+        "help_index",
+        "help_article",
+        "help_helpful",
         # The API's schema (no data); every endpoint wants a token or session.
         "api-v1:openapi-json",
         "api-v1:api-root",
