@@ -45,7 +45,8 @@ def index(request: HttpRequest) -> HttpResponse:
     q = _query(request)
     return render(request, "helpcentre/public/index.html", {
         "q": q, "results": queries.search(q, limit=20) if q else None,
-        "groups": queries.published_by_category(), "too_long": len(request.GET.get("q", "")) > SEARCH_MAX,
+        "groups": queries.published_by_category(),
+        "too_long": len(request.GET.get("q", "")) > SEARCH_MAX,
     })  # fmt: skip
 
 
@@ -152,8 +153,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
         limit = 3
     hits = queries.suggest(q, limit=limit)
     base = business.public_url().rstrip("/")
-    items = [{"title": h.title, "url": f"{base}/help/{h.slug}/", "path": f"/help/{h.slug}/",
-              "category": h.category, "score": h.score, "excerpt": h.excerpt} for h in hits]  # fmt: skip
+    items = [
+        {"title": h.title, "url": f"{base}/help/{h.slug}/", "path": f"/help/{h.slug}/",
+         "category": h.category, "score": h.score, "excerpt": h.excerpt}
+        for h in hits
+    ]  # fmt: skip
     if request.GET.get("format") == "html":
         return render(request, "helpcentre/_suggestions.html", {"items": items, "q": q})
     return JsonResponse({"query": q, "articles": items})

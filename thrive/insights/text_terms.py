@@ -12,8 +12,10 @@ _WORD = re.compile(r"[^\W\d_]{2,}|\d+")
 _IRREGULAR = {"ground": "grind", "shipped": "ship", "refunded": "refund", "brewed": "brew",
               "tasted": "taste", "paid": "pay", "sent": "send", "bought": "buy"}  # fmt: skip
 # Words that say little about the topic of a customer's message.
-EXTRA_STOP_WORDS = frozenset({"just", "really", "thank", "thanks", "please", "like", "did",
-                              "does", "don", "im", "ive", "dont", "time", "got", "get"})  # fmt: skip
+EXTRA_STOP_WORDS = frozenset({
+    "just", "really", "thank", "thanks", "please", "like", "did", "does", "don", "im", "ive",
+    "dont", "time", "got", "get",
+})  # fmt: skip
 
 
 def stem(word: str) -> str:
