@@ -42,9 +42,11 @@ def test_markdown_becomes_safe_html_and_raw_html_is_shown_as_text():
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("how do I pause my subscription while on holiday", "How do I pause or skip my subscription?"),
+        ("how do I pause my subscription while on holiday",
+         "How do I pause or skip my subscription?"),
         ("what grind for a french press", "Which grind size should I choose?"),
-        ("how many grams of coffee per cup of water", "Brewing ratios: how much coffee for how much water?"),
+        ("how many grams of coffee per cup of water",
+         "Brewing ratios: how much coffee for how much water?"),
         ("I want a refund, the bag was damaged", "Returns and refunds"),
         ("do you sell to cafes wholesale", "Wholesale coffee for cafés and offices"),
         ("when will my order be shipped", "How long does shipping take?"),
@@ -55,7 +57,7 @@ def test_search_puts_the_answering_article_first(faq, question, expected):
 
 
 def test_drafts_are_neither_found_nor_public(faq):
-    draft = create_article(actor=None, title="Secret roast launch", body="Launching a secret roast.",
+    draft = create_article(actor=None, title="Secret roast launch", body="A secret roast.",
                            category="News", published=False)  # fmt: skip
     assert all(hit.pk != draft.pk for hit in search("secret roast launch"))
     assert Client().get(f"/help/{draft.slug}/").status_code == 404
@@ -182,7 +184,8 @@ def test_bad_articles_are_refused_with_a_reason(faq, member):
     client = client_for(member)
     for data, reason in [
         ({"title": "Manage", "body": "x", "slug": "manage"}, "used by the help centre"),
-        ({"title": "x", "body": "y", "slug": faq["Returns and refunds"].slug}, "already has this address"),
+        ({"title": "x", "body": "y", "slug": faq["Returns and refunds"].slug},
+         "already has this address"),
         ({"title": "!!!", "body": "y"}, "letters"),
         ({"title": "", "body": ""}, "This field is required"),
     ]:  # fmt: skip
