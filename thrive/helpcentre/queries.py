@@ -69,12 +69,12 @@ def _index() -> _Index:
     key = f"{stamp['n']}:{stamp['last']}:{stamp['top']}"
     with _lock:
         if _cache.get("key") == key:
-            return _cache["index"]  # type: ignore[no-any-return]
-    rows = list(
-        published.order_by("-updated_at", "-id").values("pk", "title", "slug", "category", "body")[
-            :MAX_ARTICLES
-        ]
-    )
+            cached: _Index = _cache["index"]
+            return cached
+    newest = published.order_by("-updated_at", "-id")
+    rows: list[dict[str, Any]] = [
+        dict(row) for row in newest.values("pk", "title", "slug", "category", "body")[:MAX_ARTICLES]
+    ]
     index = _Index(rows)
     with _lock:
         _cache.update(key=key, index=index)

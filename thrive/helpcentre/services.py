@@ -29,11 +29,11 @@ def _unique_slug(wanted: str, title: str, *, exclude: int | None = None) -> str:
         raise ValidationError({"slug": "Give the article a title or an address made of letters."})
     if base in RESERVED_SLUGS:
         raise ValidationError({"slug": f"“{base}” is used by the help centre; choose another."})
-    taken = Article.objects.exclude(pk=exclude).values_list("slug", flat=True)
-    if wanted and base in taken:
+    others = Article.objects.all() if exclude is None else Article.objects.exclude(pk=exclude)
+    if wanted and others.filter(slug=base).exists():
         raise ValidationError({"slug": "Another article already has this address."})
     slug, n = base, 2
-    while Article.objects.exclude(pk=exclude).filter(slug=slug).exists():
+    while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
