@@ -97,15 +97,20 @@ def _surface_words(texts: list[str]) -> dict[str, str]:
 
 
 def group(texts: list[str], k: int | None = None, top_terms: int = 3) -> Grouping:
-    """Themes of ``texts`` (deterministic: NMF's nndsvda start has no randomness)."""
-    if len(texts) < 4:
+    """Themes of ``texts`` (deterministic: NMF's nndsvda start has no randomness).
+
+    The same sentence said many times (a copied complaint, a template) is fitted once, so
+    it cannot become a theme of its own; every copy still joins the theme and counts."""
+    keys = [" ".join(text.lower().split()) for text in texts]
+    unique = list(dict.fromkeys(keys))
+    if len(unique) < 4:
         return Grouping([OTHER] * len(texts), [])
     vectorizer = _vectorizer(min_df=2)
     try:
-        matrix = vectorizer.fit_transform(texts)
+        matrix = vectorizer.fit_transform(unique)
     except ValueError:  # no word appears twice
         return Grouping([OTHER] * len(texts), [])
-    k = min(k or choose_k(len(texts)), matrix.shape[1], len(texts) - 1)
+    k = min(k or choose_k(len(unique)), matrix.shape[1], len(unique) - 1)
     if k < MIN_K:
         return Grouping([OTHER] * len(texts), [])
     model = NMF(n_components=k, init="nndsvda", max_iter=400, random_state=0)
@@ -117,8 +122,11 @@ def group(texts: list[str], k: int | None = None, top_terms: int = 3) -> Groupin
          for i in np.argsort(row)[::-1][:top_terms] if row[i] > 0]
         for row in model.components_
     ]  # fmt: skip
-    labels = [int(row.argmax()) if row.max() > 1e-9 else OTHER for row in weights]
-    return Grouping(labels, themes)
+    by_key = {
+        key: int(row.argmax()) if row.max() > 1e-9 else OTHER
+        for key, row in zip(unique, weights, strict=True)
+    }
+    return Grouping([by_key[key] for key in keys], themes)
 
 
 def likely_duplicates(
