@@ -210,3 +210,31 @@ def test_a_read_only_associate_cannot_start_a_run_members_and_owners_can(read_on
 def test_before_any_run_the_page_says_so(read_only):
     html = client_for(read_only).get("/voice/themes/").content.decode()
     assert "No themes computed yet." in html and "Compute again" not in html
+
+
+def test_a_sentence_said_many_times_joins_a_theme_rather_than_making_one():
+    rows = _sample()
+    repeated = "The parcel arrived late again, delivery is slow."
+    grouping = themes_model.group([r["text"] for r in rows] + [repeated] * 40)
+    gold = [r["theme"] for r in rows]
+    assert adjusted_rand_score(gold, grouping.labels[: len(rows)]) >= ARI_FLOOR
+    delivery = Counter(p for p, g in zip(grouping.labels, gold, strict=False) if g == "delivery")
+    assert set(grouping.labels[len(rows) :]) == {delivery.most_common(1)[0][0]}
+
+
+def test_the_demo_comments_on_answers_flags_the_repeated_idea_and_computes_themes(db):
+    from thrive.voice.demo import seed_demo
+    from thrive.voice.services.ideas import submit_idea, vote_for_idea
+
+    survey = Survey.objects.create(name="NPS", question="Would you recommend us?")
+    now = timezone.now()
+    for i in range(60):
+        _answer(survey, "", now - dt.timedelta(days=i * 3), score=i % 11)
+    oat = submit_idea(PersonFactory(), title="Oat milk at the café bar")
+    vote_for_idea(PersonFactory(), oat)
+    assert seed_demo() == 62
+    run = ThemeRun.objects.get()
+    assert run.state == ThemeRunState.DONE and len(run.themes) >= 3
+    assert [d["a"] for d in run.duplicates] == [oat.pk]
+    assert SurveyResponse.objects.exclude(comment="").count() == 60
+    assert seed_demo() == 0  # idempotent
