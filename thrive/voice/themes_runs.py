@@ -29,6 +29,8 @@ TEXT_MAX = 1000
 WINDOW = dt.timedelta(days=365)
 TREND = dt.timedelta(days=90)
 SAMPLES_PER_THEME = 5
+# A run asked for this long ago and not finished is taken as lost (a stopped worker).
+PENDING_FOR = dt.timedelta(hours=1)
 
 
 def request_theme_run(*, actor: Any) -> ThemeRun:
@@ -36,7 +38,7 @@ def request_theme_run(*, actor: Any) -> ThemeRun:
     check_actor(actor)
     pending = ThemeRun.objects.filter(
         state__in=[ThemeRunState.QUEUED, ThemeRunState.RUNNING],
-        requested_at__gte=timezone.now() - dt.timedelta(hours=1),
+        requested_at__gte=timezone.now() - PENDING_FOR,
     ).first()
     if pending is not None:
         return pending

@@ -238,3 +238,18 @@ def test_the_demo_comments_on_answers_flags_the_repeated_idea_and_computes_theme
     assert [d["a"] for d in run.duplicates] == [oat.pk]
     assert SurveyResponse.objects.exclude(comment="").count() == 60
     assert seed_demo() == 0  # idempotent
+
+
+def test_one_theme_lists_every_message_with_its_sentiment_most_negative_first(said, read_only):
+    run = compute_themes(ThemeRun.objects.create().pk, now=said["now"])
+    delivery = next(t for t in run.themes if "delivery" in t["terms"])
+    client = client_for(read_only)
+    html = client.get("/voice/themes/", {"theme": delivery["index"]}).content.decode()
+    start = html.index('data-testid="theme-messages"')
+    section = html[start : html.index("</section>", start)]
+    assert section.count("<tr>") - 1 == delivery["count"]
+    assert section.index("negative") < section.index("positive")
+    for odd in ("99", "x", "-1", "<b>"):
+        other = client.get("/voice/themes/", {"theme": odd})
+        assert other.status_code == 200
+        assert 'data-testid="theme-messages"' not in other.content.decode()

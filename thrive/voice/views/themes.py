@@ -8,14 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from thrive.core.roles import can_edit, role_required
 
 from .. import themes_model
 from ..models import ThemeMessage, ThemeRun, ThemeRunState
-from ..themes_runs import SAMPLES_PER_THEME, TREND, WINDOW, request_theme_run
+from ..themes_runs import PENDING_FOR, SAMPLES_PER_THEME, TREND, WINDOW, request_theme_run
 from ..themes_sources import SOURCES, source_label
+
+# Every message of one theme, most negative first (what to read first), at most this many.
+MESSAGES_LISTED = 300
 
 
 def _themes_with_samples(run: ThemeRun) -> list[dict[str, Any]]:
@@ -37,15 +41,24 @@ def _themes_with_samples(run: ThemeRun) -> list[dict[str, Any]]:
 def themes(request: HttpRequest) -> HttpResponse:
     run = ThemeRun.objects.filter(state=ThemeRunState.DONE).first()
     pending = ThemeRun.objects.filter(
-        state__in=[ThemeRunState.QUEUED, ThemeRunState.RUNNING]
+        state__in=[ThemeRunState.QUEUED, ThemeRunState.RUNNING],
+        requested_at__gte=timezone.now() - PENDING_FOR,
     ).first()
     failed = ThemeRun.objects.filter(state=ThemeRunState.FAILED).first()
     if failed and run and failed.requested_at < run.requested_at:
         failed = None
     other = ThemeMessage.objects.filter(run=run, theme=themes_model.OTHER).count() if run else 0
+    shown = _themes_with_samples(run) if run else []
+    chosen = next((t for t in shown if str(t["index"]) == request.GET.get("theme")), None)
+    listed = []
+    if run and chosen:
+        listed = list(ThemeMessage.objects.filter(run=run, theme=chosen["index"])
+                      .order_by("sentiment", "-said_at", "pk")[:MESSAGES_LISTED])  # fmt: skip
+        for message in listed:
+            message.source_label = source_label(message.source)  # type: ignore[attr-defined]
     return render(request, "voice/themes.html", {
         "run": run, "pending": pending, "failed": failed, "other": other,
-        "themes": _themes_with_samples(run) if run else [],
+        "themes": shown, "chosen": chosen, "listed": listed, "listed_max": MESSAGES_LISTED,
         "sources": [label for label, _ in SOURCES.values()],
         "trend_days": TREND.days, "window_days": WINDOW.days,
         "threshold": themes_model.DUPLICATE_THRESHOLD, "can_edit": can_edit(request.user),
