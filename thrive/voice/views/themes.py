@@ -33,7 +33,9 @@ def _themes_with_samples(run: ThemeRun) -> list[dict[str, Any]]:
             message.source_label = source_label(message.source)  # type: ignore[attr-defined]
         change = theme["recent"] - theme["previous"]
         neutral = theme["count"] - theme["negative"] - theme["positive"]
-        shown.append({**theme, "samples": samples, "change": change, "neutral": neutral})
+        labels = [source_label(key) for key in theme.get("sources", [])]
+        shown.append({**theme, "samples": samples, "change": change, "neutral": neutral,
+                      "source_labels": labels})  # fmt: skip
     return shown
 
 
