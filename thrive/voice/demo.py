@@ -3,13 +3,17 @@ twice, and the themes computed from them (so ``/voice/themes/`` has something to
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from thrive.commerce.models import Order
+from thrive.contacts.models import Activity, ActivityChannel, ActivityKind, Direction
 
 from .models import Idea, SurveyResponse, ThemeRun, Vote
-from .services.ideas import submit_idea
 from .themes_runs import compute_themes
 
 # Comments by how the customer scored us: detractors (0–6), passives (7–8), promoters.
@@ -78,12 +82,24 @@ def _comment(rng: random.Random, score: int, used: dict[str, int]) -> str:
     return text
 
 
+def _demo_clock() -> dt.datetime:
+    """The demo's "now": the end of its history (a demo may be built as of a past day and
+    nothing it records may come after it), never later than the real now."""
+    last = (
+        Order.objects.aggregate(last=Max("ordered_at"))["last"]
+        or Activity.objects.aggregate(last=Max("occurred_at"))["last"]
+    )
+    now = timezone.now()
+    return min(last, now) if last else now
+
+
 def seed_demo(owner: Any = None) -> int:
     """Comments on some demo NPS answers, the duplicate idea and a first themes run
     (idempotent: nothing is added once a run exists). Returns the messages read."""
     if ThemeRun.objects.exists():
         return 0
     rng = random.Random(19)  # noqa: S311 - demo data, not security
+    clock = _demo_clock()
     answers = list(
         SurveyResponse.objects.filter(comment="").order_by("-answered_at", "-pk")
         .values_list("pk", "score")[:600]
@@ -98,6 +114,17 @@ def seed_demo(owner: Any = None) -> int:
         # A voter of the first idea who did not see it and asked again in other words.
         voter = Vote.objects.filter(idea=original).exclude(person=original.author).first()
         if voter is not None:
-            submit_idea(voter.person, title=DUPLICATE_IDEA[0], body=DUPLICATE_IDEA[1])
+            at = clock - dt.timedelta(days=6)
+            idea = Idea.objects.create(title=DUPLICATE_IDEA[0], body=DUPLICATE_IDEA[1],
+                                       author=voter.person, created_at=at)  # fmt: skip
+            Vote.objects.create(idea=idea, person=voter.person, created_at=at)
+            # On the customer's timeline, as the idea board writes it.
+            Activity.objects.create(
+                person=voter.person, kind=ActivityKind.IDEA_VOTE, occurred_at=at,
+                channel=ActivityChannel.WEB, direction=Direction.INBOUND,
+                subject=f"Suggested “{idea.title}”"[:255],
+                data={"idea": idea.pk, "action": "submitted", "importance": "nice"},
+                ref=f"idea:{idea.pk}",
+            )  # fmt: skip
     run = ThemeRun.objects.create()
-    return compute_themes(run.pk).message_count
+    return compute_themes(run.pk, now=clock).message_count
