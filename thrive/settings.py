@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "thrive.bookings",
     "thrive.prospects",
     "thrive.leadforms",
+    "thrive.helpcentre",
     "thrive.api",
     "ninja",
     "thrive.demo",

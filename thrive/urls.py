@@ -79,6 +79,7 @@ urlpatterns = [
     path("partners/", include("thrive.prospects.public_urls")),
     path("forms/", include("thrive.leadforms.urls")),
     path("f/", include("thrive.leadforms.public_urls")),
+    path("help/", include("thrive.helpcentre.urls")),
     path("api/", include("thrive.api.urls")),
     path("settings/", include("thrive.accounts.urls")),
     path("notifications/", include("thrive.digests.urls")),

@@ -68,6 +68,10 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "leadform_page",
         "leadform_send",
         "leadform_confirm",
+        # The help centre: articles, search and "Was this helpful?" (rate limited).
+        "help_index",
+        "help_article",
+        "help_helpful",
         # The API's schema (no data); every endpoint wants a token or session.
         "api-v1:openapi-json",
         "api-v1:api-root",

@@ -48,7 +48,7 @@ SEGMENTS = [
 
 
 # Apps with a ``demo.seed_demo(owner_username)`` run after the journey is built.
-DEMO_APPS = ("growth", "bookings", "prospects", "webhooks", "commerce", "leadforms", "digests")
+DEMO_APPS = ("growth", "bookings", "prospects", "webhooks", "commerce", "leadforms", "digests", "helpcentre", "voice")
 
 
 def _quiet(line: str) -> None:

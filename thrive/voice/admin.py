@@ -18,6 +18,8 @@ from .models import (
     Survey,
     SurveyInvite,
     SurveyResponse,
+    ThemeMessage,
+    ThemeRun,
     Vote,
 )
 
@@ -97,3 +99,20 @@ class SendJobAdmin(ReadOnlyAdmin):
     list_display = ["kind", "survey", "status_change", "state", "done", "total", "queued",
                     "created_at", "finished_at"]  # fmt: skip
     list_filter = ["kind", "state"]
+
+
+@admin.register(ThemeRun)
+class ThemeRunAdmin(ReadOnlyAdmin):
+    """Computed by the background run; /voice/themes/ shows the newest."""
+
+    list_display = ["requested_at", "state", "message_count", "finished_at", "requested_by"]
+    list_filter = ["state"]
+    search_fields = ["error"]
+
+
+@admin.register(ThemeMessage)
+class ThemeMessageAdmin(ReadOnlyAdmin):
+    list_display = ["said_at", "source", "feeling", "theme", "run"]
+    list_filter = ["source", "feeling"]
+    search_fields = ["text"]
+    raw_id_fields = ["run"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import staff
+from .views import staff, themes
 
 urlpatterns = [
     path("", staff.idea_list, name="voice_ideas"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("surveys/", staff.survey_list, name="voice_surveys"),
     path("surveys/<int:pk>/", staff.survey_detail, name="voice_survey"),
     path("surveys/<int:pk>/send", staff.survey_send, name="voice_survey_send"),
+    path("themes/", themes.themes, name="voice_themes"),
+    path("themes/refresh", themes.themes_refresh, name="voice_themes_refresh"),
     path("jobs/<int:pk>/status", staff.job_status, name="voice_job_status"),
     path("jobs/<int:pk>/retry", staff.job_retry, name="voice_job_retry"),
 ]

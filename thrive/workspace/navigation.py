@@ -102,6 +102,13 @@ SECTIONS: tuple[NavSection, ...] = (
                 ("voice_survey", "voice_survey_*", "voice_job_*"),
                 keywords="voice nps",
             ),
+            NavItem(
+                "Themes",
+                "voice_themes",
+                ("voice_themes_*",),
+                keywords="voice sentiment topics comments duplicates",
+            ),
+            NavItem("Help centre", "help_manage", ("help_*",), keywords="faq articles support"),
         ),
     ),
     NavSection(

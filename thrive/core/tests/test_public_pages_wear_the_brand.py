@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve
@@ -52,6 +53,7 @@ NOT_PAGES = STAFF_PUBLIC | {
     "outreach_bounce_webhook",
     "voice_vote", "voice_comment", "voice_sign_out", "book_cancel", "book_move",
     "partner_refer", "partner_sign_out", "api-v1:openapi-json", "api-v1:api-root",
+    "help_helpful",
 }  # fmt: skip
 
 HREF = re.compile(r'\b(?:href|action|src)="([^"]*)"')
@@ -152,6 +154,11 @@ def _pages(client: Client, mailoutbox, capture) -> Iterator[tuple[str, str, obje
     yield "partner_request_link", "refused form", client.post(
         "/partners/link", {"email": "a@example.com", "website_url": "bot"}
     )
+    yield "help_index", "help centre", client.get("/help/")
+    yield "help_index", "help search", client.get("/help/?q=pause+subscription")
+    article = apps.get_model("helpcentre", "Article").objects.filter(published=True).first()
+    yield "help_article", "help article", client.get(f"/help/{article.slug}/")
+    yield "help_article", "missing help article", client.get("/help/no-such-article/")
     yield "", "not found", client.get("/no-such-page/")
 
 

@@ -21,8 +21,12 @@ from .surveys import (
     SurveyInvite,
     SurveyResponse,
 )
+from .themes import ThemeMessage, ThemeRun, ThemeRunState
 
 __all__ = [
+    "ThemeMessage",
+    "ThemeRun",
+    "ThemeRunState",
     "BODY_MAX",
     "COMMENT_MAX",
     "DEFAULT_COOLDOWN_DAYS",

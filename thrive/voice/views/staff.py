@@ -64,7 +64,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comments": idea.comments.select_related("person", "associate"),
         "status_form": StatusForm(initial={"status": idea.status}),
         "job": SendJob.objects.filter(status_change__idea=idea).first(),
-        "merge_form": MergeForm(), "reply_form": CommentForm(),
+        # The themes page links a likely duplicate here with the idea to merge into.
+        "merge_form": MergeForm(initial={"into": "".join(
+            c for c in request.GET.get("merge", "")[:12] if c.isdigit())}),
+        "reply_form": CommentForm(),
         "currency": business.currency(),
         "can_edit": can_edit(request.user),
     })  # fmt: skip
