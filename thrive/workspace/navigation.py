@@ -113,6 +113,13 @@ SECTIONS: tuple[NavSection, ...] = (
                 keywords="ice ansoff backlog",
             ),
             NavItem("Health checks", "growth_health", ("growth_health_*", "growth_figures")),
+            NavItem(
+                "Assessment",
+                "growth_assessment",
+                ("growth_assessment", "growth_swot_*", "growth_competitor_*", "growth_factor_*",
+                 "growth_cash", "growth_resource_*", "growth_strategy"),
+                keywords="swot competitors strategy canvas runway cash resources porter",
+            ),  # fmt: skip
             NavItem("A/B calculator", "growth_ab", keywords="test significance"),
         ),
     ),
