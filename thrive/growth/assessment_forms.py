@@ -72,7 +72,7 @@ class StrategyForm(forms.Form):
 
 
 def errors_in_words(form: forms.Form) -> str:
-    """"Field: reason; …" for a message that names what to fix."""
+    """ "Field: reason; …" for a message that names what to fix."""
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else "Form"

@@ -24,9 +24,7 @@ RUNWAY_MONTHS = 3
 
 def swot() -> list[tuple[str, str, list[SwotItem]]]:
     items = list(SwotItem.objects.select_related("goal", "experiment"))
-    return [
-        (q.value, str(q.label), [i for i in items if i.quadrant == q.value]) for q in Quadrant
-    ]
+    return [(q.value, str(q.label), [i for i in items if i.quadrant == q.value]) for q in Quadrant]
 
 
 @dataclass(frozen=True)

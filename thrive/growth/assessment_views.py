@@ -210,9 +210,7 @@ def cash_save(request: HttpRequest) -> HttpResponse:
     done = "Cash figures saved."
     if form.is_valid():
         done = f"Cash figures for {form.cleaned_data['month']:%B %Y} saved."
-    return _submit(
-        request, form, lambda d: services.save_cash_month(actor=request.user, **d), done
-    )
+    return _submit(request, form, lambda d: services.save_cash_month(actor=request.user, **d), done)
 
 
 @require_POST

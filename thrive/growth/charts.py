@@ -151,8 +151,7 @@ def strategy_canvas_chart(canvas: Any, business: str) -> SafeString:
     ]  # fmt: skip
     for n, competitor in enumerate(canvas.competitors, start=1):
         ys = [
-            float(canvas.scores.get(f.pk, {}).get(competitor.pk, math.nan))
-            for f in canvas.factors
+            float(canvas.scores.get(f.pk, {}).get(competitor.pk, math.nan)) for f in canvas.factors
         ]
         color = charts.PALETTE[n % len(charts.PALETTE)]
         series.append(charts.Series(competitor.name, xs, ys, dashed=True, color=color))

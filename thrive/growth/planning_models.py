@@ -198,6 +198,9 @@ class JourneyStall(models.Model):
     class Meta:
         indexes = [models.Index(fields=["journey", "step"], name="journeystall_step_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} stuck at {self.step}"
+
 
 class PlaybookKind(models.TextChoices):
     PLAYBOOK = "playbook", "Playbook"
@@ -265,11 +268,19 @@ class PlaybookAssignment(models.Model):
             models.UniqueConstraint(fields=["playbook", "associate"], name="playbook_assign_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.associate} on {self.playbook}"
+
 
 class StepTick(models.Model):
-    assignment = models.ForeignKey(PlaybookAssignment, on_delete=models.CASCADE, related_name="ticks")
+    assignment = models.ForeignKey(
+        PlaybookAssignment, on_delete=models.CASCADE, related_name="ticks"
+    )
     step = models.ForeignKey(PlaybookStep, on_delete=models.CASCADE, related_name="ticks")
     ticked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "step"], name="steptick_once")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.step}"

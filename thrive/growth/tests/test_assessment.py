@@ -120,9 +120,7 @@ def test_swot_items_are_edited_and_deleted_and_bad_input_is_named(owner):
 def test_the_canvas_stores_scores_and_refuses_a_score_above_ten(owner):
     client = client_for(owner)
     client.post("/growth/assessment/competitors", {"name": "Chain Café"})
-    client.post(
-        "/growth/assessment/factors", {"name": "Price", "our_score": "4", "action": "keep"}
-    )
+    client.post("/growth/assessment/factors", {"name": "Price", "our_score": "4", "action": "keep"})
     factor = CanvasFactor.objects.get()
     competitor = queries.canvas().competitors[0]
     client.post(
@@ -181,7 +179,8 @@ def test_the_health_check_pdf_prints_the_assessment(owner, read_only):
 
     assert response.status_code == 200
     pdf = pypdfium2.PdfDocument(io.BytesIO(response.content))
-    text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
+    pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    text = " ".join(" ".join(page.split()) for page in pages)
     for expected in (
         "Differentiation",
         "Only one roaster",
