@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import assessment_views as assessment
-from . import views
+from . import journey_views, views
 
 urlpatterns = [
     path("", views.overview, name="growth"),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("health/figures", views.monthly_figures, name="growth_figures"),
     path("health/<int:pk>/", views.health_detail, name="growth_health_check"),
     path("health/<int:pk>/report.pdf", views.health_pdf, name="growth_health_pdf"),
+    path("journey/", journey_views.journey, name="growth_journey"),
     path("assessment/", assessment.assessment, name="growth_assessment"),
     path("assessment/swot", assessment.swot_add, name="growth_swot_add"),
     path("assessment/swot/<int:pk>/edit", assessment.swot_edit, name="growth_swot_edit"),
