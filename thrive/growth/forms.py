@@ -97,6 +97,7 @@ class ExperimentForm(forms.ModelForm):
             "confidence",
             "ease",
             "reach",
+            "reach_segment",
             "effort",
             "measure",
             "alpha",
@@ -110,7 +111,9 @@ class ExperimentForm(forms.ModelForm):
             "stance": "Competitive stance (Porter)",
             "planned_per_arm": "Planned people per arm",
             "alpha": "Significance level",
+            "reach_segment": "RICE reach from a segment",
         }
+        help_texts = {"reach_segment": "Reach becomes the segment's size now (overrides reach)."}
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import assessment_views as assessment
-from . import journey_views, views
+from . import journey_views, playbook_views, views
 
 urlpatterns = [
     path("", views.overview, name="growth"),
@@ -26,6 +26,19 @@ urlpatterns = [
     path("health/<int:pk>/", views.health_detail, name="growth_health_check"),
     path("health/<int:pk>/report.pdf", views.health_pdf, name="growth_health_pdf"),
     path("journey/", journey_views.journey, name="growth_journey"),
+    path("roadmap/", playbook_views.roadmap, name="growth_roadmap"),
+    path(
+        "roadmap/ideas/<int:pk>/experiment",
+        playbook_views.idea_experiment,
+        name="growth_idea_experiment",
+    ),
+    path("playbooks/", playbook_views.playbooks, name="growth_playbooks"),
+    path("playbooks/new", playbook_views.procedure_new, name="growth_procedure_new"),
+    path("playbooks/<int:pk>/", playbook_views.playbook, name="growth_playbook"),
+    path("playbooks/<int:pk>/steps", playbook_views.step_add, name="growth_playbook_step"),
+    path("playbooks/<int:pk>/assign", playbook_views.assign, name="growth_playbook_assign"),
+    path("playbooks/<int:pk>/tick", playbook_views.tick, name="growth_playbook_tick"),
+    path("playbooks/<int:pk>/link", playbook_views.link, name="growth_playbook_link"),
     path("assessment/", assessment.assessment, name="growth_assessment"),
     path("assessment/swot", assessment.swot_add, name="growth_swot_add"),
     path("assessment/swot/<int:pk>/edit", assessment.swot_edit, name="growth_swot_edit"),
