@@ -14,6 +14,7 @@ from thrive.analytics.aggregates import business_zone, monthly_revenue
 from thrive.commerce.models import Order
 
 from . import services
+from .demo_planning import seed_planning
 from .models import CheckInSource, Experiment, ExperimentStatus, Goal, HealthCheck, MonthlyFigures
 
 REPEAT_GOAL = "Repeat-purchase rate up 7 points by June"
@@ -292,3 +293,5 @@ def seed_demo(owner_username: str) -> None:
     _figures(today)
     _health(today)
     services.sync_live_check_ins()
+    # Assessment, journey map, roadmap and playbooks (after the backlog they build on).
+    seed_planning(owner, today)

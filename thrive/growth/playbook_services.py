@@ -108,7 +108,7 @@ def assign(playbook: Playbook, *, actor: Any, associate: Any) -> PlaybookAssignm
 @transaction.atomic
 def tick(assignment: PlaybookAssignment, step: PlaybookStep, *, actor: Any, done: bool) -> None:
     """The assigned associate ticks (or unticks) a step; an editor may tick for them."""
-    if actor.pk != assignment.associate_id and not can_edit(actor):
+    if actor is not None and actor.pk != assignment.associate_id and not can_edit(actor):
         raise PermissionDenied("Only the colleague assigned (or an editor) ticks steps.")
     if step.playbook_id != assignment.playbook_id:
         raise ValidationError({"step": "That step belongs to another playbook."})
