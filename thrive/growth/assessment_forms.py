@@ -12,27 +12,35 @@ from .models import CanvasAction, Quadrant, ResourceKind, ResourceStatus, Stance
 SCORE = {"min_value": 0, "max_value": 10}
 
 
-class SwotForm(forms.Form):
+class _OwnIds(forms.Form):
+    """One page shows several of these forms: each gets its own element ids."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SwotForm(_OwnIds):
     quadrant = forms.ChoiceField(choices=Quadrant.choices)
     text = forms.CharField(max_length=300, label="What")
 
 
-class SwotEditForm(forms.Form):
+class SwotEditForm(_OwnIds):
     text = forms.CharField(max_length=300, label="What")
 
 
-class CompetitorForm(forms.Form):
+class CompetitorForm(_OwnIds):
     name = forms.CharField(max_length=120, label="Competitor")
     notes = forms.CharField(max_length=2000, required=False, label="How they position themselves")
 
 
-class FactorForm(forms.Form):
+class FactorForm(_OwnIds):
     name = forms.CharField(max_length=120, label="Factor customers value")
     our_score = forms.IntegerField(label="Our score (0–10)", initial=5, **SCORE)
     action = forms.ChoiceField(choices=CanvasAction.choices, initial="keep", label="Action")
 
 
-class CashForm(forms.Form):
+class CashForm(_OwnIds):
     month = forms.DateField(
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
@@ -45,7 +53,7 @@ class CashForm(forms.Form):
     )
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(_OwnIds):
     kind = forms.ChoiceField(choices=ResourceKind.choices)
     name = forms.CharField(max_length=160, label="Skill, tool or capacity")
     owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
@@ -58,11 +66,11 @@ class ResourceForm(forms.Form):
         owner.queryset = get_user_model().objects.filter(is_active=True)
 
 
-class ResourceStatusForm(forms.Form):
+class ResourceStatusForm(_OwnIds):
     status = forms.ChoiceField(choices=ResourceStatus.choices)
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(_OwnIds):
     stance = forms.ChoiceField(
         choices=Stance.choices, widget=forms.RadioSelect, label="Generic strategy (Porter)"
     )

@@ -17,7 +17,15 @@ def _colleagues(form: forms.Form, name: str) -> None:
     field.queryset = get_user_model().objects.filter(is_active=True)
 
 
-class StepForm(forms.Form):
+class _OwnIds(forms.Form):
+    """One page shows several of these forms: each gets its own element ids."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class StepForm(_OwnIds):
     text = forms.CharField(max_length=300, label="Manual step")
     owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
 
@@ -26,7 +34,7 @@ class StepForm(forms.Form):
         _colleagues(self, "owner")
 
 
-class AssignForm(forms.Form):
+class AssignForm(_OwnIds):
     associate = forms.ModelChoiceField(queryset=None, label="Colleague")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,7 +48,7 @@ class TickForm(forms.Form):
     done = forms.BooleanField(required=False)
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(_OwnIds):
     title = forms.CharField(max_length=200, label="Procedure")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     workflow = forms.ModelChoiceField(
@@ -48,7 +56,7 @@ class ProcedureForm(forms.Form):
     )
 
 
-class LinkForm(forms.Form):
+class LinkForm(_OwnIds):
     workflow = forms.ModelChoiceField(queryset=Workflow.objects.all(), required=False)
     segment = forms.ModelChoiceField(queryset=Segment.objects.all(), required=False)
     templates = forms.ModelMultipleChoiceField(
