@@ -20,6 +20,8 @@ from .models import (
 )
 
 RUNWAY_MONTHS = 3
+PLURALS = {"strength": "Strengths", "weakness": "Weaknesses", "opportunity": "Opportunities",
+           "threat": "Threats"}  # fmt: skip
 
 
 def swot() -> list[tuple[str, str, list[SwotItem]]]:

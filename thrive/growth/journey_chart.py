@@ -36,11 +36,12 @@ def process_map(payload: dict[str, Any]) -> SafeString:
     slowest = tuple(payload.get("slowest") or ())
     leakiest = payload.get("leakiest")
     most = max((t["people"] for t in edges), default=1)
-    span = max((abs(index[t["to"]] - index[t["from"]]) for t in edges), default=1)
+    span = max((index[t["to"]] - index[t["from"]] for t in edges), default=1)
+    back = max((index[t["from"]] - index[t["to"]] for t in edges), default=0)
     lift = 34.0
-    top = 30.0 + lift * span
+    top = 30.0 + lift * max(span, 1)
     width = 20 + len(steps) * (NODE_W + GAP)
-    height = top + NODE_H + 30 + lift * span
+    height = top + NODE_H + 20 + lift * max(back, 0)
     y_mid = top + NODE_H / 2
 
     def cx(i: int) -> float:
@@ -48,10 +49,12 @@ def process_map(payload: dict[str, Any]) -> SafeString:
 
     out = [
         f'<svg id="journey-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
-        f'{height:.0f}" role="img" aria-labelledby="journey-map-title">'
+        f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" '
+        'aria-labelledby="journey-map-title">'
         '<title id="journey-map-title">Customer journey found in the timeline</title>'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
-        'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+        'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" '
         'fill="context-stroke"/></marker></defs>'
     ]
     for t in edges:
