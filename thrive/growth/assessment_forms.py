@@ -9,8 +9,6 @@ from django.contrib.auth import get_user_model
 
 from .models import CanvasAction, Quadrant, ResourceKind, ResourceStatus, Stance
 
-SCORE = {"min_value": 0, "max_value": 10}
-
 
 class _OwnIds(forms.Form):
     """One page shows several of these forms: each gets its own element ids."""
@@ -36,7 +34,7 @@ class CompetitorForm(_OwnIds):
 
 class FactorForm(_OwnIds):
     name = forms.CharField(max_length=120, label="Factor customers value")
-    our_score = forms.IntegerField(label="Our score (0–10)", initial=5, **SCORE)
+    our_score = forms.IntegerField(label="Our score (0–10)", initial=5, min_value=0, max_value=10)
     action = forms.ChoiceField(choices=CanvasAction.choices, initial="keep", label="Action")
 
 
@@ -56,7 +54,9 @@ class CashForm(_OwnIds):
 class ResourceForm(_OwnIds):
     kind = forms.ChoiceField(choices=ResourceKind.choices)
     name = forms.CharField(max_length=160, label="Skill, tool or capacity")
-    owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, label="Owner"
+    )
     status = forms.ChoiceField(choices=ResourceStatus.choices, initial="missing")
     note = forms.CharField(max_length=300, required=False)
 

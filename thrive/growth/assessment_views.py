@@ -176,7 +176,7 @@ def factor_add(request: HttpRequest) -> HttpResponse:
 def factor_score(request: HttpRequest, pk: int) -> HttpResponse:
     factor = get_object_or_404(CanvasFactor, pk=pk)
     competitors = {
-        int(key.removeprefix("c")): value.strip()
+        int(key.removeprefix("c")): str(value).strip()
         for key, value in request.POST.items()
         if key.startswith("c") and key[1:].isdigit()
     }

@@ -27,7 +27,9 @@ class _OwnIds(forms.Form):
 
 class StepForm(_OwnIds):
     text = forms.CharField(max_length=300, label="Manual step")
-    owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner")
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, label="Owner"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,7 +37,7 @@ class StepForm(_OwnIds):
 
 
 class AssignForm(_OwnIds):
-    associate = forms.ModelChoiceField(queryset=None, label="Colleague")
+    associate: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="Colleague")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

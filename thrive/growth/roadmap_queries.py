@@ -64,8 +64,8 @@ def phase_of(exp: Experiment, playbooks: dict[int, Playbook]) -> str:
 
 def timeline() -> list[Item]:
     """Every live goal, experiment (not stopped), idea asked for and procedure, by date."""
-    playbooks = {
-        p.experiment_id: p
+    playbooks: dict[int, Playbook] = {
+        int(p.experiment_id): p  # type: ignore[arg-type]  # filtered to non-null below
         for p in Playbook.objects.filter(experiment__isnull=False).prefetch_related(
             "steps", "assignments__ticks"
         )
@@ -74,7 +74,7 @@ def timeline() -> list[Item]:
     for exp in Experiment.objects.exclude(status=ExperimentStatus.STOPPED).select_related("idea"):
         on = exp.measured_on or exp.started_on or exp.created_at.date()
         note = exp.get_status_display()
-        if exp.idea_id:
+        if exp.idea is not None:
             note += f" · from the idea “{exp.idea.title}”"
         items.append(
             Item("experiment", exp.title, phase_of(exp, playbooks), on,

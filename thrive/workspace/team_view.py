@@ -58,7 +58,8 @@ def _conversations(users: list[Any]) -> dict[int, int] | None:
     if not apps.is_installed("thrive.service"):
         return None
     try:
-        model = apps.get_model("service", "Conversation")
+        app_label, name = "service", "Conversation"  # a variable: the model may not exist
+        model = apps.get_model(app_label, name)
         model._meta.get_field("assignee")
     except (LookupError, FieldDoesNotExist):
         return None
