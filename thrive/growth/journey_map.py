@@ -97,6 +97,7 @@ class Step:
     moved_on: int
     usual_hours: float | None  # None: nobody has gone on from here yet
     order: float  # the average position of this step in people's journeys
+    starts: int = 0  # people whose journey begins here
     stalled: int = 0
 
     @property
@@ -152,10 +153,11 @@ def steps() -> list[Step]:
     reached AS (
         SELECT kind, COUNT(*) AS reached,
                SUM(CASE WHEN next_kind IS NULL THEN 0 ELSE 1 END) AS moved_on,
-               AVG(position) AS position
+               AVG(position) AS position,
+               SUM(CASE WHEN position = 1 THEN 1 ELSE 0 END) AS starts
         FROM positioned GROUP BY kind
     )
-    SELECT r.kind, r.reached, r.moved_on, u.secs, r.position
+    SELECT r.kind, r.reached, r.moved_on, u.secs, r.position, r.starts
     FROM reached r LEFT JOIN usual u ON u.kind = r.kind
     ORDER BY r.position, r.kind"""  # noqa: S608
     return [
@@ -165,8 +167,9 @@ def steps() -> list[Step]:
             moved_on=int(moved_on),
             usual_hours=None if usual is None else float(usual) / 3600,
             order=float(position),
+            starts=int(starts),
         )
-        for kind, reached, moved_on, usual, position in _rows(sql, params)
+        for kind, reached, moved_on, usual, position, starts in _rows(sql, params)
     ]
 
 
@@ -246,13 +249,9 @@ def discover(*, now: dt.datetime | None = None) -> Journey:
     for _, kind in stalled:
         counts[kind] = counts.get(kind, 0) + 1
     found = [
-        Step(s.kind, s.reached, s.moved_on, s.usual_hours, s.order, counts.get(s.kind, 0))
+        Step(s.kind, s.reached, s.moved_on, s.usual_hours, s.order, s.starts, counts.get(s.kind, 0))
         for s in found
     ]
-    return Journey(people=_people_count(), steps=found, transitions=transitions(), stalled=stalled)
-
-
-def _people_count() -> int:
-    base, params = _steps_sql()
-    sql = f"{base} SELECT COUNT(DISTINCT person_id) FROM firsts"  # noqa: S608
-    return int(_rows(sql, params)[0][0])
+    # Every journey begins at exactly one step.
+    people = sum(s.starts for s in found)
+    return Journey(people=people, steps=found, transitions=transitions(), stalled=stalled)
