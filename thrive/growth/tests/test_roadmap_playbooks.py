@@ -132,3 +132,40 @@ def test_a_standard_procedure_links_to_the_workflow_that_automates_it(owner):
     assert procedure.workflow == workflow
     page = client_for(owner).get(f"/growth/playbooks/{procedure.pk}/").content.decode()
     assert "Welcome series" in page
+
+
+def test_a_reader_sees_the_roadmap_and_playbooks_but_changes_nothing(owner, read_only):
+    idea = voted_idea(1)
+    exp = winner(owner)
+    services.change_experiment_status(exp, "scaled", actor=owner)
+    playbook = Playbook.objects.get()
+    reader = client_for(read_only)
+    for url in ("/growth/roadmap/", "/growth/playbooks/", f"/growth/playbooks/{playbook.pk}/"):
+        assert reader.get(url).status_code == 200, url
+    assert reader.post(f"/growth/roadmap/ideas/{idea.pk}/experiment").status_code == 403
+    assert reader.post("/growth/playbooks/new", {"title": "x"}).status_code == 403
+    assert (
+        reader.post(
+            f"/growth/playbooks/{playbook.pk}/assign", {"associate": read_only.pk}
+        ).status_code
+        == 403
+    )
+    assert reader.post(f"/growth/playbooks/{playbook.pk}/link", {}).status_code == 403
+    assert not Experiment.objects.filter(idea=idea).exists()
+    page = reader.get("/growth/roadmap/").content.decode()
+    # The scaled winner is rolling out (nobody trained yet); the idea is still asked for.
+    assert "Decaf options" in page and "Win-back email" in page
+    assert "Turn into an experiment" not in page
+
+
+def test_a_blank_step_is_refused_with_its_reason(owner):
+    exp = winner(owner)
+    services.change_experiment_status(exp, "scaled", actor=owner)
+    playbook = Playbook.objects.get()
+    page = (
+        client_for(owner)
+        .post(f"/growth/playbooks/{playbook.pk}/steps", {"text": "  "}, follow=True)
+        .content.decode()
+    )
+    assert "Not saved: Manual step: This field is required." in page
+    assert not playbook.steps.exists()
