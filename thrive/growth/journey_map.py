@@ -11,12 +11,14 @@ activities never comes into Python: only one row per transition and per step doe
 took their next step (nearest rank). A person whose latest step has waited longer than the
 usual time out of it has *stalled* there; a step's *leak* is its stalled people ÷ the people
 who reached it. The slowest transition has the highest median time; the leakiest step the
-highest leak (each among paths of at least ``MIN_PEOPLE`` people).
+highest leak (each among paths and steps of at least ``MIN_PEOPLE`` people and
+``MIN_SHARE`` of everyone mapped).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +38,9 @@ IGNORED_KINDS = (
     ActivityKind.IDEA_STATUS,
 )
 MIN_PEOPLE = 3
-USUAL_SHARE = 0.9
+# …and at least this share of everyone mapped, so a path three people took by chance years
+# apart is not called the bottleneck of a business with thousands of customers.
+MIN_SHARE = 0.02
 LABELS = dict(ActivityKind.choices)
 
 
@@ -199,13 +203,18 @@ class Journey:
     stalled: list[tuple[int, str]]
 
     @property
+    def enough(self) -> int:
+        """The fewest people a path or step needs to be flagged."""
+        return max(MIN_PEOPLE, math.ceil(MIN_SHARE * self.people))
+
+    @property
     def slowest(self) -> Transition | None:
-        candidates = [t for t in self.transitions if t.people >= MIN_PEOPLE]
+        candidates = [t for t in self.transitions if t.people >= self.enough]
         return max(candidates, key=lambda t: t.median_hours, default=None)
 
     @property
     def leakiest(self) -> Step | None:
-        candidates = [s for s in self.steps if s.reached >= MIN_PEOPLE and s.stalled]
+        candidates = [s for s in self.steps if s.reached >= self.enough and s.stalled]
         return max(candidates, key=lambda s: s.leak, default=None)
 
     def payload(self) -> dict[str, Any]:
@@ -236,6 +245,7 @@ class Journey:
             ],
             "slowest": None if slowest is None else [slowest.source, slowest.target],
             "leakiest": None if leakiest is None else leakiest.kind,
+            "enough": self.enough,
         }
 
 

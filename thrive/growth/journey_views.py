@@ -14,7 +14,7 @@ from thrive.core.roles import can_edit, role_required
 
 from . import journey_queries
 from .journey_chart import duration, process_map
-from .journey_map import LABELS, MIN_PEOPLE, USUAL_SHARE
+from .journey_map import LABELS, MIN_PEOPLE
 from .tasks import refresh_journey_map_task
 
 
@@ -57,7 +57,6 @@ def journey(request: HttpRequest) -> HttpResponse:
             "slow": slow,
             "leakiest": leakiest,
             "chart": process_map(payload),
-            "min_people": MIN_PEOPLE,
-            "usual_share": USUAL_SHARE,
+            "min_people": payload.get("enough", MIN_PEOPLE),
         },
     )

@@ -92,3 +92,14 @@ def test_only_editors_can_ask_for_a_new_map(read_only, member, people):
     response = client_for(member).post("/growth/journey/")
     assert response.status_code == 302
     assert not JourneyMap.objects.exists()  # queued for the worker, not computed on the request
+
+
+def test_a_rare_path_is_not_called_the_bottleneck_of_a_large_business():
+    rare = journey_map.Transition("support", "idea_vote", people=3, median_hours=9000)
+    common = journey_map.Transition("order", "referral", people=160, median_hours=2000)
+    found = journey_map.Journey(people=200, steps=[], transitions=[rare, common], stalled=[])
+    # 2% of 200 is 4 people: the three-person path is too rare to flag.
+    assert found.enough == 4
+    assert found.slowest == common
+    small = journey_map.Journey(people=20, steps=[], transitions=[rare, common], stalled=[])
+    assert small.enough == 3 and small.slowest == rare
