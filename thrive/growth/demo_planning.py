@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from thrive.automations.models import Workflow
+from thrive.outreach.models import EmailTemplate
+from thrive.segments.models import Segment
 
 from . import assessment_services as assess
 from . import playbook_services, services
@@ -131,11 +133,17 @@ def _playbook(owner: Any) -> None:
         )  # fmt: skip
     book = Playbook.objects.filter(experiment=winback).first()
     if book is not None:
-        flow = Workflow.objects.filter(name__icontains="slipping").first()
-        if flow is not None:
-            playbook_services.link_automation(
-                book, actor=None, workflow=flow, segment=book.segment, templates=None
-            )
+        # What runs by itself: the win-back workflow on the slipping-away segment, with
+        # Tom's note and the discount email it was tested against.
+        playbook_services.link_automation(
+            book,
+            actor=None,
+            workflow=Workflow.objects.filter(name__icontains="win back").first(),
+            segment=Segment.objects.filter(name__icontains="slipping").first(),
+            templates=list(
+                EmailTemplate.objects.filter(name__in=["A note from Tom", "We miss you"])
+            ),
+        )
         steps = [
             playbook_services.add_step(book, actor=None, text=t, owner=_user(who, owner))
             for t, who in STEPS

@@ -94,3 +94,6 @@ def test_demo_shows_the_assessment_journey_roadmap_and_tom_on_the_win_back_playb
     tom = winback.assignments.get().associate
     assert tom.username == "tom"
     assert winback.assignments.get().ticks.count() == 2 and winback.steps.count() == 4
+    assert winback.workflow.name == "Win back valuable customers"
+    assert winback.segment.name == "Valuable customers slipping away"
+    assert sorted(t.name for t in winback.templates.all()) == ["A note from Tom", "We miss you"]
