@@ -116,3 +116,35 @@ def test_the_journey_map_flags_the_slowest_step(page, live_server):
     expect(page.locator("#slowest-step")).to_contain_text("35.0 h")
     expect(page.locator("#journey-map")).to_be_visible()
     screenshot(page, "growth-journey-map")
+
+
+def test_the_top_idea_becomes_an_experiment_and_the_team_view_thanks_tom(page, live_server):
+    from thrive.voice.models import Idea, Survey, SurveyInvite, SurveyResponse, Vote
+
+    AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER)
+    AssociateFactory(username="tom", first_name="Tom", last_name="Reyes", role=Role.MEMBER)
+    idea = Idea.objects.create(title="Saturday morning brewing class")
+    for _ in range(4):
+        Vote.objects.create(idea=idea, person=PersonFactory())
+    fan = PersonFactory()
+    survey = Survey.objects.create(name="NPS")
+    invite = SurveyInvite.objects.create(survey=survey, person=fan, status="queued")
+    SurveyResponse.objects.create(
+        invite=invite, survey=survey, person=fan, score=10, comment="Tom always remembers me."
+    )
+    sign_in(page, "maya")
+    open_section(page, "Grow")
+    page.get_by_role("link", name="Roadmap", exact=True).click()
+    expect(page.locator("#ideas")).to_contain_text("Saturday morning brewing class")
+    page.get_by_role("button", name="Turn into an experiment").click()
+    expect(page.get_by_role("heading", name="Saturday morning brewing class")).to_be_visible()
+    expect(page.get_by_text("4 voters, told as it moves on")).to_be_visible()
+    page.get_by_role("link", name="Roadmap", exact=True).first.click()
+    expect(page.locator(".phase-pilot")).to_contain_text("Saturday morning brewing class")
+    screenshot(page, "growth-roadmap")
+
+    open_section(page, "Grow")
+    page.get_by_role("link", name="Team view", exact=True).click()
+    expect(page.get_by_role("heading", name="The team")).to_be_visible()
+    expect(page.get_by_text("Tom always remembers me.")).to_be_visible()
+    screenshot(page, "team-view")
