@@ -116,14 +116,25 @@ SECTIONS: tuple[NavSection, ...] = (
             NavItem(
                 "Assessment",
                 "growth_assessment",
-                ("growth_assessment", "growth_swot_*", "growth_competitor_*", "growth_factor_*",
-                 "growth_cash", "growth_resource_*", "growth_strategy"),
+                (
+                    "growth_assessment",
+                    "growth_swot_*",
+                    "growth_competitor_*",
+                    "growth_factor_*",
+                    "growth_cash",
+                    "growth_resource_*",
+                    "growth_strategy",
+                ),
                 keywords="swot competitors strategy canvas runway cash resources porter",
-            ),  # fmt: skip
+            ),
             NavItem("Journey map", "growth_journey", keywords="process bottleneck stall funnel"),
             NavItem("Roadmap", "growth_roadmap", ("growth_idea_experiment",), keywords="ideas"),
-            NavItem("Playbooks", "growth_playbooks", ("growth_playbook", "growth_playbook_*",
-                    "growth_procedure_new"), keywords="procedures sop training"),  # fmt: skip
+            NavItem(
+                "Playbooks",
+                "growth_playbooks",
+                ("growth_playbook", "growth_playbook_*", "growth_procedure_new"),
+                keywords="procedures sop training",
+            ),
             NavItem("Team view", "team_view", ("team_view_one",), keywords="workload praise"),
             NavItem("A/B calculator", "growth_ab", keywords="test significance"),
         ),
