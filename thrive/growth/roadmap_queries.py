@@ -30,6 +30,10 @@ class Item:
     url: str
     note: str = ""
 
+    @property
+    def phase_label(self) -> str:
+        return dict(PHASES).get(self.phase, "Goal")
+
 
 def candidate_ideas(limit: int = 10) -> list[Idea]:
     """Open or planned ideas with no experiment yet, most voted first."""
