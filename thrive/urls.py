@@ -10,6 +10,7 @@ from thrive.contacts import views as contact_views
 from thrive.core import views as core_views
 from thrive.workspace import palette as palette_views
 from thrive.workspace import task_inbox as task_views
+from thrive.workspace import team_view_views
 from thrive.workspace import views as workspace_views
 
 admin.site.site_header = "Thrive records"
@@ -70,6 +71,8 @@ urlpatterns = [
     path("tasks/<int:pk>/finish", task_views.task_finish, name="task_finish"),
     path("automations/", include("thrive.automations.urls")),
     path("growth/", include("thrive.growth.urls")),
+    path("team/", team_view_views.team_view, name="team_view"),
+    path("team/<int:pk>/", team_view_views.team_view_one, name="team_view_one"),
     path("imports/", include("thrive.imports.urls")),
     path("data/", include("thrive.portability.urls")),
     path("webhooks/", include("thrive.webhooks.urls")),

@@ -138,3 +138,32 @@ def margin_chart(series: list[dict[str, Any]]) -> str:
         y_format=lambda v: f"{v:.0%}",
         height=190,
     )
+
+
+def strategy_canvas_chart(canvas: Any, business: str) -> SafeString:
+    """The Blue Ocean value curves: the business and each competitor, 0–10 per factor."""
+    if not canvas.factors:
+        return mark_safe("")  # noqa: S308 - constant
+    xs = [float(i) for i in range(len(canvas.factors))]
+    series = [
+        charts.Series(business, xs, [float(f.our_score) for f in canvas.factors],
+                      color=charts.PALETTE[0])
+    ]  # fmt: skip
+    for n, competitor in enumerate(canvas.competitors, start=1):
+        ys = [
+            float(canvas.scores.get(f.pk, {}).get(competitor.pk, math.nan)) for f in canvas.factors
+        ]
+        color = charts.PALETTE[n % len(charts.PALETTE)]
+        series.append(charts.Series(competitor.name, xs, ys, dashed=True, color=color))
+    return mark_safe(  # noqa: S308 - the chart kit escapes every label
+        charts.line_chart(
+            "strategy-canvas",
+            "Strategy canvas",
+            "How the business and its competitors score (0–10) on each factor customers value.",
+            series,
+            x_ticks=[(float(i), f.name) for i, f in enumerate(canvas.factors)],
+            y_format=lambda v: f"{v:.0f}",
+            y_label="score 0–10",
+            height=280,
+        )
+    )

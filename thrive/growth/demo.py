@@ -15,6 +15,7 @@ from thrive.commerce.models import Order
 from thrive.outreach.models import Campaign
 
 from . import services
+from .demo_planning import seed_planning
 from .models import CheckInSource, Experiment, ExperimentStatus, Goal, HealthCheck, MonthlyFigures
 
 REPEAT_GOAL = "Repeat-purchase rate up 7 points by June"
@@ -331,3 +332,5 @@ def seed_demo(owner_username: str) -> None:
     _figures(today)
     _health(today)
     services.sync_live_check_ins()
+    # Assessment, journey map, roadmap and playbooks (after the backlog they build on).
+    seed_planning(owner, today)

@@ -97,6 +97,7 @@ class ExperimentForm(forms.ModelForm):
             "confidence",
             "ease",
             "reach",
+            "reach_segment",
             "effort",
             "measure",
             "alpha",
@@ -114,7 +115,9 @@ class ExperimentForm(forms.ModelForm):
             "alpha": "Significance level",
             "campaign_outcome": "Judge the campaign's variants on",
             "outcome_days": "Window for orders and revenue",
+            "reach_segment": "RICE reach from a segment",
         }
+        help_texts = {"reach_segment": "Reach becomes the segment's size now (overrides reach)."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -227,6 +227,22 @@ class Experiment(TimeStampedModel):
     started_on = models.DateField(null=True, blank=True)
     measured_on = models.DateField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    idea = models.ForeignKey(
+        "voice.Idea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="experiments",
+        help_text="The customers' idea it tests; its voters hear when it ships.",
+    )
+    reach_segment = models.ForeignKey(
+        "segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="RICE reach is this segment's size, counted when saved.",
+    )
 
     class Meta:
         ordering = ["-pk"]
@@ -405,3 +421,47 @@ class HealthCheck(models.Model):
             .order_by("-period_end", "-pk")
             .first()
         )
+
+
+# The assessment, the journey map and playbooks live in their own module.
+from .planning_models import (  # noqa: E402
+    BusinessStrategy,
+    CanvasAction,
+    CanvasFactor,
+    CanvasScore,
+    CashMonth,
+    Competitor,
+    JourneyMap,
+    JourneyStall,
+    Playbook,
+    PlaybookAssignment,
+    PlaybookKind,
+    PlaybookStep,
+    Quadrant,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
+    StepTick,
+    SwotItem,
+)
+
+__all__ = [
+    "BusinessStrategy",
+    "CanvasAction",
+    "CanvasFactor",
+    "CanvasScore",
+    "CashMonth",
+    "Competitor",
+    "JourneyMap",
+    "JourneyStall",
+    "Playbook",
+    "PlaybookAssignment",
+    "PlaybookKind",
+    "PlaybookStep",
+    "Quadrant",
+    "Resource",
+    "ResourceKind",
+    "ResourceStatus",
+    "StepTick",
+    "SwotItem",
+]

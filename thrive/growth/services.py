@@ -31,6 +31,8 @@ from .models import (
     MonthlyFigures,
     StatusChange,
 )
+from .playbook_services import playbook_from_experiment
+from .roadmap_services import segment_reach, tell_voters
 
 GOAL_FIELDS = {
     "name",
@@ -63,6 +65,7 @@ EXPERIMENT_FIELDS = {
     "campaign",
     "campaign_outcome",
     "outcome_days",
+    "reach_segment",
 }
 FIXED_WHEN_RUNNING = ("planned_per_arm", "alpha", "measure", "campaign_outcome", "outcome_days")
 NUMBER_FIELDS = {"n_a", "x_a", "n_b", "x_b", "mean_a", "sd_a", "mean_b", "sd_b"}
@@ -183,9 +186,17 @@ def live_value(payload: dict[str, Any], key: str) -> float | None:
 
 
 @transaction.atomic
+def _reach_from_segment(fields: dict[str, Any]) -> dict[str, Any]:
+    """RICE reach is the chosen segment's real size when one is chosen."""
+    segment = fields.get("reach_segment")
+    if segment is not None:
+        fields = {**fields, "reach": segment_reach(segment.pk)}
+    return fields
+
+
 def create_experiment(*, actor: Any, **fields: Any) -> Experiment:
     check_actor(actor)
-    experiment = Experiment(**_pick(fields, EXPERIMENT_FIELDS))
+    experiment = Experiment(**_reach_from_segment(_pick(fields, EXPERIMENT_FIELDS)))
     experiment.full_clean()
     experiment.save()
     return experiment
@@ -194,7 +205,7 @@ def create_experiment(*, actor: Any, **fields: Any) -> Experiment:
 @transaction.atomic
 def update_experiment(experiment: Experiment, *, actor: Any, **fields: Any) -> Experiment:
     check_actor(actor)
-    fields = _pick(fields, EXPERIMENT_FIELDS)
+    fields = _reach_from_segment(_pick(fields, EXPERIMENT_FIELDS))
     if experiment.status != ExperimentStatus.IDEA:
         moved = [
             n for n in FIXED_WHEN_RUNNING if n in fields and fields[n] != getattr(experiment, n)
@@ -312,6 +323,11 @@ def change_experiment_status(
     )
     for name in ("status", "started_on", "measured_on", "decision_note"):
         setattr(caller, name, getattr(experiment, name))
+    # An idea's voters hear when its test starts and when it ships; what scaled becomes a
+    # playbook so it can be repeated.
+    tell_voters(experiment, to, actor=actor)
+    if to == ExperimentStatus.SCALED:
+        playbook_from_experiment(experiment, actor=actor)
     return change
 
 

@@ -33,6 +33,7 @@ from thrive.insights.abtest import (
 from thrive.outreach.reports.money import MoneyReport, campaign_money
 
 from . import charts, queries, services
+from .assessment_views import assessment_context
 from .forms import (
     CheckInForm,
     ExperimentForm,
@@ -511,6 +512,8 @@ def _report_context(check: HealthCheck) -> dict[str, Any]:
         "revenue_chart": charts.revenue_margin_chart(fin.get("series", []), currency),
         "margin_chart": charts.margin_chart(fin.get("series", [])),
         "business_name": business_name(),
+        # The assessment as it stands when the report is read or printed.
+        **assessment_context(),
     }
 
 

@@ -55,8 +55,9 @@ def test_demo_seeds_goals_backlog_and_health_checks_once(demo):
         MonthlyFigures.objects.count(),
         GoalCheckIn.objects.count(),
     ]
-    # Seven in the backlog, and the demo campaign's subject test judged on revenue.
-    assert counts == again and counts[:4] == [2, 8, 2, 18]
+    # The backlog's seven, the top idea (RICE), the SWOT's opportunity (ICE), and the demo
+    # campaign's subject test judged on revenue.
+    assert counts == again and counts[:4] == [2, 10, 2, 18]
     subject_test = Experiment.objects.get(title=SUBJECT_TEST)
     assert subject_test.campaign is not None and subject_test.campaign.holdout_percent > 0
     assert (subject_test.measure, subject_test.campaign_outcome) == ("mean", "revenue")
@@ -65,7 +66,8 @@ def test_demo_seeds_goals_backlog_and_health_checks_once(demo):
     assert goal.owner.username == "maya" and goal.target == pytest.approx(goal.baseline + 0.07)
     assert goal.deadline.month == 6 and goal.deadline.year == 2027  # as of June 2026: next June
     ranked = queries.backlog()
-    assert len(ranked["ice"]) == 5 and len(ranked["rice"]) == 3
+    # The backlog's seven, the top idea (RICE) and the SWOT's opportunity (ICE).
+    assert len(ranked["ice"]) == 5 and len(ranked["rice"]) == 4
     nailed = [e.title for e in Experiment.objects.all() if e.nailed]
     assert nailed == ["Win-back email: Tom's personal note vs a 10% code"]
     stopped = Experiment.objects.get(status="stopped")
@@ -76,3 +78,28 @@ def test_demo_seeds_goals_backlog_and_health_checks_once(demo):
         "2026-03-31",
     )  # the last two whole quarters
     assert q2.previous() == q1 and q2.figures["financial"]["source"] == "figures"
+
+
+@pytest.mark.django_db
+def test_demo_shows_the_assessment_journey_roadmap_and_tom_on_the_win_back_playbook(demo):
+    from thrive.growth import assessment_queries
+    from thrive.growth.models import JourneyMap, Playbook, SwotItem
+
+    assert SwotItem.objects.count() == 8
+    assert assessment_queries.strategy().stance == "differentiation"
+    canvas = assessment_queries.canvas()
+    assert len(canvas.factors) == 6 and len(canvas.competitors) == 2
+    runway = assessment_queries.runway()
+    assert len(runway.used) == 3 and runway.burning and runway.months > 0
+    journey = JourneyMap.objects.get()
+    assert journey.people > 0 and journey.payload["slowest"] is not None
+    from_idea = Experiment.objects.get(idea__isnull=False)
+    assert from_idea.idea.status == "planned" and from_idea.reach == from_idea.idea.votes.count()
+    winback = Playbook.objects.get(kind="playbook")
+    assert winback.experiment.status == "scaled" and winback.experiment.title.startswith("Win-back")
+    tom = winback.assignments.get().associate
+    assert tom.username == "tom"
+    assert winback.assignments.get().ticks.count() == 2 and winback.steps.count() == 4
+    assert winback.workflow.name == "Win back valuable customers"
+    assert winback.segment.name == "Valuable customers slipping away"
+    assert sorted(t.name for t in winback.templates.all()) == ["A note from Tom", "We miss you"]
