@@ -8,6 +8,7 @@ from .models import (
     Deal,
     DealStage,
     DealStageChange,
+    LostReason,
     MarketingSpend,
     Order,
     OrderLine,
@@ -72,6 +73,12 @@ class MarketingSpendAdmin(admin.ModelAdmin):
 @admin.register(DealStage)
 class DealStageAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "probability", "is_won", "is_lost"]
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "position"]
+    search_fields = ["label"]
 
 
 @admin.register(Deal)
