@@ -48,7 +48,7 @@ SEGMENTS = [
 
 
 # Apps with a ``demo.seed_demo(owner_username)`` run after the journey is built.
-DEMO_APPS = ("growth", "bookings", "prospects", "webhooks")
+DEMO_APPS = ("growth", "bookings", "prospects", "webhooks", "service")
 
 
 def _quiet(line: str) -> None:
