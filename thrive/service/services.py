@@ -120,7 +120,7 @@ def _person_for(mail: parsing.ParsedMail) -> Person:
     first, _, last = mail.from_name.strip().partition(" ")
     return contacts.create_person(
         actor=None, email=mail.from_address, first_name=first[:100], last_name=last[:100],
-        acquisition_channel="email", acquisition_source="shared inbox",
+        acquisition_source="shared inbox email", first_seen_at=timezone.now(),
     )  # fmt: skip
 
 
