@@ -133,6 +133,12 @@ def parse(data: bytes) -> ParsedMail:
     if not result.from_address and not result.bounce:
         raise Unparseable("The message has no readable From address.")
     _read_body(msg, result)
+    if result.bounce:
+        # A bounce names the message it returns inside its report (often without an
+        # In-Reply-To): those ids thread it to the conversation it belongs to.
+        own = {result.message_id}
+        found = [i for i in message_ids(data.decode("latin-1")) if i not in own]
+        result.references = list(dict.fromkeys([*result.references, *found]))
     return result
 
 

@@ -25,9 +25,10 @@ def _send_over_lmtp(port: int, message) -> None:
 
 def _wait_for(count: int, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and RawMessage.objects.filter(
-        status=RawStatus.PARSED
-    ).count() < count:
+    while (
+        time.monotonic() < deadline
+        and RawMessage.objects.filter(status=RawStatus.PARSED).count() < count
+    ):
         time.sleep(0.05)
 
 
