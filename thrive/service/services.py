@@ -68,12 +68,14 @@ class Collision(ValidationError):
 
 
 def receive(
-    data: bytes, *, source: str, envelope_from: str = "", recipients: Iterable[str] = ()
-) -> RawMessage:
-    """Keep ``data`` as it arrived, then file it; returns the raw record either way."""
+    data: bytes, *, source: str, envelope_from: str = "", recipients: Iterable[str] = (),
+    at: dt.datetime | None = None,
+) -> RawMessage:  # fmt: skip
+    """Keep ``data`` as it arrived, then file it; returns the raw record either way.
+    ``at`` is when it arrived (now, unless history is brought in)."""
     raw = RawMessage.objects.create(
         source=source, envelope_from=envelope_from[:320], recipients="\n".join(recipients),
-        data=data, size=len(data),
+        data=data, size=len(data), received_at=at or timezone.now(),
     )  # fmt: skip
     try:
         file_raw(raw)
@@ -163,7 +165,7 @@ def file_raw(raw: RawMessage) -> Message | None:
                      f"Kept, not filed: {reason} that answers no conversation. "
                      "Automatic mail is never answered.")  # fmt: skip
             return None
-        now = timezone.now()
+        now = raw.received_at  # the conversation's clock starts when the mail arrived
         if conversation is None:
             if person is None:  # a bounce is never a new conversation (returned above)
                 return None
@@ -189,7 +191,7 @@ def file_raw(raw: RawMessage) -> Message | None:
         message.activity = contacts.record_activity(
             conversation.person, ActivityKind.SUPPORT, channel=ActivityChannel.EMAIL,
             direction=Direction.INBOUND, subject=mail.subject[:255] or "(no subject)",
-            body=mail.text[:4000], ref=f"conversation:{conversation.pk}",
+            body=mail.text[:4000], ref=f"conversation:{conversation.pk}", occurred_at=now,
             data={"message": message.pk, "automatic": mail.automatic, "bounce": mail.bounce},
             automated=machine,
         )  # fmt: skip
@@ -265,27 +267,8 @@ def _check_collision(conversation: Conversation, actor: Any, seen: int | None) -
     )
 
 
-def reply(
-    conversation: Conversation, *, actor: Any, text: str, seen_message: int | None = None,
-    confirm: bool = False, status: str = Status.WAITING, minutes: int | None = None,
-) -> Message:  # fmt: skip
-    """Send ``text`` to the customer as the business, threaded, and record it.
-
-    ``seen_message`` is the newest message the associate saw; if someone wrote since, a
-    :class:`Collision` asks them to confirm unless ``confirm``."""
-    check_actor(actor)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Write a reply before sending."})
-    if status not in Status.values:
-        raise ValidationError({"status": "Choose open, waiting on customer or resolved."})
-    if minutes is not None and not 0 <= minutes <= 24 * 60:
-        raise ValidationError({"minutes": "Minutes spent must be between 0 and 1440."})
-    person = conversation.person
-    if not person.email:
-        raise ValidationError(f"{person} has no email address to answer.")
-    if not confirm:
-        _check_collision(conversation, actor, seen_message)
+def _threading(conversation: Conversation) -> tuple[Message | None, list[str], str]:
+    """The message a reply answers, its References chain and the reply's subject."""
     thread = list(conversation.messages.exclude(message_id="").exclude(kind=MessageKind.NOTE))
     parent = next((m for m in reversed(thread) if m.kind == MessageKind.INBOUND), None)
     parent = parent or (thread[-1] if thread else None)
@@ -296,8 +279,38 @@ def reply(
     subject = conversation.subject or "Your message"
     if not re.match(r"(?i)^\s*re\s*:", subject):
         subject = f"Re: {subject}"
+    return parent, references, subject
+
+
+def _check_reply(conversation: Conversation, text: str, status: str, minutes: int | None) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write a reply before sending."})
+    if status not in Status.values:
+        raise ValidationError({"status": "Choose open, waiting on customer or resolved."})
+    if minutes is not None and not 0 <= minutes <= 24 * 60:
+        raise ValidationError({"minutes": "Minutes spent must be between 0 and 1440."})
+    if not conversation.person.email:
+        raise ValidationError(f"{conversation.person} has no email address to answer.")
+    return text
+
+
+def reply(
+    conversation: Conversation, *, actor: Any, text: str, seen_message: int | None = None,
+    confirm: bool = False, status: str = Status.WAITING, minutes: int | None = None,
+) -> Message:  # fmt: skip
+    """Send ``text`` to the customer as the business, threaded, and record it.
+
+    ``seen_message`` is the newest message the associate saw; if someone wrote since, a
+    :class:`Collision` asks them to confirm unless ``confirm``. The email is sent first:
+    if the mail server refuses it, nothing is recorded and the associate is told."""
+    check_actor(actor)
+    text = _check_reply(conversation, text, status, minutes)
+    if not confirm:
+        _check_collision(conversation, actor, seen_message)
+    parent, references, subject = _threading(conversation)
     message_id = make_msgid(domain=business_domain())
-    email = build_message(to=person.email, subject=subject, text=text, automatic=False)
+    email = build_message(to=conversation.person.email, subject=subject, text=text, automatic=False)
     email.extra_headers["Message-ID"] = message_id
     if parent is not None:
         email.extra_headers["In-Reply-To"] = parent.message_id
@@ -306,26 +319,53 @@ def reply(
         email.send()
     except Exception as exc:  # noqa: BLE001 - any mail failure, told to the associate
         raise ValidationError(f"The reply could not be sent: {exc}. Nothing was recorded.") from exc
-    now = timezone.now()
+    return _record_outbound(
+        conversation, actor=actor, text=text, message_id=message_id, parent=parent,
+        references=references, subject=subject, status=status, minutes=minutes,
+        at=timezone.now(),
+    )  # fmt: skip
+
+
+def log_past_reply(
+    conversation: Conversation, *, actor: Any, text: str, at: dt.datetime,
+    status: str = Status.WAITING, minutes: int | None = None,
+) -> Message:  # fmt: skip
+    """Record a reply already sent at ``at`` (history brought in, the demo); sends nothing."""
+    check_actor(actor)
+    text = _check_reply(conversation, text, status, minutes)
+    parent, references, subject = _threading(conversation)
+    return _record_outbound(
+        conversation, actor=actor, text=text, message_id=make_msgid(domain=business_domain()),
+        parent=parent, references=references, subject=subject, status=status,
+        minutes=minutes, at=at,
+    )  # fmt: skip
+
+
+def _record_outbound(
+    conversation: Conversation, *, actor: Any, text: str, message_id: str,
+    parent: Message | None, references: list[str], subject: str, status: str,
+    minutes: int | None, at: dt.datetime,
+) -> Message:  # fmt: skip
+    person = conversation.person
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         message = Message.objects.create(
             conversation=locked, kind=MessageKind.OUTBOUND, message_id=message_id,
             in_reply_to=parent.message_id if parent else "", references=" ".join(references),
             from_address=business.sender_address(), to_addresses=person.email,
-            subject=subject, text=text, sent_at=now, author=actor,
+            subject=subject, text=text, sent_at=at, author=actor,
         )  # fmt: skip
         if locked.first_response_at is None:
-            locked.first_response_at = now
-        locked.last_message_at = now
-        _set_status(locked, status, now)
+            locked.first_response_at = at
+        locked.last_message_at = at
+        _set_status(locked, status, at)
         if locked.assignee_id is None and actor is not None:
             locked.assignee = actor
         if locked.drafting_by_id == getattr(actor, "pk", None):
             locked.drafting_by, locked.drafting_at = None, None
         locked.save()
         message.activity = contacts.record_activity(
-            person, ActivityKind.SUPPORT, channel=ActivityChannel.EMAIL,
+            person, ActivityKind.SUPPORT, channel=ActivityChannel.EMAIL, occurred_at=at,
             direction=Direction.OUTBOUND, associate=actor, duration_minutes=minutes,
             subject=subject[:255], body=text[:4000], ref=f"conversation:{locked.pk}",
             data={"message": message.pk},
