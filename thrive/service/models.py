@@ -248,3 +248,29 @@ class ServiceCursor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CsatStatus(models.TextChoices):
+    QUEUED = "queued", "Asked"
+    SKIPPED = "skipped", "Not asked"
+
+
+class CsatRequest(models.Model):
+    """The one satisfaction question after a conversation is resolved (1–5)."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="csat")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=CsatStatus.choices)
+    reason = models.CharField(max_length=255, blank=True, help_text="Why it was not asked.")
+    delivery = models.ForeignKey(
+        "outreach.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "asked_at"])]
+
+    def __str__(self) -> str:
+        return f"CSAT for conversation {self.conversation_id}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import hours
+from . import csat, hours
 from .models import Conversation, Message, MessageKind, Priority, RawMessage, RawStatus, Status
 
 FIGURE_DAYS = 30
@@ -24,6 +24,20 @@ STATUS_FILTERS = {
 }
 
 
+MEASURES = {
+    "answered": "first_response_at__gte",
+    "resolved": "resolved_at__gte",
+    "csat": "csat__answered_at__gte",
+}
+
+
+def _day(raw: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+
+
 @dataclass
 class Filters:
     status: str = "active"
@@ -32,11 +46,15 @@ class Filters:
     tag: str = ""
     q: str = ""
     ids: str = ""
+    # What a dashboard figure counted: "answered", "resolved" or "csat" since a day.
+    measure: str = ""
+    since: dt.date | None = None
 
     @classmethod
     def from_query(cls, data: Any) -> Filters:
         status = data.get("status", "active")
         priority = data.get("priority", "")
+        measure = data.get("measure", "")
         return cls(
             status=status if status in STATUS_FILTERS else "active",
             assignee=str(data.get("assignee", ""))[:20],
@@ -44,6 +62,8 @@ class Filters:
             tag=str(data.get("tag", "")).strip().lower()[:50],
             q=str(data.get("q", "")).strip()[:100],
             ids=str(data.get("ids", ""))[:2000],
+            measure=measure if measure in MEASURES else "",
+            since=_day(data.get("since", "")),
         )
 
 
@@ -64,6 +84,11 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
         )
     elif filters.status != "all":
         qs = qs.filter(status=filters.status)
+    if filters.measure and filters.since:
+        start = dt.datetime.combine(
+            filters.since, dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        qs = qs.filter(**{MEASURES[filters.measure]: start})
     if filters.assignee == "me":
         qs = qs.filter(assignee=user)
     elif filters.assignee == "none":
@@ -143,6 +168,8 @@ def figures(now: dt.datetime | None = None) -> list[Figure]:
         Figure("resolution", "Median resolution", resolution_value, resolution_ids,
                f"business hours, last {FIGURE_DAYS} days"),
     ]  # fmt: skip
+    csat_value, csat_ids, csat_note = csat.figure(since)
+    found.append(Figure("csat", "Satisfaction (CSAT)", csat_value, csat_ids, csat_note))
     return found
 
 

@@ -27,7 +27,7 @@ from thrive.core.transactional_email import build_message
 from thrive.tasks.models import TaskKind
 from thrive.tasks.services import create_task
 
-from . import hours, parsing
+from . import csat, hours, parsing
 from .models import (
     Attachment,
     CannedReply,
@@ -319,11 +319,23 @@ def reply(
         email.send()
     except Exception as exc:  # noqa: BLE001 - any mail failure, told to the associate
         raise ValidationError(f"The reply could not be sent: {exc}. Nothing was recorded.") from exc
-    return _record_outbound(
+    message = _record_outbound(
         conversation, actor=actor, text=text, message_id=message_id, parent=parent,
         references=references, subject=subject, status=status, minutes=minutes,
         at=timezone.now(),
     )  # fmt: skip
+    _ask_satisfaction(conversation)
+    return message
+
+
+def _ask_satisfaction(conversation: Conversation) -> None:
+    """The CSAT question once resolved; a failure to ask never undoes the reply."""
+    if conversation.status != Status.RESOLVED:
+        return
+    try:
+        csat.ask_after_resolution(conversation)
+    except Exception:  # noqa: BLE001 - logged; the conversation stays resolved
+        log.exception("Could not ask for satisfaction on conversation %s", conversation.pk)
 
 
 def log_past_reply(
@@ -419,6 +431,7 @@ def update_conversation(
         locked.assignee = assignee
         locked.tags = clean_tags
         locked.save()
+    _ask_satisfaction(locked)
     return locked
 
 
