@@ -22,7 +22,7 @@ from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
 
 from . import services
-from .models import CannedReply, Conversation, Priority, Status
+from .models import CannedReply, Conversation, CsatRequest, CsatStatus, Priority, Status
 
 CANNED = [
     ("Thanks, we're on it",
@@ -126,3 +126,11 @@ def _seed_thread(person, thread, end, associates, fallback) -> None:  # type: ig
             ), source="demo", at=at + dt.timedelta(hours=after, minutes=1))  # fmt: skip
     if note:
         services.add_note(conversation, actor=fallback, text=note)
+    if status == Status.RESOLVED:
+        # The customer answered the satisfaction question the next morning (history:
+        # recorded, not sent).
+        asked = at + dt.timedelta(hours=replies[-1][0] if replies else 1)
+        CsatRequest.objects.create(
+            conversation=conversation, person=person, status=CsatStatus.QUEUED,
+            asked_at=asked, score=5, answered_at=asked + dt.timedelta(hours=14),
+        )  # fmt: skip

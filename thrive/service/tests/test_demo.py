@@ -12,7 +12,14 @@ from thrive.contacts.models import Activity, Stage
 from thrive.contacts.services import record_activity
 from thrive.core.roles import Role
 from thrive.service import demo
-from thrive.service.models import CannedReply, Conversation, Message, RawMessage, RawStatus
+from thrive.service.models import (
+    CannedReply,
+    Conversation,
+    CsatRequest,
+    Message,
+    RawMessage,
+    RawStatus,
+)
 from thrive.tasks.models import Task
 from thrive.testing.factories import AssociateFactory, PersonFactory
 
@@ -40,4 +47,5 @@ def test_the_demo_seeds_open_waiting_resolved_and_breaching_conversations_once(s
     assert RawMessage.objects.filter(status=RawStatus.PARSED).count() == 6
     assert Message.objects.filter(automatic__startswith="Auto-Submitted").count() == 1
     assert smtp_sink.messages == []
+    assert CsatRequest.objects.get().conversation.status == "resolved"
     assert not Activity.objects.filter(occurred_at__gt=end).exists()
