@@ -140,7 +140,7 @@ def figure(since: dt.datetime) -> tuple[str, list[int], str]:
     )  # fmt: skip
     if not rows:
         return "—", [], "no answers yet"
-    happy = sum(1 for _c, s in rows if s >= 4)
+    happy = sum(1 for _c, s in rows if (s or 0) >= 4)
     return (
         f"{round(100 * happy / len(rows))}%",
         [c for c, _s in rows],

@@ -21,10 +21,11 @@ def _median_first_response(start: dt.datetime, end: dt.datetime) -> tuple[float 
         Conversation.objects.filter(first_response_at__gte=start, first_response_at__lt=end)
         .values_list("created_at", "first_response_at")
     )  # fmt: skip
+    rows = [(a, b) for a, b in rows if b is not None]
     if not rows:
         return None, 0
     settings = hours.current_settings()
-    minutes = [hours.business_minutes_between(a, b, settings) for a, b in rows]
+    minutes = [hours.business_minutes_between(a, b, settings) for a, b in rows if b]
     return statistics.median(minutes) / 60, len(rows)
 
 
@@ -35,7 +36,7 @@ def _csat(start: dt.datetime, end: dt.datetime) -> tuple[float | None, int, int]
     )  # fmt: skip
     if not scores:
         return None, 0, 0
-    happy = sum(1 for s in scores if s >= 4)
+    happy = sum(1 for s in scores if (s or 0) >= 4)
     return happy / len(scores), happy, len(scores)
 
 

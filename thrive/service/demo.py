@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -72,7 +73,7 @@ def _email(person: Person, subject: str, text: str, at: dt.datetime, **headers: 
     msg["To"] = "hello@kettlecrow.example"
     msg["Subject"] = subject
     msg["Date"] = format_datetime(at)
-    msg["Message-ID"] = make_msgid(domain=person.email.rpartition("@")[2] or "example.com")
+    msg["Message-ID"] = make_msgid(domain=(person.email or "").rpartition("@")[2] or "example.com")
     for name, value in headers.items():
         msg[name.replace("_", "-")] = value
     msg.set_content(text)
@@ -100,7 +101,10 @@ def seed_demo(owner_username: str) -> None:
         services.check_sla(end)
 
 
-def _seed_thread(person, thread, end, associates, fallback) -> None:  # type: ignore[no-untyped-def]
+def _seed_thread(
+    person: Person, thread: tuple[Any, ...], end: dt.datetime, associates: dict[str, Any],
+    fallback: Any,
+) -> None:  # fmt: skip
     hours_back, subject, text, priority, tags, replies, status, note = thread
     at = end - dt.timedelta(hours=hours_back)
     raw = services.receive(_email(person, subject, text, at), source="demo", at=at)

@@ -48,7 +48,7 @@ def poll(box: Mailbox) -> int:
         if validity is not None and box.uid_validity not in (None, validity):
             box.last_uid = 0
         box.uid_validity = validity
-        _status, found = client.uid("search", None, f"UID {box.last_uid + 1}:*")
+        _status, found = client.uid("search", f"UID {box.last_uid + 1}:*")
         uids = sorted(int(u) for u in (found[0] or b"").split())
         for uid in [u for u in uids if u > box.last_uid][:BATCH]:
             _status, parts = client.uid("fetch", str(uid), "(BODY.PEEK[])")

@@ -132,7 +132,10 @@ class Figure:
     note: str = ""
 
 
-def _median_hours(pairs: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list[int]]:
+def _median_hours(
+    rows: list[tuple[int, dt.datetime, dt.datetime | None]],
+) -> tuple[str, list[int]]:
+    pairs = [(pk, a, b) for pk, a, b in rows if b is not None]
     if not pairs:
         return "—", []
     settings = hours.current_settings()

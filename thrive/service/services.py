@@ -310,7 +310,9 @@ def reply(
         _check_collision(conversation, actor, seen_message)
     parent, references, subject = _threading(conversation)
     message_id = make_msgid(domain=business_domain())
-    email = build_message(to=conversation.person.email, subject=subject, text=text, automatic=False)
+    email = build_message(
+        to=conversation.person.email or "", subject=subject, text=text, automatic=False
+    )
     email.extra_headers["Message-ID"] = message_id
     if parent is not None:
         email.extra_headers["In-Reply-To"] = parent.message_id
@@ -364,7 +366,7 @@ def _record_outbound(
         message = Message.objects.create(
             conversation=locked, kind=MessageKind.OUTBOUND, message_id=message_id,
             in_reply_to=parent.message_id if parent else "", references=" ".join(references),
-            from_address=business.sender_address(), to_addresses=person.email,
+            from_address=business.sender_address(), to_addresses=person.email or "",
             subject=subject, text=text, sent_at=at, author=actor,
         )  # fmt: skip
         if locked.first_response_at is None:
@@ -478,7 +480,7 @@ def render_canned(reply_obj: CannedReply, conversation: Conversation, agent: Any
         "agent": (agent.get_full_name() or agent.username) if agent else business.name(),
         "subject": conversation.subject,
     }  # fmt: skip
-    return MERGE_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), reply_obj.body)
+    return MERGE_FIELD.sub(lambda m: str(values.get(m.group(1), m.group(0)) or ""), reply_obj.body)
 
 
 # ---------------------------------------------------------------- SLA

@@ -115,7 +115,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     form = TriageForm(request.POST)
     if not form.is_valid():
         for field, errs in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errs)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errs)}")
         return redirect("inbox_conversation", pk=pk)
     data = form.cleaned_data
     try:
