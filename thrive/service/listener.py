@@ -14,7 +14,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from . import services
 
@@ -29,7 +29,8 @@ def _store(content: bytes, envelope_from: str, recipients: list[str], source: st
             content, source=source, envelope_from=envelope_from, recipients=recipients
         ).pk
     finally:
-        close_old_connections()
+        # A pool thread: do not leave its database connection open between messages.
+        connection.close()
 
 
 class InboxHandler:

@@ -138,3 +138,8 @@ def test_an_unparseable_message_is_shown_raw_with_the_reason(member):
 def test_a_figure_clicks_through_to_the_conversations_it_counts(member, conversation):
     page = client_for(member).get(reverse("inbox"))
     assert f"ids={conversation.pk}".encode() in page.content
+
+
+def test_the_person_s_timeline_links_to_the_conversation(member, conversation):
+    page = client_for(member).get(reverse("person", args=[conversation.person_id]))
+    assert f'href="/inbox/{conversation.pk}/"'.encode() in page.content
