@@ -84,3 +84,12 @@ class SlaForm(forms.Form):
                 min_value=0.25, max_value=5000, decimal_places=2, initial=resolution / 60,
                 label=f"{label}: resolution (hours)",
             )  # fmt: skip
+
+
+class MailboxForm(forms.Form):
+    host = forms.CharField(max_length=255, label="IMAP server")
+    port = forms.IntegerField(min_value=1, max_value=65535, initial=993)
+    use_ssl = forms.BooleanField(required=False, initial=True, label="Use SSL/TLS")
+    username = forms.CharField(max_length=255)
+    password = forms.CharField(widget=forms.PasswordInput, max_length=255)
+    folder = forms.CharField(max_length=255, initial="INBOX")

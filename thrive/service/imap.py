@@ -71,6 +71,24 @@ def poll(box: Mailbox) -> int:
     return stored
 
 
+def current_position(box: Mailbox) -> tuple[int | None, int]:
+    """Sign in and read the folder's UIDVALIDITY and highest UID (where polling starts)."""
+    client = _connect(box)
+    try:
+        status, data = client.select(f'"{box.folder}"', readonly=True)
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"Cannot open folder {box.folder}: {data!r}")
+        validity = _uid_validity(client)
+        _status, found = client.uid("search", "ALL")
+        uids = [int(u) for u in (found[0] or b"").split()]
+        return validity, max(uids, default=0)
+    finally:
+        try:
+            client.logout()
+        except (imaplib.IMAP4.error, OSError):
+            pass
+
+
 def _uid_validity(client: imaplib.IMAP4) -> int | None:
     _typ, data = client.response("UIDVALIDITY")
     if data and data[0]:

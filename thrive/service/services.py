@@ -9,6 +9,7 @@ conversation, so two auto-responders cannot keep each other going (RFC 3834).
 from __future__ import annotations
 
 import datetime as dt
+import imaplib
 import logging
 import re
 from collections.abc import Iterable
@@ -27,11 +28,12 @@ from thrive.core.transactional_email import build_message
 from thrive.tasks.models import TaskKind
 from thrive.tasks.services import create_task
 
-from . import csat, hours, parsing
+from . import csat, hours, imap, parsing
 from .models import (
     Attachment,
     CannedReply,
     Conversation,
+    Mailbox,
     Message,
     MessageKind,
     Priority,
@@ -567,3 +569,31 @@ def save_sla(*, actor: Any, targets: dict[str, tuple[int, int]]) -> None:
                 priority=priority,
                 defaults={"first_response_minutes": first, "resolution_minutes": resolution},
             )
+
+
+def connect_mailbox(
+    *, actor: Any, host: str, port: int, use_ssl: bool, username: str, password: str,
+    folder: str = "INBOX", check: bool = True,
+) -> Mailbox:  # fmt: skip
+    """Keep an IMAP mailbox to poll (the password sealed); ``check`` signs in first so a
+    wrong server or password is told now, not found in a log later. Polling starts with
+    the messages that arrive from now on: what is already there is left alone."""
+    _check_owner(actor)
+    box = Mailbox(host=host.strip(), port=port, use_ssl=use_ssl, username=username.strip(),
+                  folder=folder.strip() or "INBOX",
+                  password_sealed=imap.seal_password(password))  # fmt: skip
+    box.full_clean()
+    if check:
+        try:
+            box.uid_validity, box.last_uid = imap.current_position(box)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise ValidationError(
+                {"host": f"Could not open {box.folder} on {box.host}:{box.port}: {exc}"}
+            ) from exc
+    box.save()
+    return box
+
+
+def disconnect_mailbox(box: Mailbox, *, actor: Any) -> None:
+    _check_owner(actor)
+    box.delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("settings", views.settings_page, name="inbox_settings"),
     path("canned/<int:pk>/delete", views.canned_delete, name="inbox_canned_delete"),
+    path("mailbox/<int:pk>/delete", views.mailbox_delete, name="inbox_mailbox_delete"),
     path("csat/<str:token>", public_views.answer, name="inbox_csat"),
     path("raw/<int:pk>/", views.raw_message, name="inbox_raw"),
     path("raw/<int:pk>/refile", views.refile, name="inbox_refile"),

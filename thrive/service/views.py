@@ -17,9 +17,17 @@ from django.views.decorators.http import require_POST
 from thrive.core.roles import can_edit, can_manage, role_required
 
 from . import queries, services
-from .forms import CannedReplyForm, HoursForm, NoteForm, ReplyForm, SlaForm, TriageForm
+from .forms import (
+    CannedReplyForm,
+    HoursForm,
+    MailboxForm,
+    NoteForm,
+    ReplyForm,
+    SlaForm,
+    TriageForm,
+)
 from .hours import current_settings
-from .models import CannedReply, Conversation, Priority, RawMessage
+from .models import CannedReply, Conversation, Mailbox, Priority, RawMessage
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -177,6 +185,8 @@ def _settings_page(request: HttpRequest, status: int = 200, **forms: Any) -> Htt
             "warn_minutes": current.warn_minutes,
         }),
         "sla_form": forms.get("sla_form") or SlaForm(initial_targets=targets),
+        "mailboxes": Mailbox.objects.all(),
+        "mailbox_form": forms.get("mailbox_form") or MailboxForm(),
         "can_manage": can_manage(request.user),
     }, status=status)  # fmt: skip
 
@@ -210,6 +220,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 for p in Priority.values
             })  # fmt: skip
             messages.success(request, "SLA targets saved.")
+        elif action == "mailbox":
+            mailbox_form = MailboxForm(request.POST)
+            if not mailbox_form.is_valid():
+                return _settings_page(request, 400, mailbox_form=mailbox_form)
+            box = services.connect_mailbox(actor=request.user, **mailbox_form.cleaned_data)
+            messages.success(request, f"Connected {box}: new mail arrives within a minute.")
         else:
             messages.error(request, "Nothing to save: unknown form.")
     except ValidationError as exc:
@@ -220,6 +236,14 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 def _minutes(value: Decimal) -> int:
     return int(value * 60)
+
+
+@require_POST
+@role_required("manage")
+def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.disconnect_mailbox(get_object_or_404(Mailbox, pk=pk), actor=request.user)
+    messages.success(request, "Mailbox disconnected; mail already filed stays.")
+    return redirect(reverse("inbox_settings"))
 
 
 @require_POST

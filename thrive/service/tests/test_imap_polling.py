@@ -45,3 +45,24 @@ def test_a_wrong_password_is_noted_on_the_mailbox_not_raised(db, dovecot):  # no
     assert "failed" in str(results[str(box)])
     assert "AUTHENTICATIONFAILED" in box.last_error or "failed" in box.last_error.lower()
     assert not RawMessage.objects.exists()
+
+
+def test_the_owner_connects_a_mailbox_and_only_new_mail_is_fetched(owner, dovecot):  # noqa: F811
+    from django.urls import reverse
+
+    from thrive.conftest import client_for
+
+    dovecot.append(bytes(customer_email(subject="Old mail already handled")))
+    client = client_for(owner)
+    form = {"action": "mailbox", "host": "127.0.0.1", "port": dovecot.port, "username":
+            dovecot.user, "password": "wrong", "folder": "INBOX"}  # fmt: skip
+    refused = client.post(reverse("inbox_settings"), form)
+    assert refused.status_code == 400 and b"Could not open INBOX on 127.0.0.1" in refused.content
+    assert not Mailbox.objects.exists()
+    assert client.post(reverse("inbox_settings"), {**form, "password": dovecot.password}
+                       ).status_code == 302  # fmt: skip
+    box = Mailbox.objects.get()
+    assert box.last_uid == 1 and box.password_sealed and dovecot.password not in box.password_sealed
+    dovecot.append(bytes(customer_email(subject="New question")))
+    assert imap.poll(box) == 1
+    assert list(Conversation.objects.values_list("subject", flat=True)) == ["New question"]
