@@ -29,6 +29,8 @@ def test_maya_answers_a_customer_from_the_inbox(page, settings, smtp_sink, width
     services.receive(bytes(customer_email()), source="lmtp")
     CannedReply.objects.create(title="On it", body="Hi {first_name}, we are on it. {agent}")
     conversation = Conversation.objects.get()
+    tom = AssociateFactory(username="tom", first_name="Tom", last_name="Hale")
+    services.mark_drafting(conversation, actor=tom)  # Tom is writing an answer too
 
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "maya")
@@ -46,6 +48,7 @@ def test_maya_answers_a_customer_from_the_inbox(page, settings, smtp_sink, width
     page.get_by_role("button", name="On it").click()
     box = page.get_by_label("Your reply")
     expect(box).to_have_value("Hi Lena, we are on it. Maya Okafor")
+    expect(page.locator("#drafting-live")).to_contain_text("Tom Hale opened the reply box at")
     deadline = time.monotonic() + 5  # the script marks the reply box as being drafted
     while time.monotonic() < deadline:
         conversation.refresh_from_db()

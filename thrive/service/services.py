@@ -231,12 +231,23 @@ def business_domain() -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def mark_drafting(conversation: Conversation, *, actor: Any) -> None:
-    """Note that ``actor`` opened the reply box now (the others see it)."""
+def mark_drafting(conversation: Conversation, *, actor: Any) -> str:
+    """Note that ``actor`` opened the reply box now (the others see it); returns a warning
+    when a colleague opened it in the last minutes, else ""."""
     check_actor(actor)
-    Conversation.objects.filter(pk=conversation.pk).update(
-        drafting_by=actor, drafting_at=timezone.now()
-    )
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.select_for_update().select_related("drafting_by")
+            .get(pk=conversation.pk)
+        )  # fmt: skip
+        warning = ""
+        if others_drafting(locked, actor) and locked.drafting_by and locked.drafting_at:
+            who = locked.drafting_by.get_full_name() or locked.drafting_by.username
+            when = timezone.localtime(locked.drafting_at)
+            warning = f"{who} opened the reply box at {when:%H:%M}: check before you answer too."
+        locked.drafting_by, locked.drafting_at = actor, timezone.now()
+        locked.save(update_fields=["drafting_by", "drafting_at"])
+    return warning
 
 
 def others_drafting(conversation: Conversation, user: Any) -> bool:

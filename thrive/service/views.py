@@ -143,8 +143,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 def drafting(request: HttpRequest, pk: int) -> HttpResponse:
     """Called by the page's script when the reply box opens."""
     found = get_object_or_404(Conversation, pk=pk)
-    services.mark_drafting(found, actor=request.user)
-    return JsonResponse({"ok": True})
+    return JsonResponse({"warning": services.mark_drafting(found, actor=request.user)})
 
 
 def raw_message(request: HttpRequest, pk: int) -> HttpResponse:

@@ -82,9 +82,11 @@ def test_a_colleague_s_reply_since_opening_asks_for_confirmation(conversation, s
     sam = AssociateFactory(username="sam", first_name="Sam", last_name="Reyes")
     seen = conversation.messages.get().pk
     client = client_for(sam)
-    client.post(reverse("inbox_drafting", args=[conversation.pk]))
+    assert client.post(reverse("inbox_drafting", args=[conversation.pk])).json() == {"warning": ""}
     page = client_for(maya).get(reverse("inbox_conversation", args=[conversation.pk]))
     assert b"Sam Reyes opened the reply box at" in page.content
+    opened = client_for(maya).post(reverse("inbox_drafting", args=[conversation.pk])).json()
+    assert opened["warning"].startswith("Sam Reyes opened the reply box at")
 
     services.reply(conversation, actor=maya, text="Maya here, sorted.")
     url = reverse("inbox_reply", args=[conversation.pk])

@@ -12,7 +12,13 @@
       marked = true;
       var body = new FormData();
       body.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
-      fetch(form.dataset.draftingUrl, { method: "POST", body: body, credentials: "same-origin" });
+      fetch(form.dataset.draftingUrl, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          var live = document.getElementById("drafting-live");
+          if (data && data.warning && live) { live.textContent = data.warning; }
+        })
+        .catch(function () { /* the mark is a courtesy; sending still checks */ });
     };
     if (box) { box.addEventListener("focus", mark); }
     document.querySelectorAll(".canned-insert").forEach(function (button) {
