@@ -126,3 +126,52 @@ def test_the_first_response_time_counts_in_time_with_customers(db, smtp_sink):
     now = timezone.now()
     counted = _time_with_customers(now - dt.timedelta(days=1), now + dt.timedelta(minutes=1))
     assert counted["hours"] == 0.5
+
+
+def _lmtp_session(port: int, lines: list[bytes], data: bytes) -> list[bytes]:
+    """A raw LMTP conversation (Python's smtplib.LMTP reads one reply after DATA, while
+    LMTP answers once per recipient as mail servers expect)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        reader = sock.makefile("rb")
+        replies = [reader.readline()]
+        for line in lines:
+            sock.sendall(line + b"\r\n")
+            reply = reader.readline()
+            while reply[3:4] == b"-":  # a multi-line answer (LHLO)
+                reply = reader.readline()
+            replies.append(reply)
+        sock.sendall(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n.\r\n")
+        after = [reader.readline(), reader.readline()]
+        sock.sendall(b"QUIT\r\n")
+        return replies + after
+
+
+def test_lmtp_answers_each_recipient_and_stores_the_message_once(lmtp_listener):
+    message = bytes(customer_email())
+    replies = _lmtp_session(lmtp_listener, [
+        b"LHLO mx.kettlecrow.example", b"MAIL FROM:<lena@example.com>",
+        b"RCPT TO:<hello@kettlecrow.example>", b"RCPT TO:<support@kettlecrow.example>", b"DATA",
+    ], message)  # fmt: skip
+    assert replies[-2].startswith(b"250") and replies[-1].startswith(b"250")
+    raw = RawMessage.objects.get()
+    assert raw.recipients.split("\n") == ["hello@kettlecrow.example", "support@kettlecrow.example"]
+    assert raw.envelope_from == "lena@example.com"
+    assert raw.status == RawStatus.PARSED
+
+
+def test_the_listener_also_speaks_smtp(transactional_db):
+    from thrive.service import listener
+
+    from .conftest import free_port
+
+    port = free_port()
+    running = listener.controller("127.0.0.1", port, protocol="smtp")
+    running.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.send_message(customer_email(subject="Over SMTP"))
+    finally:
+        running.stop()
+    assert Conversation.objects.get().subject == "Over SMTP"
