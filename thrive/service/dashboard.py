@@ -14,6 +14,7 @@ from thrive.analytics.dashboard import kpi
 
 from . import hours
 from .models import Conversation, CsatRequest
+from .queries import moment
 
 
 def _median_first_response(start: dt.datetime, end: dt.datetime) -> tuple[float | None, int]:
@@ -43,7 +44,7 @@ def _csat(start: dt.datetime, end: dt.datetime) -> tuple[float | None, int, int]
 def service_kpis(
     cur_start: dt.datetime, cur_end: dt.datetime, prev_start: dt.datetime, prev_end: dt.datetime
 ) -> list[dict[str, Any]]:
-    since = cur_start.date().isoformat()
+    window = f"since={moment(cur_start)}&until={moment(cur_end)}"
     inbox = reverse("inbox")
     first, answered = _median_first_response(cur_start, cur_end)
     first_prev, _ = _median_first_response(prev_start, prev_end)
@@ -58,7 +59,7 @@ def service_kpis(
             data=f"{answered} conversations answered.",
             lists=[{"kind": "conversations", "words": "conversations answered",
                     "count": answered,
-                    "link": f"{inbox}?status=all&measure=answered&since={since}"}],
+                    "link": f"{inbox}?status=all&measure=answered&{window}"}],
         ),
         kpi(
             "csat", "Satisfaction after support (CSAT), last 90 days", rate,
@@ -68,6 +69,6 @@ def service_kpis(
             data=f"{happy} of {answers} answers 4 or 5." if answers else "No answers yet.",
             lists=[{"kind": "conversations", "words": "conversations rated",
                     "count": answers,
-                    "link": f"{inbox}?status=all&measure=csat&since={since}"}],
+                    "link": f"{inbox}?status=all&measure=csat&{window}"}],
         ),
     ]  # fmt: skip

@@ -25,15 +25,21 @@ STATUS_FILTERS = {
 
 
 MEASURES = {
-    "answered": "first_response_at__gte",
-    "resolved": "resolved_at__gte",
-    "csat": "csat__answered_at__gte",
+    "answered": "first_response_at",
+    "resolved": "resolved_at",
+    "csat": "csat__answered_at",
 }
+MOMENT_FORMAT = "%Y-%m-%dT%H:%MZ"
 
 
-def _day(raw: Any) -> dt.date | None:
+def moment(value: dt.datetime) -> str:
+    """A moment for a link: UTC to the minute ("2026-09-08T07:00Z")."""
+    return value.astimezone(dt.UTC).strftime(MOMENT_FORMAT)
+
+
+def _moment(raw: Any) -> dt.datetime | None:
     try:
-        return dt.date.fromisoformat(str(raw))
+        return dt.datetime.strptime(str(raw), MOMENT_FORMAT).replace(tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -46,9 +52,10 @@ class Filters:
     tag: str = ""
     q: str = ""
     ids: str = ""
-    # What a dashboard figure counted: "answered", "resolved" or "csat" since a day.
+    # What a dashboard figure counted: "answered", "resolved" or "csat" in a window.
     measure: str = ""
-    since: dt.date | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
 
     @classmethod
     def from_query(cls, data: Any) -> Filters:
@@ -63,7 +70,8 @@ class Filters:
             q=str(data.get("q", "")).strip()[:100],
             ids=str(data.get("ids", ""))[:2000],
             measure=measure if measure in MEASURES else "",
-            since=_day(data.get("since", "")),
+            since=_moment(data.get("since", "")),
+            until=_moment(data.get("until", "")),
         )
 
 
@@ -85,10 +93,10 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
     elif filters.status != "all":
         qs = qs.filter(status=filters.status)
     if filters.measure and filters.since:
-        start = dt.datetime.combine(
-            filters.since, dt.time.min, tzinfo=timezone.get_current_timezone()
-        )
-        qs = qs.filter(**{MEASURES[filters.measure]: start})
+        field = MEASURES[filters.measure]
+        qs = qs.filter(**{f"{field}__gte": filters.since})
+        if filters.until:
+            qs = qs.filter(**{f"{field}__lt": filters.until})
     if filters.assignee == "me":
         qs = qs.filter(assignee=user)
     elif filters.assignee == "none":
