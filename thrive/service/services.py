@@ -143,8 +143,12 @@ def _set_deadlines(conversation: Conversation, start: dt.datetime) -> None:
     conversation.resolution_due_at = hours.add_business_minutes(start, resolution, settings)
 
 
-def file_raw(raw: RawMessage) -> Message | None:
-    """Parse one stored message and file it into a conversation (or say why not)."""
+def file_raw(raw: RawMessage, *, as_person: bool = False) -> Message | None:
+    """Parse one stored message and file it into a conversation (or say why not).
+
+    ``as_person``: an associate read a set-aside automatic message and says a person
+    wrote it after all (a customer writing through a mailing list, say): it is filed
+    like any other and the team may answer it."""
     try:
         mail = parsing.parse(bytes(raw.data))
     except parsing.Unparseable as exc:
@@ -157,9 +161,15 @@ def file_raw(raw: RawMessage) -> Message | None:
         # Delivered twice (a retried LMTP transaction, the same mail polled and forwarded).
         _set_raw(raw, RawStatus.SET_ASIDE, f"Already filed: {mail.message_id} arrived before.")
         return None
-    machine = mail.bounce or bool(mail.automatic)
+    machine = mail.bounce or (bool(mail.automatic) and not as_person)
     with transaction.atomic():
-        person = None if mail.bounce else _person_for(mail)
+        # Machine mail never creates a person: it may only join a conversation it answers.
+        if mail.bounce:
+            person = None
+        elif machine:
+            person = contacts.find_person_by_email(mail.from_address)
+        else:
+            person = _person_for(mail)
         conversation = _thread(mail, person)
         if conversation is None and machine:
             reason = "a bounce" if mail.bounce else f"an automatic reply ({mail.automatic})"
@@ -215,12 +225,13 @@ def _store_attachments(message: Message, items: list[parsing.ParsedAttachment]) 
         )  # fmt: skip
 
 
-def refile(raw: RawMessage, *, actor: Any) -> Message | None:
-    """Try a kept message again (after a fix to the parser, say)."""
+def refile(raw: RawMessage, *, actor: Any, as_person: bool = False) -> Message | None:
+    """Try a kept message again (after a fix to the parser, say), or file an automatic
+    one as a person's (``as_person``)."""
     check_actor(actor)
     if raw.status == RawStatus.PARSED:
         raise ValidationError("This message is already filed.")
-    return file_raw(raw)
+    return file_raw(raw, as_person=as_person)
 
 
 # ---------------------------------------------------------------- answers

@@ -160,7 +160,9 @@ def raw_message(request: HttpRequest, pk: int) -> HttpResponse:
 def refile(request: HttpRequest, pk: int) -> HttpResponse:
     raw = get_object_or_404(RawMessage, pk=pk)
     try:
-        message = services.refile(raw, actor=request.user)
+        message = services.refile(
+            raw, actor=request.user, as_person=request.POST.get("as_person") == "1"
+        )
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("inbox_raw", pk=pk)

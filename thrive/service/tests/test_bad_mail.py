@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from thrive.contacts.models import Person
 from thrive.service import services
 from thrive.service.models import (
     Attachment,
@@ -110,7 +111,11 @@ def test_an_automatic_reply_answering_nothing_is_set_aside(db, smtp_sink):
     assert raw.status == RawStatus.SET_ASIDE
     assert "never answered" in raw.error
     assert not Conversation.objects.exists()
+    assert not Person.objects.filter(email="lena@example.com").exists()  # no suspect made
     assert smtp_sink.messages == []
+    message = services.refile(raw, actor=AssociateFactory(), as_person=True)
+    assert message is not None and message.automatic == "Precedence: bulk"
+    assert message.conversation.person.email == "lena@example.com"
 
 
 def test_a_bounce_arriving_as_a_reply_is_recorded_in_the_conversation_and_not_answered(
