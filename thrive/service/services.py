@@ -201,7 +201,8 @@ def file_raw(raw: RawMessage, *, as_person: bool = False) -> Message | None:
             conversation.status = Status.OPEN
         conversation.save()
         message.activity = contacts.record_activity(
-            conversation.person, ActivityKind.SUPPORT, channel=ActivityChannel.EMAIL,
+            # An email on the timeline; the time spent is the reply's (a support entry).
+            conversation.person, ActivityKind.EMAIL, channel=ActivityChannel.EMAIL,
             direction=Direction.INBOUND, subject=mail.subject[:255] or "(no subject)",
             body=mail.text[:4000], ref=f"conversation:{conversation.pk}", occurred_at=now,
             data={"message": message.pk, "automatic": mail.automatic, "bounce": mail.bounce},

@@ -51,7 +51,7 @@ def test_an_email_to_the_business_becomes_a_conversation_answered_and_threaded_b
     assert inbound.message_id == first["Message-ID"]
     assert "arrived cold" in inbound.text
     assert Activity.objects.filter(
-        person=lena, kind=ActivityKind.SUPPORT, direction="inbound",
+        person=lena, kind=ActivityKind.EMAIL, direction="inbound",
         ref=f"conversation:{conversation.pk}",
     ).exists()  # fmt: skip
 
@@ -74,6 +74,7 @@ def test_an_email_to_the_business_becomes_a_conversation_answered_and_threaded_b
     assert conversation.status == Status.WAITING
     assert conversation.first_response_at is not None
     reply_activity = Activity.objects.get(person=lena, direction="outbound")
+    assert reply_activity.kind == ActivityKind.SUPPORT
     assert reply_activity.duration_minutes == 7 and reply_activity.associate == maya
 
     answer = customer_email(
