@@ -5,6 +5,7 @@ Point the mail server's delivery for the support address at it, e.g. Postfix
 is parsed, and answered 250 only once stored.
 """
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -22,6 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         protocol = "smtp" if options["smtp"] else "lmtp"
+        if options["verbosity"] < 2:
+            # aiosmtpd logs every command at INFO; `-v 2` shows the conversation.
+            logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.stdout.write(
             f"Receiving mail over {protocol.upper()} on {options['host']}:{options['port']}"
             " (Ctrl+C stops)."
