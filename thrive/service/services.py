@@ -249,7 +249,8 @@ def mark_drafting(conversation: Conversation, *, actor: Any) -> str:
     check_actor(actor)
     with transaction.atomic():
         locked = (
-            Conversation.objects.select_for_update().select_related("drafting_by")
+            # Lock the conversation only: PostgreSQL refuses to lock the outer join's side.
+            Conversation.objects.select_for_update(of=("self",)).select_related("drafting_by")
             .get(pk=conversation.pk)
         )  # fmt: skip
         warning = ""
