@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
+from thrive.core import business
 
 from . import services
 from .models import CannedReply, Conversation, CsatRequest, CsatStatus, Priority, Status
@@ -34,25 +35,25 @@ CANNED = [
      "charged until you tell us to start again. Just answer this email.\n\n{agent}"),
 ]  # fmt: skip
 
-# (hours before the end of the history, subject, the customer's words, priority, tags,
-#  [(hours after, who answers, reply, minutes)], status after, internal note)
+# ((weekdays before the end of the history, local hour, minute), subject, the customer's
+#  words, priority, tags, [(hours after, who answers, reply, minutes)], status after, note)
 THREADS = [
-    (150, "Grinder setting for the Yirgacheffe", "Hi! The new Ethiopian beans taste sour on "
-     "our Mazzer. Which grind setting do you start with?", Priority.NORMAL, "brewing",
+    ((6, 10, 20), "Grinder setting for the Yirgacheffe", "Hi! The new Ethiopian beans taste "
+     "sour on our Mazzer. Which grind setting do you start with?", Priority.NORMAL, "brewing",
      [(3, "maya", "Hi {first}, go two steps finer than for the house blend and aim for "
       "28 seconds. Tell us how it tastes!", 10)], Status.RESOLVED, ""),
-    (50, "Invoice 2291 shows the wrong VAT number", "Hello, our VAT number on invoice 2291 "
+    ((2, 9, 10), "Invoice 2291 shows the wrong VAT number", "Hello, our VAT number on invoice 2291 "
      "is wrong, it should end in 47. Could you send a corrected invoice?", Priority.NORMAL,
      "billing", [(4, "tom", "Hi {first}, sorry about that. Could you send us the full "
       "number so we correct it everywhere?", 5)], Status.WAITING, ""),
-    (20, "Can we pause our subscription for August?", "We close for three weeks in August. "
-     "Can we pause the beans delivery and restart in September?", Priority.LOW,
+    ((1, 14, 30), "Can we pause our subscription for August?", "We close for three weeks in "
+     "August. Can we pause the beans delivery and restart in September?", Priority.LOW,
      "subscription", [], Status.OPEN, ""),
-    (30, "Espresso machine leaking after the service visit", "Since your technician came "
+    ((1, 8, 40), "Espresso machine leaking after the service visit", "Since your technician came "
      "on Monday the group head leaks. We can't serve coffee this morning!", Priority.URGENT,
      "equipment, urgent", [], Status.OPEN, "Technician's report says the gasket was "
      "replaced; check which size."),
-    (6, "Wholesale price list for 2027?", "Could you send the 2027 wholesale prices for "
+    ((0, 11, 5), "Wholesale price list for 2027?", "Could you send the 2027 wholesale prices for "
      "the house espresso and the decaf?", Priority.NORMAL, "wholesale", [], Status.OPEN, ""),
 ]  # fmt: skip
 
@@ -65,6 +66,21 @@ def _clock() -> dt.datetime:
     )
     now = timezone.now()
     return min(last, now) if last else now
+
+
+def _weekday_moment(end: dt.datetime, days_back: int, when: dt.time) -> dt.datetime:
+    """A weekday's local time ``days_back`` weekdays before ``end`` (never after it), so
+    the team answers in business hours as a real one would."""
+    zone = business.zone()
+    day = end.astimezone(zone).date()
+    while True:
+        moment = dt.datetime.combine(day, when, zone)
+        if day.weekday() < 5 and moment <= end:
+            if days_back == 0:
+                return moment
+            days_back -= 1
+        day -= dt.timedelta(days=1)
+    return moment
 
 
 def _email(person: Person, subject: str, text: str, at: dt.datetime, **headers: str) -> bytes:
@@ -105,8 +121,8 @@ def _seed_thread(
     person: Person, thread: tuple[Any, ...], end: dt.datetime, associates: dict[str, Any],
     fallback: Any,
 ) -> None:  # fmt: skip
-    hours_back, subject, text, priority, tags, replies, status, note = thread
-    at = end - dt.timedelta(hours=hours_back)
+    (days_back, hour, minute), subject, text, priority, tags, replies, status, note = thread
+    at = _weekday_moment(end, days_back, dt.time(hour, minute))
     raw = services.receive(_email(person, subject, text, at), source="demo", at=at)
     conversation = Conversation.objects.get(messages__raw=raw)
     if priority != conversation.priority or tags:
