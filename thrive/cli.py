@@ -7,6 +7,7 @@ thrive report ORDERS.csv               offline growth report, no server or datab
 thrive import FILE --kind people       import a CSV or Excel file (see docs/import.md)
 thrive backup OUT.zip                  export the whole business into one archive
 thrive restore IN.zip                  restore an archive into an empty install
+thrive mail-in [--port 2525]           receive email into the shared inbox (LMTP)
 thrive <django command>                anything manage.py does (migrate, createsuperuser…)
 """
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "thrive.portability",
     "thrive.webhooks",
     "thrive.bookings",
+    "thrive.service",
     "thrive.prospects",
     "thrive.leadforms",
     "thrive.helpcentre",

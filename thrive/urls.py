@@ -77,6 +77,7 @@ urlpatterns = [
     path("data/", include("thrive.portability.urls")),
     path("webhooks/", include("thrive.webhooks.urls")),
     path("sessions/", include("thrive.bookings.urls")),
+    path("inbox/", include("thrive.service.urls")),
     path("book/", include("thrive.bookings.public_urls")),
     path("reach/", include("thrive.prospects.urls")),
     path("partners/", include("thrive.prospects.public_urls")),

@@ -45,6 +45,8 @@ PUBLIC_URL_NAMES: frozenset[str] = frozenset(
         "voice_survey_opt_out",
         "voice_answer",
         "voice_answer_comment",
+        # The satisfaction question after a support conversation (signed tokens).
+        "inbox_csat",
         # Booking a strategy session, and moving or cancelling it (signed tokens).
         "book_index",
         "book_manage",

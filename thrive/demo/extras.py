@@ -48,7 +48,18 @@ SEGMENTS = [
 
 
 # Apps with a ``demo.seed_demo(owner_username)`` run after the journey is built.
-DEMO_APPS = ("growth", "bookings", "prospects", "webhooks", "commerce", "leadforms", "digests", "helpcentre", "voice")
+DEMO_APPS = (
+    "growth",
+    "bookings",
+    "prospects",
+    "webhooks",
+    "commerce",
+    "leadforms",
+    "digests",
+    "helpcentre",
+    "voice",
+    "service",
+)
 
 
 def _quiet(line: str) -> None:

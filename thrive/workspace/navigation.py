@@ -90,6 +90,7 @@ SECTIONS: tuple[NavSection, ...] = (
         "listen",
         "Listen",
         (
+            NavItem("Inbox", "inbox", ("inbox_*",), keywords="support email conversations sla"),
             NavItem(
                 "Ideas",
                 "voice_ideas",

@@ -56,6 +56,10 @@ def _follow(client, item: dict) -> None:
             body.count('href="/voice/ideas/') - body.count('href="/voice/ideas/new')
             == item["count"]
         )
+    elif item["kind"] == "conversations":
+        found = re.search(r'id="conversations-count">([\d,]+) conversation', body)
+        assert found, "the inbox shows no count"
+        assert int(found.group(1).replace(",", "")) == item["count"], item
     else:
         pytest.fail(f"a list of unknown kind {item['kind']!r}")
 

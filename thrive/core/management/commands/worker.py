@@ -13,7 +13,7 @@ from django_tasks_db.management.commands.db_worker import Command as DBWorkerCom
 
 # Apps whose background work re-queues itself (a "tick"): each has
 # ``tasks.schedule_tick()`` that queues the next tick unless one is pending.
-TICKING_APPS = ("thrive.automations", "thrive.webhooks", "thrive.digests")
+TICKING_APPS = ("thrive.automations", "thrive.webhooks", "thrive.digests", "thrive.service")
 
 
 class Command(DBWorkerCommand):

@@ -1,0 +1,189 @@
+"""Reads of the shared inbox: the filtered list, one conversation, the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import csat, hours
+from .models import Conversation, Message, MessageKind, Priority, RawMessage, RawStatus, Status
+
+FIGURE_DAYS = 30
+STATUS_FILTERS = {
+    "active": "Open and waiting",
+    Status.OPEN.value: "Open",
+    Status.WAITING.value: "Waiting on customer",
+    Status.RESOLVED.value: "Resolved",
+    "breaching": "Breaching or about to",
+    "all": "All",
+}
+
+
+MEASURES = {
+    "answered": "first_response_at",
+    "resolved": "resolved_at",
+    "csat": "csat__answered_at",
+}
+MOMENT_FORMAT = "%Y-%m-%dT%H:%MZ"
+
+
+def moment(value: dt.datetime) -> str:
+    """A moment for a link: UTC to the minute ("2026-09-08T07:00Z")."""
+    return value.astimezone(dt.UTC).strftime(MOMENT_FORMAT)
+
+
+def _moment(raw: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(raw), MOMENT_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    status: str = "active"
+    assignee: str = ""
+    priority: str = ""
+    tag: str = ""
+    q: str = ""
+    ids: str = ""
+    # What a dashboard figure counted: "answered", "resolved" or "csat" in a window.
+    measure: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @classmethod
+    def from_query(cls, data: Any) -> Filters:
+        status = data.get("status", "active")
+        priority = data.get("priority", "")
+        measure = data.get("measure", "")
+        return cls(
+            status=status if status in STATUS_FILTERS else "active",
+            assignee=str(data.get("assignee", ""))[:20],
+            priority=priority if priority in Priority.values else "",
+            tag=str(data.get("tag", "")).strip().lower()[:50],
+            q=str(data.get("q", "")).strip()[:100],
+            ids=str(data.get("ids", ""))[:2000],
+            measure=measure if measure in MEASURES else "",
+            since=_moment(data.get("since", "")),
+            until=_moment(data.get("until", "")),
+        )
+
+
+def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QuerySet[Conversation]:
+    now = now or timezone.now()
+    qs = Conversation.objects.select_related("person", "assignee")
+    if filters.ids:
+        wanted = [int(i) for i in filters.ids.split(",") if i.strip().isdigit()]
+        return qs.filter(pk__in=wanted)
+    if filters.status == "active":
+        qs = qs.exclude(status=Status.RESOLVED)
+    elif filters.status == "breaching":
+        qs = qs.exclude(status=Status.RESOLVED).filter(
+            Q(first_response_task__isnull=False, first_response_at__isnull=True)
+            | Q(resolution_task__isnull=False)
+            | Q(first_response_due_at__lt=now, first_response_at__isnull=True)
+            | Q(resolution_due_at__lt=now)
+        )
+    elif filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    if filters.measure and filters.since:
+        field = MEASURES[filters.measure]
+        qs = qs.filter(**{f"{field}__gte": filters.since})
+        if filters.until:
+            qs = qs.filter(**{f"{field}__lt": filters.until})
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.tag:
+        qs = qs.filter(tags__icontains=filters.tag)
+    if filters.q:
+        qs = qs.filter(
+            Q(subject__icontains=filters.q) | Q(person__email__icontains=filters.q)
+            | Q(person__first_name__icontains=filters.q)
+            | Q(person__last_name__icontains=filters.q)
+        )  # fmt: skip
+    return qs
+
+
+def thread(conversation: Conversation) -> list[Message]:
+    return list(
+        conversation.messages.select_related("author", "raw").prefetch_related("attachments")
+    )
+
+
+def kept_aside(limit: int = 20) -> list[RawMessage]:
+    """Raw messages not filed (unparseable, or automatic mail answering nothing)."""
+    return list(
+        RawMessage.objects.filter(status__in=[RawStatus.FAILED, RawStatus.SET_ASIDE]).defer("data")[
+            :limit
+        ]
+    )
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: str
+    ids: list[int]
+    note: str = ""
+
+
+def _median_hours(
+    rows: list[tuple[int, dt.datetime, dt.datetime | None]],
+) -> tuple[str, list[int]]:
+    pairs = [(pk, a, b) for pk, a, b in rows if b is not None]
+    if not pairs:
+        return "—", []
+    settings = hours.current_settings()
+    minutes = [hours.business_minutes_between(a, b, settings) for _pk, a, b in pairs]
+    return f"{statistics.median(minutes) / 60:.1f} h", [pk for pk, _a, _b in pairs]
+
+
+def figures(now: dt.datetime | None = None) -> list[Figure]:
+    """Backlog, breaching, median first response and resolution (business hours, last
+    30 days) and CSAT; each names the conversations it counts, for a click-through."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=FIGURE_DAYS)
+    backlog = list(
+        Conversation.objects.exclude(status=Status.RESOLVED).values_list("pk", flat=True)
+    )
+    breaching = list(inbox(Filters(status="breaching"), None, now).values_list("pk", flat=True))
+    answered = list(
+        Conversation.objects.filter(first_response_at__gte=since)
+        .values_list("pk", "created_at", "first_response_at")
+    )  # fmt: skip
+    resolved = list(
+        Conversation.objects.filter(resolved_at__gte=since, status=Status.RESOLVED)
+        .values_list("pk", "created_at", "resolved_at")
+    )  # fmt: skip
+    first_value, first_ids = _median_hours(answered)
+    resolution_value, resolution_ids = _median_hours(resolved)
+    found = [
+        Figure("backlog", "Backlog", str(len(backlog)), backlog, "open or waiting"),
+        Figure("breaching", "SLA breaching", str(len(breaching)), breaching,
+               "past or near a deadline"),
+        Figure("first_response", "Median first response", first_value, first_ids,
+               f"business hours, last {FIGURE_DAYS} days"),
+        Figure("resolution", "Median resolution", resolution_value, resolution_ids,
+               f"business hours, last {FIGURE_DAYS} days"),
+    ]  # fmt: skip
+    csat_value, csat_ids, csat_note = csat.figure(since)
+    found.append(Figure("csat", "Satisfaction (CSAT)", csat_value, csat_ids, csat_note))
+    return found
+
+
+def latest_message_id(conversation: Conversation) -> int:
+    last = conversation.messages.exclude(kind=MessageKind.NOTE).order_by("-id").first()
+    return last.pk if last else 0
