@@ -80,7 +80,6 @@ def _weekday_moment(end: dt.datetime, days_back: int, when: dt.time) -> dt.datet
                 return moment
             days_back -= 1
         day -= dt.timedelta(days=1)
-    return moment
 
 
 def _email(person: Person, subject: str, text: str, at: dt.datetime, **headers: str) -> bytes:
