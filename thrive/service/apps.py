@@ -13,3 +13,9 @@ class ServiceConfig(AppConfig):
         from .dashboard import service_kpis
 
         add_kpi_source(service_kpis)
+        # What customers write to the inbox joins NPS comments and ideas on the themes page.
+        from thrive.voice.themes_sources import register_theme_source
+
+        from .themes import customer_emails
+
+        register_theme_source("conversation", "Support emails", customer_emails)
