@@ -10,6 +10,7 @@ from thrive.core.admin import ReadOnlyAdmin
 from .models import (
     Availability,
     Booking,
+    BusyTime,
     CalendarConnection,
     DateOverride,
     IntakeQuestion,
@@ -56,3 +57,12 @@ class DateOverrideAdmin(admin.ModelAdmin):
 class IntakeQuestionAdmin(admin.ModelAdmin):
     list_display = ["session_type", "position", "label", "kind", "required"]
     list_filter = ["session_type"]
+
+
+@admin.register(BusyTime)
+class BusyTimeAdmin(ReadOnlyAdmin):
+    """The busy times the worker last read from associates' calendars (a cache)."""
+
+    list_display = ["associate", "start_at", "end_at", "connection"]
+    list_filter = ["associate"]
+    list_select_related = ["associate", "connection"]

@@ -57,8 +57,9 @@ DEMO_APPS = (
     "leadforms",
     "digests",
     "helpcentre",
-    "voice",
     "service",
+    # After the inbox, so the themes read its customers' emails too.
+    "voice",
 )
 
 
