@@ -45,6 +45,8 @@ WEBSITE = "https://kettleandcrow.example"
 STAFF_PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "admin:login", "accept_invitation",
+    # An associate switching off their own digest or urgent emails from the email's link.
+    "digest_unsubscribe",
 }  # fmt: skip
 # Public names that are not pages a person reads (a pixel, the logo, redirects, a webhook, POST-only
 # actions, the API's schema); every other public name must be walked below.
@@ -154,6 +156,16 @@ def _pages(client: Client, mailoutbox, capture) -> Iterator[tuple[str, str, obje
     yield "partner_request_link", "refused form", client.post(
         "/partners/link", {"email": "a@example.com", "website_url": "bot"}
     )
+    # The satisfaction question after a resolved support conversation.
+    from thrive.service import csat
+    from thrive.service.models import Conversation, CsatRequest, CsatStatus
+
+    talk = Conversation.objects.create(person=voter, subject="Grinder arrived broken")
+    asked_csat = CsatRequest.objects.create(
+        conversation=talk, person=voter, status=CsatStatus.QUEUED
+    )
+    yield "inbox_csat", "satisfaction question", client.get(_path(csat.answer_url(asked_csat, 5)))
+    yield "inbox_csat", "forged satisfaction link", client.get("/inbox/csat/forged")
     yield "help_index", "help centre", client.get("/help/")
     yield "help_index", "help search", client.get("/help/?q=pause+subscription")
     article = apps.get_model("helpcentre", "Article").objects.filter(published=True).first()
