@@ -66,8 +66,10 @@ def test_demo_seeds_goals_backlog_and_health_checks_once(demo):
     assert goal.owner.username == "maya" and goal.target == pytest.approx(goal.baseline + 0.07)
     assert goal.deadline.month == 6 and goal.deadline.year == 2027  # as of June 2026: next June
     ranked = queries.backlog()
-    # The backlog's seven, the top idea (RICE) and the SWOT's opportunity (ICE).
-    assert len(ranked["ice"]) == 5 and len(ranked["rice"]) == 4
+    # ICE: the backlog's ICE ideas and the demo campaign's subject test; RICE: the backlog's
+    # RICE ideas and the top idea from the board.
+    assert "Which subject sells the small lots?" in {e.title for e in ranked["ice"]}
+    assert len(ranked["ice"]) == 6 and len(ranked["rice"]) == 4
     nailed = [e.title for e in Experiment.objects.all() if e.nailed]
     assert nailed == ["Win-back email: Tom's personal note vs a 10% code"]
     stopped = Experiment.objects.get(status="stopped")
