@@ -194,6 +194,27 @@ def sweep_mentions(needles: list[str]) -> dict[str, int]:
     return changed
 
 
+def sweep_binary_mentions(needles: list[str]) -> dict[str, int]:
+    """Blank every stored file or message (a binary column) that mentions ``needles``: a
+    raw email as received, an attachment. Its bytes cannot be edited like text, so the
+    whole value goes, and the row stays with ``[erased]`` for what it held."""
+    if not needles:
+        return {}
+    wanted = [n.lower().encode() for n in needles]
+    changed: dict[str, int] = {}
+    for model in _swept_models():
+        binary = [f for f in model._meta.concrete_fields if isinstance(f, models.BinaryField)]
+        plain: models.QuerySet[Any] = models.QuerySet(model=model)
+        for f in binary:
+            for pk, data in plain.values_list("pk", f.attname).iterator(200):
+                raw = bytes(data or b"").lower()
+                if any(n in raw for n in wanted):
+                    plain.filter(pk=pk).update(**{f.attname: ERASED.encode()})
+                    label = model._meta.label_lower
+                    changed[label] = changed.get(label, 0) + 1
+    return changed
+
+
 def _anonymize(person: Any) -> None:
     Person = person_model()
     Person._default_manager.filter(pk=person.pk).update(
@@ -255,6 +276,8 @@ def erase_person(person: Any, *, actor: Any) -> ErasureLog:
         changed["contacts.person"] = 1
         for label, count in sweep_mentions(needles).items():
             changed[f"{label} (mentions)"] = count
+        for label, count in sweep_binary_mentions(needles).items():
+            changed[f"{label} (files)"] = count
         return ErasureLog.objects.create(actor=actor, person_id=person.pk, changed=changed)
 
 
