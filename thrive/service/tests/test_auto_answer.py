@@ -8,7 +8,9 @@ import smtplib
 import time
 
 import pytest
+from django.urls import reverse
 
+from thrive.conftest import client_for
 from thrive.contacts.models import Activity
 from thrive.helpcentre import demo as help_demo
 from thrive.helpcentre.services import create_article
@@ -256,3 +258,38 @@ def test_the_threshold_sends_no_wrong_article_on_a_labelled_sample(db):
         wrong += sum(1 for t in titles if t != expected)
     assert wrong == 0  # no unrelated article is ever emailed
     assert answered >= 6  # of 7 answerable messages
+
+
+def test_only_an_owner_switches_the_automatic_answer(owner, member, read_only):
+    url = reverse("inbox_settings")
+    for who in (member, read_only):
+        page = client_for(who).get(url)
+        assert page.status_code == 200 and b"Off. Only an owner switches it." in page.content
+        refused = client_for(who).post(url, {"action": "auto_answer", "auto_answer": "on"})
+        assert refused.status_code == 403
+    assert not ServiceSettings.objects.filter(auto_answer=True).exists()
+    client = client_for(owner)
+    assert client.post(url, {"action": "auto_answer", "auto_answer": "on"}).status_code == 302
+    assert ServiceSettings.objects.get().auto_answer is True
+    assert b"switched on" in client.get(url).content
+    assert client.post(url, {"action": "auto_answer"}).status_code == 302
+    assert ServiceSettings.objects.get().auto_answer is False
+
+
+def test_the_conversation_shows_the_automatic_answer_as_not_the_team_s(articles, smtp_sink, member):
+    PersonFactory(email="lena@example.com")
+    _switch(True)
+    services.receive(bytes(PARCEL), source="smtp")
+    conversation = Conversation.objects.get()
+    page = client_for(member).get(reverse("inbox_conversation", args=[conversation.pk]))
+    assert b"Automatic first answer" in page.content
+    assert b"not the team's first response" in page.content
+    assert b"how-long-does-shipping-take" in page.content
+
+
+def test_mail_from_the_demo_or_history_is_never_answered(articles, smtp_sink):
+    PersonFactory(email="lena@example.com")
+    _switch(True)
+    services.receive(bytes(PARCEL), source="demo")
+    assert smtp_sink.messages == []
+    assert not Message.objects.filter(kind=MessageKind.OUTBOUND).exists()
