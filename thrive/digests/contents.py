@@ -8,6 +8,9 @@
   team touched in the last 7 days (for associates who can change data).
 * Today's sessions: their bookings starting today, in their zone.
 * Deals without a next step: their open deals whose person has no open task.
+* Conversations near an SLA deadline: the shared inbox's conversations assigned to them
+  (and nobody's, for owners) past or within the warning time of a first-response or
+  resolution deadline.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from thrive.contacts.models import Activity, Stage
 from thrive.core import business
 from thrive.core.roles import can_edit, can_manage
 from thrive.prospects.models import LeadScore
+from thrive.service.queries import SlaRisk, sla_at_risk
 from thrive.tasks.models import Task, TaskStatus
 from thrive.voice.models import SurveyResponse
 
@@ -45,6 +49,7 @@ class Digest:
     hot_leads: list[LeadScore] = field(default_factory=list)
     sessions: list[Booking] = field(default_factory=list)
     deals: list[Deal] = field(default_factory=list)
+    sla: list[SlaRisk] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -54,6 +59,7 @@ class Digest:
             "hot_leads": len(self.hot_leads),
             "sessions": len(self.sessions),
             "deals": len(self.deals),
+            "sla": len(self.sla),
         }
 
     @property
@@ -142,4 +148,5 @@ def build_digest(associate: Any, *, now: dt.datetime) -> Digest:
         .select_related("person", "stage")
         .order_by("expected_close", "id")[:LIMIT]
     )
+    digest.sla = sla_at_risk(associate, unassigned=can_manage(associate), now=now, limit=LIMIT)
     return digest

@@ -45,6 +45,8 @@ def digest_subject(digest: Digest) -> str:
         parts.append(f"{tasks} task{'s' if tasks != 1 else ''}")
     if counts["sessions"]:
         parts.append(f"{counts['sessions']} session{'s' if counts['sessions'] != 1 else ''}")
+    if counts["sla"]:
+        parts.append(f"{counts['sla']} conversation{'s' if counts['sla'] != 1 else ''} near an SLA")
     if counts["detractors"]:
         n = counts["detractors"]
         parts.append(f"{n} detractor{'s' if n != 1 else ''} waiting")

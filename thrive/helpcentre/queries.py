@@ -16,9 +16,12 @@ from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Max
+from django.urls import reverse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
+from thrive.core import business
+from thrive.core.article_suggestions import SuggestedArticle
 from thrive.insights.text_terms import terms
 
 from .models import Article
@@ -131,3 +134,15 @@ def categories() -> list[str]:
     return sorted(
         set(Article.objects.exclude(category="").values_list("category", flat=True).distinct())
     )
+
+
+def suggested_articles(text: str, limit: int = 3) -> list[SuggestedArticle]:
+    """The suggestions as core's registry hands them on: full links on the public address
+    (the inbox, which may not import the help centre, emails them)."""
+    base = business.public_url().rstrip("/")
+    return [
+        SuggestedArticle(
+            title=h.title, url=base + reverse("help_article", args=[h.slug]), score=h.score
+        )
+        for h in suggest(text, limit=limit)
+    ]

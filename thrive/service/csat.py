@@ -91,7 +91,8 @@ def ask_after_resolution(conversation: Conversation) -> CsatRequest | None:
     at all); records why when it is not sent."""
     if conversation.status != Status.RESOLVED:
         return None
-    answered = conversation.messages.filter(kind=MessageKind.OUTBOUND).exists()
+    # A person's reply: the automatic first answer alone is not help to rate.
+    answered = conversation.messages.filter(kind=MessageKind.OUTBOUND, automatic="").exists()
     human = conversation.messages.filter(
         kind=MessageKind.INBOUND, automatic="", bounce=False
     ).exists()

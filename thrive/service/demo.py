@@ -1,7 +1,8 @@
 """What the demo business shows of the shared inbox: a handful of customers' emails, one
 resolved, one waiting on the customer, two open (one with an internal note), one urgent
 one past its first-response target (with its SLA task), an out-of-office answer recorded
-but not answered, and two canned replies.
+but not answered, two canned replies, and the automatic first answer switched on (with
+help articles recorded where one fits).
 
 Every email goes through the same door as real mail (``services.receive`` with the raw
 bytes), timed in the last days of the demo's history; nothing is sent.
@@ -23,7 +24,7 @@ from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
 from thrive.core import business
 
-from . import services
+from . import auto_answer, services
 from .models import CannedReply, Conversation, CsatRequest, CsatStatus, Priority, Status
 
 CANNED = [
@@ -111,6 +112,9 @@ def seed_demo(owner_username: str) -> None:
     fallback = associates.get(owner_username)
     end = _clock().replace(second=0, microsecond=0)
     with transaction.atomic():
+        # The owner answers new conversations with help articles (the help centre's demo
+        # articles are published before the inbox is seeded).
+        services.save_auto_answer(actor=None, on=True)
         for person, thread in zip(people, THREADS, strict=True):
             _seed_thread(person, thread, end, associates, fallback)
         services.check_sla(end)
@@ -124,6 +128,10 @@ def _seed_thread(
     at = _weekday_moment(end, days_back, dt.time(hour, minute))
     raw = services.receive(_email(person, subject, text, at), source="demo", at=at)
     conversation = Conversation.objects.get(messages__raw=raw)
+    answered_at = at + dt.timedelta(minutes=1)
+    if answered_at <= end:
+        # History: the automatic first answer recorded as sent a minute later, not sent.
+        auto_answer.log_past_answer(conversation.messages.get(raw=raw), at=answered_at)
     if priority != conversation.priority or tags:
         conversation = services.update_conversation(
             conversation, actor=None, status=conversation.status, priority=priority,

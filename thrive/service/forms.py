@@ -47,6 +47,12 @@ class CannedReplyForm(forms.Form):
     )
 
 
+class AutoAnswerForm(forms.Form):
+    auto_answer = forms.BooleanField(
+        required=False, label="Answer new conversations with help articles automatically"
+    )
+
+
 WEEKDAYS = [(str(i), name) for i, name in enumerate(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 )]  # fmt: skip

@@ -86,6 +86,8 @@ class Conversation(models.Model):
         related_name="+",
     )  # fmt: skip
     drafting_at = models.DateTimeField(null=True, blank=True)
+    # Claimed (a conditional update) before the automatic first answer is sent: never twice.
+    auto_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -209,6 +211,11 @@ class ServiceSettings(models.Model):
         default=60, help_text="A task is made this many business minutes before a breach."
     )
     max_attachment_bytes = models.PositiveIntegerField(default=10 * 1024 * 1024)
+    auto_answer = models.BooleanField(
+        default=False,
+        help_text="Answer a new conversation at once with the help articles that may answer "
+        "it, saying a person will follow up.",
+    )
 
     class Meta:
         verbose_name_plural = "service settings"

@@ -187,3 +187,40 @@ def figures(now: dt.datetime | None = None) -> list[Figure]:
 def latest_message_id(conversation: Conversation) -> int:
     last = conversation.messages.exclude(kind=MessageKind.NOTE).order_by("-id").first()
     return last.pk if last else 0
+
+
+@dataclass(frozen=True)
+class SlaRisk:
+    """One conversation's nearest SLA deadline that is past or within the warning time."""
+
+    conversation: Conversation
+    what: str  # "first response" or "resolution"
+    due_at: dt.datetime
+    past: bool
+
+
+def sla_at_risk(
+    user: Any, *, unassigned: bool = False, now: dt.datetime | None = None, limit: int = 10
+) -> list[SlaRisk]:
+    """Conversations assigned to ``user`` (and nobody's, with ``unassigned``) whose first
+    response or resolution deadline has passed or comes within the owner's warning time
+    (business minutes, as the SLA tasks count it); the most pressing first."""
+    now = now or timezone.now()
+    settings = hours.current_settings()
+    mine = Q(assignee=user) | Q(assignee__isnull=True) if unassigned else Q(assignee=user)
+    found: list[SlaRisk] = []
+    open_ones = Conversation.objects.filter(mine).exclude(status=Status.RESOLVED)
+    for conversation in open_ones.select_related("person", "assignee"):
+        deadlines = [("resolution", conversation.resolution_due_at)]
+        if conversation.first_response_at is None and conversation.status == Status.OPEN:
+            deadlines.insert(0, ("first response", conversation.first_response_due_at))
+        for what, due in deadlines:
+            if due is None:
+                continue
+            if due <= now or hours.business_minutes_between(now, due, settings) <= (
+                settings.warn_minutes
+            ):
+                found.append(SlaRisk(conversation, what, due, due <= now))
+                break  # the nearer deadline says enough
+    found.sort(key=lambda r: (r.due_at, r.conversation.pk))
+    return found[:limit]

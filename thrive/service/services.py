@@ -28,7 +28,7 @@ from thrive.core.transactional_email import build_message
 from thrive.tasks.models import TaskKind
 from thrive.tasks.services import create_task
 
-from . import csat, hours, imap, parsing
+from . import auto_answer, csat, hours, imap, parsing
 from .models import (
     Attachment,
     CannedReply,
@@ -80,10 +80,16 @@ def receive(
         data=data, size=len(data), received_at=at or timezone.now(),
     )  # fmt: skip
     try:
-        file_raw(raw)
+        message = file_raw(raw)
     except Exception as exc:  # noqa: BLE001 - the raw message stays, with the reason
         log.exception("Could not file raw message %s", raw.pk)
         _set_raw(raw, RawStatus.FAILED, f"Could not be filed: {type(exc).__name__}: {exc}")
+        return raw
+    if message is not None and source in auto_answer.LIVE_SOURCES:
+        try:
+            auto_answer.answer_new_conversation(message)
+        except Exception:  # noqa: BLE001 - the message is filed; the team answers it
+            log.exception("Could not answer message %s automatically", message.pk)
     return raw
 
 
@@ -276,7 +282,10 @@ def _check_collision(conversation: Conversation, actor: Any, seen: int | None) -
         return
     newer = (
         conversation.messages.filter(pk__gt=seen)
-        .exclude(kind=MessageKind.NOTE).exclude(author=actor).select_related("author")
+        .exclude(kind=MessageKind.NOTE).exclude(author=actor)
+        # The automatic first answer is nobody's reply to collide with.
+        .exclude(kind=MessageKind.OUTBOUND, author__isnull=True, automatic__gt="")
+        .select_related("author")
     )  # fmt: skip
     latest = newer.order_by("-id").first()
     if latest is None:
@@ -574,6 +583,14 @@ def save_hours(
     current.workdays = ",".join(sorted({d for d in workdays if d in "0123456"}))
     current.opens, current.closes, current.warn_minutes = opens, closes, warn_minutes
     current.full_clean()
+    current.save()
+
+
+def save_auto_answer(*, actor: Any, on: bool) -> None:
+    """The owner's switch for the automatic first answer (:mod:`.auto_answer`)."""
+    _check_owner(actor)
+    current = ServiceSettings.objects.order_by("pk").first() or ServiceSettings()
+    current.auto_answer = on
     current.save()
 
 

@@ -18,6 +18,7 @@ from thrive.core.roles import can_edit, can_manage, role_required
 
 from . import queries, services
 from .forms import (
+    AutoAnswerForm,
     CannedReplyForm,
     HoursForm,
     MailboxForm,
@@ -186,6 +187,7 @@ def _settings_page(request: HttpRequest, status: int = 200, **forms: Any) -> Htt
             "warn_minutes": current.warn_minutes,
         }),
         "sla_form": forms.get("sla_form") or SlaForm(initial_targets=targets),
+        "auto_answer_form": AutoAnswerForm(initial={"auto_answer": current.auto_answer}),
         "mailboxes": Mailbox.objects.all(),
         "mailbox_form": forms.get("mailbox_form") or MailboxForm(),
         "can_manage": can_manage(request.user),
@@ -221,6 +223,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 for p in Priority.values
             })  # fmt: skip
             messages.success(request, "SLA targets saved.")
+        elif action == "auto_answer":
+            form_on = AutoAnswerForm(request.POST)
+            form_on.is_valid()  # one checkbox: absent means off
+            on = bool(form_on.cleaned_data.get("auto_answer"))
+            services.save_auto_answer(actor=request.user, on=on)
+            messages.success(request, f"Automatic first answer switched {'on' if on else 'off'}.")
         elif action == "mailbox":
             mailbox_form = MailboxForm(request.POST)
             if not mailbox_form.is_valid():
