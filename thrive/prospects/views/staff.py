@@ -19,7 +19,7 @@ from ..charts import reliability_chart
 from ..economics import channel_table
 from ..leads import latest_model
 from ..portal import issue_portal_link, partner_stats, partners, send_portal_link
-from ..profile import latest_profile
+from ..profile import latest_profile, shown_payload
 from ..refresh import is_stale, request_refresh
 
 
@@ -29,7 +29,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if is_stale(profile):
         request_refresh()
     return render(request, "prospects/overview.html", {
-        "here": "reach", "profile": profile, "payload": profile.payload if profile else None,
+        "here": "reach", "profile": profile,
+        "payload": shown_payload(profile.payload) if profile else None,
         "economics": channel_table(), "can_edit": can_edit(request.user),
         "clv_cac": snapshot_figure("clv_cac"),
     })  # fmt: skip
