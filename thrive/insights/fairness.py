@@ -108,8 +108,9 @@ class FairnessReport:
                            f"{g.mean_predicted:.1%} where {g.actual_rate:.1%} became clients: "
                            "it under-rates this group.")  # fmt: skip
             elif g.calibration == "over":
-                out.append(f"{g.value}: within four-fifths ({share}); the model expects more "
-                           f"({g.mean_predicted:.1%}) than happened ({g.actual_rate:.1%}).")  # fmt: skip
+                out.append(f"{g.value}: within four-fifths ({share}); the model expects "
+                           f"more ({g.mean_predicted:.1%}) than happened "
+                           f"({g.actual_rate:.1%}).")  # fmt: skip
         flagged = [g for g in self.judged if g.below_four_fifths or g.calibration == "under"]
         if not flagged:
             out.append("No group is below four-fifths of the best or under-rated by the "
