@@ -86,6 +86,7 @@ class FairnessReport:
             return [f"Every {self.attribute} group has fewer than {MIN_GROUP} people scored: "
                     "too few to judge whether the model treats them fairly."]  # fmt: skip
         out = [f"By {self.attribute}, the model gives the highest chance to {self.best}."]
+        best = next(g for g in self.judged if g.value == self.best)
         for g in self.judged:
             if g.value == self.best:
                 continue
@@ -96,10 +97,16 @@ class FairnessReport:
                     text += (", and lower than what actually happened "
                              f"({g.mean_predicted:.1%} predicted, {g.actual_rate:.1%} "
                              "actual): the model under-rates this group.")  # fmt: skip
-                elif g.calibration in ("in line", "over"):
-                    text += (f"; the actual rate was as low ({g.actual_rate:.1%}), so the "
-                             "model reflects a real difference; check it is not one your "
-                             "own treatment of this group caused.")  # fmt: skip
+                elif g.actual_rate is not None and best.actual_rate is not None:
+                    actual = (f"{g.actual_rate:.1%} became clients against "
+                              f"{best.actual_rate:.1%} of {self.best}")  # fmt: skip
+                    if g.actual_rate >= FOUR_FIFTHS * best.actual_rate:
+                        text += (f", though {actual}: the model ranks this group lower than "
+                                 "what happened warrants.")  # fmt: skip
+                    else:
+                        text += (f"; {actual}, so the model reflects a real difference; "
+                                 "check it is not one your own treatment of this group "
+                                 "caused.")  # fmt: skip
                 else:
                     text += "; its actual rate is not known yet, so watch it."
                 out.append(text)

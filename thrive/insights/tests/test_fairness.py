@@ -55,7 +55,23 @@ def test_a_group_as_low_in_fact_as_predicted_is_a_real_difference_not_an_under_r
     y_group = next(g for g in report.groups if g.value == "Y")
     assert y_group.ratio_to_best == pytest.approx(0.2)
     assert y_group.calibration == "in line"
-    assert "reflects a real difference" in " ".join(report.sentences())
+    words = " ".join(report.sentences())
+    assert "Y: the model's chance is 20% of X's, below four-fifths; 10.0% became clients " in words
+    assert "against 50.0% of X, so the model reflects a real difference" in words
+
+
+def test_a_group_ranked_low_that_converted_as_well_as_the_best_is_called_out():
+    # Z: predicted 0.2 against X's 0.5 (ratio 0.4), but 9 of 30 became clients (0.3)
+    # against X's 10 of 30 (0.333): 0.3 ≥ 0.8 × 0.333, and 0.2 lies inside Z's Wilson
+    # interval (0.167, 0.479), so only the comparison with X shows the unfairness.
+    groups = ["X"] * 30 + ["Z"] * 30
+    p = [0.5] * 30 + [0.2] * 30
+    y = [True] * 10 + [False] * 20 + [True] * 9 + [False] * 21
+    report = fairness_report("channel", groups, p, y)
+    z = next(g for g in report.groups if g.value == "Z")
+    assert z.calibration == "in line" and z.below_four_fifths
+    words = " ".join(report.sentences())
+    assert "though 30.0% became clients against 33.3% of X: the model ranks this group " in words
 
 
 def test_without_outcomes_only_predicted_rates_are_compared():
