@@ -158,3 +158,18 @@ def test_lead_scores_do_not_change_when_a_sensitive_field_flips():
     after = dict(LeadScore.objects.values_list("person_id", "probability"))
     assert before.keys() == after.keys()
     assert all(after[p] == pytest.approx(before[p], abs=1e-12) for p in before)
+
+
+def test_the_demo_health_field_is_sensitive_and_filled_for_every_tenth_person_by_reason():
+    from thrive.prospects.demo import SENSITIVE_CHOICES, SENSITIVE_KEY, _sensitive_field
+
+    people = [PersonFactory() for _ in range(20)]
+    _sensitive_field()
+    _sensitive_field()  # idempotent
+    field = CustomFieldDefinition.objects.get(key=SENSITIVE_KEY)
+    assert field.sensitive and field.choices == SENSITIVE_CHOICES
+    for person in people:
+        person.refresh_from_db()
+        slot = person.pk % 10
+        expected = SENSITIVE_CHOICES[slot] if slot < 3 else None
+        assert person.custom_fields.get(SENSITIVE_KEY) == expected
