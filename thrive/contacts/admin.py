@@ -241,8 +241,8 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(CustomFieldDefinition)
 class CustomFieldDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["label", "key", "entity", "field_type", "required"]
-    list_filter = ["entity", "field_type", "required"]
+    list_display = ["label", "key", "entity", "field_type", "required", "sensitive"]
+    list_filter = ["entity", "field_type", "required", "sensitive"]
     search_fields = ["label", "key"]
 
 

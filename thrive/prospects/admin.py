@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import IdealProfile, LeadModel, LeadScore, PortalLink, PortalReferral
+from .models import (
+    IdealProfile,
+    LeadModel,
+    LeadScore,
+    LeadTestPrediction,
+    PortalLink,
+    PortalReferral,
+)
 
 
 @admin.register(LeadModel)
@@ -13,6 +20,16 @@ class LeadModelAdmin(admin.ModelAdmin):
 class LeadScoreAdmin(admin.ModelAdmin):
     list_display = ["person", "probability", "computed_at"]
     raw_id_fields = ["person", "model"]
+
+
+@admin.register(LeadTestPrediction)
+class LeadTestPredictionAdmin(admin.ModelAdmin):
+    # What the fairness report reads: made by the model, never edited by hand.
+    list_display = ["person", "cutoff", "probability", "converted", "model"]
+    list_filter = ["converted"]
+    search_fields = ["person__email", "person__last_name"]
+    raw_id_fields = ["person", "model"]
+    readonly_fields = ["model", "person", "cutoff", "probability", "converted"]
 
 
 @admin.register(PortalLink)

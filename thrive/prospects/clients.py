@@ -74,14 +74,26 @@ def _first_product(column: str = "label") -> Subquery:
     return Subquery(lines)
 
 
+def sensitive_attributes() -> set[str]:
+    """The profile attribute names (lower-case labels) of the custom fields marked sensitive
+    now, so a profile stored before a field was marked never shows it either."""
+    return {
+        label.lower()
+        for label in CustomFieldDefinition.objects.filter(sensitive=True).values_list(
+            "label", flat=True
+        )
+    }
+
+
 def client_table(*, as_of: dt.date | None = None) -> ClientTable:
     """Every scored client with the attributes the profile compares."""
     as_of = as_of or scoring_as_of()
+    # Sensitive attributes (health, religion, …) never describe a client here: the
+    # profile would otherwise say who to look for by them.
     choice_fields = list(
-        CustomFieldDefinition.objects.filter(field_type=CustomFieldType.CHOICE).order_by(
-            "entity", "label"
-        )
-    )
+        CustomFieldDefinition.objects.filter(field_type=CustomFieldType.CHOICE, sensitive=False)
+        .order_by("entity", "label")
+    )  # fmt: skip
     rows: list[tuple[Any, ...]] = list(
         CustomerScore.objects.order_by("person_id")
         .annotate(first_product=_first_product(), first_category=_first_product("category"))

@@ -85,6 +85,36 @@ def _introduce(partner: Person, first: str, last: str, at: dt.datetime, number: 
     return person
 
 
+SENSITIVE_KEY = "decaf_health_reason"
+SENSITIVE_CHOICES = ["Pregnancy", "Heart condition", "Other health reason"]
+
+
+def _sensitive_field() -> None:
+    """A health field the roaster's staff fill in for decaf buyers: sensitive because its
+    name says health, so the profile, lead scores and portal never use it, and the
+    fairness page compares the lead model's chances by it. Every tenth person has each
+    reason (by id, so the demo is the same every time)."""
+    from thrive.contacts.models import CustomFieldDefinition
+
+    definition, created = CustomFieldDefinition.objects.get_or_create(
+        entity="person", key=SENSITIVE_KEY,
+        defaults={"label": "Health reason for decaf", "field_type": "choice",
+                  "choices": SENSITIVE_CHOICES,
+                  "help_text": "Only if they told us; never used to score anyone."},
+    )  # fmt: skip
+    if not created:
+        return
+    people = []
+    for person in Person.objects.exclude(roles__role=RelationshipRole.ASSOCIATE).only(
+        "pk", "custom_fields"
+    ):
+        slot = person.pk % 10
+        if slot < len(SENSITIVE_CHOICES):
+            person.custom_fields = {**person.custom_fields, SENSITIVE_KEY: SENSITIVE_CHOICES[slot]}
+            people.append(person)
+    Person.objects.bulk_update(people, ["custom_fields"], batch_size=500)
+
+
 def seed_demo(owner_username: str) -> None:
     """Seed the demo's records for this app (idempotent)."""
     from .models import PortalLink, PortalReferral
@@ -116,4 +146,5 @@ def seed_demo(owner_username: str) -> None:
             PortalReferral.objects.filter(
                 partner=partner, referral__referred__stage=Stage.CLIENT
             ).update(thanked_at=timezone.now())
+    _sensitive_field()
     run_refresh()

@@ -27,7 +27,7 @@ from thrive.contacts import profiling
 from thrive.contacts.models import Activity, ActivityKind, Person, RelationshipRole, Stage
 from thrive.outreach.models import Delivery
 
-from .models import LeadModel, LeadModelStatus, LeadScore
+from .models import LeadModel, LeadModelStatus, LeadScore, LeadTestPrediction
 
 HORIZON_DAYS = 90
 STEP_DAYS = 30
@@ -319,9 +319,10 @@ def train_and_score(*, now: dt.datetime | None = None, horizon: int = HORIZON_DA
         .distinct()
         .order_by("acquisition_channel__slug")
     )
-    rows_x, rows_y, rows_t = [], [], []
+    rows_x, rows_y, rows_t, rows_id = [], [], [], []
+    moments = cutoffs(people, now, horizon)
     names: list[str] = []
-    for i, cutoff in enumerate(cutoffs(people, now, horizon)):
+    for i, cutoff in enumerate(moments):
         mask = open_leads(people, moment(cutoff))
         if not mask.any():
             continue
@@ -330,10 +331,12 @@ def train_and_score(*, now: dt.datetime | None = None, horizon: int = HORIZON_DA
         rows_x.append(feats.x)
         rows_y.append(_labels(people, mask, cutoff, horizon))
         rows_t.append(np.full(int(mask.sum()), i))
+        rows_id.append(people.ids[mask])
     record: dict[str, Any] = {"horizon_days": horizon, "trained_at": now}
     if not rows_x:
         return _store(record, LeadModelStatus.TOO_LITTLE_DATA, "No history of leads yet.")
     x, y, t = np.vstack(rows_x), np.concatenate(rows_y), np.concatenate(rows_t)
+    ids = np.concatenate(rows_id)
     # The held-out cut-offs are the last few; training uses only cut-offs whose whole
     # outcome window ended before the first held-out one, so no outcome leaks in.
     test_from = max(int(t.max()) - TEST_CUTOFFS + 1, 0)
@@ -378,11 +381,18 @@ def train_and_score(*, now: dt.datetime | None = None, horizon: int = HORIZON_DA
         (int(pid), float(probability[i]), reasons_for(final, feats, i))
         for i, pid in enumerate(people.ids[mask])
     ]
-    return _store(record, LeadModelStatus.READY, "", scores=scores)
+    # Kept for the fairness report: each held-out lead's prediction and outcome.
+    held_out = [
+        (int(pid), moments[int(i)], float(prob), bool(won))
+        for pid, i, prob, won in zip(ids[test], t[test], p, y[test], strict=True)
+    ]
+    return _store(record, LeadModelStatus.READY, "", scores=scores, held_out=held_out)
 
 
 def _store(record: dict[str, Any], status: str, note: str,
-           scores: list[tuple[int, float, list[str]]] | None = None) -> LeadModel:  # fmt: skip
+           scores: list[tuple[int, float, list[str]]] | None = None,
+           held_out: list[tuple[int, dt.datetime, float, bool]] | None = None,
+           ) -> LeadModel:  # fmt: skip
     now = record.pop("trained_at")
     with transaction.atomic():
         lead_model = LeadModel.objects.create(trained_at=now, status=status, note=note, **record)
@@ -394,6 +404,16 @@ def _store(record: dict[str, Any], status: str, note: str,
                         person_id=pid, model=lead_model, probability=p, reasons=r, computed_at=now
                     )
                     for pid, p, r in scores or []
+                ],  # fmt: skip
+                batch_size=1000,
+            )
+            LeadTestPrediction.objects.all().delete()
+            LeadTestPrediction.objects.bulk_create(
+                [
+                    LeadTestPrediction(
+                        model=lead_model, person_id=pid, cutoff=at, probability=prob, converted=won
+                    )
+                    for pid, at, prob, won in held_out or []
                 ],  # fmt: skip
                 batch_size=1000,
             )

@@ -74,6 +74,24 @@ class LeadScore(models.Model):
         return f"{self.person_id}: {self.probability:.2f}"
 
 
+class LeadTestPrediction(models.Model):
+    """One held-out row of a lead model's test: what it predicted for a lead at a test
+    cut-off and whether they became a client within the horizon. The fairness report
+    compares these by group; only the latest ready model keeps them."""
+
+    model = models.ForeignKey(LeadModel, on_delete=models.CASCADE, related_name="test_rows_kept")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    cutoff = models.DateTimeField()
+    probability = models.FloatField()
+    converted = models.BooleanField()
+
+    class Meta:
+        ordering = ["model", "cutoff", "person"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.cutoff:%Y-%m-%d}: {self.probability:.2f}"
+
+
 class PortalLink(models.Model):
     """A magic link to one partner's portal. The token carries a random nonce; only its
     hash is kept, and ``used_at`` makes the link single-use: whoever opens it first gets

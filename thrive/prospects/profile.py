@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from thrive.insights import lift_sentence, profile_lifts, top_share_mask
 
-from .clients import ClientTable, client_table
+from .clients import ClientTable, client_table, sensitive_attributes
 from .models import IdealProfile
 
 TOP_SHARE = 0.10
@@ -68,3 +68,18 @@ def refresh_profile(*, as_of: dt.date | None = None) -> IdealProfile:
 
 def latest_profile() -> IdealProfile | None:
     return IdealProfile.objects.order_by("-computed_at", "-id").first()
+
+
+def shown_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The stored profile without any attribute that is sensitive now (marked after the
+    profile was computed): what the Reach page and the partner portal show."""
+    hidden = sensitive_attributes()
+    if not hidden:
+        return payload
+    return {
+        **payload,
+        "lifts": [r for r in payload.get("lifts") or [] if r.get("attribute") not in hidden],
+        "highlights": [
+            r for r in payload.get("highlights") or [] if r.get("attribute") not in hidden
+        ],
+    }

@@ -186,6 +186,7 @@ TASKS = NavItem("Tasks", "tasks", ("task_*",), keywords="to do inbox due")
 SUB_PAGES: tuple[tuple[NavItem, str], ...] = (
     (NavItem("Leads", "reach_leads", keywords="prospects scores"), "Reach"),
     (NavItem("Partners", "reach_partners", keywords="referrals portal"), "Reach"),
+    (NavItem("Lead model fairness", "reach_fairness", keywords="bias sensitive"), "Reach"),
     (NavItem("Email templates", "outreach_templates", keywords="outreach"), "Reach"),
     (NavItem("Sequences", "sequences", keywords="outreach drip"), "Reach"),
     (NavItem("New segment", "segment_new", allowed=can_edit), "Customers"),

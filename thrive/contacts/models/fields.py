@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,37 @@ class CustomFieldEntity(models.TextChoices):
     ORGANIZATION = "organization", "Organization"
 
 
+# The special categories of personal data (GDPR Art. 9, plus pregnancy and disability,
+# which equality law protects): a field whose key or label names one is sensitive when it
+# is created. Word stems, matched at the start of a word of the key or label.
+SPECIAL_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("health", ("health", "medical", "medic", "illness", "diagnos", "allerg", "disease",
+                "symptom", "mental", "diet", "intoleran")),
+    ("disability", ("disab", "handicap", "impair", "wheelchair", "accessib")),
+    ("pregnancy", ("pregnan", "maternity", "expecting")),
+    ("religion or belief", ("religio", "faith", "belief", "church", "mosque", "synagog",
+                            "worship", "halal", "kosher")),
+    ("ethnicity or race", ("ethnic", "race", "racial", "ancestr", "skin")),
+    ("sexual orientation or sex life", ("sexual", "orientation", "gay", "lesbian", "lgbt")),
+    ("political opinion", ("politic",)),
+    ("trade-union membership", ("union",)),
+    ("genetic or biometric data", ("genetic", "dna", "biometric", "fingerprint")),
+    ("criminal record", ("criminal", "convict", "offence", "offense")),
+)  # fmt: skip
+_WORDS = re.compile(r"[a-z]+")
+
+
+def special_category(key: str, label: str = "") -> str:
+    """The special category a field's key or label names ("health", "religion or belief"…),
+    or "" when it names none. It errs towards marking ("Race distance" is caught): a
+    false alarm costs the owner a click, a miss costs a person's privacy."""
+    words = _WORDS.findall(f"{key} {label}".lower().replace("_", " "))
+    for category, stems in SPECIAL_CATEGORIES:
+        if any(word.startswith(stem) for word in words for stem in stems):
+            return category
+    return ""
+
+
 class CustomFieldDefinition(models.Model):
     entity = models.CharField(max_length=16, choices=CustomFieldEntity.choices)
     key = models.CharField(
@@ -30,6 +62,12 @@ class CustomFieldDefinition(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text="Allowed values for a choice.")
     required = models.BooleanField(default=False)
     help_text = models.CharField(max_length=255, blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="Sensitive attributes (health, religion, ethnicity and the like) are never "
+        "used by the ideal-client profile, lead scoring or the partner portal. Fields named "
+        "for one are marked when created; untick only if the name misleads.",
+    )
 
     class Meta:
         ordering = ["entity", "label"]
@@ -43,6 +81,12 @@ class CustomFieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_field_type_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Sensitive by default: a new field named for a special category starts marked.
+        if self._state.adding and not self.sensitive and special_category(self.key, self.label):
+            self.sensitive = True
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.field_type == CustomFieldType.CHOICE:

@@ -31,7 +31,7 @@ from ..portal import (
     referrals_of,
     request_portal_link,
 )
-from ..profile import latest_profile
+from ..profile import latest_profile, shown_payload
 
 SESSION_KEY = "prospects_partner_id"
 LINK_USES_PER_IP = Limit(30, dt.timedelta(hours=1), "partner_link_open_per_ip")
@@ -58,7 +58,7 @@ def _message(request: HttpRequest, title: str, text: str, status: int = 200) -> 
 def _portal(request: HttpRequest, partner: Person, form: ReferForm, status: int = 200,
             referred: str = "") -> HttpResponse:  # fmt: skip
     profile = latest_profile()
-    highlights = (profile.payload.get("highlights") or []) if profile else []
+    highlights = (shown_payload(profile.payload).get("highlights") or []) if profile else []
     referrals = referrals_of(partner)
     return render(request, "prospects/public/portal.html", {
         "partner": partner, "form": form, "referrals": referrals,

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from thrive.analytics.queries import snapshot_figure
 from thrive.contacts.models import Person
 from thrive.core.roles import can_edit, can_manage, role_required
+from thrive.insights.fairness import MIN_GROUP, fairness_report
 
 from .. import queries
 from ..charts import reliability_chart
 from ..economics import channel_table
 from ..leads import latest_model
 from ..portal import issue_portal_link, partner_stats, partners, send_portal_link
-from ..profile import latest_profile
+from ..profile import latest_profile, shown_payload
 from ..refresh import is_stale, request_refresh
 
 
@@ -29,7 +30,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if is_stale(profile):
         request_refresh()
     return render(request, "prospects/overview.html", {
-        "here": "reach", "profile": profile, "payload": profile.payload if profile else None,
+        "here": "reach", "profile": profile,
+        "payload": shown_payload(profile.payload) if profile else None,
         "economics": channel_table(), "can_edit": can_edit(request.user),
         "clv_cac": snapshot_figure("clv_cac"),
     })  # fmt: skip
@@ -54,6 +56,40 @@ def leads(request: HttpRequest) -> HttpResponse:
         "chart": reliability_chart(reliability) if reliability else "",
         "reliability": reliability,
     })  # fmt: skip
+
+
+MAX_ATTRIBUTES = 6
+
+
+@require_GET
+def fairness(request: HttpRequest) -> HttpResponse:
+    """The lead model's fairness by group for the attributes chosen (GET only: choosing
+    writes nothing, so every role may look)."""
+    available = queries.fairness_attributes()
+    by_key = {a.key: a for a in available}
+    asked = request.GET.getlist("a")
+    errors = [f"There is no attribute “{k[:60]}” to compare by; choose from the list."
+              for k in asked if k not in by_key]  # fmt: skip
+    chosen = [by_key[k] for k in dict.fromkeys(asked) if k in by_key]
+    if len(chosen) > MAX_ATTRIBUTES:
+        errors.append(f"Compare at most {MAX_ATTRIBUTES} attributes at once; "
+                      f"showing the first {MAX_ATTRIBUTES}.")  # fmt: skip
+        chosen = chosen[:MAX_ATTRIBUTES]
+    if not asked:
+        # By default the sensitive attributes (the point of the check) and the channel.
+        chosen = [by_key[queries.CHANNEL]] + [a for a in available if a.sensitive]
+    data = queries.fairness_input()
+    reports = [
+        {"attribute": a, "report": (report := fairness_report(
+            a.label, queries.group_values(a, data.person_ids), data.predicted, data.outcomes)),
+         "sentences": report.sentences()}
+        for a in chosen
+    ] if data.person_ids else []  # fmt: skip
+    return render(request, "prospects/fairness.html", {
+        "here": "reach", "available": available, "chosen": {a.key for a in chosen},
+        "reports": reports, "model": data.model, "has_outcomes": data.outcomes is not None,
+        "rows": len(data.person_ids), "min_group": MIN_GROUP, "errors": errors,
+    }, status=400 if errors else 200)  # fmt: skip
 
 
 @require_GET
