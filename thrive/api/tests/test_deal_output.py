@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from thrive.commerce import services
 from thrive.commerce.deal_pipeline import order_from_deal
@@ -27,10 +28,19 @@ def stages() -> dict[str, DealStage]:
 
 
 def test_a_deal_reads_with_its_next_step_and_due_date(owner_api, owner, stages):
-    due = dt.date.today() + dt.timedelta(days=3)
-    deal = services.save_deal(None, actor=owner, title="Café fit-out", person=PersonFactory(),
-                              stage=stages["lead"], value="4200", currency="USD",
-                              owner=owner, next_step="Send the quote", next_step_due=due)  # fmt: skip
+    due = timezone.localdate() + dt.timedelta(days=3)
+    deal = services.save_deal(
+        None,
+        actor=owner,
+        title="Café fit-out",
+        person=PersonFactory(),
+        stage=stages["lead"],
+        value="4200",
+        currency="USD",
+        owner=owner,
+        next_step="Send the quote",
+        next_step_due=due,
+    )
     body = owner_api.get(f"/deals/{deal.pk}").json()
     assert body["next_step"] == "Send the quote"
     assert body["next_step_due"] == due.isoformat()
@@ -41,11 +51,22 @@ def test_a_deal_reads_with_its_next_step_and_due_date(owner_api, owner, stages):
 
 
 def test_a_next_step_set_through_the_api_becomes_the_owners_task(owner_api, owner, stages):
-    deal = services.save_deal(None, actor=owner, title="Grinders", person=PersonFactory(),
-                              stage=stages["lead"], value="800", currency="USD", owner=owner)  # fmt: skip
-    due = dt.date.today() + dt.timedelta(days=2)
-    answer = owner_api.send("PATCH", f"/deals/{deal.pk}",
-                            {"next_step": "Call about the grinders", "next_step_due": str(due)})  # fmt: skip
+    deal = services.save_deal(
+        None,
+        actor=owner,
+        title="Grinders",
+        person=PersonFactory(),
+        stage=stages["lead"],
+        value="800",
+        currency="USD",
+        owner=owner,
+    )
+    due = timezone.localdate() + dt.timedelta(days=2)
+    answer = owner_api.send(
+        "PATCH",
+        f"/deals/{deal.pk}",
+        {"next_step": "Call about the grinders", "next_step_due": str(due)},
+    )
     assert answer.status_code == 200
     assert answer.json()["next_step"] == "Call about the grinders"
     assert answer.json()["next_step_due"] == due.isoformat()
@@ -54,18 +75,35 @@ def test_a_next_step_set_through_the_api_becomes_the_owners_task(owner_api, owne
 
 
 def test_a_lost_deal_reads_with_its_reason(owner_api, owner, stages):
-    deal = services.save_deal(None, actor=owner, title="Beans", person=PersonFactory(),
-                              stage=stages["lead"], value="300", currency="USD")  # fmt: skip
-    moved = owner_api.send("PATCH", f"/deals/{deal.pk}",
-                           {"stage_id": stages["lost"].pk, "lost_reason": "Went with a rival"})  # fmt: skip
+    deal = services.save_deal(
+        None,
+        actor=owner,
+        title="Beans",
+        person=PersonFactory(),
+        stage=stages["lead"],
+        value="300",
+        currency="USD",
+    )
+    moved = owner_api.send(
+        "PATCH",
+        f"/deals/{deal.pk}",
+        {"stage_id": stages["lost"].pk, "lost_reason": "Went with a rival"},
+    )
     assert moved.status_code == 200
     assert moved.json()["lost_reason"] == "Went with a rival"
     assert owner_api.get(f"/deals/{deal.pk}").json()["lost_reason"] == "Went with a rival"
 
 
 def test_a_won_deal_reads_with_the_order_it_became(owner_api, owner, stages):
-    deal = services.save_deal(None, actor=owner, title="Wholesale", person=PersonFactory(),
-                              stage=stages["won"], value="1500", currency="USD")  # fmt: skip
+    deal = services.save_deal(
+        None,
+        actor=owner,
+        title="Wholesale",
+        person=PersonFactory(),
+        stage=stages["won"],
+        value="1500",
+        currency="USD",
+    )
     order = order_from_deal(deal, actor=owner)
     body = owner_api.get(f"/deals/{deal.pk}").json()
     assert body["order_id"] == order.pk
