@@ -50,7 +50,8 @@ forms app lists); ``survey_answered`` — optional
 field's key; ``segment_entered``/``segment_left`` — ``segment`` (id); ``manual`` — none;
 ``deal_stage_changed`` — optional ``deal_stage`` (a pipeline stage's id, the stage moved
 to); ``deal_won`` — optional ``min_value``; ``deal_lost`` — optional ``reason`` (words the
-lost reason contains). Deal triggers enrol the deal's person.
+lost reason contains). Deal triggers enrol the deal's person, or for a deal with only an
+organization its primary contact (the first person recorded at it).
 Every activity trigger also accepts ``data``: keys and values the activity's data must
 have.
 """
