@@ -344,7 +344,7 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
     for key in _trigger_keys(trigger):
         field = TRIGGER_FIELDS[key]
         value = config.get(key)
-        row = {
+        row: dict[str, Any] = {
             "key": key, "id": f"trigger-{key}", "label": field.label, "widget": field.widget,
             "help": field.help,
             "multiple": key in LIST_KEYS,
