@@ -373,8 +373,15 @@ def update_deal(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Deal:
             raise ApiError(422, "This field cannot be null.", name)
     changes: dict[str, Any] = {
         name: fields[name]
-        for name in ("title", "value", "probability", "expected_close", "lost_reason",
-                     "next_step", "next_step_due")
+        for name in (
+            "title",
+            "value",
+            "probability",
+            "expected_close",
+            "lost_reason",
+            "next_step",
+            "next_step_due",
+        )
         if name in fields
     }
     if "stage_id" in fields:
