@@ -95,3 +95,14 @@ def test_a_deleted_forms_workflow_shows_the_old_address_marked(owner):
     assert "“brew-course” (no such form now)</option>" in editor
     page = client_for(owner).get(f"/automations/{workflow.pk}/").content.decode()
     assert "When someone submits the form “brew-course”" in page
+
+
+def test_the_demo_course_form_starts_a_check_in_workflow_named_in_words(owner):
+    from thrive.automations.words import describe_trigger
+    from thrive.leadforms.demo import CHECK_IN, seed_demo
+
+    seed_demo(owner.username)
+    seed_demo(owner.username)  # idempotent
+    workflow = Workflow.objects.get(name=CHECK_IN)
+    assert workflow.status == "active"
+    assert describe_trigger(workflow) == "When someone submits the form “Brewing course by email”"
