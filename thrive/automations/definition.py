@@ -42,14 +42,16 @@ Triggers
 ========
 ``trigger_config`` by trigger: ``stage_changed`` — optional ``to`` and ``from`` (lists of
 stages); ``tag_added``/``tag_removed`` — ``tag``; ``order_placed`` — optional
-``min_total``; ``form_submitted`` — optional ``form``; ``survey_answered`` — optional
+``min_total``; ``form_submitted`` — optional ``form`` (a lead form's slug, one the
+forms app lists); ``survey_answered`` — optional
 ``survey``, ``score_min``, ``score_max``; ``idea_status_changed`` — optional ``status``
 (matches activities of kind ``idea_status``, which the ideas app records with
 ``data.status``); ``date_anniversary`` — ``field``: ``first_seen_at`` or a date custom
 field's key; ``segment_entered``/``segment_left`` — ``segment`` (id); ``manual`` — none;
 ``deal_stage_changed`` — optional ``deal_stage`` (a pipeline stage's id, the stage moved
 to); ``deal_won`` — optional ``min_value``; ``deal_lost`` — optional ``reason`` (words the
-lost reason contains). Deal triggers enrol the deal's person.
+lost reason contains). Deal triggers enrol the deal's person, or for a deal with only an
+organization its primary contact (the first person recorded at it).
 Every activity trigger also accepts ``data``: keys and values the activity's data must
 have.
 """
@@ -73,6 +75,7 @@ from thrive.tasks.models import TaskKind
 from thrive.voice.models import IdeaStatus, Survey
 
 from .models import StepKind, TriggerKind
+from .trigger_options import unknown_value_errors
 
 END = "end"
 MAX_STEPS = 60
@@ -371,6 +374,8 @@ def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
         value = cfg["min_value"]
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             errors.append("“min_value” is a number of at least 0.")
+    # Settings whose choices an app above this one registers (a lead form's address).
+    errors += unknown_value_errors(trigger, cfg)
     if errors:
         raise ValidationError(errors)
     return cfg

@@ -29,6 +29,7 @@ from thrive.segments.models import Segment
 from thrive.tasks.models import TaskKind
 from thrive.voice.models import IdeaStatus, Survey
 
+from . import trigger_options
 from .definition import END, IDEA_STATUS_KIND, SETTINGS, exits_of
 from .models import StepKind
 
@@ -343,7 +344,7 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
     for key in _trigger_keys(trigger):
         field = TRIGGER_FIELDS[key]
         value = config.get(key)
-        rows.append({
+        row: dict[str, Any] = {
             "key": key, "id": f"trigger-{key}", "label": field.label, "widget": field.widget,
             "help": field.help,
             "multiple": key in LIST_KEYS,
@@ -351,5 +352,19 @@ def trigger_rows(trigger: str, config: Any) -> list[dict[str, Any]]:
             "values": [str(v) for v in value] if isinstance(value, list) else [],
             "options": options.get(field.widget),
             "pairs": pair_rows(value) if field.widget == "pairs" else [],
-        })  # fmt: skip
+            "blank": "—",
+        }  # fmt: skip
+        offered = trigger_options.provider(trigger, key)
+        if offered is not None:
+            row.update(_offered(offered, row["value"]))
+        rows.append(row)
     return rows
+
+
+def _offered(offered: trigger_options.TriggerOptions, value: str) -> dict[str, Any]:
+    """A setting another app lists the choices of, as a choice list; a saved value that
+    is no longer offered stays chosen, marked, so opening the editor changes nothing."""
+    choices_ = list(offered.options())
+    if value and value not in {v for v, _ in choices_}:
+        choices_.append((value, f"“{value}” (no such {offered.noun} now)"))
+    return {"widget": "choice", "help": "", "options": choices_, "blank": offered.anything}

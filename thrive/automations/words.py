@@ -13,6 +13,7 @@ from thrive.segments.rules import References, summary_text
 from thrive.tasks.models import TaskKind
 from thrive.voice.models import Survey
 
+from . import trigger_options
 from .definition import END, IDEA_STATUS_KIND, exits_of
 from .models import StepKind, TriggerKind, Workflow
 
@@ -28,6 +29,7 @@ class Names:
         self._surveys: dict[int, str] | None = None
         self._sequences: dict[int, str] | None = None
         self._references: Any = None
+        self._offered: dict[tuple[str, str], dict[str, str]] = {}
 
     def associate(self, pk: Any) -> str:
         if self._associates is None:
@@ -68,6 +70,16 @@ class Names:
                 pass
         return self._sequences.get(pk, f"sequence #{pk}")
 
+    def offered(self, trigger: str, key: str, value: Any) -> str:
+        """A trigger setting's value in the words its registered provider gives it (a
+        form's name for its slug); the value itself when none is registered or it is gone."""
+        found = trigger_options.provider(trigger, key)
+        if found is None:
+            return str(value)
+        if (trigger, key) not in self._offered:
+            self._offered[(trigger, key)] = dict(found.options())
+        return self._offered[(trigger, key)].get(str(value), str(value))
+
     def rules(self, rules: dict[str, Any]) -> str:
         if self._references is None:
             self._references = References()
@@ -107,7 +119,7 @@ def describe_trigger(workflow: Workflow, names: Names | None = None) -> str:
             text += f" of at least {cfg['min_total']}"
     elif trigger == TriggerKind.FORM_SUBMITTED:
         text = (
-            f"When someone submits the form “{cfg['form']}”"
+            f"When someone submits the form “{names.offered(trigger, 'form', cfg['form'])}”"
             if cfg.get("form")
             else ("When someone submits a form")
         )

@@ -1,7 +1,13 @@
 """What a deal's move along the pipeline writes besides the deal: its stage history, an
 entry on its person's timeline (the deal workflow triggers listen to it), and the task
-that carries its next step. Called by :func:`thrive.commerce.services.save_deal` inside
-its transaction."""
+that carries its next step.
+
+A deal with only an organization writes its moves to the organization's primary contact
+(the first person recorded at it): workflows enrol people and a timeline is a person's,
+so an entry there is what lets "deal won" or "deal stage changed" fire for a company's
+deal; an organization has no timeline of its own to write to.
+
+Called by :func:`thrive.commerce.services.save_deal` inside its transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from thrive.contacts import services as contact_services
-from thrive.contacts.models import ActivityChannel, ActivityKind, Direction
+from thrive.contacts.models import ActivityChannel, ActivityKind, Direction, Person
 from thrive.core import business
 from thrive.tasks import services as task_services
 from thrive.tasks.models import Task, TaskKind, TaskStatus
@@ -49,27 +55,41 @@ def _move_words(deal: Deal, before: DealStage | None) -> str:
     return f"Deal “{deal.title}” moved from {before.name} to {stage.name}"
 
 
+def primary_contact(organization_id: int | None) -> Person | None:
+    """The person a company's deal is written to: the first one recorded at it."""
+    if organization_id is None:
+        return None
+    return (
+        Person.objects.filter(organization_id=organization_id).order_by("created_at", "pk").first()
+    )
+
+
 def record_move(
     deal: Deal, *, from_stage_id: int | None, actor: Any, at: dt.datetime | None = None
 ) -> DealStageChange:
-    """The stage history row, and the timeline entry on the deal's person (a deal only
-    with an organization has no person's timeline, so no workflow is fired for it)."""
+    """The stage history row, and the timeline entry on the deal's person, or for a deal
+    with only an organization on its primary contact (none when it has no people yet)."""
     at = at or timezone.now()
     change = DealStageChange.objects.create(
         deal=deal, from_stage_id=from_stage_id, to_stage=deal.stage, actor=actor, changed_at=at
     )
-    if deal.person_id is not None:
+    person = deal.person if deal.person_id is not None else primary_contact(deal.organization_id)
+    if person is not None:
         before = DealStage.objects.filter(pk=from_stage_id).first() if from_stage_id else None
+        subject = _move_words(deal, before)
+        if deal.person_id is None and deal.organization is not None:
+            subject += f" (with {deal.organization.name})"
         contact_services.record_activity(
-            deal.person,  # type: ignore[arg-type]
+            person,
             ActivityKind.DEAL,
             occurred_at=at,
             channel=ActivityChannel.SYSTEM,
             direction=Direction.INTERNAL,
             associate=actor,
-            subject=_move_words(deal, before),
+            subject=subject[:255],
             data={
-                "deal": deal.pk, "from": from_stage_id, "to": deal.stage_id,
+                "deal": deal.pk, "organization": deal.organization_id,
+                "from": from_stage_id, "to": deal.stage_id,
                 "stage": deal.stage.name, "won": deal.stage.is_won, "lost": deal.stage.is_lost,
                 "value": str(deal.value), "currency": deal.currency,
                 "reason": deal.lost_reason,

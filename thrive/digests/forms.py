@@ -19,6 +19,7 @@ class NotificationSettingsForm(forms.Form):
     urgent_booking = forms.BooleanField(required=False, label=UrgentKind.BOOKING.label)
     urgent_ideal_form = forms.BooleanField(required=False, label=UrgentKind.IDEAL_FORM.label)
     urgent_workflow = forms.BooleanField(required=False, label=UrgentKind.WORKFLOW.label)
+    urgent_lead_form = forms.BooleanField(required=False, label=UrgentKind.LEAD_FORM.label)
 
     @classmethod
     def for_settings(cls, row: NotificationSettings) -> NotificationSettingsForm:

@@ -16,6 +16,7 @@ class UrgentKind(models.TextChoices):
     BOOKING = "booking", "A session booked, moved or cancelled with me"
     IDEAL_FORM = "ideal_form", "A form filled in by a likely client (hot lead)"
     WORKFLOW = "workflow", "A workflow's “notify” step names me"
+    LEAD_FORM = "lead_form", "A lead-capture form that names me is sent"
 
 
 class NotificationSettings(models.Model):
@@ -34,6 +35,7 @@ class NotificationSettings(models.Model):
     urgent_booking = models.BooleanField(default=True)
     urgent_ideal_form = models.BooleanField(default=True)
     urgent_workflow = models.BooleanField(default=True)
+    urgent_lead_form = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -40,6 +40,7 @@ SETTING_FIELDS = (
     "urgent_booking",
     "urgent_ideal_form",
     "urgent_workflow",
+    "urgent_lead_form",
 )
 
 

@@ -4,8 +4,11 @@ concerns (see :func:`thrive.digests.services.send_urgent` for opt-outs and once-
 * a new detractor (NPS 0–6) → the survey's owner;
 * a new, moved or cancelled booking → the associate booked: the bookings app sends that
   notice itself and asks :mod:`thrive.core.associate_notices` first (registered here);
+* a lead-capture form's answer → the associate the form names to notify (the form makes
+  their task; this is the email beside it), once per answer;
 * a form sent by a likely client (a form submission from someone whose lead score is at
-  least the hot-lead mark) → the business's owners;
+  least the hot-lead mark) → the business's owners, except one already emailed about
+  that answer as the form's associate;
 * a workflow's "notify" step → the associate it names (registered with the engine).
 """
 
@@ -19,12 +22,13 @@ from django.db.models.signals import post_save
 from thrive.accounts.models import Role
 from thrive.contacts.models import Activity, ActivityKind
 from thrive.core import associate_notices
+from thrive.leadforms.models import Submission
 from thrive.prospects.models import LeadScore
 from thrive.voice.models import SurveyResponse
 
 from .contents import HOT_LEAD
 from .emails import unsubscribe_url
-from .models import UrgentKind
+from .models import UrgentEmail, UrgentKind
 from .services import send_urgent, settings_for
 
 DISPATCH_PREFIX = "thrive.digests.urgent"
@@ -51,6 +55,37 @@ def detractor_answered(sender: Any, instance: SurveyResponse, created: bool, **_
     )  # fmt: skip
 
 
+def _lead_form_key(submission_id: Any) -> str:
+    return f"leadform:{submission_id}"
+
+
+def lead_form_sent(sender: Any, instance: Submission, created: bool, **_: Any) -> None:
+    """A form's answer: email the associate the form names, beside the task it gives them."""
+    form = instance.form
+    if not created or form.notify_id is None:
+        return
+    person = instance.person
+    lines = [f"{_name(person)} sent the form “{form.name}”."]
+    lines += [f"{label}: {value}" for label, value in instance.values.items()]
+    score = LeadScore.objects.filter(person_id=person.pk).first()
+    if score is not None and score.probability >= HOT_LEAD:
+        lines.append(f"Their lead score is {score.probability:.0%}: a likely client.")
+    lines.append("It is on your task list too; answer while it is fresh.")
+    send_urgent(
+        form.notify, kind=UrgentKind.LEAD_FORM, key=_lead_form_key(instance.pk),
+        subject=f"New lead from “{form.name}”: {_name(person)}",
+        lines=lines, path=f"/people/{person.pk}/",
+    )  # fmt: skip
+
+
+def _emailed_as_the_forms_associate(activity: Activity, associate: Any) -> bool:
+    submission = (activity.data or {}).get("submission")
+    if submission is None or not str(activity.ref).startswith("leadform:"):
+        return False
+    key = f"{_lead_form_key(submission)}:to:{associate.pk}"
+    return UrgentEmail.objects.filter(key=key).exists()
+
+
 def form_from_likely_client(sender: Any, instance: Activity, created: bool, **_: Any) -> None:
     if not created or instance.kind != ActivityKind.FORM_SUBMISSION:
         return
@@ -64,6 +99,8 @@ def form_from_likely_client(sender: Any, instance: Activity, created: bool, **_:
     ]
     owners = get_user_model().objects.filter(role=Role.OWNER, is_active=True)
     for owner in owners:
+        if _emailed_as_the_forms_associate(instance, owner):
+            continue  # one email per answer: theirs already said who sent it
         send_urgent(
             owner, kind=UrgentKind.IDEAL_FORM, key=f"form:{instance.pk}",
             subject=f"A likely client sent a form: {_name(person)}",
@@ -96,6 +133,9 @@ def connect() -> None:
     associate_notices.register(wants=wants, footer=footer)
     post_save.connect(
         detractor_answered, sender=SurveyResponse, dispatch_uid=f"{DISPATCH_PREFIX}.detractor"
+    )
+    post_save.connect(
+        lead_form_sent, sender=Submission, dispatch_uid=f"{DISPATCH_PREFIX}.lead_form"
     )
     post_save.connect(
         form_from_likely_client, sender=Activity, dispatch_uid=f"{DISPATCH_PREFIX}.form"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from thrive.accounts.models import Associate
+from thrive.automations.models import TriggerKind, Workflow
+from thrive.automations.services import activate_workflow, save_workflow
 from thrive.contacts.models import ConsentPurpose
 from thrive.outreach.email_templates.saving import save_template
 from thrive.outreach.models import EmailTemplate, MessagePurpose, OnCap, Sequence
@@ -140,7 +142,31 @@ def ensure_course_form(notify: Associate | None = None) -> LeadForm:
     )  # fmt: skip
 
 
+CHECK_IN = "Brewing course check-in"
+
+
+def ensure_check_in(form: LeadForm, associate: Associate | None) -> None:
+    """A workflow the form starts (picked from the editor's list of forms): ten days on,
+    the associate asks how the course went."""
+    if associate is None or Workflow.objects.filter(name=CHECK_IN).exists():
+        return
+    workflow = save_workflow(
+        actor=None, name=CHECK_IN, trigger=TriggerKind.FORM_SUBMITTED,
+        trigger_config={"form": form.slug},
+        description="Whoever asks for the course hears from a person once it is over.",
+        steps=[
+            {"kind": "wait", "days": 10},
+            {"kind": "create_task", "associate": associate.pk, "task_kind": "call",
+             "title": "Ask {{ person.first_name|default:'them' }} how the brewing course went",
+             "due_in_days": 2},
+        ],
+    )  # fmt: skip
+    activate_workflow(workflow, actor=None)
+
+
 def seed_demo(owner_username: str) -> None:
-    """Seed the course form (idempotent): Tom, who teaches the brewing classes, is told."""
+    """Seed the course form (idempotent): Tom, who teaches the brewing classes, is told,
+    and checks in with each student once the course is over."""
     tom = Associate.objects.filter(username="tom").first()
-    ensure_course_form(notify=tom or Associate.objects.filter(username=owner_username).first())
+    teacher = tom or Associate.objects.filter(username=owner_username).first()
+    ensure_check_in(ensure_course_form(notify=teacher), teacher)

@@ -52,3 +52,9 @@ def form_numbers(form: LeadForm) -> dict[str, Any]:
 
 def recent_submissions(form: LeadForm, limit: int = 100) -> QuerySet[Submission]:
     return form.submissions.select_related("person").order_by("-submitted_at", "-id")[:limit]
+
+
+def form_choices() -> list[tuple[str, str]]:
+    """Every form as (slug, name): what a workflow's "form submitted" trigger picks from
+    (registered with automations in this app's ready)."""
+    return list(LeadForm.objects.order_by("name").values_list("slug", "name"))

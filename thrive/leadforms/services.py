@@ -41,7 +41,6 @@ from thrive.core import business
 from thrive.core.brand import email_layout
 from thrive.core.roles import check_actor
 from thrive.core.tokens import TokenError, make_token, read_token
-from thrive.core.transactional_email import build_message, send_after_commit
 from thrive.outreach.email_templates.sandbox import Rendered
 from thrive.outreach.inbound.suppression import lift_unsubscribe
 from thrive.outreach.models import CONSENT_PURPOSES, TRANSACTIONAL
@@ -299,24 +298,13 @@ def _send_confirmation(submission: Submission, *, source_url: str, ip_address: s
 
 
 def _notify(submission: Submission) -> None:
+    # The email beside this task is the digests app's urgent email (it listens for new
+    # submissions), so the associate's opt-out and once-per-answer apply to it.
     form, person = submission.form, submission.person
-    associate = form.notify
-    who = person.full_name
     create_task(
-        actor=None, title=f"New lead from “{form.name}”: {who or person.email}"[:200],
-        person=person, assignee=associate,
+        actor=None, title=f"New lead from “{form.name}”: {person.full_name or person.email}"[:200],
+        person=person, assignee=form.notify,
         reason=f"They sent the form “{form.name}”; you are the one it notifies."[:255],
-    )  # fmt: skip
-    if associate is None or not associate.email:
-        return
-    lines = "\n".join(f"{k}: {v}" for k, v in submission.values.items())
-    link = business.public_url() + reverse("person", args=[person.pk])
-    send_after_commit(
-        build_message(
-            to=associate.email, subject=f"New lead from “{form.name}”: {who or person.email}",
-            text=f"{who or person.email} sent the form “{form.name}”.\n\n{lines}\n\n{link}\n",
-        ),
-        what=f"leadform submission {submission.pk} notice",
     )  # fmt: skip
 
 

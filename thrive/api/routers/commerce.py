@@ -288,6 +288,12 @@ class DealOut(Schema):
     weighted_value: Decimal
     expected_close: dt.date | None
     closed_at: dt.datetime | None
+    # What happens next and by when (the owner's task carries the due date), why a lost
+    # deal was lost, and the order a won deal became.
+    next_step: str
+    next_step_due: dt.date | None
+    lost_reason: str
+    order_id: int | None
 
     @staticmethod
     def resolve_stage(obj: Deal) -> str:
@@ -313,6 +319,9 @@ class DealPatch(Schema):
     expected_close: dt.date | None = None
     # Required when moving to a lost stage.
     lost_reason: Text | None = Field(None, max_length=200)
+    # A new next step becomes a task for the deal's owner, due on next_step_due.
+    next_step: Text | None = Field(None, max_length=200)
+    next_step_due: dt.date | None = None
 
 
 def _deal_stage(pk: int) -> DealStage:
@@ -364,7 +373,15 @@ def update_deal(request: HttpRequest, deal_id: Id, payload: DealPatch) -> Deal:
             raise ApiError(422, "This field cannot be null.", name)
     changes: dict[str, Any] = {
         name: fields[name]
-        for name in ("title", "value", "probability", "expected_close", "lost_reason")
+        for name in (
+            "title",
+            "value",
+            "probability",
+            "expected_close",
+            "lost_reason",
+            "next_step",
+            "next_step_due",
+        )
         if name in fields
     }
     if "stage_id" in fields:

@@ -11,6 +11,7 @@ from thrive.automations.models import Enrollment
 from thrive.automations.scans import SEGMENT_SCAN_EVERY, scan_triggers
 from thrive.contacts import services as contacts
 from thrive.contacts.models import Activity
+from thrive.leadforms.models import LeadForm
 from thrive.segments.models import Segment
 from thrive.testing.factories import PersonFactory
 
@@ -55,6 +56,8 @@ def test_order_placed_ignores_refunds_and_small_orders(build):
 
 
 def test_form_submitted_matches_the_form(build):
+    # The trigger picks one of the business's forms (a form's slug it does not know is refused).
+    LeadForm.objects.create(name="Newsletter", slug="newsletter")
     workflow = build("form_submitted", STEPS, trigger_config={"form": "newsletter"})
     yes, no = PersonFactory(), PersonFactory()
     contacts.record_activity(yes, "form_submission", data={"form": "newsletter"})
