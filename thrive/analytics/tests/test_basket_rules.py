@@ -26,9 +26,7 @@ NOW = timezone.now()
 
 
 def _order(person, *products, days_ago=10, status=OrderStatus.COMPLETED):
-    order = OrderFactory(
-        person=person, ordered_at=NOW - dt.timedelta(days=days_ago), status=status
-    )
+    order = OrderFactory(person=person, ordered_at=NOW - dt.timedelta(days=days_ago), status=status)
     for p in products:
         OrderLineFactory(order=order, product=p, sku=p.sku, description=p.name)
     return order
