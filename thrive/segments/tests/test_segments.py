@@ -160,6 +160,21 @@ def world(db) -> dict[str, Person]:
         placed = buyer.orders.get(ordered_at=at(day), status=status)
         OrderLineFactory(order=placed, product=product, sku=product.sku)
 
+    # Email engagement: Ann opened and clicked on 2025-06-10, Bob opened on 2025-01-01,
+    # Cat unsubscribed on 2025-06-01, Dan was sent one he never opened.
+    from thrive.outreach.models import Delivery, MessagePurpose
+
+    for key, person, moments in [
+        ("a", ann, {"opened_at": at("2025-06-10"), "clicked_at": at("2025-06-10")}),
+        ("b", bob, {"opened_at": at("2025-01-01")}),
+        ("c", cat, {"unsubscribed_at": at("2025-06-01")}),
+        ("d", dan, {}),
+    ]:
+        Delivery.objects.create(
+            idempotency_key=key, person=person, purpose=MessagePurpose.EMAIL_MARKETING,
+            status="sent", sent_at=at("2024-12-01"), **moments,
+        )  # fmt: skip
+
     add_score(ann, "champions", "545", 0.9, "400.00", "low")
     add_score(cat, "lost", "111", 0.1, "0.00", "high")
     add_score(dan, "at_risk", "234", 0.4, "120.50", "medium")
@@ -338,6 +353,13 @@ CASES: list[tuple[dict[str, Any], str]] = [
     (one("category_bought", "not_bought_90", ["Coffee"]), "BCD"),
     (one("category_bought", "not_bought_180", ["Equipment"]), "BCD"),
     (one("category_bought", "not_bought_365", ["Coffee", "Equipment"]), "BC"),
+    (one("email_engagement", "opened_within", 30), "A"),
+    (one("email_engagement", "opened_within", 365), "AB"),
+    (one("email_engagement", "not_opened_within", 30), "BCD"),
+    (one("email_engagement", "clicked_within", 30), "A"),
+    (one("email_engagement", "not_clicked_within", 30), "BCD"),
+    (one("email_engagement", "unsubscribed_within", 30), "C"),
+    (one("email_engagement", "unsubscribed_within", 7), ""),
     # Scores: people without a score (Bob) match none of these rules.
     (one("rfm_segment", "in", ["champions", "lost"]), "AC"),
     (one("rfm_segment", "not_in", ["champions"]), "CD"),
