@@ -61,9 +61,12 @@ def _bought_q(column: str, op: str, value: list[str], clock: Clock) -> Q:
     """One EXISTS over this person's kept order lines whose product ``column`` is in
     ``value`` (within the window), negated for "not bought"."""
     bought, days = _PARSED[op]
+    # Up to the clock's "now", so a segment evaluated as of a past day (a campaign's
+    # send time) reads the purchases known then.
     lines = OrderLine.objects.filter(
         order__person=OuterRef("pk"),
         order__status__in=KEPT,
+        order__ordered_at__lte=clock.now,
         **{f"product__{column}__in": sorted(value)},
     )
     if days is not None:

@@ -108,3 +108,16 @@ def test_the_rule_builder_offers_the_products_and_categories(shop, member):
         ("Coffee", "Coffee"),
         ("Equipment", "Equipment"),
     ]
+
+
+def test_a_segment_evaluated_as_of_a_past_day_reads_the_purchases_known_then(shop):
+    from thrive.contacts.models import Person
+    from thrive.segments.rules import compile_rules, validate_rules
+
+    rules = validate_rules(
+        {"match": "all", "rules": [_rule("product_bought", "not_bought_ever", ["GRIND"])]}
+    )
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    then = Person.objects.filter(compile_rules(rules, now=ten_days_ago))
+    # Ben's grinder came 5 days ago: ten days ago he had never bought one.
+    assert sorted(then.values_list("first_name", flat=True)) == ["Ana", "Ben", "Di", "Ed"]
