@@ -3,7 +3,7 @@ a holdout, sent in the demo's past like the A/B campaign (``proof.send_in_the_pa
 the basket rules the worker would have found, so every customer page shows its likely next
 products.
 
-Some readers who clicked bought a hand grinder within days (a seeded draw, recorded as
+Some readers who opened it bought a hand grinder within days (a seeded draw, recorded as
 the shop records orders, before the demo's "now"): the campaign's results page judges it
 on money against its holdout. The segment is judged on the orders known when it was sent:
 its rules are evaluated as of the send time.
@@ -44,8 +44,8 @@ HOLDOUT = 20
 BEANS = ["Single origin", "Blend", "Espresso", "Decaf"]
 GRINDERS = ["KC-GR-HND", "KC-GR-ELC"]
 GRINDER = "KC-GR-HND"
-# Of the readers who clicked, this share bought the hand grinder in the next days.
-BUY_SHARE = 0.35
+# Of the readers who opened it, this share bought the hand grinder in the next days.
+BUY_SHARE = 0.2
 TEMPLATE = TemplateText(
     name="Burr grinder for bean buyers",
     subject="Grind it fresh: our hand burr grinder",
@@ -72,23 +72,23 @@ def _segment(owner: Associate) -> Segment:
     return segment
 
 
-def _buy_after_clicks(campaign: Campaign, owner: Associate, clock: dt.datetime) -> int:
+def _buy_after_opens(campaign: Campaign, owner: Associate, clock: dt.datetime) -> int:
     grinder = Product.objects.filter(sku=GRINDER).first()
     if grinder is None:
         return 0
     rng = random.Random(20)  # noqa: S311 - demo data, not security
-    clicked = (
+    opened = (
         Delivery.objects.filter(
-            campaign=campaign, status=DeliveryStatus.SENT, clicked_at__isnull=False
+            campaign=campaign, status=DeliveryStatus.SENT, opened_at__isnull=False
         )
         .select_related("person")
         .order_by("pk")
     )
     bought = 0
-    for delivery in clicked:
-        if rng.random() >= BUY_SHARE or delivery.clicked_at is None:
+    for delivery in opened:
+        if rng.random() >= BUY_SHARE or delivery.opened_at is None:
             continue
-        when = delivery.clicked_at + dt.timedelta(hours=rng.randint(1, 24 * 10))
+        when = delivery.opened_at + dt.timedelta(hours=rng.randint(1, 24 * 10))
         if when >= clock:
             continue
         number = f"CS-{delivery.pk}"
@@ -124,7 +124,7 @@ def seed_cross_sell(owner: Associate, clock: dt.datetime, zone: Any) -> Campaign
                 scheduled_at=start, started_at=start, updated_at=start,
             )  # fmt: skip
             send_in_the_past(campaign, start, clock)
-            _buy_after_clicks(campaign, owner, clock)
+            _buy_after_opens(campaign, owner, clock)
         campaign.refresh_from_db()
     refresh_basket_rules(now=clock)
     return campaign
