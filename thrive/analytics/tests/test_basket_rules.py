@@ -90,8 +90,8 @@ def test_a_beans_buyer_is_offered_the_grinder_with_the_rule_in_words(shop):
     likely = likely_next_products(buyer)
     assert [s.products for s in likely.suggestions] == [["Burr grinder"]]
     assert likely.suggestions[0].sentence == (
-        "50% of customers who bought Huila beans also bought Burr grinder; "
-        "that is 1.1× more often than customers in general."
+        "50% of the orders with Huila beans also had Burr grinder; "
+        "that is 1.1× more often than orders in general."
     )
     owner_of_both = PersonFactory()
     _order(owner_of_both, shop["beans"], shop["grinder"])
@@ -107,11 +107,11 @@ def test_the_person_page_shows_likely_next_products_and_none_for_who_declined(sh
     _order(buyer, shop["beans"])
     page = client_for(owner).get(f"/people/{buyer.pk}/").content.decode()
     assert "Likely next products" in page
-    assert "50% of customers who bought Huila beans also bought Burr grinder" in page
+    assert "50% of the orders with Huila beans also had Burr grinder" in page
     profiling.decline(buyer, actor=owner)
     page = client_for(owner).get(f"/people/{buyer.pk}/").content.decode()
     assert "Ana declined personalisation and analytics, so no products are suggested" in page
-    assert "also bought Burr grinder" not in page
+    assert "also had Burr grinder" not in page
     assert likely_next_products(buyer).declined
 
 
@@ -120,4 +120,4 @@ def test_every_role_sees_the_suggestions(shop, persona):
     buyer = PersonFactory()
     _order(buyer, shop["grinder"])
     page = client_for(persona).get(f"/people/{buyer.pk}/").content.decode()
-    assert "60% of customers who bought Burr grinder also bought Huila beans" in page
+    assert "60% of the orders with Burr grinder also had Huila beans" in page
