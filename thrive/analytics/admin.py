@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AnalyticsRefresh, CustomerScore, DashboardSnapshot
+from .models import AnalyticsRefresh, BasketRule, CustomerScore, DashboardSnapshot
 
 
 @admin.register(CustomerScore)
@@ -38,4 +38,16 @@ class AnalyticsRefreshAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AnalyticsRefresh._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BasketRule)
+class BasketRuleAdmin(admin.ModelAdmin):
+    list_display = ["antecedent", "consequent", "confidence", "lift", "support", "computed_at"]
+    readonly_fields = [f.name for f in BasketRule._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # found by the background job, never typed in
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -24,6 +24,11 @@ class AnalyticsConfig(AppConfig):
 
         on_orders_changed(request_refresh)
         register_figure_people()
+        # Cross-sell rules are found again in recent orders after every refresh.
+        from .basket_rules import refresh_basket_rules
+        from .hooks import after_refresh
+
+        after_refresh(refresh_basket_rules)
         # Someone who declines profiling loses their scores at once, not at the next refresh.
         from thrive.contacts.forgetting import on_decline
 

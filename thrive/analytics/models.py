@@ -98,3 +98,26 @@ class AnalyticsRefresh(BackgroundJob):
 
     def summary_what(self) -> str:
         return "scores and dashboard" if self.state == JobState.FINISHED else self.step
+
+
+class BasketRule(models.Model):
+    """One association rule "customers who bought these also bought those", found by the
+    worker in recent orders after each analytics refresh (``thrive.analytics.basket_rules``).
+
+    Products are stored by id (lists, sorted); a run replaces every row, so all rows share
+    one ``computed_at``. Counts are over the orders of the window the run looked at.
+    """
+
+    computed_at = models.DateTimeField()
+    antecedent = models.JSONField(help_text="Product ids on the left side (bought).")
+    consequent = models.JSONField(help_text="Product ids on the right side (also bought).")
+    support = models.FloatField(help_text="Share of orders with both sides.")
+    confidence = models.FloatField(help_text="Share of orders with the left side that have both.")
+    lift = models.FloatField(help_text="Confidence over the right side's own share of orders.")
+    orders = models.PositiveIntegerField(help_text="Orders the run looked at.")
+
+    class Meta:
+        ordering = ["-confidence", "-lift", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.antecedent} → {self.consequent}"

@@ -51,7 +51,9 @@ field's key; ``segment_entered``/``segment_left`` — ``segment`` (id); ``manual
 ``deal_stage_changed`` — optional ``deal_stage`` (a pipeline stage's id, the stage moved
 to); ``deal_won`` — optional ``min_value``; ``deal_lost`` — optional ``reason`` (words the
 lost reason contains). Deal triggers enrol the deal's person, or for a deal with only an
-organization its primary contact (the first person recorded at it).
+organization its primary contact (the first person recorded at it). ``product_bought`` —
+optional ``product`` (a catalogue product's SKU; any product if empty), fired when a
+completed order containing it is recorded or a pending one is paid.
 Every activity trigger also accepts ``data``: keys and values the activity's data must
 have.
 """
@@ -66,7 +68,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from thrive.accounts.models import Associate
-from thrive.commerce.models import DealStage
+from thrive.commerce.models import DealStage, Product
 from thrive.contacts.models import ActivityKind, Stage
 from thrive.outreach.models import Sequence
 from thrive.segments.models import Segment
@@ -119,6 +121,7 @@ TRIGGER_KEYS: dict[str, set[str]] = {
     TriggerKind.DEAL_STAGE_CHANGED: {"deal_stage"},
     TriggerKind.DEAL_WON: {"min_value"},
     TriggerKind.DEAL_LOST: {"reason"},
+    TriggerKind.PRODUCT_BOUGHT: {"product"},
 }
 SCANNED_TRIGGERS = {
     TriggerKind.DATE_ANNIVERSARY,
@@ -370,6 +373,10 @@ def validate_trigger(trigger: str, config: Any) -> dict[str, Any]:
     elif trigger == TriggerKind.DEAL_STAGE_CHANGED and cfg.get("deal_stage") not in (None, ""):
         if not DealStage.objects.filter(pk=_int_or_zero(cfg["deal_stage"])).exists():
             errors.append("“deal_stage” is one of the pipeline's stages (its id).")
+    elif trigger == TriggerKind.PRODUCT_BOUGHT and str(cfg.get("product") or "").strip():
+        cfg["product"] = str(cfg["product"]).strip()
+        if not Product.objects.filter(sku=cfg["product"]).exists():
+            errors.append(f"There is no product with the SKU “{cfg['product']}”.")
     elif trigger == TriggerKind.DEAL_WON and cfg.get("min_value") is not None:
         value = cfg["min_value"]
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:

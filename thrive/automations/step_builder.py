@@ -290,6 +290,7 @@ TRIGGER_FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("deal_stage", "Moved to", "deal_stage", "any stage if empty"),
     Field("min_value", "Deals worth at least", "number", "any deal if empty"),
     Field("reason", "Lost reason contains", "text", "any reason if empty"),
+    Field("product", "Product (SKU)", "text", "e.g. GRINDER-1; any product if empty"),
     Field("data", "Matching", "pairs", "optional: only events with these values"),
 )}  # fmt: skip
 LIST_KEYS = {"to", "from"}

@@ -26,6 +26,7 @@ KIND_OF_TRIGGER: dict[str, str] = {
     TriggerKind.DEAL_STAGE_CHANGED: ActivityKind.DEAL,
     TriggerKind.DEAL_WON: ActivityKind.DEAL,
     TriggerKind.DEAL_LOST: ActivityKind.DEAL,
+    TriggerKind.PRODUCT_BOUGHT: ActivityKind.ORDER,
 }
 
 
@@ -74,6 +75,14 @@ def matches(workflow: Workflow, kind: str, data: dict[str, Any]) -> bool:
         if "refund" in data or data.get("voided") or "total" not in data:
             return False
         return cfg.get("min_total") is None or _in_range(data["total"], cfg["min_total"], None)
+    if trigger == TriggerKind.PRODUCT_BOUGHT:
+        # Only a completed order (placed paid, or a pending one paid later) names its
+        # products; refunds and voids never do.
+        skus = data.get("skus")
+        if not isinstance(skus, list) or "refund" in data or data.get("voided"):
+            return False
+        product = str(cfg.get("product") or "").strip()
+        return bool(skus) and (not product or product in skus)
     if trigger == TriggerKind.FORM_SUBMITTED:
         return not cfg.get("form") or str(data.get("form", "")) == str(cfg["form"])
     if trigger == TriggerKind.SURVEY_ANSWERED:

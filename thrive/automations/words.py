@@ -117,6 +117,12 @@ def describe_trigger(workflow: Workflow, names: Names | None = None) -> str:
         text = "When someone places an order"
         if cfg.get("min_total") is not None:
             text += f" of at least {cfg['min_total']}"
+    elif trigger == TriggerKind.PRODUCT_BOUGHT:
+        text = (
+            f"When someone buys {cfg['product']}"
+            if cfg.get("product")
+            else "When someone buys a product"
+        )
     elif trigger == TriggerKind.FORM_SUBMITTED:
         text = (
             f"When someone submits the form “{names.offered(trigger, 'form', cfg['form'])}”"

@@ -137,7 +137,9 @@ def record_order(
                 direction=Direction.INBOUND,
                 subject=f"Order {order.number}: {order.total} {currency}"
                 + (" (pending)" if status == OrderStatus.PENDING else ""),
-                data={"order": order.pk, "total": str(order.total), "currency": currency},
+                data={"order": order.pk, "total": str(order.total), "currency": currency}
+                # The products of a completed order, for the "product bought" trigger.
+                | ({"skus": _skus(built)} if status == OrderStatus.COMPLETED else {}),
                 ref=f"order:{order.pk}",
             )
             if status == OrderStatus.COMPLETED:
@@ -146,6 +148,11 @@ def record_order(
     except IntegrityError as exc:
         raise ValidationError({"number": f"Order {number} already exists."}) from exc
     return order
+
+
+def _skus(lines: Any) -> list[str]:
+    """The SKUs of the catalogue products among ``lines``, sorted, each once."""
+    return sorted({line.product.sku for line in lines if line.product_id is not None})
 
 
 def refund_order(
@@ -231,7 +238,11 @@ def complete_order(order: Order, *, actor: Any, at: dt.datetime | None = None) -
             direction=Direction.INBOUND,
             associate=actor,
             subject=f"Order {order.number} paid: {order.total} {order.currency}",
-            data={"order": order.pk, "completed": True},
+            data={
+                "order": order.pk,
+                "completed": True,
+                "skus": _skus(order.lines.select_related("product")),
+            },
             ref=f"order:{order.pk}",
         )
         lifecycle.order_placed(order.person, at=order.ordered_at)

@@ -321,6 +321,14 @@ def seed_campaign(owner: Associate, clock: dt.datetime, zone: Any) -> Campaign |
         created_at=start - dt.timedelta(days=1), status=CampaignStatus.SENDING,
         scheduled_at=start, started_at=start, updated_at=start,
     )  # fmt: skip
+    send_in_the_past(campaign, start, clock)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def send_in_the_past(campaign: Campaign, start: dt.datetime, clock: dt.datetime) -> None:
+    """Split the audience and send ``campaign`` at ``start`` through the sender's own gates
+    and rendering, marking the messages sent then; opens and clicks are simulated."""
     build_audience(campaign, now=start)
     ours = Delivery.objects.filter(campaign=campaign)
     mine = set(ours.values_list("pk", flat=True))
@@ -362,8 +370,6 @@ def seed_campaign(owner: Associate, clock: dt.datetime, zone: Any) -> Campaign |
         status=CampaignStatus.SENT, audience_ready=True, finished_at=finished,
         updated_at=finished,
     )  # fmt: skip
-    campaign.refresh_from_db()
-    return campaign
 
 
 def _consented_then(ready: list[Delivery], now: dt.datetime) -> list[Delivery]:
@@ -480,6 +486,10 @@ def seed_proof(owner_username: str, zone: Any) -> None:
         seed_campaign(owner, clock, zone)
     with transaction.atomic():
         seed_follow_ups(clock)
+    # The cross-sell campaign to "bought beans, never a grinder", and the basket rules.
+    from .cross_sell import seed_cross_sell
+
+    seed_cross_sell(owner, clock, zone)
     seed_profiling_refusal(owner, clock - dt.timedelta(days=9))
 
 

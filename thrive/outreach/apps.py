@@ -19,3 +19,8 @@ class OutreachConfig(AppConfig):
         from .conf import public_url
 
         set_public_url(public_url)
+
+        # Segment rules on who opened, clicked or unsubscribed recently.
+        from .segment_fields import register as register_segment_fields
+
+        register_segment_fields()

@@ -206,6 +206,10 @@ STATIC_OPTIONS: dict[str, list[tuple[str, str]]] = {
     "activity": [(ANY_KIND, "any activity"), *ActivityKind.choices],
 }
 
+# Option lists read from the database when first used (products, categories): name ->
+# a function returning (value, label) pairs. Registered by the apps that own the rows.
+OPTION_SOURCES: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
 # How a registered field's rule becomes a condition on Person: (op, value, clock) -> Q.
 FieldCompiler = Callable[[str, Any, "Clock"], Q]
 COMPILERS: dict[str, FieldCompiler] = {}
@@ -216,16 +220,19 @@ def register_field(
     compile: FieldCompiler,
     *,
     options: dict[str, list[tuple[str, str]]] | None = None,
+    option_sources: dict[str, Callable[[], list[tuple[str, str]]]] | None = None,
 ) -> None:
     """Let rules test ``field``; an app calls this from its ``AppConfig.ready``.
 
     ``compile`` turns a cleaned rule's operator and value into one SQL condition on
     Person (an ``EXISTS`` or ``IN`` subquery keyed on the person, see :mod:`.sql`);
-    ``options`` adds the option lists the field's choices come from.
+    ``options`` adds the option lists the field's choices come from; ``option_sources``
+    adds lists read from the database (once per :class:`References`).
     """
     FIELDS[field.name] = field
     COMPILERS[field.name] = compile
     STATIC_OPTIONS.update(options or {})
+    OPTION_SOURCES.update(option_sources or {})
 
 
 class References:
@@ -236,6 +243,7 @@ class References:
         self._tags: dict[str, str] | None = None
         self._channels: dict[str, str] | None = None
         self._custom: dict[str, CustomFieldDefinition] | None = None
+        self._sourced: dict[str, list[tuple[str, str]]] = {}
 
     @property
     def tags(self) -> dict[str, str]:
@@ -267,6 +275,10 @@ class References:
             return [(n, n) for n in self.tags.values()]
         if name == "channel":
             return list(self.channels.items())
+        if name in OPTION_SOURCES:
+            if name not in self._sourced:
+                self._sourced[name] = OPTION_SOURCES[name]()
+            return self._sourced[name]
         return STATIC_OPTIONS[name]
 
     def label(self, name: str, value: str) -> str:

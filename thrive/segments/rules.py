@@ -52,6 +52,13 @@ orders_count, orders_amount, predicted_clv  eq, ne, gt, gte, lt, lte
 rfm_r, rfm_f, rfm_m (1–5)                   eq, ne, gt, gte, lt, lte
 p_alive (0–1)                               gt, gte, lt, lte
 lead_score (0–1)                            gte, lte (open leads scored by thrive.prospects)
+product_bought (SKUs), category_bought      bought_ever, bought_30, bought_90, bought_180,
+(product categories)                        bought_365, not_bought_ever, not_bought_30, …
+                                            (any of the list; completed or partly
+                                            refunded orders, up to the rule's "now")
+email_engagement (a number of days)         opened_within, not_opened_within,
+                                            clicked_within, not_clicked_within,
+                                            unsubscribed_within
 ==========================================  ==============================================
 
 Values by operator: lists of choices for ``in``/``not_in`` (stage, rfm_segment,

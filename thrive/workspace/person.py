@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Sum
 
+from thrive.analytics.basket_rules import likely_next_products
 from thrive.automations.queries import person_logs
 from thrive.commerce.queries import open_deals
 from thrive.contacts import profiling
@@ -109,6 +110,8 @@ def person_profile(person: Person, *, timeline_page: str | None = None) -> dict[
         "consents": list(Consent.objects.filter(person=person).order_by("purpose", "-granted_at")),
         # Declined personalisation and analytics: no scores, and the page says why.
         "profiling_declined": profiling.declined_on(person),
+        # Cross-sell: rules whose left side they bought and right side they have not.
+        "likely_next": likely_next_products(person),
         "tasks": task_queries.tasks_for_person(person, 20),
         "referred_by": Referral.objects.filter(referred=person).select_related("referrer").first(),
         "referrals": list(Referral.objects.filter(referrer=person).select_related("referred")[:50]),

@@ -31,6 +31,7 @@ class TriggerKind(models.TextChoices):
     DEAL_STAGE_CHANGED = "deal_stage_changed", "A deal moved to another stage"
     DEAL_WON = "deal_won", "A deal was won"
     DEAL_LOST = "deal_lost", "A deal was lost"
+    PRODUCT_BOUGHT = "product_bought", "A product was bought"
 
 
 class StepKind(models.TextChoices):

@@ -341,9 +341,10 @@ def test_associates_spend_time_with_people(demo: Demo) -> None:
     assert not human.filter(associate=None).exists()
     assert not human.filter(duration_minutes=None).exists()
     assert Activity.objects.filter(kind="email", automated=True, associate=None).exists()
-    # Moderate volume: about one extra entry per person beyond orders and stage changes.
+    # Moderate volume: about one extra entry per person beyond orders and stage changes
+    # (two campaigns' sends, opens and clicks included).
     extra = Activity.objects.exclude(kind__in=["order", "stage_change"]).count()
-    assert extra < 2 * PEOPLE
+    assert extra < 2.25 * PEOPLE
 
 
 def test_the_first_dashboard_includes_the_apps_seeds(demo: Demo) -> None:

@@ -180,3 +180,40 @@ def test_the_demo_business_works_in_portland_time(demo: None) -> None:
     business = Business.objects.get()
     if hasattr(business, "time_zone"):  # the in-app business settings
         assert business.time_zone == catalog.BUSINESS_TIME_ZONE
+
+
+def test_the_cross_sell_campaign_went_to_bean_buyers_without_a_grinder_with_a_holdout(
+    demo: None,
+) -> None:
+    from thrive.analytics.models import BasketRule
+    from thrive.commerce.models import Order, OrderLine
+    from thrive.demo import cross_sell
+    from thrive.outreach.reports.money import campaign_money
+
+    campaign = Campaign.objects.get(name=cross_sell.CAMPAIGN)
+    assert campaign.segment.name == cross_sell.SEGMENT
+    assert campaign.status == CampaignStatus.SENT and campaign.started_at < END
+    deliveries = Delivery.objects.filter(campaign=campaign)
+    held_out = deliveries.filter(skip_reason="holdout")
+    sent = deliveries.filter(status=DeliveryStatus.SENT)
+    assert held_out.exists() and sent.exists()
+    # Nobody in either arm had bought a grinder by the send; all had bought beans.
+    people = list(deliveries.values_list("person_id", flat=True))
+    before = OrderLine.objects.filter(
+        order__person_id__in=people, order__ordered_at__lt=campaign.started_at
+    )
+    assert not before.filter(product__sku__in=cross_sell.GRINDERS).exists()
+    beans = before.filter(product__category__in=cross_sell.BEANS)
+    assert set(beans.values_list("order__person_id", flat=True)) == set(people)
+    # Some readers who opened it bought the grinder afterwards, before the demo's "now".
+    bought = Order.objects.filter(number__startswith="CS-")
+    assert bought.exists() and not bought.filter(ordered_at__gte=END).exists()
+    assert set(bought.values_list("person_id", flat=True)) <= set(
+        sent.filter(opened_at__isnull=False).values_list("person_id", flat=True)
+    )
+    money = campaign_money(campaign, days=30, now=END)
+    assert money is not None and money.control_kind == "holdout"
+    assert money.rows[0].uplift.control.people == held_out.count()
+    assert money.rows[0].uplift.treated.buyers > 0
+    # The basket rules are stored for the person pages.
+    assert BasketRule.objects.exists()

@@ -41,7 +41,13 @@ from thrive.segments.rules import (
     summary_text,
     validate_rules,
 )
-from thrive.testing.factories import ChannelFactory, OrderFactory, PersonFactory
+from thrive.testing.factories import (
+    ChannelFactory,
+    OrderFactory,
+    OrderLineFactory,
+    PersonFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +125,7 @@ def world(db) -> dict[str, Person]:
     PersonRole.objects.create(person=dan, role="partner")
 
     def order(person: Person, day: str, total: str, status: str = "completed", refunded="0"):
-        OrderFactory(
+        return OrderFactory(
             person=person, ordered_at=at(day), total=Decimal(total), refunded=Decimal(refunded),
             status=status,
         )  # fmt: skip
@@ -136,6 +142,38 @@ def world(db) -> dict[str, Person]:
     # Dan: 100 + (150 − 50) = 200 over two orders.
     order(dan, "2025-02-01", "100")
     order(dan, "2025-02-02", "150", OrderStatus.PARTIALLY_REFUNDED, "50")
+
+    # What they bought: only kept orders count (Ann's voided filters, Bob's pending grinder
+    # and Cat's refunded beans do not). Ann: grinder 2025-01-05, beans 2025-06-01; Dan:
+    # beans 2025-02-01.
+    beans = ProductFactory(sku="BEANS", name="Huila beans", category="Coffee")
+    grinder = ProductFactory(sku="GRIND", name="Burr grinder", category="Equipment")
+    filters = ProductFactory(sku="FILT", name="Paper filters", category="Equipment")
+    for buyer, day, product, status in [
+        (ann, "2025-01-05", grinder, "completed"),
+        (ann, "2025-06-01", beans, "completed"),
+        (ann, "2025-06-10", filters, OrderStatus.VOIDED),
+        (bob, "2025-06-01", grinder, OrderStatus.PENDING),
+        (cat, "2023-04-01", beans, OrderStatus.REFUNDED),
+        (dan, "2025-02-01", beans, "completed"),
+    ]:
+        placed = buyer.orders.get(ordered_at=at(day), status=status)
+        OrderLineFactory(order=placed, product=product, sku=product.sku)
+
+    # Email engagement: Ann opened and clicked on 2025-06-10, Bob opened on 2025-01-01,
+    # Cat unsubscribed on 2025-06-01, Dan was sent one he never opened.
+    from thrive.outreach.models import Delivery, MessagePurpose
+
+    for key, person, moments in [
+        ("a", ann, {"opened_at": at("2025-06-10"), "clicked_at": at("2025-06-10")}),
+        ("b", bob, {"opened_at": at("2025-01-01")}),
+        ("c", cat, {"unsubscribed_at": at("2025-06-01")}),
+        ("d", dan, {}),
+    ]:
+        Delivery.objects.create(
+            idempotency_key=key, person=person, purpose=MessagePurpose.EMAIL_MARKETING,
+            status="sent", sent_at=at("2024-12-01"), **moments,
+        )  # fmt: skip
 
     add_score(ann, "champions", "545", 0.9, "400.00", "low")
     add_score(cat, "lost", "111", 0.1, "0.00", "high")
@@ -291,6 +329,37 @@ CASES: list[tuple[dict[str, Any], str]] = [
     (one("last_order_date", "within_last_days", 30), "A"),
     (one("last_order_date", "more_than_days_ago", 30), "CD"),
     (one("last_order_date", "more_than_days_ago", 365), "C"),
+    # Products bought (windows from 2025-06-15: 30 days back is 2025-05-16, 90 is
+    # 2025-03-17, 180 is 2024-12-17, 365 is 2024-06-15).
+    (one("product_bought", "bought_ever", ["BEANS"]), "AD"),
+    (one("product_bought", "bought_30", ["BEANS"]), "A"),
+    (one("product_bought", "bought_90", ["GRIND"]), ""),
+    (one("product_bought", "bought_90", ["BEANS", "GRIND"]), "A"),
+    (one("product_bought", "bought_180", ["GRIND"]), "A"),
+    (one("product_bought", "bought_365", ["BEANS"]), "AD"),
+    (one("product_bought", "not_bought_ever", ["GRIND"]), "BCD"),
+    (one("product_bought", "not_bought_ever", ["FILT"]), "ABCD"),
+    (one("product_bought", "not_bought_30", ["BEANS"]), "BCD"),
+    (one("product_bought", "not_bought_90", ["GRIND"]), "ABCD"),
+    (one("product_bought", "not_bought_180", ["BEANS"]), "BC"),
+    (one("product_bought", "not_bought_365", ["GRIND"]), "BCD"),
+    (one("category_bought", "bought_ever", ["Equipment"]), "A"),
+    (one("category_bought", "bought_30", ["Coffee"]), "A"),
+    (one("category_bought", "bought_90", ["Equipment"]), ""),
+    (one("category_bought", "bought_180", ["Coffee"]), "AD"),
+    (one("category_bought", "bought_365", ["Equipment"]), "A"),
+    (one("category_bought", "not_bought_ever", ["Coffee"]), "BC"),
+    (one("category_bought", "not_bought_30", ["Equipment"]), "ABCD"),
+    (one("category_bought", "not_bought_90", ["Coffee"]), "BCD"),
+    (one("category_bought", "not_bought_180", ["Equipment"]), "BCD"),
+    (one("category_bought", "not_bought_365", ["Coffee", "Equipment"]), "BC"),
+    (one("email_engagement", "opened_within", 30), "A"),
+    (one("email_engagement", "opened_within", 365), "AB"),
+    (one("email_engagement", "not_opened_within", 30), "BCD"),
+    (one("email_engagement", "clicked_within", 30), "A"),
+    (one("email_engagement", "not_clicked_within", 30), "BCD"),
+    (one("email_engagement", "unsubscribed_within", 30), "C"),
+    (one("email_engagement", "unsubscribed_within", 7), ""),
     # Scores: people without a score (Bob) match none of these rules.
     (one("rfm_segment", "in", ["champions", "lost"]), "AC"),
     (one("rfm_segment", "not_in", ["champions"]), "CD"),
