@@ -37,10 +37,14 @@ def roastery(settings, tmp_path):
 
 
 def independent_mean_clv() -> float:
-    """Mean predicted 12-month value computed straight from the raw orders."""
+    """Mean predicted 12-month value computed straight from the raw orders, over the
+    customers who did not decline profiling (nothing is fitted on the others' data)."""
+    from thrive.contacts import profiling
+
     rows = list(
         Order.objects.filter(currency="USD")
         .exclude(status__in=["voided", "pending"])
+        .exclude(person_id__in=profiling.declined_ids())
         .values_list("person_id", "ordered_at", "total", "refunded")
     )
     ids = np.array([r[0] for r in rows])
