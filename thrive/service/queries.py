@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from . import csat, hours
@@ -88,7 +88,9 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
             Q(first_response_task__isnull=False, first_response_at__isnull=True)
             | Q(resolution_task__isnull=False)
             | Q(first_response_due_at__lt=now, first_response_at__isnull=True)
-            | Q(resolution_due_at__lt=now)
+            | Q(resolution_due_at__lt=now, status=Status.OPEN)
+            # a wait on the customer stops the clock: breached only if it ran out before
+            | Q(status=Status.WAITING, resolution_due_at__lt=F("waiting_since"))
         )
     elif filters.status != "all":
         qs = qs.filter(status=filters.status)
@@ -212,6 +214,8 @@ def sla_at_risk(
     open_ones = Conversation.objects.filter(mine).exclude(status=Status.RESOLVED)
     for conversation in open_ones.select_related("person", "assignee"):
         deadlines = [("resolution", conversation.resolution_due_at)]
+        if conversation.status == Status.WAITING and not conversation.resolution_breached(now):
+            deadlines = []  # the clock stands still while the customer has the next move
         if conversation.first_response_at is None and conversation.status == Status.OPEN:
             deadlines.insert(0, ("first response", conversation.first_response_due_at))
         for what, due in deadlines:

@@ -42,10 +42,19 @@ def test_the_digest_lists_conversations_past_or_near_an_sla_deadline(settings):
     _conversation("Dora resolved one", tom, first_response_due_at=NOW - HOUR,
                   status=Status.RESOLVED, resolved_at=NOW - HOUR / 2)  # fmt: skip
     resolution = _conversation(
-        "Edda refund", tom, status=Status.WAITING, first_response_at=NOW - 6 * HOUR,
+        "Edda refund", tom, status=Status.OPEN, first_response_at=NOW - 6 * HOUR,
         first_response_due_at=NOW - 5 * HOUR,
     )  # fmt: skip
     Conversation.objects.filter(pk=resolution.pk).update(resolution_due_at=NOW + HOUR / 3)
+    # Waiting on the customer stops the resolution clock: not listed, however near.
+    waiting = _conversation(
+        "Ivy waiting on photos",
+        tom,
+        status=Status.WAITING,
+        first_response_at=NOW - 6 * HOUR,
+        waiting_since=NOW - HOUR,
+    )
+    Conversation.objects.filter(pk=waiting.pk).update(resolution_due_at=NOW + HOUR / 4)
     nobodys = _conversation("Fay nobody's question", None, first_response_due_at=NOW - 2 * HOUR)
     _conversation("Gus Ana's case", ana, first_response_due_at=NOW + 4 * HOUR)
 
@@ -64,6 +73,7 @@ def test_the_digest_lists_conversations_past_or_near_an_sla_deadline(settings):
     assert f"https://beans.example/inbox/{past.pk}/" in text
     assert "Edda refund" in text and "Near its resolution deadline" in text
     assert "Cleo" not in text and "Dora" not in text and "Fay" not in text
+    assert "Ivy" not in text
     html = digest_html(digest)
     assert f'href="https://beans.example/inbox/{near.pk}/"' in html
 
