@@ -7,11 +7,20 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import csat, hours
-from .models import Conversation, Message, MessageKind, Priority, RawMessage, RawStatus, Status
+from .models import (
+    Attachment,
+    Conversation,
+    Message,
+    MessageKind,
+    Priority,
+    RawMessage,
+    RawStatus,
+    Status,
+)
 
 FIGURE_DAYS = 30
 STATUS_FILTERS = {
@@ -120,7 +129,10 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
 
 def thread(conversation: Conversation) -> list[Message]:
     return list(
-        conversation.messages.select_related("author", "raw").prefetch_related("attachments")
+        conversation.messages.select_related("author", "raw").prefetch_related(
+            # the list shows names and sizes; the bytes are read only when downloaded
+            Prefetch("attachments", queryset=Attachment.objects.defer("content"))
+        )
     )
 
 
