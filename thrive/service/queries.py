@@ -214,13 +214,20 @@ class SlaRisk:
 
 
 def sla_at_risk(
-    user: Any, *, unassigned: bool = False, now: dt.datetime | None = None, limit: int = 10
-) -> list[SlaRisk]:
+    user: Any, *, unassigned: bool = False, now: dt.datetime | None = None, limit: int = 10,
+    within_a_day: bool = False,
+) -> list[SlaRisk]:  # fmt: skip
     """Conversations assigned to ``user`` (and nobody's, with ``unassigned``) whose first
     response or resolution deadline has passed or comes within the owner's warning time
-    (business minutes, as the SLA tasks count it); the most pressing first."""
+    (business minutes, as the SLA tasks count it); the most pressing first.
+
+    ``within_a_day`` widens the window to one open day, for a once-a-day digest: what it
+    lists is what would otherwise breach before the next one."""
     now = now or timezone.now()
     settings = hours.current_settings()
+    window = settings.warn_minutes
+    if within_a_day:
+        window = max(window, _open_minutes_a_day(settings))
     mine = Q(assignee=user) | Q(assignee__isnull=True) if unassigned else Q(assignee=user)
     found: list[SlaRisk] = []
     open_ones = Conversation.objects.filter(mine).exclude(status=Status.RESOLVED)
@@ -233,10 +240,15 @@ def sla_at_risk(
         for what, due in deadlines:
             if due is None:
                 continue
-            if due <= now or hours.business_minutes_between(now, due, settings) <= (
-                settings.warn_minutes
-            ):
+            if due <= now or hours.business_minutes_between(now, due, settings) <= window:
                 found.append(SlaRisk(conversation, what, due, due <= now))
                 break  # the nearer deadline says enough
     found.sort(key=lambda r: (r.due_at, r.conversation.pk))
     return found[:limit]
+
+
+def _open_minutes_a_day(settings: Any) -> int:
+    if not settings.workday_numbers or settings.closes <= settings.opens:
+        return 24 * 60  # no hours kept: the clock always runs
+    opens = dt.datetime.combine(dt.date.min, settings.opens)
+    return int((dt.datetime.combine(dt.date.min, settings.closes) - opens).total_seconds() // 60)

@@ -49,9 +49,10 @@ def test_every_role_downloads_an_attachment_as_a_file(persona, conversation):
 def test_a_skipped_attachment_has_no_link_and_no_download(member, conversation):
     client = client_for(member)
     url = _url(conversation, "big.pdf")
-    assert url.encode() not in client.get(
-        reverse("inbox_conversation", args=[conversation.pk])
-    ).content
+    assert (
+        url.encode()
+        not in client.get(reverse("inbox_conversation", args=[conversation.pk])).content
+    )
     assert client.get(url).status_code == 404
 
 
