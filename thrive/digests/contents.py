@@ -148,5 +148,7 @@ def build_digest(associate: Any, *, now: dt.datetime) -> Digest:
         .select_related("person", "stage")
         .order_by("expected_close", "id")[:LIMIT]
     )
-    digest.sla = sla_at_risk(associate, unassigned=can_manage(associate), now=now, limit=LIMIT)
+    digest.sla = sla_at_risk(
+        associate, unassigned=can_manage(associate), now=now, limit=LIMIT, within_a_day=True
+    )
     return digest

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from thrive.automations.models import TriggerKind
+from thrive.automations.services import rename_trigger_choice
 from thrive.contacts.identity import normalize_email
 from thrive.contacts.models import (
     ActivityChannel,
@@ -115,8 +117,12 @@ def save_form(
                 "consent box so people can agree to it."
             )})  # fmt: skip
     target.full_clean()
+    old_slug = LeadForm.objects.filter(pk=target.pk).values_list("slug", flat=True).first()
     with transaction.atomic():
         target.save()
+        if old_slug is not None:
+            # Workflows keep a form by its address: a new address must not silence them.
+            rename_trigger_choice(TriggerKind.FORM_SUBMITTED, "form", old_slug, target.slug)
         target.fields.all().delete()
         for field in fields:
             field.form = target

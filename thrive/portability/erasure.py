@@ -19,9 +19,11 @@ What happens, in one transaction:
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -207,12 +209,34 @@ def sweep_binary_mentions(needles: list[str]) -> dict[str, int]:
         plain: models.QuerySet[Any] = models.QuerySet(model=model)
         for f in binary:
             for pk, data in plain.values_list("pk", f.attname).iterator(200):
-                raw = bytes(data or b"").lower()
-                if any(n in raw for n in wanted):
+                if any(n in text for text in _readings(bytes(data or b"")) for n in wanted):
                     plain.filter(pk=pk).update(**{f.attname: ERASED.encode()})
                     label = model._meta.label_lower
                     changed[label] = changed.get(label, 0) + 1
     return changed
+
+
+def _readings(data: bytes) -> Iterator[bytes]:
+    """The value as stored and, for an email, as a reader sees it: headers decoded
+    (``=?utf-8?b?…?=``) and every part's body decoded (base64, quoted-printable, its
+    charset), all lower-cased. A name hidden by an encoding is still the person's name."""
+    yield data.lower()
+    head = data[:65536]
+    if b"\n\n" not in head and b"\r\n\r\n" not in head or b":" not in head.split(b"\n", 1)[0]:
+        return
+    try:
+        mail = email.message_from_bytes(data, policy=email.policy.default)
+        for value in mail.values():
+            yield str(value).lower().encode()
+        for part in mail.walk():
+            if part.is_multipart():
+                continue
+            body = part.get_payload(decode=True) or b""
+            yield body.lower()
+            charset = part.get_content_charset() or "utf-8"
+            yield body.decode(charset, errors="replace").lower().encode()
+    except (LookupError, ValueError, TypeError, IndexError, AttributeError):
+        return  # not an email after all, or one too broken to read: the raw bytes were checked
 
 
 def _anonymize(person: Any) -> None:

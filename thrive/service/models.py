@@ -74,6 +74,11 @@ class Conversation(models.Model):
     # priority changes; the breach check makes at most one task per deadline.
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # The resolution clock stops while the conversation waits on the customer (as help desks
+    # count "requester wait time"): when the wait began, and the business minutes of earlier
+    # waits, which a priority change adds back when it sets the deadline again.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(default=0)
     first_response_task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -111,7 +116,9 @@ class Conversation(models.Model):
         due = self.resolution_due_at
         if due is None:
             return False
-        return (self.resolved_at or now or timezone.now()) > due
+        # While waiting on the customer the clock stands where the wait began.
+        stopped = self.waiting_since if self.status == Status.WAITING else None
+        return (self.resolved_at or stopped or now or timezone.now()) > due
 
 
 class MessageKind(models.TextChoices):

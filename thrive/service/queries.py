@@ -7,11 +7,20 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import csat, hours
-from .models import Conversation, Message, MessageKind, Priority, RawMessage, RawStatus, Status
+from .models import (
+    Attachment,
+    Conversation,
+    Message,
+    MessageKind,
+    Priority,
+    RawMessage,
+    RawStatus,
+    Status,
+)
 
 FIGURE_DAYS = 30
 STATUS_FILTERS = {
@@ -88,7 +97,9 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
             Q(first_response_task__isnull=False, first_response_at__isnull=True)
             | Q(resolution_task__isnull=False)
             | Q(first_response_due_at__lt=now, first_response_at__isnull=True)
-            | Q(resolution_due_at__lt=now)
+            | Q(resolution_due_at__lt=now, status=Status.OPEN)
+            # a wait on the customer stops the clock: breached only if it ran out before
+            | Q(status=Status.WAITING, resolution_due_at__lt=F("waiting_since"))
         )
     elif filters.status != "all":
         qs = qs.filter(status=filters.status)
@@ -118,7 +129,10 @@ def inbox(filters: Filters, user: Any, now: dt.datetime | None = None) -> QueryS
 
 def thread(conversation: Conversation) -> list[Message]:
     return list(
-        conversation.messages.select_related("author", "raw").prefetch_related("attachments")
+        conversation.messages.select_related("author", "raw").prefetch_related(
+            # the list shows names and sizes; the bytes are read only when downloaded
+            Prefetch("attachments", queryset=Attachment.objects.defer("content"))
+        )
     )
 
 
@@ -200,27 +214,41 @@ class SlaRisk:
 
 
 def sla_at_risk(
-    user: Any, *, unassigned: bool = False, now: dt.datetime | None = None, limit: int = 10
-) -> list[SlaRisk]:
+    user: Any, *, unassigned: bool = False, now: dt.datetime | None = None, limit: int = 10,
+    within_a_day: bool = False,
+) -> list[SlaRisk]:  # fmt: skip
     """Conversations assigned to ``user`` (and nobody's, with ``unassigned``) whose first
     response or resolution deadline has passed or comes within the owner's warning time
-    (business minutes, as the SLA tasks count it); the most pressing first."""
+    (business minutes, as the SLA tasks count it); the most pressing first.
+
+    ``within_a_day`` widens the window to one open day, for a once-a-day digest: what it
+    lists is what would otherwise breach before the next one."""
     now = now or timezone.now()
     settings = hours.current_settings()
+    window = settings.warn_minutes
+    if within_a_day:
+        window = max(window, _open_minutes_a_day(settings))
     mine = Q(assignee=user) | Q(assignee__isnull=True) if unassigned else Q(assignee=user)
     found: list[SlaRisk] = []
     open_ones = Conversation.objects.filter(mine).exclude(status=Status.RESOLVED)
     for conversation in open_ones.select_related("person", "assignee"):
         deadlines = [("resolution", conversation.resolution_due_at)]
+        if conversation.status == Status.WAITING and not conversation.resolution_breached(now):
+            deadlines = []  # the clock stands still while the customer has the next move
         if conversation.first_response_at is None and conversation.status == Status.OPEN:
             deadlines.insert(0, ("first response", conversation.first_response_due_at))
         for what, due in deadlines:
             if due is None:
                 continue
-            if due <= now or hours.business_minutes_between(now, due, settings) <= (
-                settings.warn_minutes
-            ):
+            if due <= now or hours.business_minutes_between(now, due, settings) <= window:
                 found.append(SlaRisk(conversation, what, due, due <= now))
                 break  # the nearer deadline says enough
     found.sort(key=lambda r: (r.due_at, r.conversation.pk))
     return found[:limit]
+
+
+def _open_minutes_a_day(settings: Any) -> int:
+    if not settings.workday_numbers or settings.closes <= settings.opens:
+        return 24 * 60  # no hours kept: the clock always runs
+    opens = dt.datetime.combine(dt.date.min, settings.opens)
+    return int((dt.datetime.combine(dt.date.min, settings.closes) - opens).total_seconds() // 60)

@@ -146,7 +146,9 @@ def _set_deadlines(conversation: Conversation, start: dt.datetime) -> None:
     settings = hours.current_settings()
     if conversation.first_response_at is None:
         conversation.first_response_due_at = hours.add_business_minutes(start, first, settings)
-    conversation.resolution_due_at = hours.add_business_minutes(start, resolution, settings)
+    conversation.resolution_due_at = hours.add_business_minutes(
+        start, resolution + conversation.sla_paused_minutes, settings
+    )
 
 
 def file_raw(raw: RawMessage, *, as_person: bool = False) -> Message | None:
@@ -203,8 +205,9 @@ def file_raw(raw: RawMessage, *, as_person: bool = False) -> Message | None:
         if not machine and conversation.status != Status.OPEN:
             if conversation.status == Status.RESOLVED:
                 conversation.resolved_at = None
+                conversation.sla_paused_minutes = 0
                 _set_deadlines(conversation, now)
-            conversation.status = Status.OPEN
+            _set_status(conversation, Status.OPEN, now)
         conversation.save()
         message.activity = contacts.record_activity(
             # An email on the timeline; the time spent is the reply's (a support entry).
@@ -440,7 +443,25 @@ def _set_status(conversation: Conversation, status: str, now: dt.datetime) -> No
         conversation.resolved_at = now
     elif status != Status.RESOLVED:
         conversation.resolved_at = None
+    if status == Status.WAITING and conversation.status != Status.WAITING:
+        conversation.waiting_since = now
+    elif status != Status.WAITING and conversation.status == Status.WAITING:
+        _resume_resolution_clock(conversation, now)
     conversation.status = status
+
+
+def _resume_resolution_clock(conversation: Conversation, now: dt.datetime) -> None:
+    """The wait on the customer ends: the resolution deadline moves on by the business
+    minutes the wait lasted before the deadline (a deadline already missed stays missed)."""
+    since, due = conversation.waiting_since, conversation.resolution_due_at
+    conversation.waiting_since = None
+    if since is None or due is None or since >= due:
+        return
+    settings = hours.current_settings()
+    paused = hours.business_minutes_between(since, now, settings)
+    if paused:
+        conversation.sla_paused_minutes += paused
+        conversation.resolution_due_at = hours.add_business_minutes(due, paused, settings)
 
 
 def update_conversation(
@@ -541,6 +562,7 @@ def check_sla(now: dt.datetime | None = None) -> list[int]:
             made += _breach_task(conversation.pk, "first_response", now)
         if (
             conversation.resolution_due_at and conversation.resolution_task_id is None
+            and conversation.status == Status.OPEN
             and hours.business_minutes_between(now, conversation.resolution_due_at, settings)
             <= settings.warn_minutes
         ):  # fmt: skip

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/reply", views.reply, name="inbox_reply"),
     path("<int:pk>/note", views.note, name="inbox_note"),
     path("<int:pk>/triage", views.triage, name="inbox_triage"),
+    path("<int:pk>/attachments/<int:attachment_pk>", views.attachment, name="inbox_attachment"),
     path("<int:pk>/drafting", views.drafting, name="inbox_drafting"),
 ]

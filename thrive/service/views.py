@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from thrive.core.roles import can_edit, can_manage, role_required
@@ -28,7 +29,7 @@ from .forms import (
     TriageForm,
 )
 from .hours import current_settings
-from .models import CannedReply, Conversation, Mailbox, Priority, RawMessage
+from .models import Attachment, CannedReply, Conversation, Mailbox, Priority, RawMessage
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -145,6 +146,19 @@ def drafting(request: HttpRequest, pk: int) -> HttpResponse:
     """Called by the page's script when the reply box opens."""
     found = get_object_or_404(Conversation, pk=pk)
     return JsonResponse({"warning": services.mark_drafting(found, actor=request.user)})
+
+
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A customer's attachment, always as a download: whatever the sender called it, it is
+    never rendered on Thrive's own address (no script in an HTML file runs here)."""
+    found = get_object_or_404(
+        Attachment, pk=attachment_pk, message__conversation_id=pk, content__isnull=False
+    )
+    response = HttpResponse(bytes(found.content), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, found.filename or "file")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 def raw_message(request: HttpRequest, pk: int) -> HttpResponse:

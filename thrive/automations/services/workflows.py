@@ -171,3 +171,18 @@ def enroll_person(workflow: Workflow, person: Person, *, actor: Any) -> Enrollme
 
         schedule_tick()
     return enrollment
+
+
+def rename_trigger_choice(trigger: str, key: str, old: str, new: str) -> int:
+    """A thing a trigger picked was renamed (a lead form's address, say): every workflow
+    that picked ``old`` now picks ``new``, so it keeps firing. Returns how many changed."""
+    if old == new:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        picked = Workflow.objects.select_for_update().filter(trigger=trigger)
+        for workflow in picked.filter(**{f"trigger_config__{key}": old}):
+            workflow.trigger_config = {**workflow.trigger_config, key: new}
+            workflow.save(update_fields=["trigger_config", "updated_at"])
+            changed += 1
+    return changed

@@ -12,7 +12,7 @@ from thrive.automations.models import Enrollment, Workflow
 from thrive.conftest import client_for
 
 from ..models import LeadForm
-from ..services import submit
+from ..services import save_form, submit
 from .conftest import make_form
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,30 @@ def test_the_demo_course_form_starts_a_check_in_workflow_named_in_words(owner):
     workflow = Workflow.objects.get(name=CHECK_IN)
     assert workflow.status == "active"
     assert describe_trigger(workflow) == "When someone submits the form “Brewing course by email”"
+
+
+def test_a_form_given_a_new_address_keeps_its_workflows_firing(owner):
+    course = make_form()
+    other = make_form(name="Wholesale enquiry", slug="wholesale")
+    workflow = automations.save_workflow(
+        actor=owner, name="Course leads", trigger="form_submitted",
+        trigger_config={"form": "brew-course"}, steps=[{"kind": "wait", "days": 1}],
+    )  # fmt: skip
+    untouched = automations.save_workflow(
+        actor=owner, name="Wholesale leads", trigger="form_submitted",
+        trigger_config={"form": "wholesale"}, steps=[{"kind": "wait", "days": 1}],
+    )  # fmt: skip
+    automations.activate_workflow(workflow, actor=owner)
+    rows = [{"target": "email", "label": "Email", "required": True}]
+    save_form(course, actor=owner, values={"slug": "brewing-course"}, rows=rows)
+    workflow.refresh_from_db()
+    untouched.refresh_from_db()
+    assert workflow.trigger_config == {"form": "brewing-course"}
+    assert untouched.trigger_config == {"form": "wholesale"}
+    course.refresh_from_db()
+    ana = submit(course, answers={"email": "ana@example.com"}, consents=set()).person
+    submit(other, answers={"email": "bo@example.com"}, consents=set())
+    engine.process_activities()
+    assert set(
+        Enrollment.objects.filter(workflow=workflow).values_list("person_id", flat=True)
+    ) == {ana.pk}
