@@ -180,8 +180,8 @@ def thrive_e2e(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
         repeat = x > 0
         spend = fit_gamma_gamma(x[repeat], m[repeat])
         t3 = time.perf_counter()
-        p_alive = np.clip(fit.p_alive(x, tx, big_t), 0.0, 1.0)
-        expected = fit.expected_purchases(90.0 / 7.0, x, tx, big_t)
+        p_alive, expected = fit.p_alive_and_expected_purchases(90.0 / 7.0, x, tx, big_t)
+        p_alive = np.clip(p_alive, 0.0, 1.0)
         risk = churn_risk_band(p_alive)
         t4 = time.perf_counter()
         clv = customer_lifetime_value(

@@ -188,7 +188,7 @@ class _BetaGeometricFit:
             d = (
                 np.log(self.a)
                 - np.log(bx)
-                + (self.r + x) * (np.log(self.alpha + big_t) - np.log(self.alpha + t_x))
+                + (self.r + x) * np.log((self.alpha + big_t) / (self.alpha + t_x))
             )
         if self._shift == 0:
             d = np.where(x > 0, d, -np.inf)
@@ -223,18 +223,22 @@ class _BetaGeometricFit:
         px, p_t, pair = pairs
         r, alpha, a, b, s = self.r, self.alpha, self.a, self.b, self._shift
         g = beta_geometric_expectation(t_arr, r + px, alpha + p_t, a, b + px + s)
+        slope = r + px
         with np.errstate(divide="ignore", invalid="ignore"):
             intercept = np.log(a) - np.log(b + px + s - 1.0)
         if s == 0:
-            intercept[px == 0] = -np.inf  # BG/NBD: no repeat purchase, no chance to drop out
+            # BG/NBD: no repeat purchase, no chance to drop out.  d = -100 rather than -inf
+            # gives P(alive) = 1 exactly, and every other d is >= ln(a/(b+x+s-1)) > -100.
+            none = px == 0
+            intercept[none], slope[none] = -100.0, 0.0
         # d = ln(a/(b+x+s-1)) + (r+x) ln((alpha+T)/(alpha+t_x)), in place: the log of the
         # ratio (not a difference of logs) keeps d accurate for very frequent buyers.
         d = alpha + big_t
         d /= alpha + t_x
         np.log(d, out=d)
-        d *= (r + px)[pair]
+        d *= slope[pair]
         d += intercept[pair]
-        p = _p_alive_from_log_odds(d)
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True)
         expected = g[pair]
         expected *= p
         return p, expected
@@ -326,18 +330,23 @@ class _BetaGeometricFit:
 _GROUP_ABOVE = 10_000
 
 
-def _p_alive_from_log_odds(d: np.ndarray) -> np.ndarray:
+def _p_alive_from_log_odds(d: np.ndarray, *, at_least_minus_100: bool = False) -> np.ndarray:
     """1 / (1 + e**d), i.e. expit(-d), for d in [-inf, inf].
 
     numpy's vectorised exp is ~10x faster than scipy's expit, but only on ordinary
     arguments: -inf (BG/NBD's customers without repeat purchases) and underflowing results
     take a slow path.  So d is clipped to [-100, 700] first: below -100, e**d vanishes next
     to 1 and P(alive) is exactly 1; above 700 (where e**d would soon overflow) P(alive) is
-    e**-d to double precision, computed for those rows alone.
+    e**-d to double precision, computed for those rows alone.  Callers that know d >= -100
+    skip the clipping (a pass over the data).
     """
     d = np.asarray(d, dtype=float)
-    p = np.clip(d, -100.0, 700.0)
-    np.exp(p, out=p)
+    if at_least_minus_100:
+        with np.errstate(over="ignore"):
+            p = np.exp(d)
+    else:
+        p = np.clip(d, -100.0, 700.0, out=np.empty_like(d))
+        np.exp(p, out=p)
     p += 1.0
     np.reciprocal(p, out=p)
     far = d > 700.0
@@ -368,18 +377,25 @@ def _frequency_age_pairs(
     slots = int(slot_of_age[-1]) + 1
     if slots > n or np.any(np.diff(slot_of_age) < 1):
         return None
-    x_max = float(x.max())
-    if (x_max + 1.0) * slots > 4.0 * n:  # the key's range bounds bincount's memory
-        return None
+    # The key's range, (largest frequency + 1) * slots, bounds bincount's memory; a few
+    # very frequent buyers would stretch it, so then the distinct frequencies are numbered
+    # (a sort, slower but rare).
+    x_values, x_code = None, x
+    if (float(x.max()) + 1.0) * slots > 4.0 * n:
+        x_values, x_code = np.unique(x, return_inverse=True)
+        if x_values.size * slots > 4 * n:
+            return None
     key = np.rint((big_t - ages[0]) / step)
-    key += x * slots
+    key += x_code * slots
     key_i = key.astype(np.intp)
     used = np.flatnonzero(np.bincount(key_i))
     index = np.zeros(int(used[-1]) + 1, dtype=np.intp)
     index[used] = np.arange(used.size)
     age_at_slot = np.zeros(slots)
     age_at_slot[slot_of_age.astype(np.intp)] = ages
-    return (used // slots).astype(float), age_at_slot[used % slots], index[key_i]
+    pair_x = used // slots
+    pair_x = pair_x.astype(float) if x_values is None else x_values[pair_x]
+    return pair_x, age_at_slot[used % slots], index[key_i]
 
 
 def _as_horizon(t: object) -> np.ndarray:
