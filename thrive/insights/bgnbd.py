@@ -252,8 +252,11 @@ class _BetaGeometricFit:
         if t_arr.ndim == 0 and x.size > _GROUP_ABOVE and x.shape == big_t.shape:
             # One horizon, many customers: G once per distinct (x, T) pair when the ages
             # take few values, else the per-frequency tables; both much faster than G
-            # per customer.
-            pairs = _frequency_age_pairs(x, big_t)
+            # per customer.  The inputs are not validated here, and the grouping needs
+            # whole non-negative frequencies and finite ages.
+            pairs = None
+            if x.min() >= 0 and np.all(x == np.floor(x)) and np.isfinite(big_t.sum()):
+                pairs = _frequency_age_pairs(x, big_t)
             if pairs is not None:
                 px, p_t, pair = pairs
                 g = beta_geometric_expectation(

@@ -167,3 +167,14 @@ def test_bad_summaries_are_still_rejected_with_the_row_named() -> None:
     missing[9] = np.nan
     with pytest.raises(ValueError, match="finite"):
         fit.p_alive_and_expected_purchases(HORIZON, x, t_x, missing)
+
+
+def test_expected_purchases_if_alive_groups_only_whole_frequencies() -> None:
+    # This method does not validate its inputs: a fractional frequency (a weighted or
+    # averaged summary) must not be folded into a neighbouring pair.
+    x, _, big_t = _customers(20_000, seed=13)
+    x[::3] += 0.5
+    fit = _fit(BGNBDFit)
+    got = fit.expected_purchases_if_alive(HORIZON, x, big_t)
+    want = beta_geometric_expectation(HORIZON, fit.r + x, fit.alpha + big_t, fit.a, fit.b + x)
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=0)
