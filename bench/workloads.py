@@ -34,6 +34,8 @@ LIFETIMES_MONTH_WEEKS = 4.345
 UNIT_DAYS_LIFETIMES_MONTH = (365.25 / 12.0) / LIFETIMES_MONTH_WEEKS
 HORIZON_MONTHS = 12
 MONTHLY_DISCOUNT = 0.01
+# The scoring's horizon for expected purchases: 90 days, in weeks.
+PREDICT_HORIZON_WEEKS = 90.0 / 7.0
 RULE_COLUMNS = (
     "antecedent support",
     "consequent support",
@@ -178,8 +180,8 @@ def thrive_e2e(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
         repeat = x > 0
         spend = fit_gamma_gamma(x[repeat], m[repeat])
         t3 = time.perf_counter()
-        p_alive = np.clip(fit.p_alive(x, tx, big_t), 0.0, 1.0)
-        expected = fit.expected_purchases(90.0 / 7.0, x, tx, big_t)
+        p_alive, expected = fit.p_alive_and_expected_purchases(90.0 / 7.0, x, tx, big_t)
+        p_alive = np.clip(p_alive, 0.0, 1.0)
         risk = churn_risk_band(p_alive)
         t4 = time.perf_counter()
         clv = customer_lifetime_value(
@@ -209,6 +211,22 @@ def thrive_e2e(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
         fit, spend, p_alive, expected, clv, _, _ = result
         info = _fit_info(fit.params, spend=_fit_info(spend.params), converged=bool(fit.converged))
         return info, {"p_alive": p_alive, "expected": expected, "clv": clv}, None
+
+    return run, finish
+
+
+def thrive_predict(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
+    """P(alive) and 90-day expected purchases for every customer, as
+    ``thrive.analytics.scoring.score_customers`` asks the fitted model for them."""
+    x, tx, big_t = data["x"], data["tx"], data["T"]
+    fit = thrive_fit("bgnbd", BGNBD_TRUTH)
+
+    def run() -> tuple[Any, dict[str, float]]:
+        return fit.p_alive_and_expected_purchases(PREDICT_HORIZON_WEEKS, x, tx, big_t), {}
+
+    def finish(result: Any) -> tuple[dict[str, Any], dict[str, np.ndarray], Any]:
+        p_alive, expected = result
+        return {}, {"p_alive": p_alive, "expected": expected}, None
 
     return run, finish
 
@@ -371,6 +389,25 @@ def lifetimes_e2e(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
     return run, finish
 
 
+def lifetimes_predict(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
+    """The same predictions with lifetimes' BetaGeoFitter holding the same parameters."""
+    x, tx, big_t = data["x"], data["tx"], data["T"]
+    model = _lifetimes_transaction_model(BGNBD_TRUTH)
+
+    def run() -> tuple[Any, dict[str, float]]:
+        p_alive = model.conditional_probability_alive(x, tx, big_t)
+        expected = model.conditional_expected_number_of_purchases_up_to_time(
+            PREDICT_HORIZON_WEEKS, x, tx, big_t
+        )
+        return (p_alive, expected), {}
+
+    def finish(result: Any) -> tuple[dict[str, Any], dict[str, np.ndarray], Any]:
+        p_alive, expected = (np.asarray(v, dtype=float) for v in result)
+        return {}, {"p_alive": p_alive, "expected": expected}, None
+
+    return run, finish
+
+
 # --- mlxtend -----------------------------------------------------------------------------
 
 
@@ -435,6 +472,8 @@ def build(workload: str, side: str, data: dict[str, np.ndarray], option: str) ->
         return thrive_ggclv(data) if side == "thrive" else lifetimes_ggclv(data)
     if workload == "e2e":
         return thrive_e2e(data) if side == "thrive" else lifetimes_e2e(data)
+    if workload == "predict":
+        return thrive_predict(data) if side == "thrive" else lifetimes_predict(data)
     if workload == "basket":
         support = float(option)
         return thrive_basket(data, support) if side == "thrive" else mlxtend_basket(data, support)

@@ -77,8 +77,11 @@ def score_customers(days: CustomerPurchaseDays, *, as_of: dt.date) -> Scoring:
     fit = fit_bgnbd(frequency, recency, age)
     monetary = days.repeat_average()
     spend = fit_gamma_gamma(frequency[repeaters], monetary[repeaters])
-    p_alive = np.clip(fit.p_alive(frequency, recency, age), 0.0, 1.0)
-    expected = fit.expected_purchases(90.0 / UNIT_DAYS, frequency, recency, age)
+    # One call: the inputs are checked and P(alive) computed once for both.
+    p_alive, expected = fit.p_alive_and_expected_purchases(
+        90.0 / UNIT_DAYS, frequency, recency, age
+    )
+    p_alive = np.clip(p_alive, 0.0, 1.0)
     clv = customer_lifetime_value(
         fit, spend, frequency, recency, age, monetary,
         horizon_months=12, monthly_discount_rate=0.01,

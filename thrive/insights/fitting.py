@@ -92,13 +92,26 @@ def validate_frequency_recency_T(
         np.asarray(recency, dtype=float),
         np.asarray(T, dtype=float),
     )
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(t_x)) and np.all(np.isfinite(big_t))):
+    # Scoring a million customers takes only a few passes over these arrays, so each check
+    # here is the cheapest pass that decides it: a sum is finite when every term is (if it
+    # overflows, the elementwise test decides), and the extremes give the signs.
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(x.sum() + t_x.sum() + big_t.sum())
+    if not finite and not all(np.all(np.isfinite(v)) for v in (x, t_x, big_t)):
         raise ValueError("frequency, recency and T must be finite")
-    if np.any(x < 0) or np.any(x != np.floor(x)):
+    if x.size and (x.min() < 0 or np.any(x != np.floor(x))):
         raise ValueError("frequency must be a non-negative whole number")
-    if np.any(t_x < 0) or np.any(t_x > big_t * (1 + 1e-12)):
+    # Recency past T by rounding only (1e-12 relative) is taken as T.
+    past_t = t_x > big_t
+    if t_x.size and (t_x.min() < 0 or (past_t.any() and np.any(t_x > big_t * (1 + 1e-12)))):
         raise ValueError("recency must lie in [0, T]")
-    if np.any((x == 0) & (t_x != 0)):
+    if past_t.any():
+        t_x = np.minimum(t_x, big_t)
+    # With x >= 0 and t_x >= 0, recency must be 0 exactly when frequency is.
+    zero_x = x == 0
+    if not np.any(zero_x != (t_x == 0)):
+        return x, t_x, big_t
+    if np.any(zero_x & (t_x != 0)):
         raise ValueError("recency must be 0 for customers without repeat purchases")
     invalid = np.flatnonzero((x > 0) & (t_x == 0))
     if invalid.size:
@@ -108,7 +121,7 @@ def validate_frequency_recency_T(
             f"rows have repeat purchases at recency 0 (the first is row {i}, frequency "
             f"{x.flat[i]:g}); purchases on the first day belong to the first purchase"
         )
-    return x, np.minimum(t_x, big_t), big_t
+    return x, t_x, big_t
 
 
 def power_of_two_scale(values: np.ndarray, *, typical: str = "max") -> float:
