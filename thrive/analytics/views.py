@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from thrive.contacts import queries as contact_queries
 from thrive.contacts.models import RelationshipRole, Stage
 from thrive.core.jobs import status_response
+from thrive.core.replica import reads_from_replica
 from thrive.core.roles import role_required
 
 from . import charts, money_charts, queries, refresh
@@ -38,6 +39,7 @@ def _drawn(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     snapshot = queries.latest_snapshot()
     run = refresh.ensure_fresh(snapshot)
@@ -71,6 +73,7 @@ def dashboard_status(request: HttpRequest) -> JsonResponse:
     )
 
 
+@reads_from_replica
 def ecosystem(request: HttpRequest) -> HttpResponse:
     snapshot = queries.latest_snapshot()
     counts = contact_queries.ecosystem_counts()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from thrive.analytics.queries import snapshot_figure
 from thrive.contacts.models import Person
+from thrive.core.replica import reads_from_replica
 from thrive.core.roles import can_edit, can_manage, role_required
 from thrive.insights.fairness import MIN_GROUP, fairness_report
 
@@ -25,6 +26,7 @@ from ..refresh import is_stale, request_refresh
 
 
 @require_GET
+@reads_from_replica
 def overview(request: HttpRequest) -> HttpResponse:
     profile = latest_profile()
     if is_stale(profile):
