@@ -435,7 +435,7 @@ def build(workload: str, side: str, data: dict[str, np.ndarray], option: str) ->
         return thrive_ggclv(data) if side == "thrive" else lifetimes_ggclv(data)
     if workload == "e2e":
         return thrive_e2e(data) if side == "thrive" else lifetimes_e2e(data)
-    if workload == "basket":
+    if workload in ("basket", "basket-dense"):
         support = float(option)
         return thrive_basket(data, support) if side == "thrive" else mlxtend_basket(data, support)
     raise SystemExit(f"unknown workload/side: {workload}/{side}")
