@@ -313,8 +313,10 @@ def _count_candidates(
     """
     k = left_idx.size
     counts = np.empty(k, dtype=np.int64)
-    kept: list[np.ndarray] = []
     n_words = left.shape[1]
+    # Room for every candidate; only the pages written (the frequent ones) become resident.
+    kept = np.empty((k if keep_bits else 0, n_words), dtype=np.uint64)
+    n_kept = 0
     buf = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint64)
     rbuf = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint64)
     pop = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint8)
@@ -329,13 +331,10 @@ def _count_candidates(
         counts[s:e] = cnt
         if keep_bits:
             hit = cnt >= min_count
-            if hit.any():
-                kept.append(buf[:b][hit].copy())
-    if not keep_bits:
-        return counts, None
-    if kept:
-        return counts, np.concatenate(kept)
-    return counts, np.zeros((0, n_words), dtype=np.uint64)
+            n_hit = int(hit.sum())
+            kept[n_kept : n_kept + n_hit] = buf[:b][hit]
+            n_kept += n_hit
+    return counts, (kept[:n_kept] if keep_bits else None)
 
 
 def _and_of_items(item_bits: np.ndarray, sets: np.ndarray) -> np.ndarray:
@@ -457,7 +456,8 @@ def _deeper_levels(
         else:
             # Prefix bitsets did not fit in memory: rebuild them in chunks.
             counts = np.empty(cand.shape[0], dtype=np.int64)
-            parts: list[np.ndarray] = []
+            new_bits = np.empty((cand.shape[0] if keep else 0, row_bytes // 8), dtype=np.uint64)
+            filled = 0
             step = max(1, _CHUNK_BYTES // row_bytes)
             for s in range(0, cand.shape[0], step):
                 pref = _and_of_items(item_bits, slot[cand[s : s + step, :-1]])
@@ -466,8 +466,9 @@ def _deeper_levels(
                 )
                 counts[s : s + step] = c
                 if nb is not None:
-                    parts.append(nb)
-            new_bits = np.concatenate(parts) if keep and parts else None
+                    new_bits[filled : filled + nb.shape[0]] = nb
+                    filled += nb.shape[0]
+            new_bits = new_bits[:filled]
         hit = counts >= min_count
         level = cand[hit]
         if level.shape[0] == 0:
