@@ -9,7 +9,7 @@ Both sides of every benchmark load the same file, so they see the very same numb
   the Fader & Hardie (2013) CDNOW estimates, in cents.
 * ``cdnow``: the CDNOW master cohort (23,570 customers) or its 1/10 sample, summarised in
   weeks over the papers' 39-week calibration period (to 1997-09-30).
-* ``baskets``: ``basket_data.synthetic_orders``.
+* ``baskets``: ``basket_data.synthetic_orders``; ``dense_baskets``: ``basket_data.dense_orders``.
 """
 
 from __future__ import annotations
@@ -78,6 +78,13 @@ def baskets(n_orders: int, n_products: int) -> dict[str, np.ndarray]:
     from basket_data import synthetic_orders
 
     o, p = synthetic_orders(n_orders, n_products)
+    return {"orders": o, "products": p, "shape": np.array([n_orders, n_products])}
+
+
+def dense_baskets(n_orders: int, n_products: int) -> dict[str, np.ndarray]:
+    from basket_data import dense_orders
+
+    o, p = dense_orders(n_orders, n_products)
     return {"orders": o, "products": p, "shape": np.array([n_orders, n_products])}
 
 

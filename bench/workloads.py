@@ -474,7 +474,7 @@ def build(workload: str, side: str, data: dict[str, np.ndarray], option: str) ->
         return thrive_e2e(data) if side == "thrive" else lifetimes_e2e(data)
     if workload == "predict":
         return thrive_predict(data) if side == "thrive" else lifetimes_predict(data)
-    if workload == "basket":
+    if workload in ("basket", "basket-dense"):
         support = float(option)
         return thrive_basket(data, support) if side == "thrive" else mlxtend_basket(data, support)
     raise SystemExit(f"unknown workload/side: {workload}/{side}")

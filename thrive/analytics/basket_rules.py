@@ -10,6 +10,7 @@ The rules themselves are exact (``thrive.insights.basket``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ from thrive.insights.basket import association_rules, frequent_itemsets
 
 from .models import BasketRule
 
+log = logging.getLogger(__name__)
+
 WINDOW_MONTHS = 24
 # A pair bought together in 0.2% of orders (14 of 7,000) is a pattern worth showing;
 # with few orders the floor below applies instead.
@@ -32,6 +35,12 @@ MIN_PAIR_ORDERS = 3
 MIN_CONFIDENCE = 0.1
 MAX_ITEMS = 3
 MAX_RULES = 500
+# Bounds on the work whatever the orders look like: a catalogue where many products are
+# bought together would otherwise make millions of itemsets (C(1,000, 3) = 166 million
+# triples) and rules. Mining stops at these counts (the itemsets and rules of the most
+# frequent sets are kept) and the log says so; a few hundred MB at most.
+MAX_ITEMSETS = 250_000
+MAX_CANDIDATE_RULES = 250_000
 # Orders whose goods the customer kept (a fully refunded order is not a purchase).
 BOUGHT_STATUSES = (OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED)
 SUGGESTIONS = 5
@@ -67,9 +76,30 @@ def refresh_basket_rules(
         n_orders = int(np.unique(pairs[:, 0]).size)
         support = max(min_support, MIN_PAIR_ORDERS / n_orders)
         found = frequent_itemsets(
-            pairs[:, 0], pairs[:, 1], min_support=min(support, 1.0), max_len=MAX_ITEMS
+            pairs[:, 0],
+            pairs[:, 1],
+            min_support=min(support, 1.0),
+            max_len=MAX_ITEMS,
+            max_itemsets=MAX_ITEMSETS,
         )
-        rules = association_rules(found, metric="confidence", min_threshold=min_confidence)
+        rules = association_rules(
+            found,
+            metric="confidence",
+            min_threshold=min_confidence,
+            max_rules=MAX_CANDIDATE_RULES,
+        )
+        if found.cut or rules.cut:
+            log.warning(
+                "Basket rules stopped at the work bounds (support %.4g, %d orders): %d "
+                "itemsets mined%s; rules from %d of %d itemsets; raise the minimum support "
+                "to see them all.",
+                support,
+                n_orders,
+                len(found),
+                f", none of {found.cut_at_len} products or more" if found.cut else "",
+                rules.itemsets_used,
+                rules.itemsets_used + rules.itemsets_left_out,
+            )
         positive = np.flatnonzero(rules.lift > 1.0)
         best = positive[np.lexsort((-rules.lift[positive], -rules.confidence[positive]))]
         for i in best[:max_rules]:

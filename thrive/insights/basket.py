@@ -62,8 +62,14 @@ _CANDIDATE_BATCH = 32
 # Work bounds: 20 products in every order make a million itemsets and 3.5 billion rules.
 DEFAULT_MAX_ITEMSETS = 250_000
 DEFAULT_MAX_RULES = 250_000
-# Above this many bytes of stored prefix bitsets we recompute them from single products.
-_PREFIX_BITS_BUDGET = 512 * 1024 * 1024
+# Pair counting: at most this many pair codes in memory at once, and a dense count table
+# (int64) of at most this many cells (2,048 frequent products); beyond, a sparse product.
+_PAIR_CHUNK = 1 << 21
+_PAIR_TABLE_MAX = 1 << 22
+# Above this many bytes of stored prefix bitsets we recompute them from single products,
+# this many bytes of prefixes at a time.
+_PREFIX_BITS_BUDGET = 128 * 1024 * 1024
+_CHUNK_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,20 +236,49 @@ def _min_count(min_support: float, n_orders: int) -> int:
 # --------------------------------------------------------------------------- mining
 
 
-def _gram(sub: sp.csr_array) -> np.ndarray:
-    """Exact co-occurrence counts ``XᵀX`` (int64, m × m) of a 0/1 CSR matrix."""
-    # Integer sparse product: exact and single-threaded.  A dense float BLAS product is
-    # faster on an idle machine, but multi-threaded BLAS slows down several-fold when the
-    # cores are shared, so the sparse product is the predictable choice.
-    itype = np.int32 if sub.shape[0] < 2**31 else np.int64
-    x = sp.csr_array((sub.data.astype(itype), sub.indices, sub.indptr), shape=sub.shape)
-    return (x.T @ x).toarray().astype(np.int64)
+def _pair_counts(sub: sp.csr_array, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Frequent pairs ``(i, j)``, i < j, of the columns of a 0/1 CSR matrix with sorted
+    indices, lexicographically ordered, and their exact counts.
+
+    With few columns every order's pairs are enumerated and counted with one
+    ``np.bincount`` per chunk (rows of equal length at a time, at most ``_PAIR_CHUNK``
+    pairs in memory); that is linear in the pairs the orders contain, several times less
+    work than a sparse product ``XᵀX``.  With many columns the count table (m² int64)
+    would be too large, and the sparse product, whose size is the number of pairs that
+    occur, is used instead.
+    """
+    n, m = sub.shape
+    if m * m > _PAIR_TABLE_MAX:
+        itype = np.int32 if n < 2**31 else np.int64
+        x = sp.csr_array((sub.data.astype(itype), sub.indices, sub.indptr), shape=sub.shape)
+        gram = sp.triu(x.T @ x, k=1, format="coo")
+        hit = gram.data >= min_count
+        i, j, c = gram.row[hit].astype(np.int64), gram.col[hit].astype(np.int64), gram.data[hit]
+        order = np.lexsort((j, i))
+        return np.column_stack([i[order], j[order]]), c[order].astype(np.int64)
+    table = np.zeros(m * m, dtype=np.int64)
+    lengths = np.diff(sub.indptr)
+    cols = sub.indices.astype(np.int64)
+    for size in np.unique(lengths[lengths >= 2]).tolist():
+        rows = np.flatnonzero(lengths == size)
+        a, b = np.triu_indices(size, 1)
+        step = max(1, _PAIR_CHUNK // a.size)
+        for s in range(0, rows.size, step):
+            # items of these orders, one row each (sorted, so a < b gives i < j)
+            items = cols[sub.indptr[rows[s : s + step], None] + np.arange(size)]
+            table += np.bincount((items[:, a] * m + items[:, b]).ravel(), minlength=m * m)
+    hit = np.flatnonzero(table >= min_count)  # ascending codes: lexicographic pair order
+    i, j = np.divmod(hit, m)
+    keep = i < j
+    return np.column_stack([i[keep], j[keep]]), table[hit[keep]]
 
 
 def _bitsets(sub: sp.csr_array, used: np.ndarray) -> np.ndarray:
-    """Bitset over orders (uint64, m × ceil(n/64)) of each column with ``used[col]``;
-    rows of unused columns stay zero."""
-    n, m = sub.shape
+    """Bitset over orders (uint64, ``used.sum()`` × ceil(n/64)) of each column with
+    ``used[col]``, in column order."""
+    n = sub.shape[0]
+    m = int(used.sum())
+    slot = np.cumsum(used) - 1
     n_words = (n + 63) // 64
     bits = np.zeros((m, n_words), dtype=np.uint64)
     indptr = sub.indptr
@@ -255,7 +290,7 @@ def _bitsets(sub: sp.csr_array, used: np.ndarray) -> np.ndarray:
         rows = np.repeat(np.arange(stop - start), np.diff(indptr[start : stop + 1]))
         keep = used[cols]
         flags = np.zeros((m, _ROW_BLOCK), dtype=bool)
-        flags[cols[keep], rows[keep]] = True
+        flags[slot[cols[keep]], rows[keep]] = True
         packed = np.packbits(flags, axis=1).view(np.uint64)
         w0 = start // 64
         w1 = min(w0 + packed.shape[1], n_words)
@@ -278,8 +313,10 @@ def _count_candidates(
     """
     k = left_idx.size
     counts = np.empty(k, dtype=np.int64)
-    kept: list[np.ndarray] = []
     n_words = left.shape[1]
+    # Room for every candidate; only the pages written (the frequent ones) become resident.
+    kept = np.empty((k if keep_bits else 0, n_words), dtype=np.uint64)
+    n_kept = 0
     buf = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint64)
     rbuf = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint64)
     pop = np.empty((_CANDIDATE_BATCH, n_words), dtype=np.uint8)
@@ -294,13 +331,10 @@ def _count_candidates(
         counts[s:e] = cnt
         if keep_bits:
             hit = cnt >= min_count
-            if hit.any():
-                kept.append(buf[:b][hit].copy())
-    if not keep_bits:
-        return counts, None
-    if kept:
-        return counts, np.concatenate(kept)
-    return counts, np.zeros((0, n_words), dtype=np.uint64)
+            n_hit = int(hit.sum())
+            kept[n_kept : n_kept + n_hit] = buf[:b][hit]
+            n_kept += n_hit
+    return counts, (kept[:n_kept] if keep_bits else None)
 
 
 def _and_of_items(item_bits: np.ndarray, sets: np.ndarray) -> np.ndarray:
@@ -311,9 +345,12 @@ def _and_of_items(item_bits: np.ndarray, sets: np.ndarray) -> np.ndarray:
     return out
 
 
-def _join(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _join(level: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Apriori join: pairs (a, b), a < b, of lexicographically sorted (k-1)-itemsets that
-    share their first k-2 items.  Candidate = level[a] + (level[b, -1],)."""
+    share their first k-2 items.  Candidate = level[a] + (level[b, -1],).
+
+    ``None`` when there would be more than ``cap`` candidates (counted before any is made).
+    """
     m, width = level.shape
     if m < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -327,6 +364,8 @@ def _join(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     group_end = ends[np.cumsum(new_group) - 1]
     n_partners = group_end - np.arange(m) - 1
     total = int(n_partners.sum())
+    if total > cap:
+        return None
     a = np.repeat(np.arange(m, dtype=np.int64), n_partners)
     # offset of each candidate inside its row's partner run: 0, 1, 2, ...
     run_start = np.repeat(np.cumsum(n_partners) - n_partners, n_partners)
@@ -363,6 +402,82 @@ def _prune(level: np.ndarray, cand: np.ndarray, n_items: int) -> np.ndarray:
         pos = np.minimum(pos, keys.size - 1)
         ok &= keys[pos] == sk
     return ok
+
+
+def _deeper_levels(
+    sub: sp.csr_array,
+    pairs: np.ndarray,
+    freq: np.ndarray,
+    min_count: int,
+    limit: int,
+    max_itemsets: int,
+    levels: list[np.ndarray],
+    level_counts: list[np.ndarray],
+) -> int:
+    """Levels 3 and up by bitset intersections, appended to ``levels``/``level_counts``.
+
+    Returns the size at which mining stopped for ``max_itemsets`` (0 if it did not).
+
+    Memory is bounded whatever the data: the candidates of a level (at most
+    ``max_itemsets``, counted before they are made), the bitsets of the products that
+    occur in a frequent pair (one bit per order each), the bitsets of the previous level's
+    itemsets only while they fit in ``_PREFIX_BITS_BUDGET`` (else they are rebuilt from
+    the products' bitsets ``_CHUNK_BYTES`` at a time), and a ``_CANDIDATE_BATCH`` buffer.
+    """
+    used = np.zeros(freq.size, dtype=bool)
+    used[pairs.ravel()] = True
+    # Only products that occur in a frequent pair can extend to a triple.
+    slot = np.cumsum(used) - 1
+    item_bits = _bitsets(sub, used)
+    row_bytes = item_bits.shape[1] * 8
+    level = pairs
+    level_bits: np.ndarray | None = None
+    if level.shape[0] * row_bytes <= _PREFIX_BITS_BUDGET:
+        level_bits = item_bits[slot[level[:, 0]]] & item_bits[slot[level[:, 1]]]
+    k = 3
+    while k <= limit and level.shape[0] >= 2:
+        mined = sum(lv.shape[0] for lv in levels)
+        joined = _join(level, max_itemsets - mined)
+        if joined is None:
+            return k
+        a, b = joined
+        if a.size == 0:
+            break
+        cand = np.column_stack([level[a], level[b, -1]])
+        ok = _prune(level, cand, freq.size)
+        a, cand = a[ok], cand[ok]
+        if cand.shape[0] == 0:
+            break
+        # Store this level's bitsets only when another level may follow and they fit.
+        keep = k < limit and cand.shape[0] * row_bytes <= _PREFIX_BITS_BUDGET
+        last = slot[cand[:, -1]]
+        if level_bits is not None:
+            counts, new_bits = _count_candidates(level_bits, a, item_bits, last, min_count, keep)
+        else:
+            # Prefix bitsets did not fit in memory: rebuild them in chunks.
+            counts = np.empty(cand.shape[0], dtype=np.int64)
+            new_bits = np.empty((cand.shape[0] if keep else 0, row_bytes // 8), dtype=np.uint64)
+            filled = 0
+            step = max(1, _CHUNK_BYTES // row_bytes)
+            for s in range(0, cand.shape[0], step):
+                pref = _and_of_items(item_bits, slot[cand[s : s + step, :-1]])
+                c, nb = _count_candidates(
+                    pref, np.arange(pref.shape[0]), item_bits, last[s : s + step], min_count, keep
+                )
+                counts[s : s + step] = c
+                if nb is not None:
+                    new_bits[filled : filled + nb.shape[0]] = nb
+                    filled += nb.shape[0]
+            new_bits = new_bits[:filled]
+        hit = counts >= min_count
+        level = cand[hit]
+        if level.shape[0] == 0:
+            break
+        levels.append(freq[level])
+        level_counts.append(counts[hit])
+        level_bits = new_bits if keep else None
+        k += 1
+    return 0
 
 
 def frequent_itemsets(
@@ -413,71 +528,18 @@ def frequent_itemsets(
 
     if freq.size >= 2 and limit >= 2:
         sub = mat[:, freq]
-        gram = _gram(sub)
-        iu, ju = np.triu_indices(freq.size, 1)  # row-major: lexicographic pair order
-        pc = gram[iu, ju]
-        hit = pc >= min_count
-        pairs = np.column_stack([iu[hit], ju[hit]])  # local indices 0..F-1
-        levels.append(freq[pairs])
-        level_counts.append(pc[hit])
-
+        sub.sort_indices()
+        pairs, pair_counts = _pair_counts(sub, min_count)  # local indices 0..F-1
+        if freq.size + pairs.shape[0] > max_itemsets:
+            pairs, cut_at = pairs[:0], 2
+        else:
+            levels.append(freq[pairs])
+            level_counts.append(pair_counts)
         level = pairs
-        level_bits: np.ndarray | None = None
-        item_bits = np.zeros((freq.size, 0), dtype=np.uint64)
-        if limit >= 3 and _join(level)[0].size:
-            # Only products that occur in a frequent pair can extend to a triple.
-            used = np.zeros(freq.size, dtype=bool)
-            used[pairs.ravel()] = True
-            item_bits = _bitsets(sub, used)
-            if level.shape[0] * item_bits.shape[1] * 8 <= _PREFIX_BITS_BUDGET:
-                level_bits = item_bits[level[:, 0]] & item_bits[level[:, 1]]
-        k = 3
-        while k <= limit and level.shape[0] >= 2:
-            a, b = _join(level)
-            if a.size == 0:
-                break
-            mined = sum(lv.shape[0] for lv in levels)
-            if mined + a.size > max_itemsets:
-                cut_at = k
-                break
-            cand = np.column_stack([level[a], level[b, -1]])
-            ok = _prune(level, cand, freq.size)
-            a, cand = a[ok], cand[ok]
-            if cand.shape[0] == 0:
-                break
-            # Store this level's bitsets only when another level may follow and they fit.
-            keep = k < limit and cand.shape[0] * item_bits.shape[1] * 8 <= _PREFIX_BITS_BUDGET
-            if level_bits is not None:
-                counts, new_bits = _count_candidates(
-                    level_bits, a, item_bits, cand[:, -1], min_count, keep
-                )
-            else:
-                # Prefix bitsets did not fit in memory: rebuild them in chunks.
-                counts = np.empty(cand.shape[0], dtype=np.int64)
-                parts: list[np.ndarray] = []
-                step = 4096
-                for s in range(0, cand.shape[0], step):
-                    pref = _and_of_items(item_bits, cand[s : s + step, :-1])
-                    c, nb = _count_candidates(
-                        pref,
-                        np.arange(pref.shape[0]),
-                        item_bits,
-                        cand[s : s + step, -1],
-                        min_count,
-                        keep,
-                    )
-                    counts[s : s + step] = c
-                    if nb is not None:
-                        parts.append(nb)
-                new_bits = np.concatenate(parts) if keep and parts else None
-            hit = counts >= min_count
-            level = cand[hit]
-            if level.shape[0] == 0:
-                break
-            levels.append(freq[level])
-            level_counts.append(counts[hit])
-            level_bits = new_bits if keep else None
-            k += 1
+        if limit >= 3 and level.shape[0] >= 2:
+            cut_at = _deeper_levels(
+                sub, level, freq, min_count, limit, max_itemsets, levels, level_counts
+            )
 
     max_w = max(lv.shape[1] for lv in levels) if levels else 1
     total = sum(lv.shape[0] for lv in levels)

@@ -4,10 +4,12 @@ out by hand, and each person's likely next products in plain words."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.utils import timezone
 
+from thrive.analytics import basket_rules
 from thrive.analytics.basket_rules import likely_next_products, refresh_basket_rules
 from thrive.analytics.hooks import _after_refresh
 from thrive.analytics.models import BasketRule
@@ -76,6 +78,26 @@ def test_a_new_run_replaces_the_old_rules_and_a_tighter_support_finds_none(shop)
     refresh_basket_rules(now=NOW)
     # 3 of 11 orders is 27%: a 30% minimum support leaves no pair frequent.
     assert refresh_basket_rules(now=NOW, min_support=0.3) == 0
+    assert not BasketRule.objects.exists()
+
+
+def test_a_catalogue_bought_all_together_stops_at_the_work_bound_and_logs_it(
+    shop, monkeypatch, caplog
+):
+    # Bounds of 4 itemsets and 2 candidate rules stand in for the real 250,000 each: the
+    # 3 products and the beans-grinder pair make 4 itemsets, so both rules still fit.
+    monkeypatch.setattr(basket_rules, "MAX_ITEMSETS", 4)
+    monkeypatch.setattr(basket_rules, "MAX_CANDIDATE_RULES", 2)
+    assert refresh_basket_rules(now=NOW) == 2
+    assert "work bounds" not in caplog.text
+    # Every product in 20 more orders: 3 pairs and a triple are frequent, 7 itemsets with
+    # 12 candidate rules; mining stops after the products, and the log says so.
+    for _ in range(20):
+        _order(PersonFactory(), shop["beans"], shop["grinder"], shop["filters"])
+    with caplog.at_level(logging.WARNING, logger="thrive.analytics.basket_rules"):
+        assert refresh_basket_rules(now=NOW) == 0
+    assert "stopped at the work bounds" in caplog.text
+    assert "3 itemsets mined, none of 2 products or more" in caplog.text
     assert not BasketRule.objects.exists()
 
 
