@@ -13,8 +13,8 @@ from django.db import connection
 
 from thrive.conftest import client_for
 from thrive.contacts import services
-from thrive.contacts.queries import people_matching, search_ids, search_q
 from thrive.contacts.models import Person
+from thrive.contacts.queries import people_matching, search_ids, search_q
 from thrive.testing.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,9 @@ def people(member) -> dict[str, Person]:
         "last": PersonFactory(first_name="Ann", last_name="Vanmarigoldsen", email="a2@x.test"),
         "email": PersonFactory(first_name="Bo", last_name="Ek", email="MariGold.bo@y.test"),
         "company": PersonFactory(
-            first_name="Cy", last_name="Oak", email="a3@x.test",
+            first_name="Cy",
+            last_name="Oak",
+            email="a3@x.test",
             organization=OrganizationFactory(name="The Marigold Café"),
         ),  # fmt: skip
         "tag": PersonFactory(first_name="Di", last_name="Elm", email="a4@x.test"),
@@ -70,9 +72,7 @@ def test_the_list_counts_the_people_it_shows(people, member):
     response = client_for(member).get("/people/", {"q": "marigold"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 6
-    assert names(response.context["page"].object_list) == names(
-        people_matching({"q": "marigold"})
-    )
+    assert names(response.context["page"].object_list) == names(people_matching({"q": "marigold"}))
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
