@@ -127,6 +127,7 @@ class Page:
     queries: int | None = None
     times_ms: list[float] = field(default_factory=list)
     cpu_ms: float | None = None  # CPU per timed request: web server + database processes
+    round_p50s: list[float] = field(default_factory=list)  # p50 of each interleaved round
     note: str = ""
 
     def stat(self, q: float) -> float:
@@ -156,6 +157,9 @@ class Run:
     load_before: str
     load_after: str
     db_version: str
+    grow_s: float = 0.0  # copying the demo's customers inside PostgreSQL (bench/workspace_scale.py)
+    factor: int = 1
+    base_people: int = 0
 
 
 # ---------------------------------------------------------------- processes and servers
@@ -200,17 +204,21 @@ class Postgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=self.root)
 
-    def start(self) -> None:
+    def start(self, *, fresh: bool = True) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if self.as_postgres:
             shutil.chown(self.root, user="postgres")
-        self._cmd("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
+        if fresh:
+            self._cmd("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                      "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
         options = [f"-c listen_addresses={HOST}", f"-p {self.port}", f"-k {self.root}"]
         options += [f"-c {k}={v}" for k, v in PG_SETTINGS.items()]
         self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o",
                   " ".join(options), "start")  # fmt: skip
-        self._cmd("createdb", "-h", HOST, "-p", str(self.port), "-U", "postgres", "thrive_bench")
+        if fresh:
+            self._cmd(
+                "createdb", "-h", HOST, "-p", str(self.port), "-U", "postgres", "thrive_bench"
+            )
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -345,19 +353,25 @@ class Browser:
                 page.note = f"count {json.loads(body)['count']:,}"
         deadline = time.monotonic() + budget_s
         cpu_before = cpu.seconds()
+        timed = []
         for _ in range(count):
             status, ms, body = self.get(page.path)
             if status != 200:
                 raise SystemExit(f"{page.path} answered {status}: {body[:300]!r}")
-            page.times_ms.append(ms)
+            timed.append(ms)
             if time.monotonic() > deadline:
                 page.note = (page.note + "; " if page.note else "") + (
-                    f"stopped at {len(page.times_ms)} requests (time budget)"
+                    f"stopped at {len(timed)} requests in a round (time budget)"
                 )
                 break
         cpu_after = cpu.seconds()
         if cpu_before is not None and cpu_after is not None:
-            page.cpu_ms = (cpu_after - cpu_before) * 1000 / len(page.times_ms)
+            cpu_ms = (cpu_after - cpu_before) * 1000
+            # Averaged over every round's requests.
+            done = len(page.times_ms)
+            page.cpu_ms = ((page.cpu_ms or 0.0) * done + cpu_ms) / (done + len(timed))
+        page.times_ms.extend(timed)
+        page.round_p50s.append(sorted(timed)[(len(timed) - 1) // 2])
 
 
 # ---------------------------------------------------------------- inside Django (child)
@@ -481,6 +495,35 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+# Largest demo ``thrive demo`` builds here in reasonable time (about 100 s on PostgreSQL);
+# above it the benchmark builds this many and copies them inside PostgreSQL.
+DEMO_PEOPLE_MAX = 100_000
+
+GROW = r"""
+import sys
+sys.path.insert(0, "bench")
+import django
+django.setup()
+from django.db import connection, transaction
+from workspace_scale import multiply
+with transaction.atomic(), connection.cursor() as c:
+    multiply(c, {factor}, log=lambda line: print(line, flush=True))
+"""
+
+
+def demo_size(people: int, backend: str, most: int = DEMO_PEOPLE_MAX) -> tuple[int, int]:
+    """(people the demo builds, how many times over they are copied) for ``--people``,
+    building at most ``most`` (``--demo-people``)."""
+    if people <= most:
+        return people, 1
+    if backend != "postgresql" or people % most:
+        raise SystemExit(
+            f"--people above {most:,} needs PostgreSQL and a multiple of "
+            f"{most:,} (the demo is built once and copied inside the database)"
+        )
+    return most, people // most
+
+
 def bench_backend(backend: str, args: argparse.Namespace) -> Run:
     root = Path(tempfile.mkdtemp(prefix=f"thrive-wsbench-{backend}-", dir="/tmp"))
     root.chmod(0o755)  # the postgres user must reach its data directory inside
@@ -494,31 +537,53 @@ def bench_backend(backend: str, args: argparse.Namespace) -> Run:
         "PYTHONPATH": str(ROOT),
     }
     pg = None
+    if args.reuse:
+        # Time again a build kept by --keep (its data directory and database).
+        shutil.rmtree(root)
+        root = Path(args.reuse)
+        data = root / "data"
+        env["THRIVE_DATA_DIR"] = str(data)
     try:
         if backend == "postgresql":
             pg = Postgres(root / "pg", free_port(args.pg_port))
             print(f"[{backend}] starting PostgreSQL on {HOST}:{pg.port}", flush=True)
-            pg.start()
+            pg.start(fresh=not args.reuse)
             env["DATABASE_URL"] = pg.url
-        print(f"[{backend}] building the demo: {args.people:,} people…", flush=True)
-        build_s = run(
-            [*THRIVE, "demo", "--people", str(args.people), "--seed", str(args.seed),
-             "--as-of", args.as_of, "--reset", "--no-progress"],
-            env, log=root / "demo.log",
-        )  # fmt: skip
-        print(f"[{backend}] built in {build_s:.0f} s; analytics refresh…", flush=True)
-        refresh_s = run(
-            [*THRIVE, "shell", "-c",
-             "from thrive.analytics.refresh import run_refresh; run_refresh()"],
-            env, log=root / "refresh.log",
-        )  # fmt: skip
-        if backend == "postgresql":
-            # Autovacuum would analyze the freshly loaded tables within a minute or so;
-            # doing it now makes the plans the same from one run to the next, and the
-            # checkpoint writes the build's pages out before the timing, not during it.
+        base_people, factor = demo_size(args.people, backend, args.demo_people)
+        if args.reuse:
+            # Indexes added since the build (new migrations), then what the build ends with.
+            build_s = grow_s = refresh_s = 0.0
+            run([*THRIVE, "migrate", "-v0"], env)
             run([sys.executable, "-c", "import django; django.setup(); from django.db import "
                  "connection; c = connection.cursor(); c.execute('VACUUM ANALYZE'); "
                  "c.execute('CHECKPOINT')"], env)  # fmt: skip
+        else:
+            print(f"[{backend}] building the demo: {base_people:,} people…", flush=True)
+            build_s = run(
+                [*THRIVE, "demo", "--people", str(base_people), "--seed", str(args.seed),
+                 "--as-of", args.as_of, "--reset", "--no-progress"],
+                env, log=root / "demo.log",
+            )  # fmt: skip
+            grow_s = 0.0
+            if factor > 1:
+                print(f"[{backend}] built in {build_s:.0f} s; copying its customers to "
+                      f"{factor}× inside PostgreSQL…", flush=True)  # fmt: skip
+                grow_s = run([sys.executable, "-c", GROW.format(factor=factor)], env,
+                             log=root / "grow.log")  # fmt: skip
+                print((root / "grow.log").read_text(), end="", flush=True)
+            print(f"[{backend}] built in {build_s + grow_s:.0f} s; analytics refresh…", flush=True)
+            refresh_s = run(
+                [*THRIVE, "shell", "-c",
+                 "from thrive.analytics.refresh import run_refresh; run_refresh()"],
+                env, log=root / "refresh.log",
+            )  # fmt: skip
+            if backend == "postgresql":
+                # Autovacuum would analyze the freshly loaded tables within a minute or so;
+                # doing it now makes the plans the same from one run to the next, and the
+                # checkpoint writes the build's pages out before the timing, not during it.
+                run([sys.executable, "-c", "import django; django.setup(); from django.db import "
+                     "connection; c = connection.cursor(); c.execute('VACUUM ANALYZE'); "
+                     "c.execute('CHECKPOINT')"], env)  # fmt: skip
         found = probe(env, [])
         pages = pages_for(found)
         counted = probe(env, [p.path for p in pages])
@@ -539,14 +604,20 @@ def bench_backend(backend: str, args: argparse.Namespace) -> Run:
             browser = Browser(base)
             browser.sign_in(match.group(1), match.group(2))
             load_before = loadavg()
+            # Rounds interleave the pages (all pages once, then again…), so a burst of
+            # other work on the machine lands on every page alike; the spread of the
+            # rounds' p50s shows how repeatable each figure is.
+            per_round = max(1, args.requests // args.rounds)
+            for n in range(args.rounds):
+                for page in pages:
+                    browser.time_page(
+                        page,
+                        warmup=args.warmup if n == 0 else 1,
+                        count=per_round,
+                        budget_s=args.page_budget / args.rounds,
+                        cpu=cpu,
+                    )
             for page in pages:
-                browser.time_page(
-                    page,
-                    warmup=args.warmup,
-                    count=args.requests,
-                    budget_s=args.page_budget,
-                    cpu=cpu,
-                )
                 cpu_ms = f"{page.cpu_ms:6.1f}" if page.cpu_ms is not None else "     –"
                 print(
                     f"[{backend}] {page.label:42} p50 {page.stat(0.5):7.1f}  p95 "
@@ -556,12 +627,13 @@ def bench_backend(backend: str, args: argparse.Namespace) -> Run:
                 )
             load_after = loadavg()
         return Run(backend, pages, build_s, refresh_s, found["facts"], load_before,
-                   load_after, found["db_version"])  # fmt: skip
+                   load_after, found["db_version"], grow_s=grow_s, factor=factor,
+                   base_people=base_people)  # fmt: skip
     finally:
         if pg is not None:
             with contextlib.suppress(subprocess.CalledProcessError):
                 pg.stop()
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"[{backend}] kept {root}", flush=True)
         else:
             shutil.rmtree(root, ignore_errors=True)
@@ -590,6 +662,11 @@ def machine_facts() -> list[str]:
     ]
 
 
+def _spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    return f"{ordered[0]:.0f} / {ordered[(len(ordered) - 1) // 2]:.0f} / {ordered[-1]:.0f}"
+
+
 def render(runs: list[Run], args: argparse.Namespace, command: str, started: str) -> str:
     lines = [
         f"# Workspace speed at {args.people:,} people",
@@ -609,7 +686,8 @@ def render(runs: list[Run], args: argparse.Namespace, command: str, started: str
         "",
         f"- Date: {started} (UTC)",
         *[f"- Machine: {fact}" for fact in machine_facts()],
-        f"- Demo: `thrive demo --people {args.people} --seed {args.seed} --as-of "
+        f"- Demo: `thrive demo --people {min(args.people, args.demo_people)} "
+        f"--seed {args.seed} --as-of "
         f"{args.as_of} --reset`, then one analytics refresh "
         "(`run_refresh()`, as of the next day)",
         (
@@ -619,7 +697,12 @@ def render(runs: list[Run], args: argparse.Namespace, command: str, started: str
             else "- Priority: the default (nice 0), sharing the cores with the other work"
         ),
         f"- Requests: {args.warmup} untimed then {args.requests} timed GETs per page, "
-        f"sequential, at most {args.page_budget:.0f} s per page",
+        f"sequential, at most {args.page_budget:.0f} s per page"
+        + (
+            f", in {args.rounds} interleaved rounds (every page, then every page again)"
+            if args.rounds > 1
+            else ""
+        ),
         "- PostgreSQL settings (`-c` on the command line, everything else the default): "
         + ", ".join(f"`{k}={v}`" for k, v in PG_SETTINGS.items())
         + "; `VACUUM ANALYZE` and `CHECKPOINT` after the build (what autovacuum and the "
@@ -632,12 +715,24 @@ def render(runs: list[Run], args: argparse.Namespace, command: str, started: str
             f"## {r.db_version.split(' on ')[0].split(',')[0]}",
             "",
             f"{r.facts['people']:,} people, {r.facts['organizations']:,} organizations. "
-            f"Demo built in {r.build_s:.0f} s, analytics refresh {r.refresh_s:.0f} s. "
+            + (
+                f"Demo of {r.base_people:,} people built in {r.build_s:.0f} s, its customers "
+                f"copied {r.factor}× inside PostgreSQL (`bench/workspace_scale.py`, one "
+                f"`INSERT … SELECT` per table) in {r.grow_s:.0f} s, "
+                if r.factor > 1
+                else f"Demo built in {r.build_s:.0f} s, "
+            )
+            + f"analytics refresh {r.refresh_s:.0f} s. "
             f"Load average (1, 5, 15 min) {r.load_before} before the timed requests, "
             f"{r.load_after} after (2 cores shared with other work).",
             "",
-            "| page | URL | target p95 | p50 ms | p95 ms | max ms | CPU ms | queries | met |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+        ]
+        spread = any(len(p.round_p50s) > 1 for p in r.pages)
+        extra = (" rounds' p50 min / median / max |", " ---: |") if spread else ("", "")
+        lines += [
+            "| page | URL | target p95 | p50 ms | p95 ms | max ms | CPU ms | queries | met |"
+            + extra[0],
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |" + extra[1],
         ]
         for p in r.pages:
             path = p.path if len(p.path) <= 60 else p.path[:57] + "…"
@@ -647,6 +742,7 @@ def render(runs: list[Run], args: argparse.Namespace, command: str, started: str
                 f"| {max(p.times_ms):.0f} | {f'{p.cpu_ms:.0f}' if p.cpu_ms is not None else '–'} "
                 f"| {p.queries if p.queries is not None else '–'} "
                 f"| {'yes' if p.ok else '**no**'} |"
+                + (f" {_spread(p.round_p50s)} |" if spread else "")
             )
         missed = [p.label for p in r.pages if not p.ok]
         lines += ["", f"Missed: {', '.join(missed)}." if missed else "Every target met.", ""]
@@ -660,15 +756,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--demo-people",
+        type=int,
+        default=DEMO_PEOPLE_MAX,
+        help="the demo builds at most this many; above it its customers are copied "
+        "inside PostgreSQL up to --people",
+    )
     parser.add_argument("--as-of", default=dt.datetime.now(dt.UTC).date().isoformat())
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
     parser.add_argument("--page-budget", type=float, default=90.0, help="seconds per page")
     parser.add_argument("--port", type=int, default=8760, help="thrive serve (or the next free)")
-    parser.add_argument("--pg-port", type=int, default=54350, help="PostgreSQL (or next free)")
+    parser.add_argument("--pg-port", type=int, default=54370, help="PostgreSQL (or next free)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "WORKSPACE.md"))
     parser.add_argument("--keep", action="store_true", help="keep the data dirs and logs")
+    parser.add_argument(
+        "--reuse",
+        metavar="DIR",
+        help="time again a PostgreSQL build kept by --keep (the directory it printed), "
+        "without building; with --people as it was built",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="interleaved rounds the timed requests are split into"
+    )
     parser.add_argument(
         "--nice",
         type=int,
@@ -683,6 +795,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown backends {sorted(unknown)}; use sqlite and/or postgresql")
     args.requests = max(1, min(args.requests, 1000))
     args.warmup = max(1, min(args.warmup, 100))
+    args.rounds = max(1, min(args.rounds, args.requests))
+    if args.reuse and backends != ["postgresql"]:
+        parser.error("--reuse times a kept PostgreSQL build: use it with --backends postgresql")
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
     command = "bench/workspace" + (f" {' '.join(sys.argv[1:])}" if sys.argv[1:] else "")
     runs = [bench_backend(backend, args) for backend in backends]
