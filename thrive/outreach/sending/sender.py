@@ -469,12 +469,31 @@ class _Overlap:
 
     def start(self, ready: list[Delivery], token: str, leased_at: float) -> None:
         self.wait()
+        ready = self._renew(ready, token)
         if not ready:
             return
         self.thread = threading.Thread(
             target=self._run, args=(ready, token, leased_at), name="outreach-send", daemon=True
         )
         self.thread.start()
+
+    @staticmethod
+    def _renew(ready: list[Delivery], token: str) -> list[Delivery]:
+        """The batch waited for the one before it: renew its leases now, in the caller's
+        thread, before the caller claims again, so neither the caller's next claim nor
+        another worker can take a row whose lease ran out while it waited. Rows another
+        worker took meanwhile (the claim token is no longer ours) are dropped."""
+        if not ready:
+            return ready
+        until = timezone.now() + dt.timedelta(seconds=conf.lease_seconds())
+        ids = [d.pk for d in ready]
+        mine = Delivery.objects.filter(pk__in=ids, claim_token=token)
+        if mine.update(claimed_until=until) < len(ids):
+            kept = set(mine.values_list("pk", flat=True))
+            ready = [d for d in ready if d.pk in kept]
+        for d in ready:
+            d.claimed_until = until
+        return ready
 
     def _run(self, ready: list[Delivery], token: str, leased_at: float) -> None:
         try:
@@ -724,10 +743,10 @@ def run_pump(*, budget_seconds: float | None = None) -> PumpReport:
             if overlap is None:
                 send_batch(ids, token, report)
             else:
-                leased_at = time.monotonic()
                 with batch_cache():
                     ready = prepare_batch(ids, token, now=timezone.now(), report=report)
-                overlap.start(ready, token, leased_at)  # after the previous batch has gone
+                # After the previous batch has gone; its leases renewed then.
+                overlap.start(ready, token, time.monotonic())
             if time.monotonic() - started >= budget:
                 break
     finally:
