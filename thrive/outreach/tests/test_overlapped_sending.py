@@ -82,3 +82,18 @@ def test_a_batch_that_waited_for_the_one_before_renews_its_leases_before_its_fir
     Delivery.objects.update(claimed_until=soon)
     _Lease(batch, "tok").check(batch)
     assert set(Delivery.objects.values_list("claimed_until", flat=True)) == {soon}
+
+
+@pytest.mark.django_db
+def test_a_batch_that_waited_keeps_only_the_rows_still_its_own_with_fresh_leases(smtp_sink):
+    _queue(3)
+    expired = timezone.now() - dt.timedelta(seconds=1)
+    Delivery.objects.update(status=DeliveryStatus.SENDING, claim_token="tok", claimed_until=expired)
+    batch = list(Delivery.objects.order_by("pk"))
+    # While it waited its lease ran out and another worker took the last row.
+    Delivery.objects.filter(pk=batch[-1].pk).update(claim_token="other")
+    kept = _Overlap._renew(batch, "tok")
+    assert [d.pk for d in kept] == [d.pk for d in batch[:2]]
+    for delivery in Delivery.objects.filter(claim_token="tok"):
+        assert delivery.claimed_until > timezone.now() + dt.timedelta(seconds=100)
+    assert Delivery.objects.get(pk=batch[-1].pk).claimed_until == expired
