@@ -51,8 +51,10 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-PYTHON = REPO / ".venv" / "bin" / "python"
-THRIVE = REPO / ".venv" / "bin" / "thrive"
+# The interpreter running this script (Thrive's .venv, or bench/.venv-peers with
+# PYTHONPATH at this checkout) runs every phase, the sink and the workers.
+PYTHON = Path(sys.executable)
+THRIVE = [str(PYTHON), "-m", "thrive.cli"]
 EMAIL_DOMAIN = "bench.example"
 MSG_TARGET = 500.0  # messages per second per worker
 ACT_TARGET = 5000.0  # activities per second
@@ -93,6 +95,29 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid`` and of every child it has had (reaped children through
+    cutime/cstime, live ones read directly): a PostgreSQL cluster's whole CPU from its
+    postmaster, backends that have exited included."""
+
+    def own(p: int) -> tuple[float, float]:
+        try:
+            f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0, 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        return (int(f[11]) + int(f[12])) / tick, (int(f[13]) + int(f[14])) / tick
+
+    total = sum(own(pid))
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    for kid in kids:
+        total += sum(own(int(kid)))
+    return total
 
 
 def loadavg() -> str:
@@ -159,6 +184,9 @@ class Postgres:
         self._cmd("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         opts = " ".join(f"-c {s}" for s in self.settings)
         self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", opts, "start")
+
+    def pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def createdb(self, name: str) -> str:
         self._cmd("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
@@ -298,10 +326,10 @@ def phase_setup(people: int) -> dict[str, Any]:
         CustomFieldDefinition,
         CustomFieldEntity,
         CustomFieldType,
-        Segment,
     )
     from thrive.core.roles import Role
     from thrive.outreach.email_templates.saving import save_template
+    from thrive.segments.models import Segment
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
@@ -429,11 +457,14 @@ def phase_engine_setup(people: int, activities: int) -> dict[str, Any]:
     from thrive.automations import services
     from thrive.contacts.models import Activity, Person
     from thrive.core.roles import Role
+    from thrive.leadforms.models import LeadForm
 
     call_command("migrate", verbosity=0)
     actor = Associate.objects.create_user("bench", role=Role.OWNER)
     _people(people, consent=False)
     steps = [{"kind": "wait", "days": 1}]
+    # The form trigger names a form that exists.
+    LeadForm.objects.get_or_create(slug="wholesale", defaults={"name": "Wholesale"})
     flows = [
         ("tag_added", {"tag": "vip"}),
         ("stage_changed", {"to": ["client"]}),
@@ -455,7 +486,7 @@ def phase_engine_setup(people: int, activities: int) -> dict[str, Any]:
     table = Activity._meta.db_table
     columns = (
         "person_id, kind, occurred_at, recorded_at, channel, direction, automated, "
-        "subject, body, data, ref"
+        "subject, body, data, ref, retracted"
     )
     started = time.monotonic()
 
@@ -463,7 +494,7 @@ def phase_engine_setup(people: int, activities: int) -> dict[str, Any]:
         for i in range(lo, hi):
             kind, data = _activity_mix(i)
             at = base + dt.timedelta(seconds=i)
-            yield (first + (i * 7919) % count, kind, at, at, "", "", False, "", "", data, "")
+            yield (first + (i * 7919) % count, kind, at, at, "", "", False, "", "", data, "", False)
 
     step = 50_000
     for lo in range(0, activities, step):
@@ -475,7 +506,7 @@ def phase_engine_setup(people: int, activities: int) -> dict[str, Any]:
                         copy.write_row(row)
             else:
                 cur.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                    f"INSERT INTO {table} ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                     [(*r[:2], r[2].isoformat(" ")[:26], r[3].isoformat(" ")[:26], *r[4:])
                      for r in rows(lo, hi)],
                 )  # fmt: skip
@@ -485,21 +516,36 @@ def phase_engine_setup(people: int, activities: int) -> dict[str, Any]:
     return {"load_s": round(time.monotonic() - started, 1), "activities": activities}
 
 
+def phase_engine_reset() -> dict[str, Any]:
+    """Back to an unread log and no enrolments, for the next worker count."""
+    _django()
+    from thrive.automations import engine
+    from thrive.automations.models import EngineCursor, Enrollment
+    from thrive.contacts.models import Activity
+
+    Enrollment.objects.all().delete()
+    engine.cursor_position()
+    EngineCursor.objects.filter(name=engine.CURSOR).update(last_activity_id=0)
+    return {"expected": Activity.objects.count()}
+
+
 def phase_engine_run(batch_size: int) -> dict[str, Any]:
+    """One engine worker: reads the log until it finds nothing more (several of these
+    run at once share the work through the cursor's row lock)."""
     _django()
     from thrive.automations import engine
     from thrive.automations.models import Enrollment
-    from thrive.contacts.models import Activity
 
-    expected = Activity.objects.count()
     engine.cursor_position()
-    started = time.perf_counter()
+    cpu0 = time.process_time()
+    started = time.time()
     read = engine.process_activities(batch_size=batch_size)
-    seconds = time.perf_counter() - started
+    ended = time.time()
     return {
         "read": read,
-        "expected": expected,
-        "seconds": seconds,
+        "started": started,
+        "ended": ended,
+        "cpu_s": time.process_time() - cpu0,
         "cursor": engine.cursor_position(),
         "enrolled": Enrollment.objects.count(),
         "peak_rss_kib": proc_status(os.getpid()).get("VmHWM", 0),
@@ -522,6 +568,10 @@ class SendRun:
     rss_end_mib: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
     cpu_s: list[float] = field(default_factory=list)  # each worker's CPU, start to end
+    sink_cpu_s: float = 0.0  # the SMTP sink's CPU over the run
+    db_cpu_s: float = 0.0  # the PostgreSQL cluster's CPU over the run (all backends)
+    load_start: str = ""
+    load_end: str = ""
     dupes: int = 0
     exactly_once: bool = False
     statuses: dict[str, int] = field(default_factory=dict)
@@ -542,6 +592,9 @@ class SendRun:
         included): what the rate would be limited by on an idle machine."""
         return 1000 * sum(self.cpu_s) / self.sent if self.sent else 0.0
 
+    def ms_per_message(self, seconds: float) -> float:
+        return 1000 * seconds / self.sent if self.sent else 0.0
+
 
 @dataclass
 class EngineRun:
@@ -551,6 +604,9 @@ class EngineRun:
     enrolled: int
     peak_mib: float
     load: str
+    workers: int = 1
+    cpu_s: float = 0.0  # the engine processes' CPU, together
+    db_cpu_s: float = 0.0  # the PostgreSQL cluster's CPU over the run
 
     @property
     def rate(self) -> float:
@@ -576,7 +632,13 @@ def base_env(database_url: str, data_dir: Path, smtp_port: int | None = None) ->
 
 
 def run_send(
-    backend: str, workers: int, db_url: str, root: Path, ids: dict[str, Any], args: Any
+    backend: str,
+    workers: int,
+    db_url: str,
+    root: Path,
+    ids: dict[str, Any],
+    args: Any,
+    pg_pid: int | None = None,
 ) -> SendRun:
     run = SendRun(backend, workers, args.people)
     sink = Sink(root, args.smtp_port)
@@ -589,13 +651,16 @@ def run_send(
     procs = []
     logs = []
     started = time.time()
+    assert sink.proc is not None
+    sink_cpu0 = cpu_seconds(sink.proc.pid) or 0.0
+    pg_cpu0 = tree_cpu_seconds(pg_pid) if pg_pid else 0.0
     for n in range(workers):
         log = (root / f"worker-{backend}-{workers}-{n}.log").open("wb")
         logs.append(log)
         procs.append(
             subprocess.Popen(  # noqa: S603
                 [
-                    str(THRIVE),
+                    *THRIVE,
                     "worker",
                     "--no-startup-delay",
                     "--interval",
@@ -610,6 +675,7 @@ def run_send(
             )  # fmt: skip
         )
     quarter = args.people // 4
+    run.load_start = loadavg()
     loads = []
     deadline = time.monotonic() + args.timeout
     stats: dict[str, Any] = {"count": 0}
@@ -635,6 +701,8 @@ def run_send(
         last_status = [proc_status(p.pid) or s for p, s in zip(procs, last_status, strict=True)]
         run.peak_mib = [s.get("VmHWM", 0) / 1024 for s in last_status]
         run.cpu_s = [cpu_seconds(p.pid) or 0.0 for p in procs]
+        run.sink_cpu_s = (cpu_seconds(sink.proc.pid) or 0.0) - sink_cpu0
+        run.db_cpu_s = tree_cpu_seconds(pg_pid) - pg_cpu0 if pg_pid else 0.0
     finally:
         for p in procs:
             stop(p)
@@ -657,10 +725,56 @@ def run_send(
         and run.statuses.get("sent", 0) == args.people
     )
     run.load = f"{min(loads):.2f}–{max(loads):.2f}" if loads else loadavg()
+    run.load_end = loadavg()
     print(f"  {backend} {workers} worker(s): {run.sent} sent, {run.rate:.0f}/s at the sink, "
           f"{run.wall_rate:.0f}/s from start, peak {run.peak_mib} MiB, "
           f"worker CPU {run.cpu_ms_per_message:.2f} ms/msg, "
+          f"PostgreSQL {run.ms_per_message(run.db_cpu_s):.2f}, "
+          f"sink {run.ms_per_message(run.sink_cpu_s):.2f} ms/msg, "
           f"exactly once: {run.exactly_once} {run.statuses} {run.note}", flush=True)  # fmt: skip
+    return run
+
+
+def run_engine(
+    backend: str, workers: int, env: dict[str, str], args: Any, pg_pid: int | None
+) -> EngineRun:
+    """``workers`` engine processes at once over the whole log; checked: together they
+    read every activity once (the enrolments made are reported, to compare with one
+    alone)."""
+    expected = child(env, "_engine_reset", timeout=600)["expected"]
+    load = loadavg()
+    pg_cpu0 = tree_cpu_seconds(pg_pid) if pg_pid else 0.0
+    procs = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [str(PYTHON), str(Path(__file__)), "_engine_run", str(args.engine_batch)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(workers)
+    ]
+    answers = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=args.timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"engine worker failed ({proc.returncode})")
+        answers.append(json.loads(out.strip().splitlines()[-1]))
+    db_cpu = tree_cpu_seconds(pg_pid) - pg_cpu0 if pg_pid else 0.0
+    read = sum(a["read"] for a in answers)
+    if read != expected or max(a["cursor"] for a in answers) == 0:
+        raise RuntimeError(f"engine workers read {read} of {expected}")
+    run = EngineRun(
+        backend, read,
+        max(a["ended"] for a in answers) - min(a["started"] for a in answers),
+        max(a["enrolled"] for a in answers),
+        max(a["peak_rss_kib"] for a in answers) / 1024,
+        f"{load} → {loadavg()}", workers,
+        sum(a["cpu_s"] for a in answers), db_cpu,
+    )  # fmt: skip
+    print(f"  {backend}: engine, {workers} worker(s): {run.rate:,.0f} activities/s, "
+          f"reads {[a['read'] for a in answers]}, enrolled {run.enrolled}, "
+          f"CPU engine {run.cpu_s:.1f} s, PostgreSQL {run.db_cpu_s:.1f} s", flush=True)  # fmt: skip
     return run
 
 
@@ -680,29 +794,30 @@ def bench_backend(backend: str, root: Path, args: Any) -> tuple[list[SendRun], l
             env = base_env(send_url, root / "data")
             ids = child(env, "_setup", str(args.people), timeout=1800)
             print(f"  {backend}: setup {ids}", flush=True)
-            for workers in args.workers:
-                sends.append(run_send(backend, workers, send_url, root, ids, args))
+            for _ in range(args.repeat):  # interleaved: 1, 2, 4, 1, 2, 4...
+                for workers in args.workers:
+                    sends.append(
+                        run_send(
+                            backend,
+                            workers,
+                            send_url,
+                            root,
+                            ids,
+                            args,
+                            pg.pid() if pg else None,
+                        )  # fmt: skip
+                    )
         if args.activities:
             env = base_env(engine_url, root / "data")
             loaded = child(
                 env, "_engine_setup", str(args.engine_people), str(args.activities), timeout=3600
             )
             print(f"  {backend}: engine setup {loaded}", flush=True)
-            load = loadavg()
-            got = child(env, "_engine_run", str(args.engine_batch), timeout=args.timeout)
-            if got["read"] != got["expected"]:
-                raise RuntimeError(f"engine read {got['read']} of {got['expected']}")
-            engines.append(
-                EngineRun(
-                    backend,
-                    got["read"],
-                    got["seconds"],
-                    got["enrolled"],
-                    got["peak_rss_kib"] / 1024,
-                    f"{load} → {loadavg()}",
-                )  # fmt: skip
-            )
-            print(f"  {backend}: engine {got}", flush=True)
+            for _ in range(args.repeat):
+                for workers in args.engine_workers:
+                    engines.append(
+                        run_engine(backend, workers, env, args, pg.pid() if pg else None)
+                    )
     finally:
         if pg is not None:
             pg.stop()
@@ -741,8 +856,9 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
             "",
             "| workers | messages | s (sink, first→last) | msgs/s | msgs/s per worker "
             "| s from start | msgs/s from start | RSS at 25% (MiB) | RSS at 100% (MiB) "
-            "| peak RSS (MiB) | worker CPU ms/msg | exactly once | load avg (1 min) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|---|",
+            "| peak RSS (MiB) | worker CPU ms/msg | PostgreSQL CPU ms/msg | sink CPU ms/msg "
+            "| exactly once | load avg (1 min) | load start → end |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|",
         ]
         for r in rows:
             fmt = ", ".join  # one figure per worker
@@ -752,7 +868,9 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
                 f"| {fmt(f'{m:.0f}' for m in r.rss_quarter_mib)} "
                 f"| {fmt(f'{m:.0f}' for m in r.rss_end_mib)} "
                 f"| {fmt(f'{m:.0f}' for m in r.peak_mib)} | {r.cpu_ms_per_message:.2f} "
-                f"| {'yes' if r.exactly_once else 'NO ' + json.dumps(r.statuses)} | {r.load} |"
+                f"| {r.ms_per_message(r.db_cpu_s):.2f} | {r.ms_per_message(r.sink_cpu_s):.2f} "
+                f"| {'yes' if r.exactly_once else 'NO ' + json.dumps(r.statuses)} | {r.load} "
+                f"| {r.load_start.split()[0]} → {r.load_end.split()[0]} |"
                 + (f" {r.note}" if r.note else "")
             )
         out.append("")
@@ -760,14 +878,15 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
         out += [
             "## Workflow evaluation (`process_activities`)",
             "",
-            "| database | activities | seconds | activities/s | enrolments made | peak RSS (MiB) "
-            "| load avg before → after |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| database | workers | activities | seconds | activities/s | enrolments made "
+            "| peak RSS (MiB) | engine CPU s | PostgreSQL CPU s | load avg before → after |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for e in engines:
             out.append(
-                f"| {e.backend} | {e.activities:,} | {e.seconds:.1f} | {e.rate:,.0f} "
-                f"| {e.enrolled:,} | {e.peak_mib:.0f} | {e.load} |"
+                f"| {e.backend} | {e.workers} | {e.activities:,} | {e.seconds:.1f} "
+                f"| {e.rate:,.0f} | {e.enrolled:,} | {e.peak_mib:.0f} | {e.cpu_s:.1f} "
+                f"| {e.db_cpu_s:.1f} | {e.load} |"
             )
         out.append("")
     out += ["## Targets", ""]
@@ -779,7 +898,7 @@ def render(sends: list[SendRun], engines: list[EngineRun], args: Any, pg: Postgr
         )
     for e in engines:
         out.append(
-            f"- {e.backend} engine: {e.rate:,.0f} activities/s "
+            f"- {e.backend} engine, {e.workers} worker(s): {e.rate:,.0f} activities/s "
             f"({'meets' if e.rate >= ACT_TARGET else 'misses'} ≥ {ACT_TARGET:,.0f})"
         )
     if pg is not None:
@@ -801,12 +920,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-batch", type=int, default=1000)
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per run, at most")
     parser.add_argument("--smtp-port", type=int, default=25250)
-    parser.add_argument("--pg-port", type=int, default=54360)
-    parser.add_argument("--out", default=str(BENCH / "OUTREACH.md"))
+    parser.add_argument("--pg-port", type=int, default=54350)
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved repetitions")
+    parser.add_argument("--engine-workers", default="1", help="engine process counts")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2,000 recipients, "
+                        "20,000 activities, 1 and 2 workers")  # fmt: skip
+    parser.add_argument("--out", default=str(BENCH / "results" / "outreach.md"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.quick:
+        args.people, args.activities, args.engine_people = 2000, 20000, 2000
     args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    args.engine_workers = [int(w) for w in args.engine_workers.split(",") if w.strip()]
     args.command = "bench/outreach " + " ".join(argv) if argv else "bench/outreach"
     root = Path(tempfile.mkdtemp(prefix="thrive-outreach-bench-"))
     os.chmod(root, 0o755)  # noqa: S103 - the postgres user must reach its data directory
@@ -840,6 +966,7 @@ def internal(argv: list[str]) -> int:
         "_check": lambda: phase_check(int(rest[0])),
         "_engine_setup": lambda: phase_engine_setup(int(rest[0]), int(rest[1])),
         "_engine_run": lambda: phase_engine_run(int(rest[0])),
+        "_engine_reset": phase_engine_reset,
     }
     print(json.dumps(phases[name](), default=str))
     return 0

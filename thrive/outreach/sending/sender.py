@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from typing import Any
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Min, Q
 from django.db.models.options import Options
 from django.utils import timezone
@@ -285,25 +287,40 @@ def mark_sent(delivery: Delivery, token: str) -> bool:
     # email's by send_personal_email (thrive.outreach.personal).
     recorded = bool(delivery.reason.get("draft")) or delivery.reason.get("source") == "personal"
     now = timezone.now()
+    params = [
+        DeliveryStatus.SENT,
+        connection.ops.adapt_datetimefield_value(now),
+        recorded,
+        delivery.pk,
+        token,
+        DeliveryStatus.SENDING,
+    ]
     # One statement, committed on its own (autocommit): no transaction block needed.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                DeliveryStatus.SENT,
-                connection.ops.adapt_datetimefield_value(now),
-                recorded,
-                delivery.pk,
-                token,
-                DeliveryStatus.SENDING,
-            ],
-        )
-        updated = cursor.rowcount
+    if _can_prepare(connection):
+        # The same statement for every message of every batch: prepared once per
+        # connection (server-side binding), so the server neither parses nor plans it
+        # again. Django's own cursors bind on the client and cannot be prepared.
+        import psycopg
+
+        connection.ensure_connection()
+        # A server-binding cursor of our own: the connection's default is Django's
+        # client-binding one.
+        with psycopg.Cursor(connection.connection) as cursor:
+            updated = cursor.execute(sql, params, prepare=True).rowcount
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
     if not updated:
         log.warning("Delivery %s was taken over while it was being sent", delivery.pk)
         return False
     delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
     return True
+
+
+def _can_prepare(conn: BaseDatabaseWrapper) -> bool:
+    """PostgreSQL (psycopg 3) in autocommit, outside any transaction of the caller."""
+    return conn.vendor == "postgresql" and not conn.in_atomic_block
 
 
 def record_sent_activities(ids: list[int] | None = None) -> int:
@@ -412,23 +429,106 @@ def send_batch(ids: list[int], token: str, report: PumpReport) -> None:
     """Check and render the claimed batch at once, then send each message over one SMTP
     connection. A connection failure puts the rest of the batch back for the same retry
     time without counting an attempt."""
+    with batch_cache():
+        ready = prepare_batch(ids, token, now=timezone.now(), report=report)
+    _send_prepared(ready, token, report)
+
+
+def _send_prepared(
+    ready: list[Delivery], token: str, report: PumpReport, leased_at: float | None = None
+) -> None:
     mailer = mailers.default
     try:
-        with batch_cache():
-            ready = prepare_batch(ids, token, now=timezone.now(), report=report)
-            _send_each(ready, token, report, mailer)
+        _send_each(ready, token, report, mailer, leased_at)
     finally:
         mailer.close()
+
+
+class _Overlap:
+    """Sends a prepared batch in a thread of its own while the caller claims and
+    prepares the next one.
+
+    Sending is mostly waiting (for the SMTP server's replies, for the database to
+    commit each sent mark), preparing is mostly the worker's own CPU (checks, merge
+    data, rendering), so the two overlap well even under one interpreter lock. The
+    thread sends exactly as :func:`send_batch` does, with its own database connection:
+    each message is still marked ``sent`` by itself right after the server's 250, so
+    the crash window stays one message. At most one batch is sent at a time, in claim
+    order. Only where the caller is not inside a transaction (a worker, not a test's
+    transaction), since the thread's connection could not see its rows otherwise.
+    """
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.report = PumpReport()
+
+    @staticmethod
+    def possible() -> bool:
+        return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def start(self, ready: list[Delivery], token: str, leased_at: float) -> None:
+        self.wait()
+        ready = self._renew(ready, token)
+        if not ready:
+            return
+        self.thread = threading.Thread(
+            target=self._run, args=(ready, token, leased_at), name="outreach-send", daemon=True
+        )
+        self.thread.start()
+
+    @staticmethod
+    def _renew(ready: list[Delivery], token: str) -> list[Delivery]:
+        """The batch waited for the one before it: renew its leases now, in the caller's
+        thread, before the caller claims again, so neither the caller's next claim nor
+        another worker can take a row whose lease ran out while it waited. Rows another
+        worker took meanwhile (the claim token is no longer ours) are dropped."""
+        if not ready:
+            return ready
+        until = timezone.now() + dt.timedelta(seconds=conf.lease_seconds())
+        ids = [d.pk for d in ready]
+        mine = Delivery.objects.filter(pk__in=ids, claim_token=token)
+        if mine.update(claimed_until=until) < len(ids):
+            kept = set(mine.values_list("pk", flat=True))
+            ready = [d for d in ready if d.pk in kept]
+        for d in ready:
+            d.claimed_until = until
+        return ready
+
+    def _run(self, ready: list[Delivery], token: str, leased_at: float) -> None:
+        try:
+            _send_prepared(ready, token, self.report, leased_at)
+        except BaseException as exc:  # handed to the caller's thread by wait()
+            self.error = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def merge_into(self, report: PumpReport) -> None:
+        for name in ("sent", "deferred", "skipped", "retried", "failed"):
+            setattr(report, name, getattr(report, name) + getattr(self.report, name))
+        self.report = PumpReport()
 
 
 class _Lease:
     """Keeps the batch's leases alive while it is sent, and notices campaigns stopped
     meanwhile (by a person, or automatically after bounces)."""
 
-    def __init__(self, deliveries: list[Delivery], token: str) -> None:
+    def __init__(
+        self, deliveries: list[Delivery], token: str, leased_at: float | None = None
+    ) -> None:
         self.token = token
         self.seconds = conf.lease_seconds()
-        self.renewed = time.monotonic()
+        # When the leases were last set (a batch prepared while the one before it was
+        # still being sent has been waiting since then).
+        self.renewed = time.monotonic() if leased_at is None else leased_at
         self.campaigns = {d.campaign_id for d in deliveries if d.campaign_id is not None}
         self.stopped: set[int] = set()
         self.lost: set[int] = set()
@@ -478,18 +578,30 @@ def _hand_over(mailer: Any, delivery: Delivery, direct: tuple[str, str] | None) 
     mailer.connection.sendmail(envelope, [delivery.to_email], data)
 
 
-def _send_each(ready: list[Delivery], token: str, report: PumpReport, mailer: Any) -> None:
+def _send_each(
+    ready: list[Delivery],
+    token: str,
+    report: PumpReport,
+    mailer: Any,
+    leased_at: float | None = None,
+) -> None:
     try:
-        _send_all(ready, token, report, mailer)
+        _send_all(ready, token, report, mailer, leased_at)
     finally:
         # The timeline, for everything this batch sent, in one insert.
         record_sent_activities([d.pk for d in ready if d.status == DeliveryStatus.SENT])
 
 
-def _send_all(ready: list[Delivery], token: str, report: PumpReport, mailer: Any) -> None:
+def _send_all(
+    ready: list[Delivery],
+    token: str,
+    report: PumpReport,
+    mailer: Any,
+    leased_at: float | None = None,
+) -> None:
     from ..inbound.bounces import record_bounce
 
-    lease = _Lease(ready, token)
+    lease = _Lease(ready, token, leased_at)
     direct = _mail_sender(mailer)
     for position, delivery in enumerate(ready):
         lease.check(ready[position:])
@@ -618,17 +730,29 @@ def run_pump(*, budget_seconds: float | None = None) -> PumpReport:
     record_sent_activities()  # anything a worker killed mid-batch left unwritten
     # At least one batch per run, so a job always makes progress.
     helped = False
-    while True:
-        size = conf.batch_size()
-        ids = claim_batch(token, size=size, now=timezone.now())
-        if not ids:
-            break
-        if len(ids) == size and not helped:
-            helped = True
-            call_for_help()
-        send_batch(ids, token, report)
-        if time.monotonic() - started >= budget:
-            break
+    overlap = _Overlap() if _Overlap.possible() else None
+    try:
+        while True:
+            size = conf.batch_size()
+            ids = claim_batch(token, size=size, now=timezone.now())
+            if not ids:
+                break
+            if len(ids) == size and not helped:
+                helped = True
+                call_for_help()
+            if overlap is None:
+                send_batch(ids, token, report)
+            else:
+                with batch_cache():
+                    ready = prepare_batch(ids, token, now=timezone.now(), report=report)
+                # After the previous batch has gone; its leases renewed then.
+                overlap.start(ready, token, time.monotonic())
+            if time.monotonic() - started >= budget:
+                break
+    finally:
+        if overlap is not None:
+            overlap.wait()
+            overlap.merge_into(report)
     finish_campaigns()
     upcoming = next_due_at()
     if upcoming is not None:
