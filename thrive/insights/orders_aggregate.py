@@ -16,8 +16,8 @@ Rules (shown to people in the report's "how this is computed" notes):
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,7 +36,6 @@ class Orders:
     ``refund_*`` arrays hold orders whose net is negative.
     """
 
-    order_ids: np.ndarray  # object array of str
     customer_ids: np.ndarray  # object array of str
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64, >= 0
@@ -48,6 +47,17 @@ class Orders:
     refund_amounts: np.ndarray  # float64, < 0
     fully_refunded: int
     refund_lines: int
+    # Each purchase's customer as a code into the export's customer table (cheap to count).
+    customer_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # The order labels are made only when asked for: a big export has millions.
+    labels: Callable[[], np.ndarray] = field(
+        default=lambda: np.zeros(0, dtype=object), repr=False, compare=False
+    )
+
+    @property
+    def order_ids(self) -> np.ndarray:
+        """Each purchase's order id (or "customer date" without an order column)."""
+        return self.labels()
 
     @property
     def net_revenue(self) -> float:
@@ -71,30 +81,32 @@ class Orders:
         return tuple(tuple(sorted(products)) for products in out)
 
 
-def _factorize[K: Hashable](values: Iterable[K]) -> tuple[list[K], np.ndarray]:
-    """Distinct values in order of first appearance, and each value's position among them.
-
-    A dict pass is linear; ``np.unique`` on object arrays sorts Python strings, which is
-    several times slower on exports with hundreds of thousands of orders.
-    """
-    positions: dict[K, int] = {}
-    codes = [positions.setdefault(v, len(positions)) for v in values]
-    return list(positions), np.asarray(codes, dtype=np.int64)
+def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal ``keys`` numbered in order of first appearance, as a dict pass over
+    the values would number them: each entry's group, and each group's first entry."""
+    n = keys.size
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[inverse.reshape(-1)], first[order].astype(np.int64)
 
 
 def aggregate_orders(rows: OrderRows) -> Orders:
     """Group ``rows`` into orders following the module rules."""
-    day = rows.dates.astype(np.int64)
-    if rows.order_ids is None:
+    day = rows.days.astype(np.int64)
+    customer_table = rows.customer_table
+    if rows.order_codes is None:
         # Several lines of one customer on one day are one visit (one basket, one purchase).
-        visits, inverse = _factorize(
-            zip(rows.customer_ids.tolist(), rows.dates.astype(str).tolist(), strict=True)
-        )
-        labels = np.array([f"{c} {d}" for c, d in visits], dtype=object)
+        span = int(day.max() - day.min()) + 1 if day.size else 1
+        key = rows.customer_codes.astype(np.int64) * span + (day - (day.min() if day.size else 0))
+        inverse, first_row = _first_seen(key)
+        del key
     else:
-        orders, inverse = _factorize(rows.order_ids.tolist())
-        labels = np.array(orders, dtype=object)
-    m = labels.size
+        inverse, first_row = _first_seen(rows.order_codes)
+    m = first_row.size
     # Rounding to 1e-6 keeps float noise such as -1e-15 from turning a fully refunded
     # order into a negative one.
     net = np.round(np.bincount(inverse, weights=rows.amounts, minlength=m), 6)
@@ -102,9 +114,8 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     has_refund = np.bincount(inverse, weights=refund_line, minlength=m) > 0
     first_day = np.full(m, np.iinfo(np.int64).max)
     np.minimum.at(first_day, inverse, day)
-    first_row = np.full(m, rows.amounts.size, dtype=np.int64)
-    np.minimum.at(first_row, inverse, np.arange(rows.amounts.size))
-    customers = rows.customer_ids[first_row]
+    del day
+    customer_codes = rows.customer_codes[first_row]
     dates = first_day.astype("datetime64[D]")
 
     purchase = ~has_refund | (net > 0)
@@ -113,28 +124,52 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     by_date = order[np.argsort(dates[order], kind="stable")]
 
     channels = None
-    if rows.channels is not None:
-        channels = _first_non_empty(rows.channels, inverse, m)[by_date]
+    if rows.channel_codes is not None and rows.channel_table is not None:
+        channels = _first_non_empty(rows.channel_codes, rows.channel_table, inverse, m)[by_date]
     basket_ids = basket_products = None
-    if rows.products is not None:
+    if rows.product_codes is not None and rows.product_table is not None:
         rank = np.full(m, -1, dtype=np.int64)
         rank[by_date] = np.arange(by_date.size)
-        basket_ids, basket_products = _baskets(rows.products, rows.amounts, rank[inverse])
+        basket_ids, basket_products = _baskets(
+            rows.product_codes, rows.product_table, rows.amounts, rank[inverse]
+        )
     refunds = np.flatnonzero(refund_only)
+    labels = _labels(rows, first_row[by_date])
+    purchase_customers = customer_codes[by_date]
     return Orders(
-        order_ids=_frozen(labels[by_date]),
-        customer_ids=_frozen(customers[by_date]),
+        customer_ids=_frozen(customer_table[purchase_customers]),
         dates=_frozen(dates[by_date]),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
         basket_ids=None if basket_ids is None else _frozen(basket_ids),
         basket_products=None if basket_products is None else _frozen(basket_products),
-        refund_customer_ids=_frozen(customers[refunds]),
+        refund_customer_ids=_frozen(customer_table[customer_codes[refunds]]),
         refund_dates=_frozen(dates[refunds]),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
         refund_lines=int(np.count_nonzero(refund_line)),
+        customer_codes=_frozen(purchase_customers),
+        labels=labels,
     )
+
+
+def _labels(rows: OrderRows, first_rows: np.ndarray) -> Callable[[], np.ndarray]:
+    """Order ids of the purchases whose first entries are ``first_rows``, made on demand."""
+    order_codes, order_table = rows.order_codes, rows.order_table
+    if order_codes is not None and order_table is not None:
+        codes = order_codes[first_rows]
+        return lambda: _frozen(order_table.take(codes))
+    customers = rows.customer_table[rows.customer_codes[first_rows]]
+    days = rows.days[first_rows].astype("datetime64[D]")
+
+    def visits() -> np.ndarray:
+        out = np.empty(first_rows.size, dtype=object)
+        out[:] = [
+            f"{c} {d}" for c, d in zip(customers.tolist(), days.astype(str).tolist(), strict=True)
+        ]
+        return _frozen(out)
+
+    return visits
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -143,18 +178,27 @@ def _frozen(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _first_non_empty(values: np.ndarray, inverse: np.ndarray, m: int) -> np.ndarray:
+def _first_non_empty(
+    codes: np.ndarray, table: np.ndarray, inverse: np.ndarray, m: int
+) -> np.ndarray:
     """Per order, its first non-empty value in file order ("" when all are empty)."""
     out = np.empty(m, dtype=object)
     out[:] = ""
-    filled = np.array([bool(v) for v in values.tolist()], dtype=bool)
-    rows = np.flatnonzero(filled)[::-1]  # reversed: the earliest write lands last and wins
-    out[inverse[rows]] = values[rows]
+    non_empty = np.array([bool(v) for v in table.tolist()], dtype=bool)
+    filled = non_empty[codes] if codes.size else np.zeros(0, bool)
+    rows = np.flatnonzero(filled)
+    first = np.full(m, codes.size, dtype=np.int64)
+    np.minimum.at(first, inverse[rows], rows)
+    has = first < codes.size
+    out[has] = table[codes[first[has]]]
     return out
 
 
 def _baskets(
-    products: np.ndarray, amounts: np.ndarray, purchase_rank: np.ndarray
+    product_codes: np.ndarray,
+    product_table: np.ndarray,
+    amounts: np.ndarray,
+    purchase_rank: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (basket, product) pairs of purchases, numbered by purchase date order.
 
@@ -162,15 +206,22 @@ def _baskets(
     purchases). A product whose lines in a basket include a refund and net to <= 0 was
     returned and is left out.
     """
-    names, codes = _factorize(products.tolist())
-    keep_line = (purchase_rank >= 0) & np.array([bool(p) for p in names], dtype=bool)[codes]
-    pair = purchase_rank[keep_line] * len(names) + codes[keep_line]
+    # Products numbered in order of first appearance among these lines, as before.
+    codes, first = _first_seen(product_codes)
+    names = product_table[product_codes[first]] if first.size else product_table[:0]
+    n = max(int(names.size), 1)
+    keep_line = (
+        (purchase_rank >= 0) & np.array([bool(p) for p in names.tolist()], dtype=bool)[codes]
+        if codes.size
+        else np.zeros(0, bool)
+    )
+    pair = purchase_rank[keep_line] * n + codes[keep_line]
     pairs, pair_index = np.unique(pair, return_inverse=True)
     net = np.bincount(pair_index, weights=amounts[keep_line], minlength=pairs.size)
     refunded = np.bincount(pair_index, weights=amounts[keep_line] < 0, minlength=pairs.size)
     pairs = pairs[(refunded == 0) | (net > 0)]
-    purchase = pairs // len(names)
+    purchase = pairs // n
     # Renumber baskets densely: purchases without any product have no basket.
     _, basket_ids = np.unique(purchase, return_inverse=True)
-    product_names = np.array(names, dtype=object)[pairs % len(names)]
+    product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
     return basket_ids.astype(np.int64), product_names

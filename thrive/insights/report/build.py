@@ -116,7 +116,7 @@ def build_report(
         first = orders.dates.min()
         # The file covers up to its latest date of any kind (a refund, a voided order's
         # netted lines), not just its latest purchase.
-        last = rows.dates.max()
+        last = np.datetime64(int(rows.days.max()), "D")
         step("KPIs")
         kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
@@ -187,22 +187,28 @@ def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRo
 
     The main currency is the one with the most orders (ties: alphabetical).
     """
-    if rows.row_currencies is None:
+    if rows.currency_codes is None or rows.currency_table is None:
         return (), rows, ""
-    codes = rows.row_currencies
-    figures: list[tuple[str, int, int, float, set[str]]] = []
-    for code in sorted({str(c) for c in codes.tolist()}):
-        orders = aggregate_orders(select_rows(rows, codes == code))
-        buyers = {str(c) for c in orders.customer_ids.tolist()}
-        figures.append((code, int(orders.amounts.size), len(buyers), orders.net_revenue, buyers))
+    codes, table = rows.currency_codes, rows.currency_table
+    figures: list[tuple[str, int, int, float, np.ndarray]] = []
+    # Rows without a currency count in the main one: their table entry names it, so codes
+    # with the same name are one currency.
+    for code in sorted({str(c) for c in table.tolist()}):
+        mask = np.isin(codes, np.flatnonzero(table == code))
+        orders = aggregate_orders(select_rows(rows, mask))
+        buyers = np.unique(orders.customer_codes)
+        figures.append(
+            (code, int(orders.amounts.size), int(buyers.size), orders.net_revenue, buyers)
+        )
+        del orders
     main = min(figures, key=lambda f: (-f[1], f[0]))
-    table = tuple(
+    table_rows = tuple(
         CurrencyRow(code=c, orders=n, customers=k, revenue=r, main=c == main[0])
         for c, n, k, r, _ in sorted(figures, key=lambda f: (-f[1], f[0]))
     )
-    others = set().union(*(f[4] for f in figures if f[0] != main[0]))
-    only_other = len(others - main[4])
-    both = len(others & main[4])
+    others = np.unique(np.concatenate([f[4] for f in figures if f[0] != main[0]] or [main[4][:0]]))
+    only_other = int(np.setdiff1d(others, main[4], assume_unique=True).size)
+    both = int(others.size) - only_other
     scope = (
         f"Amounts in different currencies can't be added up, so every section below uses the "
         f"{main[1]:,} order{'' if main[1] == 1 else 's'} in {main[0]}, the main currency: the "
@@ -221,7 +227,7 @@ def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRo
             else ""
         )
     )
-    return table, select_rows(rows, codes == main[0]), scope
+    return table_rows, select_rows(rows, np.isin(codes, np.flatnonzero(table == main[0]))), scope
 
 
 def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
