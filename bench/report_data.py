@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,8 @@ MEAN_LINES = 2.5
 
 
 def data_path(rows: int, directory: str | None = None) -> Path:
-    base = Path(directory or os.environ.get("THRIVE_REPORT_BENCH_DATA", "/tmp/thrive-report-bench"))
+    default = Path(tempfile.gettempdir()) / "thrive-report-bench"
+    base = Path(directory or os.environ.get("THRIVE_REPORT_BENCH_DATA") or default)
     return base / f"orders-{rows}.csv"
 
 
@@ -180,9 +182,7 @@ def _write_rows(path: Path, rng: np.random.Generator, o: dict, li: dict, stamp: 
                 h = int(o["hours"][k])
                 created = f"{stamp[int(o['when'][k])]} {h // 60:02d}:{h % 60:02d}:00 +0100"
                 p = int(li["product"][r])
-                line = (
-                    f"{li['qty'][r]},{products[p]},{li['unit'][r]:.2f},{skus[p]}"
-                )
+                line = f"{li['qty'][r]},{products[p]},{li['unit'][r]:.2f},{skus[p]}"
                 if li["first_line"][r]:
                     c = int(o["who"][k])
                     st = statuses[int(o["status"][k])]
