@@ -443,14 +443,14 @@ class _Columns:
     order_codes: StringCodes = field(default_factory=StringCodes)
     # Per order code: the entry of its first accepted row (-1 for "row N" labels of lines
     # without an order id, which no later line continues).
-    order_first: array[int] = field(default_factory=lambda: array("q"))
+    order_first: array[int] = field(default_factory=lambda: array("i"))
     channel_codes: dict[str, int] = field(default_factory=dict)
     product_codes: dict[str, int] = field(default_factory=dict)
     currency_codes: dict[str, int] = field(default_factory=dict)
     currency_names: list[str] = field(default_factory=list)
     # Per customer code: the code of their name in ``names`` (-1: none yet).
     name_of: array[int] = field(default_factory=lambda: array("i"))
-    names: StringCodes = field(default_factory=StringCodes)
+    names: StringCodes = field(default_factory=lambda: StringCodes(lookup=False))
     repeated_totals: int = 0
 
     def __len__(self) -> int:
@@ -1064,7 +1064,6 @@ class _RowState:
     def end_chunk(self) -> None:
         self.out.customer_codes.end_chunk()
         self.out.order_codes.end_chunk()
-        self.out.names.end_chunk()
 
 
 def _same_currency(code: str, wanted: str) -> bool:

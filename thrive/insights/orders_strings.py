@@ -26,7 +26,9 @@ _MISSING = -1
 class StringCodes:
     """Distinct strings numbered 0, 1, 2... in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lookup: bool = True) -> None:
+        # lookup=False: a plain table of strings by code (no get/find), e.g. customer names.
+        self._lookup = lookup
         self._blob = bytearray()
         self._offsets = array("q", [0])
         self._recent: dict[str, int] = {}
@@ -59,9 +61,10 @@ class StringCodes:
         code = len(self)
         self._blob += s.encode("utf-8", "surrogatepass")
         self._offsets.append(len(self._blob))
-        self._recent[s] = code
-        self._new_hashes.append(hash(s))
-        self._new_codes.append(code)
+        if self._lookup:
+            self._recent[s] = code
+            self._new_hashes.append(hash(s))
+            self._new_codes.append(code)
         return code
 
     def code(self, s: str) -> int:
