@@ -81,17 +81,34 @@ class Orders:
         return tuple(tuple(sorted(products)) for products in out)
 
 
-def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Groups of equal ``keys`` numbered in order of first appearance, as a dict pass over
-    the values would number them: each entry's group, and each group's first entry."""
+    the values would number them: each entry's group, and each group's first entry.
+
+    ``n_codes``: the keys are codes below it (customers, orders, products of an export),
+    numbered by the reader in order of first appearance, so the common case needs no sort.
+    """
     n = keys.size
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if n_codes is None:
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    else:
+        present = np.zeros(n_codes, dtype=bool)
+        present[keys] = True
+        dense = np.cumsum(present, dtype=np.int64) - 1
+        del present
+        inverse = dense[keys]
+        first = np.full(int(dense[-1]) + 1, n, dtype=np.int64)
+        del dense
+        np.minimum.at(first, inverse, np.arange(n, dtype=np.int64))
+        if first.size < 2 or bool(np.all(first[1:] > first[:-1])):
+            return inverse, first
     order = np.argsort(first, kind="stable")
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = np.arange(order.size)
-    return rank[inverse.reshape(-1)], first[order].astype(np.int64)
+    return rank[inverse], first[order].astype(np.int64)
 
 
 def aggregate_orders(rows: OrderRows) -> Orders:
@@ -105,13 +122,15 @@ def aggregate_orders(rows: OrderRows) -> Orders:
         inverse, first_row = _first_seen(key)
         del key
     else:
-        inverse, first_row = _first_seen(rows.order_codes)
+        table = rows.order_table
+        inverse, first_row = _first_seen(rows.order_codes, len(table) if table else None)
     m = first_row.size
     # Rounding to 1e-6 keeps float noise such as -1e-15 from turning a fully refunded
     # order into a negative one.
     net = np.round(np.bincount(inverse, weights=rows.amounts, minlength=m), 6)
     refund_line = rows.amounts < 0
-    has_refund = np.bincount(inverse, weights=refund_line, minlength=m) > 0
+    has_refund = np.zeros(m, dtype=bool)
+    has_refund[inverse[refund_line]] = True
     first_day = np.full(m, np.iinfo(np.int64).max)
     np.minimum.at(first_day, inverse, day)
     del day
@@ -207,7 +226,7 @@ def _baskets(
     returned and is left out.
     """
     # Products numbered in order of first appearance among these lines, as before.
-    codes, first = _first_seen(product_codes)
+    codes, first = _first_seen(product_codes, product_table.size)
     names = product_table[product_codes[first]] if first.size else product_table[:0]
     n = max(int(names.size), 1)
     keep_line = (

@@ -106,17 +106,14 @@ def build_report(
     every other section uses the main currency's orders only (amounts are never converted).
     """
     file_rows = rows
-    currencies, rows, scope = _split_currencies(rows)
     with _progress(progress) as step:
         step("orders")
-        orders = aggregate_orders(rows)
+        currencies, main, scope = _split_currencies(rows)
+        orders, last = main if main is not None else _aggregate(rows)
         if orders.amounts.size == 0:
             raise ValueError("no purchases left after netting refunds")
         totals = customer_totals(orders)
         first = orders.dates.min()
-        # The file covers up to its latest date of any kind (a refund, a voided order's
-        # netted lines), not just its latest purchase.
-        last = np.datetime64(int(rows.days.max()), "D")
         step("KPIs")
         kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
@@ -157,7 +154,7 @@ def build_report(
     return Report(
         title=title or f"Growth report — {file_name}",
         generated=stamp,
-        currency=_main_code(currencies) or rows.currency,
+        currency=_main_code(currencies) or file_rows.currency,
         source=_source(file_rows, orders, file_name),
         kpis=kpis,
         trend=trend,
@@ -182,25 +179,43 @@ def _main_code(currencies: tuple[CurrencyRow, ...]) -> str | None:
     return next((c.code for c in currencies if c.main), None)
 
 
-def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRows, str]:
-    """Exact per-currency figures, the main currency's rows, and a sentence on the scope.
+def _aggregate(rows: OrderRows) -> tuple[Orders, np.datetime64]:
+    """The orders of ``rows`` and the latest date in them.
 
-    The main currency is the one with the most orders (ties: alphabetical).
+    The rows cover up to their latest date of any kind (a refund, a voided order's netted
+    lines), not just their latest purchase.
+    """
+    return aggregate_orders(rows), np.datetime64(int(rows.days.max()), "D")
+
+
+def _split_currencies(
+    rows: OrderRows,
+) -> tuple[tuple[CurrencyRow, ...], tuple[Orders, np.datetime64] | None, str]:
+    """Exact per-currency figures, the main currency's orders, and a sentence on the scope.
+
+    The main currency is the one with the most orders (ties: alphabetical). Each
+    currency's rows are selected and aggregated in turn, and only the main one's orders
+    are kept, so a big export is never held twice.
     """
     if rows.currency_codes is None or rows.currency_table is None:
-        return (), rows, ""
+        return (), None, ""
     codes, table = rows.currency_codes, rows.currency_table
     figures: list[tuple[str, int, int, float, np.ndarray]] = []
+    main_orders: tuple[Orders, np.datetime64] | None = None
+    best: tuple[int, str] | None = None
     # Rows without a currency count in the main one: their table entry names it, so codes
     # with the same name are one currency.
     for code in sorted({str(c) for c in table.tolist()}):
-        mask = np.isin(codes, np.flatnonzero(table == code))
-        orders = aggregate_orders(select_rows(rows, mask))
+        aggregated = _aggregate(select_rows(rows, np.isin(codes, np.flatnonzero(table == code))))
+        orders = aggregated[0]
         buyers = np.unique(orders.customer_codes)
         figures.append(
             (code, int(orders.amounts.size), int(buyers.size), orders.net_revenue, buyers)
         )
-        del orders
+        key = (-int(orders.amounts.size), code)
+        if best is None or key < best:
+            best, main_orders = key, aggregated
+        del orders, aggregated
     main = min(figures, key=lambda f: (-f[1], f[0]))
     table_rows = tuple(
         CurrencyRow(code=c, orders=n, customers=k, revenue=r, main=c == main[0])
@@ -227,7 +242,7 @@ def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRo
             else ""
         )
     )
-    return table_rows, select_rows(rows, np.isin(codes, np.flatnonzero(table == main[0]))), scope
+    return table_rows, main_orders, scope
 
 
 def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
