@@ -111,30 +111,45 @@ def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarra
     return rank[inverse], first[order].astype(np.int64)
 
 
-def aggregate_orders(rows: OrderRows) -> Orders:
-    """Group ``rows`` into orders following the module rules."""
-    day = rows.days.astype(np.int64)
+def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
+    """Group ``rows`` (those where the boolean mask ``keep`` is True, if given) into orders
+    following the module rules.
+
+    With ``keep``, each column is selected only while it is used, so aggregating the main
+    currency of a 10,000,000-row export never holds a second copy of the whole table.
+    """
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if keep is None else values[keep]
+
     customer_table = rows.customer_table
+    day = pick(rows.days)
     if rows.order_codes is None:
         # Several lines of one customer on one day are one visit (one basket, one purchase).
-        span = int(day.max() - day.min()) + 1 if day.size else 1
-        key = rows.customer_codes.astype(np.int64) * span + (day - (day.min() if day.size else 0))
+        low = int(day.min()) if day.size else 0
+        span = int(day.max()) - low + 1 if day.size else 1
+        key = pick(rows.customer_codes).astype(np.int64) * span + (day.astype(np.int64) - low)
         inverse, first_row = _first_seen(key)
         del key
     else:
         table = rows.order_table
-        inverse, first_row = _first_seen(rows.order_codes, len(table) if table else None)
+        inverse, first_row = _first_seen(pick(rows.order_codes), len(table) if table else None)
     m = first_row.size
+    first_day = np.full(m, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(first_day, inverse, day)
+    first_codes = pick(rows.customer_codes)[first_row] if keep is not None else None
+    customer_codes = first_codes if first_codes is not None else rows.customer_codes[first_row]
+    labels_from = _label_source(rows, keep, first_row, day)
+    del day
+    amounts = pick(rows.amounts)
     # Rounding to 1e-6 keeps float noise such as -1e-15 from turning a fully refunded
     # order into a negative one.
-    net = np.round(np.bincount(inverse, weights=rows.amounts, minlength=m), 6)
-    refund_line = rows.amounts < 0
+    net = np.round(np.bincount(inverse, weights=amounts, minlength=m), 6)
+    refund_line = amounts < 0
     has_refund = np.zeros(m, dtype=bool)
     has_refund[inverse[refund_line]] = True
-    first_day = np.full(m, np.iinfo(np.int64).max)
-    np.minimum.at(first_day, inverse, day)
-    del day
-    customer_codes = rows.customer_codes[first_row]
+    refund_lines = int(np.count_nonzero(refund_line))
+    del refund_line
     dates = first_day.astype("datetime64[D]")
 
     purchase = ~has_refund | (net > 0)
@@ -144,16 +159,20 @@ def aggregate_orders(rows: OrderRows) -> Orders:
 
     channels = None
     if rows.channel_codes is not None and rows.channel_table is not None:
-        channels = _first_non_empty(rows.channel_codes, rows.channel_table, inverse, m)[by_date]
+        channels = _first_non_empty(pick(rows.channel_codes), rows.channel_table, inverse, m)[
+            by_date
+        ]
     basket_ids = basket_products = None
     if rows.product_codes is not None and rows.product_table is not None:
         rank = np.full(m, -1, dtype=np.int64)
         rank[by_date] = np.arange(by_date.size)
+        line_rank = rank[inverse]
+        del rank, inverse
         basket_ids, basket_products = _baskets(
-            rows.product_codes, rows.product_table, rows.amounts, rank[inverse]
+            pick(rows.product_codes), rows.product_table, amounts, line_rank
         )
+    del amounts
     refunds = np.flatnonzero(refund_only)
-    labels = _labels(rows, first_row[by_date])
     purchase_customers = customer_codes[by_date]
     return Orders(
         customer_ids=_frozen(customer_table[purchase_customers]),
@@ -166,27 +185,40 @@ def aggregate_orders(rows: OrderRows) -> Orders:
         refund_dates=_frozen(dates[refunds]),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
-        refund_lines=int(np.count_nonzero(refund_line)),
+        refund_lines=refund_lines,
         customer_codes=_frozen(purchase_customers),
-        labels=labels,
+        labels=labels_from(by_date),
     )
 
 
-def _labels(rows: OrderRows, first_rows: np.ndarray) -> Callable[[], np.ndarray]:
-    """Order ids of the purchases whose first entries are ``first_rows``, made on demand."""
+def _label_source(
+    rows: OrderRows, keep: np.ndarray | None, first_row: np.ndarray, day: np.ndarray
+) -> Callable[[np.ndarray], Callable[[], np.ndarray]]:
+    """Given the purchases (as order positions), a function that makes their order ids on
+    demand: the order id, or "customer date" for visits without an order column."""
     order_codes, order_table = rows.order_codes, rows.order_table
     if order_codes is not None and order_table is not None:
-        codes = order_codes[first_rows]
-        return lambda: _frozen(order_table.take(codes))
-    customers = rows.customer_table[rows.customer_codes[first_rows]]
-    days = rows.days[first_rows].astype("datetime64[D]")
+        codes = (order_codes if keep is None else order_codes[keep])[first_row]
 
-    def visits() -> np.ndarray:
-        out = np.empty(first_rows.size, dtype=object)
-        out[:] = [
-            f"{c} {d}" for c, d in zip(customers.tolist(), days.astype(str).tolist(), strict=True)
-        ]
-        return _frozen(out)
+        def orders(purchases: np.ndarray) -> Callable[[], np.ndarray]:
+            chosen = codes[purchases]
+            return lambda: _frozen(order_table.take(chosen))
+
+        return orders
+    customers = (rows.customer_codes if keep is None else rows.customer_codes[keep])[first_row]
+    days = day[first_row]
+    table = rows.customer_table
+
+    def visits(purchases: np.ndarray) -> Callable[[], np.ndarray]:
+        names = table[customers[purchases]]
+        when = days[purchases].astype("datetime64[D]").astype(str)
+
+        def make() -> np.ndarray:
+            out = np.empty(purchases.size, dtype=object)
+            out[:] = [f"{c} {d}" for c, d in zip(names.tolist(), when.tolist(), strict=True)]
+            return _frozen(out)
+
+        return make
 
     return visits
 

@@ -644,7 +644,7 @@ def _parse(
     if fmt is None:  # detect() either sets it or raises
         raise OrdersFileError(f"{file_path}: no date could be read")
     out.customer_codes.close()
-    out.order_codes.close()
+    out.order_codes.close(searchable=False)
 
     ok = np.frombuffer(dates.ok, dtype=np.uint8).astype(bool)
     keep: np.ndarray | None = None if ok.all() else np.flatnonzero(ok)

@@ -132,11 +132,14 @@ class StringCodes:
                     return int(codes[pos])
         return _MISSING
 
-    def close(self) -> None:
-        """Drop the per-chunk dicts once every string is added (:meth:`find` still works)."""
+    def close(self, *, searchable: bool = True) -> None:
+        """Drop the per-chunk dicts once every string is added; :meth:`find` still works
+        unless ``searchable`` is False (then only :meth:`text` and :meth:`take` do)."""
         self.end_chunk()
         self._recent = {}
         self._previous = {}
+        if not searchable:
+            self._runs = []
 
     def take(self, codes: np.ndarray) -> np.ndarray:
         """The strings of ``codes`` as an object array (each distinct string decoded once)."""

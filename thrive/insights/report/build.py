@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from thrive.insights.orders_aggregate import Orders, aggregate_orders
-from thrive.insights.orders_csv import OrderRows, select_rows
+from thrive.insights.orders_csv import OrderRows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
 from thrive.insights.report.sections import (
@@ -179,13 +179,14 @@ def _main_code(currencies: tuple[CurrencyRow, ...]) -> str | None:
     return next((c.code for c in currencies if c.main), None)
 
 
-def _aggregate(rows: OrderRows) -> tuple[Orders, np.datetime64]:
-    """The orders of ``rows`` and the latest date in them.
+def _aggregate(rows: OrderRows, keep: np.ndarray | None = None) -> tuple[Orders, np.datetime64]:
+    """The orders of ``rows`` (where ``keep``) and the latest date in them.
 
     The rows cover up to their latest date of any kind (a refund, a voided order's netted
     lines), not just their latest purchase.
     """
-    return aggregate_orders(rows), np.datetime64(int(rows.days.max()), "D")
+    days = rows.days if keep is None else rows.days[keep]
+    return aggregate_orders(rows, keep), np.datetime64(int(days.max()), "D")
 
 
 def _split_currencies(
@@ -206,7 +207,7 @@ def _split_currencies(
     # Rows without a currency count in the main one: their table entry names it, so codes
     # with the same name are one currency.
     for code in sorted({str(c) for c in table.tolist()}):
-        aggregated = _aggregate(select_rows(rows, np.isin(codes, np.flatnonzero(table == code))))
+        aggregated = _aggregate(rows, np.isin(codes, np.flatnonzero(table == code)))
         orders = aggregated[0]
         buyers = np.unique(orders.customer_codes)
         figures.append(
