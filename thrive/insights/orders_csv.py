@@ -460,7 +460,7 @@ class _Columns:
 # Date cells are read with the format detected from the first distinct dates, as many as
 # this (or all of them in a smaller file); rows met before that are kept pending.
 _DATE_SAMPLE = 5000
-_DATE_CACHE = 100_000
+_DATE_CACHE = 20_000
 
 
 class _Dates:

@@ -2,7 +2,7 @@
 
 A Python dict of 4,000,000 order ids costs about 500 MB (the key objects, their int values
 and the table). :class:`StringCodes` keeps each distinct string once as UTF-8 bytes in one
-buffer (8–30 bytes for a typical id) plus its 64-bit hash and code in sorted numpy runs, and
+buffer (8–30 bytes for a typical id) plus its 32-bit hash and code in one sorted uint64, and
 only the ids of the current and the previous chunk of rows as a dict, so that looking up
 the lines of an order that spans a chunk boundary costs a dict lookup. Equal hashes are
 checked against the stored bytes, so two different ids never share a code.
@@ -21,6 +21,12 @@ import numpy as np
 __all__ = ["StringCodes"]
 
 _MISSING = -1
+_CODE_MASK = 0xFFFFFFFF
+
+
+def _key(s: str) -> int:
+    """The string's 32-bit hash in the high half of a uint64 (its code goes in the low)."""
+    return (hash(s) & _CODE_MASK) << 32
 
 
 class StringCodes:
@@ -33,9 +39,9 @@ class StringCodes:
         self._offsets = array("q", [0])
         self._recent: dict[str, int] = {}
         self._previous: dict[str, int] = {}
-        # Sorted runs of (hash, code); merged when a run is no bigger than the next, so
-        # there are at most log2(n) runs to search.
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        # Sorted runs of uint64 (32-bit hash << 32 | code); merged when a run is no bigger
+        # than the next, so there are at most log2(n) runs to search.
+        self._runs: list[np.ndarray] = []
         self._new_hashes: list[int] = []
         self._new_codes: list[int] = []
 
@@ -63,7 +69,7 @@ class StringCodes:
         self._offsets.append(len(self._blob))
         if self._lookup:
             self._recent[s] = code
-            self._new_hashes.append(hash(s))
+            self._new_hashes.append(_key(s))
             self._new_codes.append(code)
         return code
 
@@ -76,33 +82,30 @@ class StringCodes:
         wanted = [s for s in set(strings) if s not in self._recent and s not in self._previous]
         if not wanted or not self._runs:
             return
-        hashes = np.fromiter((hash(s) for s in wanted), dtype=np.int64, count=len(wanted))
-        for keys, codes in self._runs:
-            lo = np.searchsorted(keys, hashes, side="left")
-            hi = np.searchsorted(keys, hashes, side="right")
+        low = np.fromiter((_key(s) for s in wanted), dtype=np.uint64, count=len(wanted))
+        high = low | np.uint64(_CODE_MASK)
+        for run in self._runs:
+            lo = np.searchsorted(run, low, side="left")
+            hi = np.searchsorted(run, high, side="right")
             for i in np.flatnonzero(hi > lo).tolist():
                 s = wanted[i]
                 for pos in range(int(lo[i]), int(hi[i])):
-                    code = int(codes[pos])
-                    if self.text(code) == s:
+                    code = int(run[pos]) & _CODE_MASK
+                    if self.text(code) == s:  # equal 32-bit hashes: compare the strings
                         self._recent[s] = code
                         break
 
     def end_chunk(self) -> None:
         """Move this chunk's new strings into the searchable runs."""
         if self._new_hashes:
-            keys = np.array(self._new_hashes, dtype=np.int64)
-            codes = np.array(self._new_codes, dtype=np.int32)
-            order = np.argsort(keys, kind="stable")
-            run = (keys[order], codes[order])
+            run = np.array(self._new_hashes, dtype=np.uint64)
+            run |= np.array(self._new_codes, dtype=np.uint64)
+            run.sort()
             self._new_hashes.clear()
             self._new_codes.clear()
-            while self._runs and self._runs[-1][0].size <= run[0].size:
-                last = self._runs.pop()
-                keys = np.concatenate([last[0], run[0]])
-                codes = np.concatenate([last[1], run[1]])
-                order = np.argsort(keys, kind="stable")
-                run = (keys[order], codes[order])
+            while self._runs and self._runs[-1].size <= run.size:
+                run = np.concatenate([self._runs.pop(), run])
+                run.sort()
             self._runs.append(run)
         self._previous = self._recent
         self._recent = {}
@@ -123,13 +126,14 @@ class StringCodes:
         code = self.get(s)
         if code != _MISSING:
             return code
-        h = hash(s)
-        for keys, codes in self._runs:
-            lo = int(np.searchsorted(keys, h, side="left"))
-            hi = int(np.searchsorted(keys, h, side="right"))
+        low = _key(s)
+        for run in self._runs:
+            lo = int(np.searchsorted(run, np.uint64(low), side="left"))
+            hi = int(np.searchsorted(run, np.uint64(low | _CODE_MASK), side="right"))
             for pos in range(lo, hi):
-                if self.text(int(codes[pos])) == s:
-                    return int(codes[pos])
+                code = int(run[pos]) & _CODE_MASK
+                if self.text(code) == s:
+                    return code
         return _MISSING
 
     def close(self, *, searchable: bool = True) -> None:
