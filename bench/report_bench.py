@@ -159,6 +159,7 @@ def main() -> int:
     parser.add_argument("--big-runs", type=int, default=1, help="runs at 10M rows and above")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-thrive", action="store_true", help="the peer alone")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "report.md"))
     args = parser.parse_args()
     sizes = [100_000] if args.quick else [int(s) for s in args.sizes.split(",")]
@@ -178,7 +179,7 @@ def main() -> int:
         runs = 1 if args.quick else (args.big_runs if rows >= 10_000_000 else args.runs)
         for i in range(runs):
             for side in ("thrive", "peer"):
-                if side == "peer" and args.no_peer:
+                if (side == "peer" and args.no_peer) or (side == "thrive" and args.no_thrive):
                     continue
                 r = (run_thrive if side == "thrive" else run_peer)(path, rows, truth, work)
                 results.append(r)
