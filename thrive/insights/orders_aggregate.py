@@ -95,18 +95,21 @@ def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarra
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
     else:
+        # int32 throughout: a 10,000,000-row export has far fewer than 2**31 codes, and
+        # halving these arrays is what keeps the report under 1 GB.
         present = np.zeros(n_codes, dtype=bool)
         present[keys] = True
-        dense = np.cumsum(present, dtype=np.int64) - 1
+        dense = np.cumsum(present, dtype=np.int32) - 1
         del present
         inverse = dense[keys]
         first = np.full(int(dense[-1]) + 1, n, dtype=np.int64)
         del dense
-        np.minimum.at(first, inverse, np.arange(n, dtype=np.int64))
+        # Reversed, so that of the repeated groups the earliest entry is written last.
+        first[inverse[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int32)
         if first.size < 2 or bool(np.all(first[1:] > first[:-1])):
             return inverse, first
     order = np.argsort(first, kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
+    rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 else np.int64)
     rank[order] = np.arange(order.size)
     return rank[inverse], first[order].astype(np.int64)
 
@@ -164,7 +167,7 @@ def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
         ]
     basket_ids = basket_products = None
     if rows.product_codes is not None and rows.product_table is not None:
-        rank = np.full(m, -1, dtype=np.int64)
+        rank = np.full(m, -1, dtype=np.int32 if m < 2**31 else np.int64)
         rank[by_date] = np.arange(by_date.size)
         line_rank = rank[inverse]
         del rank, inverse
@@ -266,7 +269,7 @@ def _baskets(
         if codes.size
         else np.zeros(0, bool)
     )
-    pair = purchase_rank[keep_line] * n + codes[keep_line]
+    pair = purchase_rank[keep_line].astype(np.int64) * n + codes[keep_line]
     pairs, pair_index = np.unique(pair, return_inverse=True)
     net = np.bincount(pair_index, weights=amounts[keep_line], minlength=pairs.size)
     refunded = np.bincount(pair_index, weights=amounts[keep_line] < 0, minlength=pairs.size)
