@@ -116,7 +116,7 @@ def test_string_codes_number_strings_once_across_chunks() -> None:
     words = [f"order-{i}" for i in range(5000)]
     got = []
     for start in range(0, 5000, 300):
-        chunk = words[start : start + 300] + words[: start : 7]  # old ones come back
+        chunk = words[start : start + 300] + words[:start:7]  # old ones come back
         codes.prefetch(chunk)
         got += [codes.code(w) for w in chunk]
         codes.end_chunk()
