@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from thrive.core import sealed
+from thrive.core import business, sealed
 from thrive.core.roles import Role, check_actor
 
 from . import calendars
@@ -97,6 +97,15 @@ def fetch_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return now - PAST_MARGIN, now + dt.timedelta(days=days)
 
 
+def resolve_url(stored: str) -> str:
+    """The address to fetch for a stored one: a path (a feed Thrive serves itself, such as
+    the demo's) is on the business's public address as it is now, not as it was when the
+    calendar was connected."""
+    if stored.startswith("/") and not stored.startswith("//"):
+        return business.public_url().rstrip("/") + stored
+    return stored
+
+
 def fetch_busy(connection: CalendarConnection, *, now: dt.datetime) -> list[calendars.Interval]:
     """Read the remote calendar (no database write); raises calendars.FetchError."""
     start, end = fetch_window(now)
@@ -110,10 +119,12 @@ def fetch_busy(connection: CalendarConnection, *, now: dt.datetime) -> list[cale
                 "changed): connect the calendar again."
             ) from exc
         return calendars.busy_from_caldav(
-            connection.url, username=connection.username, password=password,
+            resolve_url(connection.url), username=connection.username,
+            password=password,
             start=start, end=end, zone=zone,
         )  # fmt: skip
-    return calendars.busy_from_feed(connection.url, start=start, end=end, zone=zone)
+    url = resolve_url(connection.url)
+    return calendars.busy_from_feed(url, start=start, end=end, zone=zone)
 
 
 def refresh_calendar(connection_id: int, *, now: dt.datetime | None = None) -> bool:

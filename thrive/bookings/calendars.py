@@ -41,8 +41,16 @@ class Interval:
 
 
 def normalise_url(url: str) -> str:
-    """``webcal://`` (what calendar apps publish) is HTTPS; only http(s) is fetched."""
+    """``webcal://`` (what calendar apps publish) is HTTPS; only http(s) is fetched.
+
+    A path (``/static/…``) is a feed Thrive serves itself: it is stored as the path and
+    fetched from the business's public address of the moment
+    (:func:`thrive.bookings.calendar_services.resolve_url`), so it
+    keeps working when Thrive moves to another host or port.
+    """
     url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
     parts = urlsplit(url)

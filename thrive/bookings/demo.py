@@ -26,7 +26,6 @@ from django.utils import timezone
 from thrive.accounts.queries import business_name
 from thrive.commerce.models import Order
 from thrive.contacts.models import Activity, Person, Stage
-from thrive.outreach.conf import public_url
 
 from . import calendar_services, calendars, queries, services
 from .forms import consent_wording
@@ -122,8 +121,9 @@ def _seed_options(associates: dict[str, Any], kinds: list[SessionType]) -> None:
     if tom is not None and not CalendarConnection.objects.filter(associate=tom).exists():
         connection = calendar_services.connect_calendar(
             tom, actor=None, kind=CalendarKind.ICAL, name=TOM_FEED_NAME,
-            # The plain (unhashed) name: WhiteNoise serves it too, and it never changes.
-            url=f"{public_url().rstrip('/')}/{settings.STATIC_URL.strip('/')}/{TOM_FEED_PATH}",
+            # The plain (unhashed) name: WhiteNoise serves it too, and it never changes. A
+            # path: fetched from wherever this Thrive is served when it is refreshed.
+            url=f"/{settings.STATIC_URL.strip('/')}/{TOM_FEED_PATH}",
         )  # fmt: skip
         start, end = calendar_services.fetch_window(now)
         busy = calendars.parse_busy(

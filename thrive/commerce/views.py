@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from thrive.contacts.models import Organization, Person
+from thrive.core.forms import add_service_errors
 from thrive.core.roles import role_required
 
 from . import queries, services
@@ -23,28 +24,8 @@ def _id_param(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _add_service_errors(form: Any, exc: ValidationError, lines: Any = None) -> None:
-    """Service errors name a field ("currency") or a line ("lines[2].unit_price")."""
-    if not hasattr(exc, "error_dict"):
-        for error in exc.messages:
-            form.add_error(None, error)
-        return
-    names = {"ordered_at": "ordered_on", "amount": "amount", "value": "value"}
-    for field, errors in exc.message_dict.items():
-        if field.startswith("lines[") and lines is not None:
-            index = int(field[6 : field.index("]")]) - 1
-            sub = field.split(".", 1)[1] if "." in field else None
-            filled = [f for f in lines.forms if f.has_changed()]
-            target = filled[index] if index < len(filled) else None
-            for error in errors:
-                if target is not None and sub in target.fields:
-                    target.add_error(sub, error)
-                else:
-                    form.add_error(None, f"Line {index + 1}: {error}")
-            continue
-        name = names.get(field, field)
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
+# The services' names for the fields whose form names differ.
+_FORM_NAMES = {"ordered_at": "ordered_on"}
 
 
 @role_required("edit")
@@ -74,7 +55,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     ],
                 )  # fmt: skip
             except ValidationError as exc:
-                _add_service_errors(form, exc, lines)
+                add_service_errors(form, exc, rename=_FORM_NAMES, lines=lines)
             else:
                 messages.success(request, f"Order {order.number} recorded.")
                 return redirect("order", pk=order.pk)
@@ -149,7 +130,7 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc, rename=_FORM_NAMES)
         else:
             messages.success(request, f"Refunded {form.cleaned_data['amount']} {order.currency}.")
             return redirect("order", pk=order.pk)
@@ -165,7 +146,7 @@ def order_void(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.void_order(order, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc, rename=_FORM_NAMES)
         else:
             messages.success(request, f"Order {order.number} voided.")
             return redirect("order", pk=order.pk)
@@ -212,7 +193,7 @@ def _deal_form(request: HttpRequest, deal: Deal | None, initial: dict[str, Any])
         try:
             saved = services.save_deal(deal, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc, rename=_FORM_NAMES)
         else:
             messages.success(request, f"Deal “{saved.title}” saved.")
             if saved.person_id:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thrive.core.cells import csv_cell
+from thrive.core.forms import add_service_errors
 from thrive.core.redirects import next_from
 from thrive.core.roles import role_required
 
@@ -134,17 +135,9 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on top when unnamed)."""
-    if not hasattr(exc, "error_dict"):
-        for error in exc.messages:
-            form.add_error(None, error)
-        return
-    for field, errors in exc.message_dict.items():
-        # "custom_fields.<key>" belongs to that field's own input.
-        name = field.replace("custom_fields.", CUSTOM_PREFIX, 1)
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
+def _form_name(field: str) -> str:
+    # "custom_fields.<key>" belongs to that field's own input.
+    return field.replace("custom_fields.", CUSTOM_PREFIX, 1)
 
 
 @role_required("edit")
@@ -163,7 +156,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
             try:
                 person = services.create_person(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc, rename=_form_name)
             else:
                 messages.success(request, f"{person} added.")
                 return redirect("person", pk=person.pk)
@@ -181,7 +174,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(person, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc, rename=_form_name)
         else:
             messages.success(request, "Saved.")
             return redirect("person", pk=person.pk)
@@ -365,7 +358,7 @@ def _organization_form(request: HttpRequest, org: Organization | None) -> HttpRe
         try:
             org = services.save_organization(org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc, rename=_form_name)
         else:
             messages.success(request, "Saved.")
             return redirect("organization", pk=org.pk)

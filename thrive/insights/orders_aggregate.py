@@ -16,8 +16,8 @@ Rules (shown to people in the report's "how this is computed" notes):
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,7 +36,6 @@ class Orders:
     ``refund_*`` arrays hold orders whose net is negative.
     """
 
-    order_ids: np.ndarray  # object array of str
     customer_ids: np.ndarray  # object array of str
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64, >= 0
@@ -48,6 +47,17 @@ class Orders:
     refund_amounts: np.ndarray  # float64, < 0
     fully_refunded: int
     refund_lines: int
+    # Each purchase's customer as a code into the export's customer table (cheap to count).
+    customer_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # The order labels are made only when asked for: a big export has millions.
+    labels: Callable[[], np.ndarray] = field(
+        default=lambda: np.zeros(0, dtype=object), repr=False, compare=False
+    )
+
+    @property
+    def order_ids(self) -> np.ndarray:
+        """Each purchase's order id (or "customer date" without an order column)."""
+        return self.labels()
 
     @property
     def net_revenue(self) -> float:
@@ -71,40 +81,78 @@ class Orders:
         return tuple(tuple(sorted(products)) for products in out)
 
 
-def _factorize[K: Hashable](values: Iterable[K]) -> tuple[list[K], np.ndarray]:
-    """Distinct values in order of first appearance, and each value's position among them.
+def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal ``keys`` numbered in order of first appearance, as a dict pass over
+    the values would number them: each entry's group, and each group's first entry.
 
-    A dict pass is linear; ``np.unique`` on object arrays sorts Python strings, which is
-    several times slower on exports with hundreds of thousands of orders.
+    ``n_codes``: the keys are codes below it (customers, orders, products of an export),
+    numbered by the reader in order of first appearance, so the common case needs no sort.
     """
-    positions: dict[K, int] = {}
-    codes = [positions.setdefault(v, len(positions)) for v in values]
-    return list(positions), np.asarray(codes, dtype=np.int64)
-
-
-def aggregate_orders(rows: OrderRows) -> Orders:
-    """Group ``rows`` into orders following the module rules."""
-    day = rows.dates.astype(np.int64)
-    if rows.order_ids is None:
-        # Several lines of one customer on one day are one visit (one basket, one purchase).
-        visits, inverse = _factorize(
-            zip(rows.customer_ids.tolist(), rows.dates.astype(str).tolist(), strict=True)
-        )
-        labels = np.array([f"{c} {d}" for c, d in visits], dtype=object)
+    n = keys.size
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if n_codes is None:
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
     else:
-        orders, inverse = _factorize(rows.order_ids.tolist())
-        labels = np.array(orders, dtype=object)
-    m = labels.size
+        # int32 throughout: a 10,000,000-row export has far fewer than 2**31 codes, and
+        # halving these arrays is what keeps the report under 1 GB.
+        present = np.zeros(n_codes, dtype=bool)
+        present[keys] = True
+        dense = np.cumsum(present, dtype=np.int32) - 1
+        del present
+        inverse = dense[keys]
+        first = np.full(int(dense[-1]) + 1, n, dtype=np.int64)
+        del dense
+        # Reversed, so that of the repeated groups the earliest entry is written last.
+        first[inverse[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int32)
+        if first.size < 2 or bool(np.all(first[1:] > first[:-1])):
+            return inverse, first
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 else np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[inverse], first[order].astype(np.int64)
+
+
+def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
+    """Group ``rows`` (those where the boolean mask ``keep`` is True, if given) into orders
+    following the module rules.
+
+    With ``keep``, each column is selected only while it is used, so aggregating the main
+    currency of a 10,000,000-row export never holds a second copy of the whole table.
+    """
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if keep is None else values[keep]
+
+    customer_table = rows.customer_table
+    day = pick(rows.days)
+    if rows.order_codes is None:
+        # Several lines of one customer on one day are one visit (one basket, one purchase).
+        low = int(day.min()) if day.size else 0
+        span = int(day.max()) - low + 1 if day.size else 1
+        key = pick(rows.customer_codes).astype(np.int64) * span + (day.astype(np.int64) - low)
+        inverse, first_row = _first_seen(key)
+        del key
+    else:
+        table = rows.order_table
+        inverse, first_row = _first_seen(pick(rows.order_codes), len(table) if table else None)
+    m = first_row.size
+    first_day = np.full(m, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(first_day, inverse, day)
+    first_codes = pick(rows.customer_codes)[first_row] if keep is not None else None
+    customer_codes = first_codes if first_codes is not None else rows.customer_codes[first_row]
+    labels_from = _label_source(rows, keep, first_row, day)
+    del day
+    amounts = pick(rows.amounts)
     # Rounding to 1e-6 keeps float noise such as -1e-15 from turning a fully refunded
     # order into a negative one.
-    net = np.round(np.bincount(inverse, weights=rows.amounts, minlength=m), 6)
-    refund_line = rows.amounts < 0
-    has_refund = np.bincount(inverse, weights=refund_line, minlength=m) > 0
-    first_day = np.full(m, np.iinfo(np.int64).max)
-    np.minimum.at(first_day, inverse, day)
-    first_row = np.full(m, rows.amounts.size, dtype=np.int64)
-    np.minimum.at(first_row, inverse, np.arange(rows.amounts.size))
-    customers = rows.customer_ids[first_row]
+    net = np.round(np.bincount(inverse, weights=amounts, minlength=m), 6)
+    refund_line = amounts < 0
+    has_refund = np.zeros(m, dtype=bool)
+    has_refund[inverse[refund_line]] = True
+    refund_lines = int(np.count_nonzero(refund_line))
+    del refund_line
     dates = first_day.astype("datetime64[D]")
 
     purchase = ~has_refund | (net > 0)
@@ -113,28 +161,69 @@ def aggregate_orders(rows: OrderRows) -> Orders:
     by_date = order[np.argsort(dates[order], kind="stable")]
 
     channels = None
-    if rows.channels is not None:
-        channels = _first_non_empty(rows.channels, inverse, m)[by_date]
+    if rows.channel_codes is not None and rows.channel_table is not None:
+        channels = _first_non_empty(pick(rows.channel_codes), rows.channel_table, inverse, m)[
+            by_date
+        ]
     basket_ids = basket_products = None
-    if rows.products is not None:
-        rank = np.full(m, -1, dtype=np.int64)
+    if rows.product_codes is not None and rows.product_table is not None:
+        rank = np.full(m, -1, dtype=np.int32 if m < 2**31 else np.int64)
         rank[by_date] = np.arange(by_date.size)
-        basket_ids, basket_products = _baskets(rows.products, rows.amounts, rank[inverse])
+        line_rank = rank[inverse]
+        del rank, inverse
+        basket_ids, basket_products = _baskets(
+            pick(rows.product_codes), rows.product_table, amounts, line_rank
+        )
+    del amounts
     refunds = np.flatnonzero(refund_only)
+    purchase_customers = customer_codes[by_date]
     return Orders(
-        order_ids=_frozen(labels[by_date]),
-        customer_ids=_frozen(customers[by_date]),
+        customer_ids=_frozen(customer_table[purchase_customers]),
         dates=_frozen(dates[by_date]),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
         basket_ids=None if basket_ids is None else _frozen(basket_ids),
         basket_products=None if basket_products is None else _frozen(basket_products),
-        refund_customer_ids=_frozen(customers[refunds]),
+        refund_customer_ids=_frozen(customer_table[customer_codes[refunds]]),
         refund_dates=_frozen(dates[refunds]),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
-        refund_lines=int(np.count_nonzero(refund_line)),
+        refund_lines=refund_lines,
+        customer_codes=_frozen(purchase_customers),
+        labels=labels_from(by_date),
     )
+
+
+def _label_source(
+    rows: OrderRows, keep: np.ndarray | None, first_row: np.ndarray, day: np.ndarray
+) -> Callable[[np.ndarray], Callable[[], np.ndarray]]:
+    """Given the purchases (as order positions), a function that makes their order ids on
+    demand: the order id, or "customer date" for visits without an order column."""
+    order_codes, order_table = rows.order_codes, rows.order_table
+    if order_codes is not None and order_table is not None:
+        codes = (order_codes if keep is None else order_codes[keep])[first_row]
+
+        def orders(purchases: np.ndarray) -> Callable[[], np.ndarray]:
+            chosen = codes[purchases]
+            return lambda: _frozen(order_table.take(chosen))
+
+        return orders
+    customers = (rows.customer_codes if keep is None else rows.customer_codes[keep])[first_row]
+    days = day[first_row]
+    table = rows.customer_table
+
+    def visits(purchases: np.ndarray) -> Callable[[], np.ndarray]:
+        names = table[customers[purchases]]
+        when = days[purchases].astype("datetime64[D]").astype(str)
+
+        def make() -> np.ndarray:
+            out = np.empty(purchases.size, dtype=object)
+            out[:] = [f"{c} {d}" for c, d in zip(names.tolist(), when.tolist(), strict=True)]
+            return _frozen(out)
+
+        return make
+
+    return visits
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -143,18 +232,27 @@ def _frozen(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _first_non_empty(values: np.ndarray, inverse: np.ndarray, m: int) -> np.ndarray:
+def _first_non_empty(
+    codes: np.ndarray, table: np.ndarray, inverse: np.ndarray, m: int
+) -> np.ndarray:
     """Per order, its first non-empty value in file order ("" when all are empty)."""
     out = np.empty(m, dtype=object)
     out[:] = ""
-    filled = np.array([bool(v) for v in values.tolist()], dtype=bool)
-    rows = np.flatnonzero(filled)[::-1]  # reversed: the earliest write lands last and wins
-    out[inverse[rows]] = values[rows]
+    non_empty = np.array([bool(v) for v in table.tolist()], dtype=bool)
+    filled = non_empty[codes] if codes.size else np.zeros(0, bool)
+    rows = np.flatnonzero(filled)
+    first = np.full(m, codes.size, dtype=np.int64)
+    np.minimum.at(first, inverse[rows], rows)
+    has = first < codes.size
+    out[has] = table[codes[first[has]]]
     return out
 
 
 def _baskets(
-    products: np.ndarray, amounts: np.ndarray, purchase_rank: np.ndarray
+    product_codes: np.ndarray,
+    product_table: np.ndarray,
+    amounts: np.ndarray,
+    purchase_rank: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (basket, product) pairs of purchases, numbered by purchase date order.
 
@@ -162,15 +260,22 @@ def _baskets(
     purchases). A product whose lines in a basket include a refund and net to <= 0 was
     returned and is left out.
     """
-    names, codes = _factorize(products.tolist())
-    keep_line = (purchase_rank >= 0) & np.array([bool(p) for p in names], dtype=bool)[codes]
-    pair = purchase_rank[keep_line] * len(names) + codes[keep_line]
+    # Products numbered in order of first appearance among these lines, as before.
+    codes, first = _first_seen(product_codes, product_table.size)
+    names = product_table[product_codes[first]] if first.size else product_table[:0]
+    n = max(int(names.size), 1)
+    keep_line = (
+        (purchase_rank >= 0) & np.array([bool(p) for p in names.tolist()], dtype=bool)[codes]
+        if codes.size
+        else np.zeros(0, bool)
+    )
+    pair = purchase_rank[keep_line].astype(np.int64) * n + codes[keep_line]
     pairs, pair_index = np.unique(pair, return_inverse=True)
     net = np.bincount(pair_index, weights=amounts[keep_line], minlength=pairs.size)
     refunded = np.bincount(pair_index, weights=amounts[keep_line] < 0, minlength=pairs.size)
     pairs = pairs[(refunded == 0) | (net > 0)]
-    purchase = pairs // len(names)
+    purchase = pairs // n
     # Renumber baskets densely: purchases without any product have no basket.
     _, basket_ids = np.unique(purchase, return_inverse=True)
-    product_names = np.array(names, dtype=object)[pairs % len(names)]
+    product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
     return basket_ids.astype(np.int64), product_names

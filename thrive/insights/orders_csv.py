@@ -39,10 +39,12 @@ from __future__ import annotations
 import csv
 import heapq
 import io
+import itertools
 import os
 import sys
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -58,6 +60,7 @@ from thrive.insights.orders_columns import (
     normalise_header,
     resolve_columns,
 )
+from thrive.insights.orders_strings import StringCodes
 from thrive.insights.orders_values import (
     DateFormat,
     detect_date_format,
@@ -76,6 +79,7 @@ __all__ = [
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 WHITESPACE = "whitespace"
 _SNIFF_CHARS = 64 * 1024
+_BAR_STEP = 1 << 20
 _EXCLUDED_STATUSES = frozenset(
     {"void", "voided", "cancelled", "canceled", "failed", "declined", "refunded", "expired"}
 )
@@ -104,18 +108,27 @@ class SkippedRow:
 class OrderRows:
     """The accepted rows of an order export, one array entry per row.
 
-    ``amounts`` can be negative only when ``order_ids`` is not None (refund lines). Optional
-    columns that the file does not have are None. ``columns`` maps each role used to the
-    header (or ``"column N"``) it was read from.
+    Text columns are kept as codes into tables of distinct values (a 10,000,000-row export
+    holds far fewer distinct customers, orders, products and channels than rows); the
+    ``customer_ids``, ``order_ids``, ``products``, ``channels`` and ``row_currencies``
+    properties give them back as object arrays of str, one entry per row.
+
+    ``amounts`` can be negative only when ``order_codes`` is not None (refund lines).
+    Optional columns that the file does not have are None. ``columns`` maps each role used
+    to the header (or ``"column N"``) it was read from.
     """
 
-    customer_ids: np.ndarray  # object array of str
-    dates: np.ndarray  # datetime64[D]
+    customer_codes: np.ndarray  # int32 into customer_table
+    customer_table: np.ndarray  # object array of str
+    days: np.ndarray  # int32, days since 1970-01-01
     amounts: np.ndarray  # float64
-    row_numbers: np.ndarray  # int64, spreadsheet row of each entry
-    order_ids: np.ndarray | None
-    channels: np.ndarray | None
-    products: np.ndarray | None
+    row_numbers: np.ndarray  # int32, spreadsheet row of each entry
+    order_codes: np.ndarray | None  # int32 into order_table
+    order_table: StringCodes | None
+    channel_codes: np.ndarray | None  # int32 into channel_table
+    channel_table: np.ndarray | None
+    product_codes: np.ndarray | None  # int32 into product_table
+    product_table: np.ndarray | None
     currency: str | None
     columns: Mapping[str, str]
     skipped: tuple[SkippedRow, ...]
@@ -129,7 +142,10 @@ class OrderRows:
     date_format: str
     notes: tuple[str, ...] = field(default=())
     ignored_columns: tuple[str, ...] = ()
-    row_currencies: np.ndarray | None = None  # object array of codes ("" when none)
+    # Each row's currency as a code into currency_table (rows without one are in the main
+    # currency); both None when the file has fewer than two currencies.
+    currency_codes: np.ndarray | None = None  # int8
+    currency_table: np.ndarray | None = None  # object array of codes
     customer_names: Mapping[str, str] = field(default_factory=dict)
     revenue_basis: str = ""
     refund_entries: int = 0  # entries made from a refunded-amount column, not file rows
@@ -138,6 +154,36 @@ class OrderRows:
     @property
     def rows_accepted(self) -> int:
         return int(self.amounts.size) - self.refund_entries
+
+    @property
+    def customer_ids(self) -> np.ndarray:
+        return self.customer_table[self.customer_codes]
+
+    @property
+    def dates(self) -> np.ndarray:
+        return self.days.astype("datetime64[D]")
+
+    @property
+    def order_ids(self) -> np.ndarray | None:
+        if self.order_codes is None or self.order_table is None:
+            return None
+        return self.order_table.take(self.order_codes)
+
+    @property
+    def channels(self) -> np.ndarray | None:
+        return _lookup(self.channel_table, self.channel_codes)
+
+    @property
+    def products(self) -> np.ndarray | None:
+        return _lookup(self.product_table, self.product_codes)
+
+    @property
+    def row_currencies(self) -> np.ndarray | None:
+        return _lookup(self.currency_table, self.currency_codes)
+
+
+def _lookup(table: np.ndarray | None, codes: np.ndarray | None) -> np.ndarray | None:
+    return None if table is None or codes is None else table[codes]
 
 
 @dataclass
@@ -151,9 +197,12 @@ class _Skips:
     count: int = 0
     by_reason: Counter[str] = field(default_factory=Counter)
 
-    def add(self, row: int, column: str, kind: str, reason: str) -> None:
+    # Reasons found while streaming but, like unreadable dates, listed after all the others.
+    later: Counter[str] = field(default_factory=Counter)
+
+    def add(self, row: int, column: str, kind: str, reason: str, *, later: bool = False) -> None:
         self.count += 1
-        self.by_reason[f"{column}: {kind}" if column else kind] += 1
+        (self.later if later else self.by_reason)[f"{column}: {kind}" if column else kind] += 1
         entry = (-row, self.count, SkippedRow(row, column, reason))
         if len(self.heap) < self.limit:
             heapq.heappush(self.heap, entry)
@@ -292,10 +341,19 @@ class _Bar(Protocol):
 
 
 def _lines(handle: Iterable[str], bar: _Bar | None) -> Iterator[str]:
+    if bar is None:
+        yield from handle
+        return
+    # Characters, close enough to bytes for a progress bar; counted per line but drawn per
+    # 1 MiB, so the bar costs nothing on a 10,000,000-row file.
+    done = 0
     for line in handle:
-        if bar is not None:
-            bar.update(len(line))  # characters, close enough to bytes for a progress bar
+        done += len(line)
+        if done >= _BAR_STEP:
+            bar.update(done)
+            done = 0
         yield line
+    bar.update(done)
 
 
 def _records(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
@@ -366,19 +424,146 @@ def _progress_bar(size: int, enabled: bool) -> _Bar | None:
 
 @dataclass
 class _Columns:
-    """Parsed-but-unvalidated values gathered while streaming."""
+    """Accepted entries gathered while streaming, as compact typed arrays.
 
-    customers: list[str] = field(default_factory=list)
-    date_texts: list[str] = field(default_factory=list)
-    amounts: list[float] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    orders: list[str] = field(default_factory=list)
-    channels: list[str] = field(default_factory=list)
-    products: list[str] = field(default_factory=list)
-    currencies: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    synthetic: list[bool] = field(default_factory=list)
+    Text values are numbered as they are first met (customers and orders in
+    :class:`StringCodes`, the few products, channels and currencies in dicts), so a row
+    costs about 30 bytes however long its texts are.
+    """
+
+    customers: array[int] = field(default_factory=lambda: array("i"))
+    amounts: array[float] = field(default_factory=lambda: array("d"))
+    rows: array[int] = field(default_factory=lambda: array("i"))
+    orders: array[int] = field(default_factory=lambda: array("i"))
+    channels: array[int] = field(default_factory=lambda: array("i"))
+    products: array[int] = field(default_factory=lambda: array("i"))
+    currencies: array[int] = field(default_factory=lambda: array("b"))
+    synthetic: bytearray = field(default_factory=bytearray)
+    customer_codes: StringCodes = field(default_factory=StringCodes)
+    order_codes: StringCodes = field(default_factory=StringCodes)
+    # Per order code: the entry of its first accepted row (-1 for "row N" labels of lines
+    # without an order id, which no later line continues).
+    order_first: array[int] = field(default_factory=lambda: array("i"))
+    channel_codes: dict[str, int] = field(default_factory=dict)
+    product_codes: dict[str, int] = field(default_factory=dict)
+    currency_codes: dict[str, int] = field(default_factory=dict)
+    currency_names: list[str] = field(default_factory=list)
+    # Per customer code: the code of their name in ``names`` (-1: none yet).
+    name_of: array[int] = field(default_factory=lambda: array("i"))
+    names: StringCodes = field(default_factory=lambda: StringCodes(lookup=False))
     repeated_totals: int = 0
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+
+# Date cells are read with the format detected from the first distinct dates, as many as
+# this (or all of them in a smaller file); rows met before that are kept pending.
+_DATE_SAMPLE = 5000
+_DATE_CACHE = 20_000
+
+
+class _Dates:
+    """Each entry's day, parsed while streaming once the date format is known.
+
+    Until then (the first :data:`_DATE_SAMPLE` distinct dates), an entry's slot holds the
+    position of its text among the distinct dates seen, and is read when the format is
+    chosen.
+    """
+
+    def __init__(
+        self, fmt: DateFormat | None, label: str, skips: _Skips, rows: array[int], path: Path
+    ) -> None:
+        self.fmt = fmt
+        self.label = label
+        self.skips = skips
+        self.rows = rows  # spreadsheet row of each entry
+        self.path = path
+        self.days = array("i")
+        self.ok = bytearray()
+        self.distinct: dict[str, int] = {}
+        self.failed: dict[int, str] = {}  # entry -> reason
+        self.cache: dict[str, int | str] = {}
+
+    def add(self, entry: int, text: str) -> None:
+        if self.fmt is None:
+            position = self.distinct.setdefault(text, len(self.distinct))
+            self.days.append(position)
+            self.ok.append(1)
+            if len(self.distinct) >= _DATE_SAMPLE:
+                self.detect()
+            return
+        self._parse(entry, text, append=True)
+
+    def inherit(self, entry: int, first: int) -> None:
+        """The entry's date is the one of ``first`` (the first line of its order)."""
+        self.days.append(self.days[first])
+        good = self.ok[first]
+        self.ok.append(good)
+        if self.fmt is not None and not good:
+            self.failed[entry] = self.failed[first]
+            self.skips.add(
+                self.rows[entry], self.label, "unreadable date", self.failed[entry], later=True
+            )
+
+    def _parse(self, entry: int, text: str, *, append: bool) -> None:
+        got = self.cache.get(text)
+        if got is None and self.fmt is not None:
+            try:
+                got = self.fmt.parse(text).toordinal() - _EPOCH
+            except ValueError as exc:
+                got = f"{exc}; the other dates in this column read as {self.fmt.label}"
+            if len(self.cache) >= _DATE_CACHE:
+                self.cache.clear()  # bounded: shop exports have a distinct time on each order
+            self.cache[text] = got
+        day, good = (got, 1) if isinstance(got, int) else (0, 0)
+        if append:
+            self.days.append(day)
+            self.ok.append(good)
+        else:
+            self.days[entry] = day
+            self.ok[entry] = good
+        if not good:
+            got = str(got)
+            self.failed[entry] = got
+            self.skips.add(self.rows[entry], self.label, "unreadable date", got, later=True)
+
+    def detect(self) -> None:
+        """Choose the format from the distinct dates seen, then read the entries so far."""
+        texts = list(self.distinct)
+        fmt = detect_date_format(texts)
+        if fmt is None:
+            example = texts[0] if texts else ""
+            raise OrdersFileError(
+                f'{self.path}: no date in column "{self.label}" could be read '
+                f"(e.g. {example!r}); pass --date-format, e.g. --date-format %d.%m.%Y"
+            )
+        self.fmt = fmt
+        for entry in range(len(self.days)):
+            self._parse(entry, texts[self.days[entry]], append=False)
+
+    def note(self) -> str | None:
+        fmt = self.fmt
+        if fmt is None or not fmt.ambiguous_with or not self.distinct:
+            return None
+        sample = next(iter(self.distinct))
+        sep = next((ch for ch in sample if not ch.isdigit()), "/")
+        other = "%m{0}%d{0}%Y" if fmt.ambiguous_with.startswith("MM") else "%d{0}%m{0}%Y"
+        return (
+            f"Every date could be read as {fmt.label} or {fmt.ambiguous_with}; read as "
+            f"{fmt.label}. If that is wrong, rerun with --date-format {other.format(sep)}."
+        )
+
+
+_CHUNK_ROWS = 20_000
+
+
+def _chunks(records: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
+    while True:
+        chunk = list(itertools.islice(records, size))
+        if not chunk:
+            return
+        yield chunk
 
 
 def _parse(
@@ -419,44 +604,71 @@ def _parse(
 
     out = _Columns()
     currencies: dict[str, list[int]] = {}  # code -> [rows, first row]
-    order_first: dict[str, tuple[str, str, int, str]] = {}  # order -> customer, date, row, code
-    state = _RowState(cols, currency_filter, skips, out, currencies, order_first)
+    dates = _Dates(
+        strptime_format(date_format) if date_format else None,
+        cols.label["date"],
+        skips,
+        out.rows,
+        file_path,
+    )
+    state = _RowState(cols, currency_filter, skips, out, currencies, dates)
     rows_read = 0
     try:
         if headers is None:
             rows_read += 1
+            state.prefetch([first])
             state.take(row_number, first)
-        for record in records:
-            row_number += 1
-            if not any(cell.strip() for cell in record):
-                blank += 1
-                continue
-            rows_read += 1
-            state.take(row_number, record)
+        for chunk in _chunks(records, _CHUNK_ROWS):
+            state.prefetch(chunk)
+            for record in chunk:
+                row_number += 1
+                if not any(cell.strip() for cell in record):
+                    blank += 1
+                    continue
+                rows_read += 1
+                state.take(row_number, record)
+            state.end_chunk()
     except csv.Error as exc:
         raise OrdersFileError(f"{file_path}: row {row_number + 1}: {exc}") from None
 
     if rows_read == 0:
         raise OrdersFileError(f"{file_path} has a header row but no data rows")
-    if not out.amounts:
+    if not len(out):
         raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
     chosen_currency = _check_currencies(currencies, currency_filter)
-    notes: list[str] = []
-    fmt = _choose_date_format(file_path, out, cols, date_format, notes)
-    days, date_ok = _parse_dates(out, fmt, cols, skips)
+    if dates.fmt is None:
+        dates.detect()
+    skips.by_reason.update(skips.later)
+    notes = [n for n in (dates.note(),) if n]
+    fmt = dates.fmt
+    if fmt is None:  # detect() either sets it or raises
+        raise OrdersFileError(f"{file_path}: no date could be read")
+    out.customer_codes.close()
+    out.order_codes.close(searchable=False)
 
-    keep = np.flatnonzero(date_ok)
-    if keep.size == 0:
+    ok = np.frombuffer(dates.ok, dtype=np.uint8).astype(bool)
+    keep: np.ndarray | None = None if ok.all() else np.flatnonzero(ok)
+    if keep is not None and keep.size == 0:
         raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
+
+    def column(values: array[int] | bytearray, dtype: type) -> np.ndarray:
+        got = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
+        return _frozen(got if keep is None else got[keep])
+
     skipped = skips.listed()
+    currency_codes, currency_table = _currencies(out, chosen_currency, currencies, column)
     return OrderRows(
-        customer_ids=_frozen(np.array(out.customers, dtype=object)[keep]),
-        dates=_frozen(days[keep]),
-        amounts=_frozen(np.asarray(out.amounts, dtype=np.float64)[keep]),
-        row_numbers=_frozen(np.asarray(out.rows, dtype=np.int64)[keep]),
-        order_ids=_optional(out.orders, keep, "order" in cols),
-        channels=_optional(out.channels, keep, "channel" in cols),
-        products=_optional(out.products, keep, "product" in cols),
+        customer_codes=column(out.customers, np.int32),
+        customer_table=_frozen(out.customer_codes.strings()),
+        days=column(dates.days, np.int32),
+        amounts=column(out.amounts, np.float64),
+        row_numbers=column(out.rows, np.int32),
+        order_codes=column(out.orders, np.int32) if "order" in cols else None,
+        order_table=out.order_codes if "order" in cols else None,
+        channel_codes=column(out.channels, np.int32) if "channel" in cols else None,
+        channel_table=_table(out.channel_codes) if "channel" in cols else None,
+        product_codes=column(out.products, np.int32) if "product" in cols else None,
+        product_table=_table(out.product_codes) if "product" in cols else None,
         currency=chosen_currency,
         columns=dict(cols.label),
         skipped=skipped,
@@ -470,22 +682,59 @@ def _parse(
         date_format=fmt.label,
         notes=tuple(notes),
         ignored_columns=cols.ignored,
-        row_currencies=_currencies(out, keep, chosen_currency, currencies),
-        customer_names=out.names,
+        currency_codes=currency_codes,
+        currency_table=currency_table,
+        customer_names=CustomerNames(out),
         revenue_basis=revenue_basis(cols, headers),
-        refund_entries=int(np.count_nonzero(np.asarray(out.synthetic, dtype=bool)[keep])),
+        refund_entries=int(np.count_nonzero(column(out.synthetic, np.uint8))),
         repeated_totals=out.repeated_totals,
     )
 
 
+def _table(codes: Mapping[str, int]) -> np.ndarray:
+    table = np.empty(len(codes), dtype=object)
+    table[:] = list(codes)
+    return _frozen(table)
+
+
+class CustomerNames(Mapping[str, str]):
+    """Customer id -> name, for the customers whose rows named them (first name wins)."""
+
+    def __init__(self, out: _Columns) -> None:
+        self._customers = out.customer_codes
+        self._name_of = (
+            np.frombuffer(out.name_of, dtype=np.int32)
+            if len(out.name_of)
+            else np.zeros(0, np.int32)
+        )
+        self._names = out.names
+
+    def __getitem__(self, customer: str) -> str:
+        code = self._customers.find(customer)
+        if code < 0 or code >= self._name_of.size or self._name_of[code] < 0:
+            raise KeyError(customer)
+        return self._names.text(int(self._name_of[code]))
+
+    def __iter__(self) -> Iterator[str]:
+        for code in np.flatnonzero(self._name_of >= 0).tolist():
+            yield self._customers.text(code)
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._name_of >= 0))
+
+
 def _currencies(
-    out: _Columns, keep: np.ndarray, main: str | None, seen: Mapping[str, list[int]]
-) -> np.ndarray | None:
+    out: _Columns,
+    main: str | None,
+    seen: Mapping[str, list[int]],
+    column: Callable[[array[int] | bytearray, type], np.ndarray],
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Each kept row's currency code; rows without one count in the main currency."""
     if len(seen) < 2:
-        return None
-    codes = np.array([c or (main or "") for c in out.currencies], dtype=object)[keep]
-    return _frozen(codes)
+        return None, None
+    table = np.empty(len(out.currency_names), dtype=object)
+    table[:] = [c or (main or "") for c in out.currency_names]
+    return column(out.currencies, np.int8), _frozen(table)
 
 
 def revenue_basis(cols: ColumnMap, headers: list[str] | None) -> str:
@@ -563,7 +812,7 @@ class _RowState:
         skips: _Skips,
         out: _Columns,
         currencies: dict[str, list[int]],
-        order_first: dict[str, tuple[str, str, int, str]],
+        dates: _Dates,
     ) -> None:
         self.cols = cols
         self.idx = cols.index
@@ -595,7 +844,7 @@ class _RowState:
         self.skips = skips
         self.out = out
         self.currencies = currencies
-        self.order_first = order_first
+        self.dates = dates
         self.excluded: dict[str, tuple[int, str]] = {}  # order -> (row, why) of voided orders
 
     def take(self, row: int, record: list[str]) -> None:
@@ -653,15 +902,20 @@ class _RowState:
         customer = record[self.i_customer].strip()
         date_text = record[self.i_date].strip()
         amount_text = record[self.i_amount].strip()
-        earlier = self.order_first.get(order) if order else None
-        if earlier is not None:
-            customer = customer or earlier[0]
-            date_text = date_text or earlier[1]
+        out = self.out
+        order_code = out.order_codes.get(order) if order else -1
+        first = out.order_first[order_code] if order_code >= 0 else -1
+        earlier = first >= 0
+        customer_code = -1
+        if earlier:
+            if not customer:
+                customer_code = out.customers[first]
+                customer = out.customer_codes.text(customer_code)
             if self.order_level:
                 # An order-level total is counted on the order's first line only, whether
                 # later lines leave it empty or repeat it.
                 if amount_text:
-                    self.out.repeated_totals += 1
+                    out.repeated_totals += 1
                 amount_text = "0"
             else:
                 amount_text = amount_text or "0"
@@ -670,7 +924,7 @@ class _RowState:
             return
         if "@" in customer:
             customer = customer.lower()  # e-mail addresses are case-insensitive in practice
-        if not date_text:
+        if not date_text and not earlier:
             skip(row, self.label["date"], "empty date", "the date is empty")
             return
         try:
@@ -688,7 +942,7 @@ class _RowState:
                 skip(row, self.label["quantity"], "not a number", str(exc))
                 return
         refund = 0.0
-        if self.has_refunded and earlier is None:
+        if self.has_refunded and not earlier:
             refund_text = record[self.i_refunded].strip()
             if refund_text:
                 try:
@@ -707,8 +961,8 @@ class _RowState:
             skip(row, self.label["amount"], "negative amount", reason)
             return
         code = record[self.i_currency].strip().upper() or parsed.currency or ""
-        if not code and earlier is not None:
-            code = earlier[3]
+        if not code and earlier:
+            code = out.currency_names[out.currencies[first]]
         if self.currency_filter and code and not _same_currency(code, self.currency_filter):
             column = self.label.get("currency", self.label["amount"])
             skip(
@@ -718,56 +972,98 @@ class _RowState:
                 f"currency {code}, not {self.currency_filter} (--currency-filter)",
             )
             return
-        if earlier is not None and earlier[0] != customer:
+        if customer_code < 0:
+            customer_code = out.customer_codes.get(customer)
+        if earlier and out.customers[first] != customer_code:
             skip(
                 row,
                 self.label["customer"],
                 "order of another customer",
-                f'order "{order}" belongs to customer "{earlier[0]}" (row {earlier[2]}), '
+                f'order "{order}" belongs to customer '
+                f'"{out.customer_codes.text(out.customers[first])}" (row {out.rows[first]}), '
                 f'not "{customer}"',
             )
             return
-        if order and earlier is None:
-            self.order_first[order] = (customer, date_text, row, code)
+        if customer_code < 0:
+            customer_code = out.customer_codes.add(customer)
+            out.name_of.append(-1)
+        if order and not earlier:
+            # This row is the order's first: later lines take its customer, date, currency.
+            if order_code < 0:
+                order_code = out.order_codes.add(order)
+                out.order_first.append(len(out))
+            else:  # the "row N" label of a line without an order id, now a real order too
+                out.order_first[order_code] = len(out)
         if code:
             seen = self.currencies.setdefault(code, [0, row])
             seen[0] += 1
         if self.has_name:
             name = record[self.i_name].strip()
-            if name and customer not in self.out.names:
-                self.out.names[customer] = name
-        self._append(row, customer, date_text, value, order, record, code, synthetic=False)
+            if name and out.name_of[customer_code] < 0:
+                out.name_of[customer_code] = out.names.add(name)
+        entry = len(out)
+        self._append(row, customer_code, value, order, order_code, record, code, synthetic=False)
+        if date_text:
+            self.dates.add(entry, date_text)
+        else:
+            self.dates.inherit(entry, first)
         if refund > 0:
             # The refund is netted into its order like a refund line (see orders_aggregate).
             # Without an order column it nets into the customer's purchases of that day.
-            self._append(row, customer, date_text, -refund, order, None, code, synthetic=True)
+            self._append(row, customer_code, -refund, order, order_code, None, code, synthetic=True)
+            self.dates.inherit(entry + 1, entry)
 
     def _append(
         self,
         row: int,
-        customer: str,
-        date_text: str,
+        customer_code: int,
         value: float,
         order: str,
+        order_code: int,
         record: list[str] | None,
         code: str,
         *,
         synthetic: bool,
     ) -> None:
         out = self.out
-        out.customers.append(customer)
-        out.date_texts.append(date_text)
+        out.customers.append(customer_code)
         out.amounts.append(value)
         out.rows.append(row)
-        out.currencies.append(code)
+        currency = out.currency_codes.get(code)
+        if currency is None:
+            currency = out.currency_codes[code] = len(out.currency_names)
+            out.currency_names.append(code)
+        out.currencies.append(currency)
         out.synthetic.append(synthetic)
         if self.has_order:
-            # A line without an order id is an order of its own.
-            out.orders.append(order or f"row {row}")
+            if not order:
+                # A line without an order id is an order of its own.
+                label = f"row {row}"
+                order_code = out.order_codes.get(label)
+                if order_code < 0:
+                    order_code = out.order_codes.add(label)
+                    out.order_first.append(-1)
+            out.orders.append(order_code)
         if self.has_channel:
-            out.channels.append("" if record is None else record[self.i_channel].strip())
+            channel = "" if record is None else record[self.i_channel].strip()
+            out.channels.append(out.channel_codes.setdefault(channel, len(out.channel_codes)))
         if self.has_product:
-            out.products.append("" if record is None else record[self.i_product].strip())
+            product = "" if record is None else record[self.i_product].strip()
+            out.products.append(out.product_codes.setdefault(product, len(out.product_codes)))
+
+    def prefetch(self, records: list[list[str]]) -> None:
+        """Make the customer and order lookups of this chunk exact (see StringCodes)."""
+        out = self.out
+        i, width = self.i_customer, self.i_customer + 1
+        customers = (r[i].strip() for r in records if len(r) >= width)
+        out.customer_codes.prefetch(c.lower() if "@" in c else c for c in customers)
+        if self.has_order:
+            i, width = self.i_order, self.i_order + 1
+            out.order_codes.prefetch(r[i].strip() for r in records if len(r) >= width)
+
+    def end_chunk(self) -> None:
+        self.out.customer_codes.end_chunk()
+        self.out.order_codes.end_chunk()
 
 
 def _same_currency(code: str, wanted: str) -> bool:
@@ -787,58 +1083,6 @@ def _check_currencies(
     return min(currencies, key=lambda c: (-currencies[c][0], c))
 
 
-def _choose_date_format(
-    file_path: Path,
-    out: _Columns,
-    cols: ColumnMap,
-    date_format: str | None,
-    notes: list[str],
-) -> DateFormat:
-    if date_format:
-        return strptime_format(date_format)
-    distinct = list(dict.fromkeys(out.date_texts))
-    fmt = detect_date_format(distinct[:5000] if len(distinct) > 5000 else distinct)
-    if fmt is None:
-        example = distinct[0] if distinct else ""
-        raise OrdersFileError(
-            f'{file_path}: no date in column "{cols.label["date"]}" could be read '
-            f"(e.g. {example!r}); pass --date-format, e.g. --date-format %d.%m.%Y"
-        )
-    if fmt.ambiguous_with:
-        sample = distinct[0]
-        sep = next((ch for ch in sample if not ch.isdigit()), "/")
-        other = "%m{0}%d{0}%Y" if fmt.ambiguous_with.startswith("MM") else "%d{0}%m{0}%Y"
-        notes.append(
-            f"Every date could be read as {fmt.label} or {fmt.ambiguous_with}; read as "
-            f"{fmt.label}. If that is wrong, rerun with --date-format {other.format(sep)}."
-        )
-    return fmt
-
-
-def _parse_dates(
-    out: _Columns, fmt: DateFormat, cols: ColumnMap, skips: _Skips
-) -> tuple[np.ndarray, np.ndarray]:
-    """Day numbers (datetime64[D]) for each gathered row, and which rows parsed."""
-    cache: dict[str, int | str] = {}
-    days = np.zeros(len(out.date_texts), dtype=np.int64)
-    ok = np.ones(len(out.date_texts), dtype=bool)
-    label = cols.label["date"]
-    for i, text in enumerate(out.date_texts):
-        got = cache.get(text)
-        if got is None:
-            try:
-                got = fmt.parse(text).toordinal() - _EPOCH
-            except ValueError as exc:
-                got = f"{exc}; the other dates in this column read as {fmt.label}"
-            cache[text] = got
-        if isinstance(got, str):
-            ok[i] = False
-            skips.add(out.rows[i], label, "unreadable date", got)
-        else:
-            days[i] = got
-    return days.astype("datetime64[D]"), ok
-
-
 def select_rows(rows: OrderRows, keep: np.ndarray) -> OrderRows:
     """The same export restricted to the entries where ``keep`` (a boolean mask) is True.
 
@@ -852,12 +1096,12 @@ def select_rows(rows: OrderRows, keep: np.ndarray) -> OrderRows:
 
     return replace(
         rows,
-        customer_ids=_frozen(rows.customer_ids[keep]),
-        dates=_frozen(rows.dates[keep]),
+        customer_codes=_frozen(rows.customer_codes[keep]),
+        days=_frozen(rows.days[keep]),
         amounts=_frozen(rows.amounts[keep]),
         row_numbers=_frozen(rows.row_numbers[keep]),
-        order_ids=pick(rows.order_ids),
-        channels=pick(rows.channels),
-        products=pick(rows.products),
-        row_currencies=pick(rows.row_currencies),
+        order_codes=pick(rows.order_codes),
+        channel_codes=pick(rows.channel_codes),
+        product_codes=pick(rows.product_codes),
+        currency_codes=pick(rows.currency_codes),
     )

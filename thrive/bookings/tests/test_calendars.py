@@ -237,6 +237,35 @@ def test_only_web_addresses_can_be_connected(open_all_week):
     assert webcal.url == "https://calendar.example.com/busy.ics"
 
 
+def test_a_feed_thrive_serves_is_kept_as_a_path_and_fetched_from_the_current_address(
+    open_all_week, kind, feed_server, settings
+):
+    from .conftest import FeedServer
+
+    maya = open_all_week
+    slot = next_slot(maya, kind, skip=2)
+    feed_server.serve("/static/maya.ics", _ics(_event("lunch", slot)))
+    settings.THRIVE_PUBLIC_URL = feed_server.url("")
+    connection = _connect_feed(maya, "/static/maya.ics")
+    assert connection.url == "/static/maya.ics"
+    assert calendar_services.refresh_calendar(connection.pk) is True
+    assert feed_server.requests == 1
+
+    # Thrive now answers on another port: the same connection follows it there.
+    moved = FeedServer()
+    try:
+        later = slot + dt.timedelta(days=1)
+        moved.serve("/static/maya.ics", _ics(_event("dentist", later)))
+        settings.THRIVE_PUBLIC_URL = moved.url("")
+        assert calendar_services.refresh_calendar(connection.pk) is True
+        assert moved.requests == 1 and feed_server.requests == 1
+        busy = BusyTime.objects.filter(connection=connection).values_list("start_at", flat=True)
+        assert list(busy) == [later]
+    finally:
+        moved.server.shutdown()
+        moved.server.server_close()
+
+
 # Refreshing ---------------------------------------------------------------------------------
 
 

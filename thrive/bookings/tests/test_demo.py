@@ -69,7 +69,8 @@ def test_the_demo_gives_tom_a_calendar_whose_busy_times_his_booking_page_skips()
     demo.seed_demo("maya")
     demo.seed_demo("maya")
     connection = CalendarConnection.objects.get(associate=tom)
-    assert connection.url.endswith("/static/bookings/demo/tom-busy.ics")
+    # A path, fetched from wherever this Thrive is served when the calendar refreshes.
+    assert connection.url == "/static/bookings/demo/tom-busy.ics"
     assert "demo" in connection.name and connection.last_success_at and not connection.last_error
     la = ZoneInfo("America/Los_Angeles")
     today = timezone.now().astimezone(la).date()
@@ -89,3 +90,21 @@ def test_the_demo_gives_tom_a_calendar_whose_busy_times_his_booking_page_skips()
     assert days_off.count() == 1
     assert set(kind.associates.values_list("username", flat=True)) == {"maya", "tom"}
     assert kind.questions.count() == 2
+
+
+def test_the_demos_calendar_refreshes_from_the_port_thrive_is_served_on_now(feed_server, settings):
+    from thrive.bookings import calendar_services
+    from thrive.bookings.models import CalendarConnection
+
+    AssociateFactory(username="maya", first_name="Maya", role=Role.OWNER)
+    tom = AssociateFactory(username="tom", first_name="Tom")
+    PersonFactory.create_batch(8, stage=Stage.PROSPECT)
+    demo.seed_demo("maya")
+    connection = CalendarConnection.objects.get(associate=tom)
+    # Built while the address was http://testserver; served later on another port.
+    feed_server.serve(connection.url, demo.TOM_FEED.read_bytes())
+    settings.THRIVE_PUBLIC_URL = feed_server.url("")
+    assert calendar_services.refresh_calendar(connection.pk) is True
+    assert feed_server.requests == 1
+    connection.refresh_from_db()
+    assert not connection.last_error

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from thrive.insights.orders_aggregate import Orders, aggregate_orders
-from thrive.insights.orders_csv import OrderRows, select_rows
+from thrive.insights.orders_csv import OrderRows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
 from thrive.insights.report.sections import (
@@ -106,17 +106,14 @@ def build_report(
     every other section uses the main currency's orders only (amounts are never converted).
     """
     file_rows = rows
-    currencies, rows, scope = _split_currencies(rows)
     with _progress(progress) as step:
         step("orders")
-        orders = aggregate_orders(rows)
+        currencies, main, scope = _split_currencies(rows)
+        orders, last = main if main is not None else _aggregate(rows)
         if orders.amounts.size == 0:
             raise ValueError("no purchases left after netting refunds")
         totals = customer_totals(orders)
         first = orders.dates.min()
-        # The file covers up to its latest date of any kind (a refund, a voided order's
-        # netted lines), not just its latest purchase.
-        last = rows.dates.max()
         step("KPIs")
         kpis = descriptive.compute_kpis(orders, totals, last)
         step("trend")
@@ -157,7 +154,7 @@ def build_report(
     return Report(
         title=title or f"Growth report — {file_name}",
         generated=stamp,
-        currency=_main_code(currencies) or rows.currency,
+        currency=_main_code(currencies) or file_rows.currency,
         source=_source(file_rows, orders, file_name),
         kpis=kpis,
         trend=trend,
@@ -182,27 +179,52 @@ def _main_code(currencies: tuple[CurrencyRow, ...]) -> str | None:
     return next((c.code for c in currencies if c.main), None)
 
 
-def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRows, str]:
-    """Exact per-currency figures, the main currency's rows, and a sentence on the scope.
+def _aggregate(rows: OrderRows, keep: np.ndarray | None = None) -> tuple[Orders, np.datetime64]:
+    """The orders of ``rows`` (where ``keep``) and the latest date in them.
 
-    The main currency is the one with the most orders (ties: alphabetical).
+    The rows cover up to their latest date of any kind (a refund, a voided order's netted
+    lines), not just their latest purchase.
     """
-    if rows.row_currencies is None:
-        return (), rows, ""
-    codes = rows.row_currencies
-    figures: list[tuple[str, int, int, float, set[str]]] = []
-    for code in sorted({str(c) for c in codes.tolist()}):
-        orders = aggregate_orders(select_rows(rows, codes == code))
-        buyers = {str(c) for c in orders.customer_ids.tolist()}
-        figures.append((code, int(orders.amounts.size), len(buyers), orders.net_revenue, buyers))
+    days = rows.days if keep is None else rows.days[keep]
+    return aggregate_orders(rows, keep), np.datetime64(int(days.max()), "D")
+
+
+def _split_currencies(
+    rows: OrderRows,
+) -> tuple[tuple[CurrencyRow, ...], tuple[Orders, np.datetime64] | None, str]:
+    """Exact per-currency figures, the main currency's orders, and a sentence on the scope.
+
+    The main currency is the one with the most orders (ties: alphabetical). Each
+    currency's rows are selected and aggregated in turn, and only the main one's orders
+    are kept, so a big export is never held twice.
+    """
+    if rows.currency_codes is None or rows.currency_table is None:
+        return (), None, ""
+    codes, table = rows.currency_codes, rows.currency_table
+    figures: list[tuple[str, int, int, float, np.ndarray]] = []
+    main_orders: tuple[Orders, np.datetime64] | None = None
+    best: tuple[int, str] | None = None
+    # Rows without a currency count in the main one: their table entry names it, so codes
+    # with the same name are one currency.
+    for code in sorted({str(c) for c in table.tolist()}):
+        aggregated = _aggregate(rows, np.isin(codes, np.flatnonzero(table == code)))
+        orders = aggregated[0]
+        buyers = np.unique(orders.customer_codes)
+        figures.append(
+            (code, int(orders.amounts.size), int(buyers.size), orders.net_revenue, buyers)
+        )
+        key = (-int(orders.amounts.size), code)
+        if best is None or key < best:
+            best, main_orders = key, aggregated
+        del orders, aggregated
     main = min(figures, key=lambda f: (-f[1], f[0]))
-    table = tuple(
+    table_rows = tuple(
         CurrencyRow(code=c, orders=n, customers=k, revenue=r, main=c == main[0])
         for c, n, k, r, _ in sorted(figures, key=lambda f: (-f[1], f[0]))
     )
-    others = set().union(*(f[4] for f in figures if f[0] != main[0]))
-    only_other = len(others - main[4])
-    both = len(others & main[4])
+    others = np.unique(np.concatenate([f[4] for f in figures if f[0] != main[0]] or [main[4][:0]]))
+    only_other = int(np.setdiff1d(others, main[4], assume_unique=True).size)
+    both = int(others.size) - only_other
     scope = (
         f"Amounts in different currencies can't be added up, so every section below uses the "
         f"{main[1]:,} order{'' if main[1] == 1 else 's'} in {main[0]}, the main currency: the "
@@ -221,7 +243,7 @@ def _split_currencies(rows: OrderRows) -> tuple[tuple[CurrencyRow, ...], OrderRo
             else ""
         )
     )
-    return table, select_rows(rows, codes == main[0]), scope
+    return table_rows, main_orders, scope
 
 
 def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:

@@ -165,6 +165,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             has_header=False if args.no_header else None,
             progress=progress,
         )
+        read_seconds = time.perf_counter() - started
         report = build_report(
             rows,
             file_name=Path(args.orders).name,
@@ -186,12 +187,41 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{PROG}: error: cannot write {output}: {exc.strerror or exc}", file=err)
         return 2
     if not args.quiet:
-        _summary(rows, report, output, len(html.encode()), time.perf_counter() - started, out)
+        _summary(
+            rows,
+            report,
+            output,
+            len(html.encode()),
+            time.perf_counter() - started,
+            out,
+            read_seconds=read_seconds,
+        )
     return 0
 
 
+def duration(seconds: float) -> str:
+    """``"0.4 s"``, ``"42 s"``, ``"1 min 12 s"``, ``"1 h 3 min"``: how long, for people."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
 def _summary(
-    rows: OrderRows, report: Report, output: Path, size: int, seconds: float, out: TextIO
+    rows: OrderRows,
+    report: Report,
+    output: Path,
+    size: int,
+    seconds: float,
+    out: TextIO,
+    *,
+    read_seconds: float | None = None,
 ) -> None:
     k = report.kpis
     delimiter = {"\t": "tab", "whitespace": "spaces"}.get(rows.delimiter, rows.delimiter)
@@ -244,5 +274,11 @@ def _summary(
         if isinstance(section, Unavailable)
     ]
     lines += [f"Not in the report: {name} — {reason}" for name, reason in missing]
-    lines.append(f"Wrote {output} ({size / 1024:,.0f} KiB) in {seconds:.1f} s")
+    if read_seconds is not None:
+        rate = f" ({rows.rows_read / read_seconds:,.0f} rows/s)" if read_seconds > 0 else ""
+        lines.append(
+            f"Read {rows.rows_read:,} rows in {duration(read_seconds)}{rate}, analysed them "
+            f"in {duration(max(seconds - read_seconds, 0.0))}"
+        )
+    lines.append(f"Wrote {output} ({size / 1024:,.0f} KiB) in {duration(seconds)}")
     print("\n".join(lines), file=out)
