@@ -42,18 +42,18 @@ class ReplicaRouter:
     """Django's database router: reads go to the replica only inside a view marked with
     :func:`reads_from_replica` and outside a transaction; writes always go to the primary."""
 
-    def db_for_read(self, model: type, **hints: Any) -> str | None:
+    def db_for_read(self, model: type, **_hints: Any) -> str | None:
         if not _reading.get() or REPLICA not in settings.DATABASES:
             return None
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None
         return REPLICA
 
-    def db_for_write(self, model: type, **hints: Any) -> str:
+    def db_for_write(self, model: type, **_hints: Any) -> str:
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+    def allow_relation(self, _obj1: Any, _obj2: Any, **_hints: Any) -> bool:
         return True  # one database, two doors
 
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **_hints: Any) -> bool:
         return db == DEFAULT_DB_ALIAS  # the replica follows the primary's schema by itself

@@ -231,7 +231,8 @@ def _readings(data: bytes) -> Iterator[bytes]:
         for part in mail.walk():
             if part.is_multipart():
                 continue
-            body = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            body = payload if isinstance(payload, bytes) else b""
             yield body.lower()
             charset = part.get_content_charset() or "utf-8"
             yield body.decode(charset, errors="replace").lower().encode()

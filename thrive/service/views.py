@@ -154,7 +154,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
     found = get_object_or_404(
         Attachment, pk=attachment_pk, message__conversation_id=pk, content__isnull=False
     )
-    response = HttpResponse(bytes(found.content), content_type="application/octet-stream")
+    response = HttpResponse(bytes(found.content or b""), content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, found.filename or "file")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
