@@ -38,6 +38,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -487,6 +488,9 @@ def main() -> int:
         args.people, args.lines, args.workers = 20_000, 50_000, args.workers or "1,2"
     args.load_start = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    # Stopped from outside (kill, a CI time-out): unwind, so the cluster is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.ExitStack() as stack:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         if "postgresql" in backends and not args.pg_url:
