@@ -144,7 +144,10 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
         prepared = [tuple(row) + tail for row in rows]
     with connection.cursor() as cursor:
         if postgres:
-            _copy(cursor.cursor, model._meta.db_table, names, by_attname, columns, prepared)
+            # COPY goes to psycopg's own cursor: make its errors Django's, as execute's are,
+            # so the engine reports a refused batch instead of failing the whole import.
+            with connection.wrap_database_errors:
+                _copy(cursor.cursor, model._meta.db_table, names, by_attname, columns, prepared)
         else:
             marks = ", ".join(["%s"] * len(names))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - model meta
