@@ -533,14 +533,14 @@ def _run(args: argparse.Namespace, backends: list[str]) -> int:
                 print(f"{backend}: importing people", file=sys.stderr)
                 people = import_file(people_csv, ["--kind", "people", "--no-dry-run"], env)
                 r["people"].append(people)
-                print(f"{backend}: {people.rate:,.0f} people/s", file=sys.stderr)
+                print(f"{backend}: people {_said(people)}", file=sys.stderr)
                 r["floor people"].append(floor_load(people_csv, PEOPLE_TABLE, backend, target))
             if "lines" not in args.kinds:
                 continue
             print(f"{backend}: importing order lines", file=sys.stderr)
             lines = import_file(orders_csv, ["--preset", "shopify-orders", "--no-dry-run"], env)
             r["lines"].append(lines)
-            print(f"{backend}: {lines.rate:,.0f} order lines/s", file=sys.stderr)
+            print(f"{backend}: order lines {_said(lines)}", file=sys.stderr)
             r["floor lines"].append(floor_load(orders_csv, LINES_TABLE, backend, target))
             if round_ == 0 and not args.no_dry:
                 print(f"{backend}: dry run of the orders file on the full database",
@@ -594,6 +594,14 @@ def _scaling(
             out.append((kind, n, rows, seconds, cpu, server))
             print(f"{backend}: {n} at once: {rows / seconds:,.0f} {kind}/s", file=sys.stderr)
     return out
+
+
+def _said(t: Timed) -> str:
+    """One run's figures, printed as it ends (a run stopped later still leaves them)."""
+    return (
+        f"{t.rows:,} rows in {t.seconds:.1f} s: {t.rate:,.0f}/s, CPU {t.cpu:.1f} s, server CPU "
+        f"{_server(t) or '?'} s, peak {t.peak_mb:.0f} MB, load {os.getloadavg()[0]:.1f}"
+    )
 
 
 def _server(t: Timed) -> str:
