@@ -3,9 +3,15 @@
 Making a model instance per row and saving it caps an import at a few hundred rows a
 second; even ``bulk_create`` spends most of its time preparing instances. The importer
 instead reserves the ids it needs (so it can link people, their stage history and timeline
-without reading anything back) and writes plain tuples: COPY on PostgreSQL, one
+without reading anything back) and writes plain tuples: binary COPY on PostgreSQL, one
 executemany on SQLite. Values are converted the way Django stores them, so the ORM reads
 the rows back like any other.
+
+Binary COPY sends each value in the column's own wire format (an 8-byte integer, a
+microsecond count for a timestamp) instead of text the server parses again: about half the
+client's CPU per row and less of the server's. The column types come from the table itself
+(once per table and connection); a table with a column type binary COPY here does not know
+is written by text COPY, as before.
 
 Call these only inside ``transaction.atomic``: on SQLite the transaction holds the write
 lock (Thrive opens them IMMEDIATE), which is what makes ``MAX(id) + 1`` safe there; on
@@ -16,11 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 
 @functools.lru_cache(maxsize=8192)  # an import repeats its own "now" in every row
@@ -134,14 +144,105 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
         prepared = [tuple(row) + tail for row in rows]
     with connection.cursor() as cursor:
         if postgres:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
+            # COPY goes to psycopg's own cursor: make its errors Django's, as execute's are,
+            # so the engine reports a refused batch instead of failing the whole import.
+            with connection.wrap_database_errors:
+                _copy(cursor.cursor, model._meta.db_table, names, by_attname, columns, prepared)
         else:
             marks = ", ".join(["%s"] * len(names))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - model meta
             cursor.executemany(sql, prepared)
     return len(rows)
+
+
+# PostgreSQL type oids binary COPY writes here, with how a value the importer holds becomes
+# what psycopg's binary dumper for that type takes (None: as it is).
+_INT2, _INT4, _INT8, _BOOL, _TEXT, _VARCHAR = 21, 23, 20, 16, 25, 1043
+_TIMESTAMPTZ, _NUMERIC, _JSONB, _INET = 1184, 1700, 3802, 869
+
+
+def _to_decimal(value: Any) -> Any:
+    # Money is carried as text from the reading process; binary numeric needs a number.
+    return value if value is None or isinstance(value, Decimal) else Decimal(value)
+
+
+def _to_inet(value: Any) -> Any:
+    return value if value is None or not isinstance(value, str) else ipaddress.ip_address(value)
+
+
+_BINARY: dict[int, Callable[[Any], Any] | None] = {
+    _INT2: None,
+    _INT4: None,
+    _INT8: None,
+    _BOOL: None,
+    _TEXT: None,
+    _VARCHAR: None,
+    _TIMESTAMPTZ: None,
+    _NUMERIC: _to_decimal,
+    _JSONB: None,  # already JSON text (see _json): sent as is, see _JsonbText
+    _INET: _to_inet,
+}
+
+
+class _JsonbText(Dumper):
+    """jsonb in binary: a version byte, then the JSON text the importer already made."""
+
+    format = Format.BINARY
+    oid = _JSONB
+
+    def dump(self, obj: Any) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+_column_types: dict[tuple[str, str], dict[str, int]] = {}
+
+
+def _types_of(cursor: Any, table: str) -> dict[str, int]:
+    """Column name → type oid of ``table``, read once per database and table."""
+    key = (cursor.connection.info.dbname, table)
+    types = _column_types.get(key)
+    if types is None:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        types = _column_types[key] = {name: oid for name, oid in cursor.fetchall()}
+    return types
+
+
+def _copy(
+    cursor: Any,
+    table: str,
+    names: list[str],
+    by_attname: dict[str, models.Field[Any, Any]],
+    columns: str,
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """COPY ``rows`` into ``table``: binary when every column's type is one of _BINARY."""
+    qn = connection.ops.quote_name
+    types = _types_of(cursor, table)
+    oids = [types[_column(by_attname[name])] for name in names]
+    if not all(oid in _BINARY for oid in oids):
+        with cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    todo = [(i, c) for i, oid in enumerate(oids) if (c := _BINARY[oid]) is not None]
+    if todo:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, c in todo:
+                values[i] = c(values[i])
+            converted.append(values)
+        rows = converted  # type: ignore[assignment]
+    if _JSONB in oids:
+        cursor.adapters.register_dumper(None, _JsonbText)
+    with cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(oids)
+        for row in rows:
+            copy.write_row(row)
 
 
 def chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
