@@ -213,12 +213,16 @@ class _BetaGeometricFit:
         remain.  The values are those of the two methods, to rounding.
         """
         t_arr = _as_horizon(t)
-        x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T)
+        # The two outputs double as the scratch space of the checks and of the grouping:
+        # a fresh 8 MB array costs about as much as a pass over it (its pages are new).
+        shape = np.broadcast_shapes(np.shape(frequency), np.shape(recency), np.shape(T))
+        p, expected = np.empty(shape), np.empty(shape)
+        x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T, scratch=expected)
         cells = None
         if t_arr.ndim == 0 and x.size > _GROUP_ABOVE and x.shape == big_t.shape:
-            cells = _frequency_age_cells(x, big_t)
+            cells = _frequency_age_cells(x, big_t, p, expected)
         if cells is not None:
-            return self._p_alive_and_expected_by_cell(t_arr, x, t_x, big_t, *cells)
+            return self._p_alive_and_expected_by_cell(t_arr, t_x, big_t, *cells, p, expected)
         pairs = None
         if t_arr.ndim == 0 and x.size > _GROUP_ABOVE and x.shape == big_t.shape:
             pairs = _frequency_age_pairs(x, big_t)
@@ -237,6 +241,70 @@ class _BetaGeometricFit:
         d += np.take(intercept, pair)
         p = _p_alive_from_log_odds(d, at_least_minus_100=True)
         expected = np.take(g, pair)
+        expected *= p
+        return p, expected
+
+    def p_alive_and_expected_purchases_days(
+        self,
+        t: object,
+        frequency: object,
+        recency_days: object,
+        age_days: object,
+        *,
+        days_per_unit: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``p_alive_and_expected_purchases(t, frequency, recency_days / days_per_unit,
+        age_days / days_per_unit)`` for whole-number arrays, as scoring has them (order
+        dates give whole days): the same values, without the passes that find out whether
+        float ages are whole days and without converting the day counts.
+
+        The ages index the (frequency, age) tables directly, and alpha + T comes from a
+        table over the days (alpha + days / days_per_unit, the same operations as the
+        float call's).  Anything else (floats, a horizon per customer, few customers,
+        very frequent buyers) takes the float call, which also words the errors.
+        """
+        x, tx, ta = (np.asarray(v) for v in (frequency, recency_days, age_days))
+        k = float(days_per_unit)
+        t_arr = _as_horizon(t)
+
+        def as_floats() -> tuple[np.ndarray, np.ndarray]:
+            return self.p_alive_and_expected_purchases(t, x, tx / k, ta / k)
+
+        whole = all(v.dtype.kind in "iu" for v in (x, tx, ta))
+        if not (whole and t_arr.ndim == 0 and x.size > _GROUP_ABOVE and k > 0):
+            return as_floats()
+        if not (x.ndim == 1 and x.shape == tx.shape == ta.shape):
+            return as_floats()
+        # The checks of validate_frequency_recency_T, on integers: no finiteness or
+        # whole-number passes; any failure is reported by the float call.
+        if x.min() < 0 or tx.min() < 0 or np.any(tx > ta):
+            return as_floats()
+        if np.any((x == 0) != (tx == 0)):
+            return as_floats()
+        slots = int(ta.max()) + 1
+        size = (int(x.max()) + 1) * slots
+        if size > 4 * x.size:
+            return as_floats()
+        p, expected = np.empty(x.shape), np.empty(x.shape)
+        key = np.multiply(x, slots, dtype=np.intp)
+        key += ta
+        used = np.flatnonzero(np.bincount(key, minlength=size))
+        px = (used // slots).astype(float)
+        p_t = (used % slots) / k
+        g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
+        tables = np.zeros((3, size))
+        tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
+        # alpha + T and alpha + t_x for every day count (t_x <= T, so one table serves).
+        alpha_at = np.arange(slots) / k
+        alpha_at += self.alpha
+        d, scratch = p, expected
+        np.take(alpha_at, ta, out=d, mode="clip")
+        d /= np.take(alpha_at, tx, out=scratch, mode="clip")
+        np.log(d, out=d)
+        d *= np.take(tables[2], key, out=scratch, mode="clip")
+        d += np.take(tables[1], key, out=scratch, mode="clip")
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
+        np.take(tables[0], key, out=expected, mode="clip")
         expected *= p
         return p, expected
 
@@ -262,7 +330,6 @@ class _BetaGeometricFit:
     def _p_alive_and_expected_by_cell(
         self,
         t_arr: np.ndarray,
-        x: np.ndarray,
         t_x: np.ndarray,
         big_t: np.ndarray,
         key: np.ndarray,
@@ -270,19 +337,26 @@ class _BetaGeometricFit:
         px: np.ndarray,
         p_t: np.ndarray,
         size: int,
+        p: np.ndarray,
+        expected: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The per-pair values laid out in tables over the (x, T) key, so that each
-        customer needs one gather per value and no pair numbering."""
+        customer needs one gather per value and no pair numbering; written into p and
+        expected (``expected`` is the scratch space until the last step)."""
         g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
         tables = np.zeros((3, size))
         tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
-        d = self.alpha + big_t
-        d /= self.alpha + t_x
+        d, scratch = p, expected
+        np.add(big_t, self.alpha, out=d)
+        np.add(t_x, self.alpha, out=scratch)
+        d /= scratch
         np.log(d, out=d)
-        d *= np.take(tables[2], key)
-        d += np.take(tables[1], key)
-        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0)
-        expected = np.take(tables[0], key)
+        d *= np.take(tables[2], key, out=scratch, mode="clip")
+        d += np.take(tables[1], key, out=scratch, mode="clip")
+        # d >= -100 by construction; when no pair's bound passes 700 (ln of the largest
+        # ratio, t_x = 0), the search for overflowing d is skipped as well.
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
+        np.take(tables[0], key, out=expected, mode="clip")
         expected *= p
         return p, expected
 
@@ -377,7 +451,11 @@ _GROUP_ABOVE = 10_000
 
 
 def _p_alive_from_log_odds(
-    d: np.ndarray, *, at_least_minus_100: bool = False, at_most_700: bool = False
+    d: np.ndarray,
+    *,
+    at_least_minus_100: bool = False,
+    at_most_700: bool = False,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """1 / (1 + e**d), i.e. expit(-d), for d in [-inf, inf].
 
@@ -387,9 +465,14 @@ def _p_alive_from_log_odds(
     to 1 and P(alive) is exactly 1; above 700 (where e**d would soon overflow) P(alive) is
     e**-d to double precision, computed for those rows alone.  Callers that know d >= -100
     skip the clipping (a pass over the data), callers that know d <= 700 the search for
-    larger ones.
+    larger ones.  ``out`` (which may be d itself) receives the result when d is known
+    to lie in [-100, 700].
     """
     d = np.asarray(d, dtype=float)
+    if at_least_minus_100 and at_most_700 and out is not None:
+        np.exp(d, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
     if at_least_minus_100:
         with np.errstate(over="ignore"):
             p = np.exp(d)
@@ -407,7 +490,7 @@ def _p_alive_from_log_odds(
 
 
 def _frequency_age_cells(
-    x: np.ndarray, big_t: np.ndarray
+    x: np.ndarray, big_t: np.ndarray, slot: np.ndarray, scratch: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None:
     """Customers keyed by (frequency, age) without sorting anything: (each customer's key,
     the keys in use, x and T of each key in use, the key range), or None when the ages do
@@ -429,11 +512,11 @@ def _frequency_age_cells(
     size = (float(x.max()) + 1.0) * slots
     if slots > n or size > 4.0 * n:
         return None
-    slot = np.multiply(big_t, per_unit)
+    np.multiply(big_t, per_unit, out=slot)
     np.rint(slot, out=slot)
-    if not np.array_equal(slot / per_unit, big_t):
+    if not np.array_equal(np.divide(slot, per_unit, out=scratch), big_t):
         return None
-    slot += x * float(slots)
+    slot += np.multiply(x, float(slots), out=scratch)
     key = slot.astype(np.intp)
     used = np.flatnonzero(np.bincount(key, minlength=int(size)))
     return key, used, (used // slots).astype(float), (used % slots) / per_unit, int(size)
