@@ -217,12 +217,26 @@ def thrive_e2e(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
 
 def thrive_predict(data: dict[str, np.ndarray]) -> tuple[Run, Finish]:
     """P(alive) and 90-day expected purchases for every customer, as
-    ``thrive.analytics.scoring.score_customers`` asks the fitted model for them."""
+    ``thrive.analytics.scoring.score_customers`` asks the fitted model for them (whole days)."""
     x, tx, big_t = data["x"], data["tx"], data["T"]
     fit = thrive_fit("bgnbd", BGNBD_TRUTH)
+    # Scoring has whole day counts (order dates) and passes them as integers; the data's
+    # weeks are those day counts / 7, which the check below makes sure of (not timed).
+    frequency = x.astype(np.int64)
+    recency_days = np.rint(tx * 7.0).astype(np.int64)
+    age_days = np.rint(big_t * 7.0).astype(np.int64)
+    if not (
+        np.array_equal(frequency, x)
+        and np.array_equal(recency_days / 7.0, tx)
+        and np.array_equal(age_days / 7.0, big_t)
+    ):
+        raise ValueError("the predict data is not whole days in weeks")
 
     def run() -> tuple[Any, dict[str, float]]:
-        return fit.p_alive_and_expected_purchases(PREDICT_HORIZON_WEEKS, x, tx, big_t), {}
+        result = fit.p_alive_and_expected_purchases_days(
+            PREDICT_HORIZON_WEEKS, frequency, recency_days, age_days, days_per_unit=7.0
+        )
+        return result, {}
 
     def finish(result: Any) -> tuple[dict[str, Any], dict[str, np.ndarray], Any]:
         p_alive, expected = result

@@ -62,11 +62,13 @@ def score_customers(days: CustomerPurchaseDays, *, as_of: dt.date) -> Scoring:
     else:
         rfm, segments = None, np.array([], dtype=str)
     frequency = days.frequency.astype(np.float64)
-    recency = (days.last_day - days.first_day).astype(np.float64) / UNIT_DAYS
+    span_days = (days.last_day - days.first_day).astype(np.int64)
+    recency = span_days.astype(np.float64) / UNIT_DAYS
     # T runs to the last observed day, as in the insights core's summaries (the CDNOW
     # convention: first seen 1 Jan, observed to 30 Sep, T = 272 days).
     observation_end = as_of64 - np.timedelta64(1, "D")
-    age = (observation_end - days.first_day).astype(np.float64) / UNIT_DAYS
+    age_days = (observation_end - days.first_day).astype(np.int64)
+    age = age_days.astype(np.float64) / UNIT_DAYS
     repeaters = frequency > 0
     if n < MIN_CUSTOMERS or int(repeaters.sum()) < MIN_REPEATERS:
         reason = (
@@ -77,9 +79,10 @@ def score_customers(days: CustomerPurchaseDays, *, as_of: dt.date) -> Scoring:
     fit = fit_bgnbd(frequency, recency, age)
     monetary = days.repeat_average()
     spend = fit_gamma_gamma(frequency[repeaters], monetary[repeaters])
-    # One call: the inputs are checked and P(alive) computed once for both.
-    p_alive, expected = fit.p_alive_and_expected_purchases(
-        90.0 / UNIT_DAYS, frequency, recency, age
+    # One call: the inputs are checked and P(alive) computed once for both; whole day
+    # counts spare it finding out that the ages are whole days (same values).
+    p_alive, expected = fit.p_alive_and_expected_purchases_days(
+        90.0 / UNIT_DAYS, days.frequency, span_days, age_days, days_per_unit=UNIT_DAYS
     )
     p_alive = np.clip(p_alive, 0.0, 1.0)
     clv = customer_lifetime_value(

@@ -213,7 +213,16 @@ class _BetaGeometricFit:
         remain.  The values are those of the two methods, to rounding.
         """
         t_arr = _as_horizon(t)
-        x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T)
+        # The two outputs double as the scratch space of the checks and of the grouping:
+        # a fresh 8 MB array costs about as much as a pass over it (its pages are new).
+        shape = np.broadcast_shapes(np.shape(frequency), np.shape(recency), np.shape(T))
+        p, expected = np.empty(shape), np.empty(shape)
+        x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T, scratch=expected)
+        cells = None
+        if t_arr.ndim == 0 and x.size > _GROUP_ABOVE and x.shape == big_t.shape:
+            cells = _frequency_age_cells(x, big_t, p, expected)
+        if cells is not None:
+            return self._p_alive_and_expected_by_cell(t_arr, t_x, big_t, *cells, p, expected)
         pairs = None
         if t_arr.ndim == 0 and x.size > _GROUP_ABOVE and x.shape == big_t.shape:
             pairs = _frequency_age_pairs(x, big_t)
@@ -221,6 +230,89 @@ class _BetaGeometricFit:
             p = _p_alive_from_log_odds(self._log_odds_dead(x, t_x, big_t))
             return p, p * self.expected_purchases_if_alive(t_arr, x, big_t)
         px, p_t, pair = pairs
+        g, intercept, slope, _ = self._per_pair(t_arr, px, p_t)
+        # d = ln(a/(b+x+s-1)) + (r+x) ln((alpha+T)/(alpha+t_x)), in place: the log of the
+        # ratio (not a difference of logs) keeps d accurate for very frequent buyers.
+        d = self.alpha + big_t
+        d /= self.alpha + t_x
+        np.log(d, out=d)
+        # np.take: a plain gather, faster than fancy indexing.
+        d *= np.take(slope, pair)
+        d += np.take(intercept, pair)
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True)
+        expected = np.take(g, pair)
+        expected *= p
+        return p, expected
+
+    def p_alive_and_expected_purchases_days(
+        self,
+        t: object,
+        frequency: object,
+        recency_days: object,
+        age_days: object,
+        *,
+        days_per_unit: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``p_alive_and_expected_purchases(t, frequency, recency_days / days_per_unit,
+        age_days / days_per_unit)`` for whole-number arrays, as scoring has them (order
+        dates give whole days): the same values, without the passes that find out whether
+        float ages are whole days and without converting the day counts.
+
+        The ages index the (frequency, age) tables directly, and alpha + T comes from a
+        table over the days (alpha + days / days_per_unit, the same operations as the
+        float call's).  Anything else (floats, a horizon per customer, few customers,
+        very frequent buyers) takes the float call, which also words the errors.
+        """
+        x, tx, ta = (np.asarray(v) for v in (frequency, recency_days, age_days))
+        k = float(days_per_unit)
+        t_arr = _as_horizon(t)
+
+        def as_floats() -> tuple[np.ndarray, np.ndarray]:
+            return self.p_alive_and_expected_purchases(t, x, tx / k, ta / k)
+
+        whole = all(v.dtype.kind in "iu" for v in (x, tx, ta))
+        if not (whole and t_arr.ndim == 0 and x.size > _GROUP_ABOVE and k > 0):
+            return as_floats()
+        if not (x.ndim == 1 and x.shape == tx.shape == ta.shape):
+            return as_floats()
+        # The checks of validate_frequency_recency_T, on integers: no finiteness or
+        # whole-number passes; any failure is reported by the float call.
+        if x.min() < 0 or tx.min() < 0 or np.any(tx > ta):
+            return as_floats()
+        if np.any((x == 0) != (tx == 0)):
+            return as_floats()
+        slots = int(ta.max()) + 1
+        size = (int(x.max()) + 1) * slots
+        if size > 4 * x.size:
+            return as_floats()
+        p, expected = np.empty(x.shape), np.empty(x.shape)
+        key = np.multiply(x, slots, dtype=np.intp)
+        key += ta
+        used = np.flatnonzero(np.bincount(key, minlength=size))
+        px = (used // slots).astype(float)
+        p_t = (used % slots) / k
+        g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
+        tables = np.zeros((3, size))
+        tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
+        # alpha + T and alpha + t_x for every day count (t_x <= T, so one table serves).
+        alpha_at = np.arange(slots) / k
+        alpha_at += self.alpha
+        d, scratch = p, expected
+        np.take(alpha_at, ta, out=d, mode="clip")
+        d /= np.take(alpha_at, tx, out=scratch, mode="clip")
+        np.log(d, out=d)
+        d *= np.take(tables[2], key, out=scratch, mode="clip")
+        d += np.take(tables[1], key, out=scratch, mode="clip")
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
+        np.take(tables[0], key, out=expected, mode="clip")
+        expected *= p
+        return p, expected
+
+    def _per_pair(
+        self, t_arr: np.ndarray, px: np.ndarray, p_t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """G, the log-odds' intercept and slope for each (x, T) pair, and an upper bound
+        of d over every customer of these pairs (t_x >= 0 gives the largest ratio)."""
         r, alpha, a, b, s = self.r, self.alpha, self.a, self.b, self._shift
         g = beta_geometric_expectation(t_arr, r + px, alpha + p_t, a, b + px + s)
         slope = r + px
@@ -231,16 +323,40 @@ class _BetaGeometricFit:
             # gives P(alive) = 1 exactly, and every other d is >= ln(a/(b+x+s-1)) > -100.
             none = px == 0
             intercept[none], slope[none] = -100.0, 0.0
-        # d = ln(a/(b+x+s-1)) + (r+x) ln((alpha+T)/(alpha+t_x)), in place: the log of the
-        # ratio (not a difference of logs) keeps d accurate for very frequent buyers.
-        d = alpha + big_t
-        d /= alpha + t_x
+        with np.errstate(invalid="ignore"):
+            top = intercept + slope * np.log((alpha + p_t) / alpha)
+        return g, intercept, slope, float(np.max(top, initial=-np.inf))
+
+    def _p_alive_and_expected_by_cell(
+        self,
+        t_arr: np.ndarray,
+        t_x: np.ndarray,
+        big_t: np.ndarray,
+        key: np.ndarray,
+        used: np.ndarray,
+        px: np.ndarray,
+        p_t: np.ndarray,
+        size: int,
+        p: np.ndarray,
+        expected: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The per-pair values laid out in tables over the (x, T) key, so that each
+        customer needs one gather per value and no pair numbering; written into p and
+        expected (``expected`` is the scratch space until the last step)."""
+        g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
+        tables = np.zeros((3, size))
+        tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
+        d, scratch = p, expected
+        np.add(big_t, self.alpha, out=d)
+        np.add(t_x, self.alpha, out=scratch)
+        d /= scratch
         np.log(d, out=d)
-        # np.take: a plain gather, faster than fancy indexing.
-        d *= np.take(slope, pair)
-        d += np.take(intercept, pair)
-        p = _p_alive_from_log_odds(d, at_least_minus_100=True)
-        expected = np.take(g, pair)
+        d *= np.take(tables[2], key, out=scratch, mode="clip")
+        d += np.take(tables[1], key, out=scratch, mode="clip")
+        # d >= -100 by construction; when no pair's bound passes 700 (ln of the largest
+        # ratio, t_x = 0), the search for overflowing d is skipped as well.
+        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
+        np.take(tables[0], key, out=expected, mode="clip")
         expected *= p
         return p, expected
 
@@ -334,7 +450,13 @@ class _BetaGeometricFit:
 _GROUP_ABOVE = 10_000
 
 
-def _p_alive_from_log_odds(d: np.ndarray, *, at_least_minus_100: bool = False) -> np.ndarray:
+def _p_alive_from_log_odds(
+    d: np.ndarray,
+    *,
+    at_least_minus_100: bool = False,
+    at_most_700: bool = False,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """1 / (1 + e**d), i.e. expit(-d), for d in [-inf, inf].
 
     numpy's vectorised exp is ~10x faster than scipy's expit, but only on ordinary
@@ -342,9 +464,15 @@ def _p_alive_from_log_odds(d: np.ndarray, *, at_least_minus_100: bool = False) -
     take a slow path.  So d is clipped to [-100, 700] first: below -100, e**d vanishes next
     to 1 and P(alive) is exactly 1; above 700 (where e**d would soon overflow) P(alive) is
     e**-d to double precision, computed for those rows alone.  Callers that know d >= -100
-    skip the clipping (a pass over the data).
+    skip the clipping (a pass over the data), callers that know d <= 700 the search for
+    larger ones.  ``out`` (which may be d itself) receives the result when d is known
+    to lie in [-100, 700].
     """
     d = np.asarray(d, dtype=float)
+    if at_least_minus_100 and at_most_700 and out is not None:
+        np.exp(d, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
     if at_least_minus_100:
         with np.errstate(over="ignore"):
             p = np.exp(d)
@@ -353,10 +481,45 @@ def _p_alive_from_log_odds(d: np.ndarray, *, at_least_minus_100: bool = False) -
         np.exp(p, out=p)
     p += 1.0
     np.reciprocal(p, out=p)
+    if at_most_700:
+        return p
     far = d > 700.0
     if far.any():
         p[far] = np.exp(-d[far])
     return p
+
+
+def _frequency_age_cells(
+    x: np.ndarray, big_t: np.ndarray, slot: np.ndarray, scratch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """Customers keyed by (frequency, age) without sorting anything: (each customer's key,
+    the keys in use, x and T of each key in use, the key range), or None when the ages do
+    not fall into few exact slots (then ``_frequency_age_pairs`` decides).
+
+    Ages in whole days measured in a unit of k days (days, or weeks as k = 7) are
+    T = days / k: the number of slots per unit k is guessed from the distinct ages of a
+    small systematic sample (the inverse of their smallest gap, rounded), slot =
+    rint(T * k) and key = x * slots + slot.  Nothing relies on the guess: the keys are used
+    only if slot / k == T for every customer, exactly, so a key's age is that of every
+    customer in it (and the per-key values are theirs).
+    """
+    n = x.size
+    sample = np.unique(big_t[:: max(1, n // 4096)])
+    per_unit = float(np.rint(1.0 / np.diff(sample).min())) if sample.size > 1 else 1.0
+    if not 1.0 <= per_unit <= n:
+        return None
+    slots = int(np.rint(float(big_t.max()) * per_unit)) + 1
+    size = (float(x.max()) + 1.0) * slots
+    if slots > n or size > 4.0 * n:
+        return None
+    np.multiply(big_t, per_unit, out=slot)
+    np.rint(slot, out=slot)
+    if not np.array_equal(np.divide(slot, per_unit, out=scratch), big_t):
+        return None
+    slot += np.multiply(x, float(slots), out=scratch)
+    key = slot.astype(np.intp)
+    used = np.flatnonzero(np.bincount(key, minlength=int(size)))
+    return key, used, (used // slots).astype(float), (used % slots) / per_unit, int(size)
 
 
 def _frequency_age_pairs(

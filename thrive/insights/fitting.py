@@ -80,12 +80,13 @@ def as_float_array(values: object, name: str) -> np.ndarray:
 
 
 def validate_frequency_recency_T(
-    frequency: object, recency: object, T: object
+    frequency: object, recency: object, T: object, *, scratch: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the usual customer-summary invariants and return float arrays (broadcast).
 
     frequency is a non-negative whole number, 0 <= recency <= T, and recency is 0 when
-    frequency is 0 (the first purchase is not a repeat purchase).
+    frequency is 0 (the first purchase is not a repeat purchase).  ``scratch``, a float
+    array of the broadcast shape, spares the whole-number check a fresh array.
     """
     x, t_x, big_t = np.broadcast_arrays(
         np.asarray(frequency, dtype=float),
@@ -99,7 +100,9 @@ def validate_frequency_recency_T(
         finite = np.isfinite(x.sum() + t_x.sum() + big_t.sum())
     if not finite and not all(np.all(np.isfinite(v)) for v in (x, t_x, big_t)):
         raise ValueError("frequency, recency and T must be finite")
-    if x.size and (x.min() < 0 or np.any(x != np.floor(x))):
+    if scratch is None or scratch.shape != x.shape:
+        scratch = None
+    if x.size and (x.min() < 0 or not np.array_equal(x, np.floor(x, out=scratch))):
         raise ValueError("frequency must be a non-negative whole number")
     # Recency past T by rounding only (1e-12 relative) is taken as T.
     past_t = t_x > big_t

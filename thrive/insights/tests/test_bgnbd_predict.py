@@ -14,7 +14,12 @@ import pytest
 from scipy import special
 
 from thrive.insights._special import beta_geometric_expectation
-from thrive.insights.bgnbd import BGNBDFit, MBGNBDFit, _frequency_age_pairs
+from thrive.insights.bgnbd import (
+    BGNBDFit,
+    MBGNBDFit,
+    _frequency_age_cells,
+    _frequency_age_pairs,
+)
 
 # Fader, Hardie & Lee (2005), CDNOW, weeks.
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -178,3 +183,87 @@ def test_expected_purchases_if_alive_groups_only_whole_frequencies() -> None:
     got = fit.expected_purchases_if_alive(HORIZON, x, big_t)
     want = beta_geometric_expectation(HORIZON, fit.r + x, fit.alpha + big_t, fit.a, fit.b + x)
     np.testing.assert_allclose(got, want, rtol=1e-11, atol=0)
+
+
+def test_keys_without_sorting_map_every_customer_to_its_frequency_and_age() -> None:
+    x, _, big_t = _customers(20_000, seed=17)
+    work = np.empty((2, x.size))
+    cells = _frequency_age_cells(x, big_t, work[0], work[1])
+    assert cells is not None
+    key, used, cell_x, cell_t, size = cells
+    index = np.full(size, -1)
+    index[used] = np.arange(used.size)
+    assert index[key].min() >= 0  # every customer's key is in use
+    np.testing.assert_array_equal(cell_x[index[key]], x)
+    np.testing.assert_array_equal(cell_t[index[key]], big_t)
+    # Ages a hair off the day grid (a float summary's rounding) are not keyed.
+    nudged = big_t.copy()
+    nudged[123] = np.nextafter(nudged[123], np.inf)
+    assert _frequency_age_cells(x, nudged, work[0], work[1]) is None
+    # Continuous ages are not whole days.
+    _, _, continuous = _customers(20_000, seed=17, days=False)
+    assert _frequency_age_cells(x, continuous, work[0], work[1]) is None
+
+
+@pytest.mark.parametrize("cls", [BGNBDFit, MBGNBDFit])
+def test_whole_day_counts_give_exactly_the_values_of_the_weeks(
+    cls: type[BGNBDFit] | type[MBGNBDFit],
+) -> None:
+    n = 200_000
+    x, t_x, big_t = _customers(n, seed=19)
+    # Edge customers: first seen on the last day, last purchase on the last day, a frequent
+    # buyer whose log-odds of dying (~717) pass ln of the largest double, where P(alive)
+    # is e**-d, a denormal (the overflow search must stay on), long gaps.
+    x[:4], t_x[:4], big_t[:4] = [0.0, 1.0, 860.0, 60.0], [0, 1, 1, 1], [0, 1, 43, 728]
+    assert (860 + 1) * (730 + 1) <= 4 * n  # within the key budget: the tables are used
+    t_x[:4] /= 7.0
+    big_t[:4] /= 7.0
+    frequency = x.astype(np.int64)
+    recency_days = np.rint(t_x * 7.0).astype(np.int64)
+    age_days = np.rint(big_t * 7.0).astype(np.int64)
+    fit = _fit(cls)
+    p, expected = fit.p_alive_and_expected_purchases_days(
+        HORIZON, frequency, recency_days, age_days, days_per_unit=7.0
+    )
+    p_weeks, e_weeks = fit.p_alive_and_expected_purchases(HORIZON, x, t_x, big_t)
+    np.testing.assert_array_equal(p, p_weeks)
+    np.testing.assert_array_equal(expected, e_weeks)
+    p_ref, e_ref = _straightforward(fit, HORIZON, x, t_x, big_t)
+    r, alpha, a, b, s = fit.r, fit.alpha, fit.a, fit.b, fit._shift
+    d = math.log(a / (b + 860 + s - 1)) + (r + 860) * math.log((alpha + 43 / 7) / (alpha + 1 / 7))
+    assert 709.8 < d < 745  # expit(-d) underflows to 0 here; e**-d does not
+    assert p[2] == pytest.approx(math.exp(-d), rel=1e-9, abs=0)
+    np.testing.assert_allclose(p[3:], p_ref[3:], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(expected[3:], e_ref[3:], rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(p[:2], p_ref[:2])
+    # Day counts as floats take the float call: the same values again.
+    p_f, e_f = fit.p_alive_and_expected_purchases_days(
+        HORIZON, x, t_x * 7.0, big_t * 7.0, days_per_unit=7.0
+    )
+    np.testing.assert_allclose(p_f, p, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(e_f, expected, rtol=1e-13, atol=0)
+
+
+def test_bad_day_counts_are_rejected_as_the_float_call_words_it() -> None:
+    fit = _fit(BGNBDFit)
+    x, t_x, big_t = _customers(20_000, seed=23)
+    frequency = x.astype(np.int64)
+    recency_days = np.rint(t_x * 7.0).astype(np.int64)
+    age_days = np.rint(big_t * 7.0).astype(np.int64)
+
+    def days(f: np.ndarray, r: np.ndarray, a: np.ndarray) -> object:
+        return fit.p_alive_and_expected_purchases_days(HORIZON, f, r, a, days_per_unit=7.0)
+
+    negative = frequency.copy()
+    negative[5] = -1
+    with pytest.raises(ValueError, match="whole number"):
+        days(negative, recency_days, age_days)
+    late = recency_days.copy()
+    late[3] = age_days[3] + 1
+    with pytest.raises(ValueError, match=r"recency must lie in \[0, T\]"):
+        days(frequency, late, age_days)
+    i = int(np.flatnonzero(frequency > 0)[0])
+    zero = recency_days.copy()
+    zero[i] = 0
+    with pytest.raises(ValueError, match=f"the first is row {i}"):
+        days(frequency, zero, age_days)
