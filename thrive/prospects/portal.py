@@ -284,9 +284,7 @@ def partner_stats(limit: int = 12) -> list[dict[str, Any]]:
         )
     # Ranked on the figures alone, then only the people shown are loaded: at 1,000,000
     # people there are tens of thousands of referrers and the map shows twelve.
-    ranked = sorted(
-        counts, key=lambda pid: (-counts[pid]["n_won"], -(revenue.get(pid) or 0), pid)
-    )
+    ranked = sorted(counts, key=lambda pid: (-counts[pid]["n_won"], -(revenue.get(pid) or 0), pid))
     rows: list[dict[str, Any]] = []
     if limit <= 0:
         return rows
