@@ -98,7 +98,10 @@ def _count_q(op: str, value: int) -> Q:
         return Q(Exists(_orders()))
     if (op, value) in {("eq", 0), ("lt", 1), ("lte", 0)}:
         return ~Q(Exists(_orders()))
-    return _per_person_q(Count("pk"), op, value, 0)
+    # COUNT(*), not COUNT(id): the order id is not in order_person_amount_idx, so counting
+    # it made PostgreSQL read every order row from the table (1.2 s of a 2 s segment count
+    # at 1.6 M orders); the person and status are in the index, and the counts are equal.
+    return _per_person_q(Count("*"), op, value, 0)
 
 
 def _amount_q(op: str, value: float) -> Q:

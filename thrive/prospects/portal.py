@@ -282,14 +282,25 @@ def partner_stats(limit: int = 12) -> list[dict[str, Any]]:
         others.setdefault(row["person__referral_received__referrer_id"], []).append(
             {"currency": row["currency"], "revenue": float(row["rev"] or 0), "orders": row["n"]}
         )
-    people = {p.pk: p for p in Person.objects.filter(pk__in=list(counts))}
-    rows = [
-        {
-            "person": people[pid], "referred": c["n_referred"], "won": c["n_won"],
-            "conversion": c["n_won"] / c["n_referred"] if c["n_referred"] else None,
-            "revenue": revenue.get(pid) or Decimal("0"), "others": others.get(pid, []),
-        }
-        for pid, c in counts.items() if pid in people
-    ]  # fmt: skip
-    rows.sort(key=lambda r: (-r["won"], -r["revenue"], r["person"].pk))
-    return rows[:limit]
+    # Ranked on the figures alone, then only the people shown are loaded: at 1,000,000
+    # people there are tens of thousands of referrers and the map shows twelve.
+    ranked = sorted(counts, key=lambda pid: (-counts[pid]["n_won"], -(revenue.get(pid) or 0), pid))
+    rows: list[dict[str, Any]] = []
+    if limit <= 0:
+        return rows
+    step = limit
+    for start in range(0, len(ranked), step):
+        wanted = ranked[start : start + step]
+        people = Person.objects.in_bulk(wanted)
+        for pid in wanted:
+            if pid not in people:  # deleted since the counts were read
+                continue
+            c = counts[pid]
+            rows.append({
+                "person": people[pid], "referred": c["n_referred"], "won": c["n_won"],
+                "conversion": c["n_won"] / c["n_referred"] if c["n_referred"] else None,
+                "revenue": revenue.get(pid) or Decimal("0"), "others": others.get(pid, []),
+            })  # fmt: skip
+            if len(rows) == limit:
+                return rows
+    return rows
