@@ -133,7 +133,9 @@ def build_report(
         else:
             clv = _section(lambda: predictive.compute_clv(model), strict)
             at_risk = _section(
-                lambda: predictive.compute_at_risk(model, totals, file_rows.customer_names),
+                lambda: predictive.compute_at_risk(
+                    model, totals, file_rows.customer_names, orders.customer_names
+                ),
                 strict,
             )
         channels = predictive.compute_channels(
