@@ -28,7 +28,7 @@ from thrive.insights.holdout import (
     repeat_purchases_by_frequency,
 )
 from thrive.insights.orders_aggregate import Orders
-from thrive.insights.paretonbd import fit_pareto_nbd
+from thrive.insights.paretonbd import ParetoNBDFit, fit_pareto_nbd
 from thrive.insights.report.customers import CustomerTotals
 from thrive.insights.report.descriptive import to_date
 from thrive.insights.report.formatting import nice_ticks
@@ -356,8 +356,30 @@ def _pareto_alternative(
     """The Pareto/NBD on the same calibration data, as a second opinion (and whether its
     fit converged)."""
     fit = fit_pareto_nbd(summary.frequency, summary.recency, summary.T)
-    by_freq = repeat_purchases_by_frequency(fit, summary, holdout_counts, holdout_length)
+    by_freq = repeat_purchases_by_frequency(_InChunks(fit), summary, holdout_counts, holdout_length)
     return ("Pareto/NBD", fit.log_likelihood, _holdout_error(by_freq), fit.converged)
+
+
+class _InChunks:
+    """A fitted model whose per-customer expected purchases are computed a slice of
+    customers at a time: each customer's value depends on her own figures only, and the
+    Pareto/NBD's temporaries take ~1.5 KB a customer (~100 MB at 1,000,000 rows, ~1 GB
+    at 10,000,000), ~25 MB a slice."""
+
+    CHUNK = 16_384
+
+    def __init__(self, fit: ParetoNBDFit) -> None:
+        self._fit = fit
+
+    def expected_purchases(
+        self, t: float, frequency: np.ndarray, recency: np.ndarray, T: np.ndarray
+    ) -> np.ndarray:
+        n = int(np.size(frequency))
+        out = np.empty(n, dtype=np.float64)
+        for i in range(0, n, self.CHUNK):
+            part = slice(i, i + self.CHUNK)
+            out[part] = self._fit.expected_purchases(t, frequency[part], recency[part], T[part])
+        return out
 
 
 def _model_check_from(
