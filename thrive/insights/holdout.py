@@ -124,8 +124,11 @@ def cumulative_tracking(
     actual = np.zeros(n_periods)
     expected = np.zeros(n_periods)
     if ids.size:
-        _, codes = np.unique(ids, return_inverse=True)
-        codes = codes.ravel()
+        if np.issubdtype(ids.dtype, np.integer):
+            codes = ids  # integer ids (the report's customer keys) sort as their codes would
+        else:
+            _, codes = np.unique(ids, return_inverse=True)
+            codes = codes.ravel()
         order = np.lexsort((offset, codes))
         c, d = codes[order], offset[order]
         distinct = np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])]

@@ -36,13 +36,17 @@ class Orders:
     ``refund_*`` arrays hold orders whose net is negative.
     """
 
-    customer_ids: np.ndarray  # object array of str
+    # Each purchase's customer as a key: its position in ``customer_names``, the sorted
+    # table of customer ids, so keys sort, group and compare exactly as the id strings do
+    # and the analysis never holds millions of string pointers (int32, not object).
+    customer_keys: np.ndarray  # int32
+    customer_names: np.ndarray  # object array of str, sorted
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64, >= 0
     channels: np.ndarray | None
     basket_ids: np.ndarray | None  # int64
     basket_products: np.ndarray | None  # object array of str
-    refund_customer_ids: np.ndarray
+    refund_customer_keys: np.ndarray  # int32 into customer_names
     refund_dates: np.ndarray
     refund_amounts: np.ndarray  # float64, < 0
     fully_refunded: int
@@ -53,6 +57,15 @@ class Orders:
     labels: Callable[[], np.ndarray] = field(
         default=lambda: np.zeros(0, dtype=object), repr=False, compare=False
     )
+
+    @property
+    def customer_ids(self) -> np.ndarray:
+        """Each purchase's customer id (made on demand: a big export has millions)."""
+        return self.customer_names[self.customer_keys]
+
+    @property
+    def refund_customer_ids(self) -> np.ndarray:
+        return self.customer_names[self.refund_customer_keys]
 
     @property
     def order_ids(self) -> np.ndarray:
@@ -177,14 +190,27 @@ def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
     del amounts
     refunds = np.flatnonzero(refund_only)
     purchase_customers = customer_codes[by_date]
+    # Keys in the order of the id strings: only the customers of these orders are sorted.
+    used = np.zeros(len(customer_table), dtype=bool)
+    used[purchase_customers] = True
+    used[customer_codes[refunds]] = True
+    used_codes = np.flatnonzero(used).astype(np.int32)
+    del used
+    names = customer_table[used_codes]
+    by_name = np.argsort(names, kind="stable")
+    key_of_code = np.full(len(customer_table), -1, dtype=np.int32)
+    key_of_code[used_codes[by_name]] = np.arange(by_name.size, dtype=np.int32)
+    names = names[by_name]
+    del used_codes, by_name
     return Orders(
-        customer_ids=_frozen(customer_table[purchase_customers]),
+        customer_keys=_frozen(key_of_code[purchase_customers]),
+        customer_names=_frozen(names),
         dates=_frozen(dates[by_date]),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
         basket_ids=None if basket_ids is None else _frozen(basket_ids),
         basket_products=None if basket_products is None else _frozen(basket_products),
-        refund_customer_ids=_frozen(customer_table[customer_codes[refunds]]),
+        refund_customer_keys=_frozen(key_of_code[customer_codes[refunds]]),
         refund_dates=_frozen(dates[refunds]),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
@@ -269,13 +295,39 @@ def _baskets(
         if codes.size
         else np.zeros(0, bool)
     )
-    pair = purchase_rank[keep_line].astype(np.int64) * n + codes[keep_line]
-    pairs, pair_index = np.unique(pair, return_inverse=True)
-    net = np.bincount(pair_index, weights=amounts[keep_line], minlength=pairs.size)
-    refunded = np.bincount(pair_index, weights=amounts[keep_line] < 0, minlength=pairs.size)
-    pairs = pairs[(refunded == 0) | (net > 0)]
+    line_purchase = purchase_rank[keep_line]
+    pair = line_purchase.astype(np.int64)
+    pair *= n
+    pair += codes[keep_line]
+    del codes
+    # Only purchases with a refund line can lose a product, so the per-pair sums (which
+    # need every line's pair index, ~50 bytes a line on 10,000,000 rows) are made for their
+    # lines alone; the other pairs are only de-duplicated, by sorting in place.
+    kept_amounts = amounts[keep_line]
+    del keep_line
+    refunds = kept_amounts < 0
+    with_refund = np.zeros(int(purchase_rank.max(initial=-1)) + 1, dtype=bool)
+    with_refund[line_purchase[refunds]] = True
+    del refunds
+    sub = with_refund[line_purchase]
+    del line_purchase, with_refund
+    sub_pairs, sub_index = np.unique(pair[sub], return_inverse=True)
+    sub_amounts = kept_amounts[sub]
+    del kept_amounts, sub
+    net = np.bincount(sub_index, weights=sub_amounts, minlength=sub_pairs.size)
+    refunded = np.bincount(sub_index, weights=sub_amounts < 0, minlength=sub_pairs.size)
+    returned = sub_pairs[(refunded > 0) & (net <= 0)]
+    del sub_index, sub_amounts, net, refunded, sub_pairs
+    pair.sort()
+    pairs = pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair
+    del pair
+    if returned.size:
+        pairs = pairs[~np.isin(pairs, returned, assume_unique=True)]
     purchase = pairs // n
-    # Renumber baskets densely: purchases without any product have no basket.
-    _, basket_ids = np.unique(purchase, return_inverse=True)
+    # Renumber baskets densely (pairs are sorted by purchase): purchases without any
+    # product have no basket.
+    basket_ids = np.cumsum(np.r_[False, purchase[1:] != purchase[:-1]], dtype=np.int64)
+    if not purchase.size:
+        basket_ids = np.zeros(0, np.int64)
     product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
-    return basket_ids.astype(np.int64), product_names
+    return basket_ids, product_names

@@ -153,7 +153,37 @@ class OrderRows:
 
     @property
     def rows_accepted(self) -> int:
-        return int(self.amounts.size) - self.refund_entries
+        entries = self.__dict__.get("_released_entries", int(self.amounts.size))
+        return int(entries) - self.refund_entries
+
+    def release_columns(self) -> None:
+        """Drop the per-row columns and the order-id table, keeping what describes the file
+        (counts, columns, skipped rows, customer names).
+
+        For a caller that has aggregated the rows and needs them no more: a 10,000,000-row
+        export's columns hold ~330 MB that the report's analysis would otherwise carry.
+        The arrays are replaced by empty ones of the same type, so a later use gets no rows
+        rather than stale ones.
+        """
+        if "_released_entries" in self.__dict__:
+            return
+        object.__setattr__(self, "_released_entries", int(self.amounts.size))
+        for name in (
+            "customer_codes",
+            "days",
+            "amounts",
+            "row_numbers",
+            "order_codes",
+            "channel_codes",
+            "product_codes",
+            "currency_codes",
+        ):
+            values = getattr(self, name)
+            if values is not None:
+                object.__setattr__(self, name, _frozen(values[:0].copy()))
+        object.__setattr__(self, "customer_table", _frozen(self.customer_table[:0].copy()))
+        if self.order_table is not None:
+            object.__setattr__(self, "order_table", StringCodes())
 
     @property
     def customer_ids(self) -> np.ndarray:

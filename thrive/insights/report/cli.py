@@ -172,6 +172,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             holdout_weeks=args.holdout_weeks,
             title=args.title,
             progress=progress,
+            release_rows=True,
         )
     except OrdersFileError as exc:
         print(f"{PROG}: error: {exc}", file=err)

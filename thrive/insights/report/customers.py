@@ -15,7 +15,7 @@ __all__ = ["CustomerTotals", "customer_totals"]
 class CustomerTotals:
     """One entry per customer with at least one purchase, sorted by customer id."""
 
-    ids: np.ndarray  # object array of str
+    ids: np.ndarray  # int32 customer keys (positions in ``Orders.customer_names``)
     orders: np.ndarray  # int64: purchases
     spent: np.ndarray  # float64: purchases less their stand-alone refunds
     first_order: np.ndarray  # datetime64[D]
@@ -29,14 +29,15 @@ def customer_totals(orders: Orders) -> CustomerTotals:
     Stand-alone refunds reduce the spend of the customer they belong to; a refund from a
     customer without any purchase in the file only reduces total revenue.
     """
-    ids, index = np.unique(orders.customer_ids, return_inverse=True)
+    ids, index = np.unique(orders.customer_keys, return_inverse=True)
     n = ids.size
     counts = np.bincount(index, minlength=n).astype(np.int64)
     spent = np.bincount(index, weights=orders.amounts, minlength=n)
     if orders.refund_amounts.size:
-        pos = np.searchsorted(ids, orders.refund_customer_ids)
+        refund_keys = orders.refund_customer_keys
+        pos = np.searchsorted(ids, refund_keys)
         pos = np.minimum(pos, max(n - 1, 0))
-        known = ids[pos] == orders.refund_customer_ids if n else np.zeros(0, bool)
+        known = ids[pos] == refund_keys if n else np.zeros(0, bool)
         np.add.at(spent, pos[known], orders.refund_amounts[known])
     day = orders.dates.astype(np.int64)
     first = np.full(n, np.iinfo(np.int64).max)

@@ -178,7 +178,7 @@ def compute_cohorts(orders: Orders, as_of: np.datetime64) -> CohortSection:
     if not np.any(keep):
         raise ValueError("the file has no complete month of orders yet")
     cm = cohort_matrix(
-        orders.customer_ids[keep],
+        orders.customer_keys[keep],
         orders.dates[keep],
         orders.amounts[keep],
         period="month",
