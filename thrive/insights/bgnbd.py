@@ -215,7 +215,9 @@ class _BetaGeometricFit:
         t_arr = _as_horizon(t)
         # The two outputs double as the scratch space of the checks and of the grouping:
         # a fresh 8 MB array costs about as much as a pass over it (its pages are new).
-        shape = np.broadcast_shapes(np.shape(frequency), np.shape(recency), np.shape(T))
+        shape = np.broadcast_shapes(
+            np.shape(np.asarray(frequency)), np.shape(np.asarray(recency)), np.shape(np.asarray(T))
+        )
         p, expected = np.empty(shape), np.empty(shape)
         x, t_x, big_t = validate_frequency_recency_T(frequency, recency, T, scratch=expected)
         cells = None

@@ -681,8 +681,8 @@ def _parse(
     if keep is not None and keep.size == 0:
         raise OrdersFileError(f"{file_path}: no usable rows out of {rows_read}: {_top(skips)}")
 
-    def column(values: array[int] | bytearray, dtype: type) -> np.ndarray:
-        got = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
+    def column(values: array[int] | array[float] | bytearray, dtype: type) -> np.ndarray:
+        got: np.ndarray = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
         return _frozen(got if keep is None else got[keep])
 
     skipped = skips.listed()

@@ -372,13 +372,14 @@ class _InChunks:
         self._fit = fit
 
     def expected_purchases(
-        self, t: float, frequency: np.ndarray, recency: np.ndarray, T: np.ndarray
+        self, t: object, frequency: object, recency: object, T: object
     ) -> np.ndarray:
-        n = int(np.size(frequency))
+        x, t_x, big_t = np.asarray(frequency), np.asarray(recency), np.asarray(T)
+        n = int(x.size)
         out = np.empty(n, dtype=np.float64)
         for i in range(0, n, self.CHUNK):
             part = slice(i, i + self.CHUNK)
-            out[part] = self._fit.expected_purchases(t, frequency[part], recency[part], T[part])
+            out[part] = self._fit.expected_purchases(t, x[part], t_x[part], big_t[part])
         return out
 
 
