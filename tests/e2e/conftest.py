@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 from thrive.core.testing.smtp import smtp_sink  # noqa: F401 (a fixture)
@@ -22,6 +25,26 @@ expect.set_options(timeout=15_000)
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server answers one request at a time. With SQLite the test database lives
+    in memory and every request thread shares its one connection; two requests at once
+    (a page's background preview while a form posts) can corrupt a statement on it
+    ("bad parameter or other API misuse"). Connections are still accepted in threads, so
+    a browser's idle keep-alive connection never blocks the next request."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):  # type: ignore[no-untyped-def]
+        def one_at_a_time(environ, start_response):  # type: ignore[no-untyped-def]
+            with self._lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM = os.environ.get("THRIVE_CHROMIUM", "/usr/bin/chromium")
 # Launch flags that work on this kind of machine: no sandbox as root, and no background
