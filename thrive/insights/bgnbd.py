@@ -293,22 +293,13 @@ class _BetaGeometricFit:
         used = np.flatnonzero(np.bincount(key, minlength=size))
         px = (used // slots).astype(float)
         p_t = (used % slots) / k
-        g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
-        tables = np.zeros((3, size))
-        tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
+        tables, top = self._pair_tables(t_arr, px, p_t, used, size)
         # alpha + T and alpha + t_x for every day count (t_x <= T, so one table serves).
         alpha_at = np.arange(slots) / k
         alpha_at += self.alpha
-        d, scratch = p, expected
-        np.take(alpha_at, ta, out=d, mode="clip")
-        d /= np.take(alpha_at, tx, out=scratch, mode="clip")
-        np.log(d, out=d)
-        d *= np.take(tables[2], key, out=scratch, mode="clip")
-        d += np.take(tables[1], key, out=scratch, mode="clip")
-        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
-        np.take(tables[0], key, out=expected, mode="clip")
-        expected *= p
-        return p, expected
+        np.take(alpha_at, ta, out=p, mode="clip")
+        p /= np.take(alpha_at, tx, out=expected, mode="clip")
+        return _from_ratio(p, expected, tables, key, top)
 
     def _per_pair(
         self, t_arr: np.ndarray, px: np.ndarray, p_t: np.ndarray
@@ -345,22 +336,21 @@ class _BetaGeometricFit:
         """The per-pair values laid out in tables over the (x, T) key, so that each
         customer needs one gather per value and no pair numbering; written into p and
         expected (``expected`` is the scratch space until the last step)."""
+        tables, top = self._pair_tables(t_arr, px, p_t, used, size)
+        np.add(big_t, self.alpha, out=p)
+        np.add(t_x, self.alpha, out=expected)
+        p /= expected
+        return _from_ratio(p, expected, tables, key, top)
+
+    def _pair_tables(
+        self, t_arr: np.ndarray, px: np.ndarray, p_t: np.ndarray, used: np.ndarray, size: int
+    ) -> tuple[np.ndarray, float]:
+        """G, intercept and slope of :meth:`_per_pair` laid out over the (x, T) key (rows
+        0, 1, 2), and the bound of d over every customer."""
         g, intercept, slope, top = self._per_pair(t_arr, px, p_t)
         tables = np.zeros((3, size))
         tables[0, used], tables[1, used], tables[2, used] = g, intercept, slope
-        d, scratch = p, expected
-        np.add(big_t, self.alpha, out=d)
-        np.add(t_x, self.alpha, out=scratch)
-        d /= scratch
-        np.log(d, out=d)
-        d *= np.take(tables[2], key, out=scratch, mode="clip")
-        d += np.take(tables[1], key, out=scratch, mode="clip")
-        # d >= -100 by construction; when no pair's bound passes 700 (ln of the largest
-        # ratio, t_x = 0), the search for overflowing d is skipped as well.
-        p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
-        np.take(tables[0], key, out=expected, mode="clip")
-        expected *= p
-        return p, expected
+        return tables, top
 
     def expected_purchases_if_alive(self, t: object, frequency: object, T: object) -> np.ndarray:
         """E[purchases in (T, T+t] | alive at T, x, T] = G(t; r+x, alpha+T, a, b+x+s)."""
@@ -687,3 +677,20 @@ def fit_mbgnbd(
     fit = _fit(MBGNBDFit, frequency, recency, T, weights, standard_errors)
     assert isinstance(fit, MBGNBDFit)  # noqa: S101 - narrows the type for checkers
     return fit
+
+
+def _from_ratio(
+    d: np.ndarray, scratch: np.ndarray, tables: np.ndarray, key: np.ndarray, top: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(alive) and expected purchases from d = (alpha + T) / (alpha + t_x) per customer
+    and the per-pair tables of ``_pair_tables``: d becomes P(alive) in place, ``scratch``
+    the expected purchases (it is the work space until the last step)."""
+    np.log(d, out=d)
+    d *= np.take(tables[2], key, out=scratch, mode="clip")
+    d += np.take(tables[1], key, out=scratch, mode="clip")
+    # d >= -100 by construction; when no pair's bound passes 700 (ln of the largest
+    # ratio, t_x = 0), the search for overflowing d is skipped as well.
+    p = _p_alive_from_log_odds(d, at_least_minus_100=True, at_most_700=top <= 700.0, out=d)
+    np.take(tables[0], key, out=scratch, mode="clip")
+    scratch *= p
+    return p, scratch
