@@ -11,7 +11,7 @@ from thrive.core.roles import Role
 from thrive.helpcentre.demo import seed_demo
 from thrive.service import services
 from thrive.service.models import Conversation, ServiceSettings
-from thrive.service.tests.conftest import customer_email
+from thrive.service.tests.conftest import customer_email, run_queued_answers
 from thrive.testing.factories import AssociateFactory, PersonFactory
 
 from .conftest import open_section, screenshot, sign_in
@@ -41,6 +41,7 @@ def test_maya_switches_on_the_automatic_first_answer(page, settings, smtp_sink):
     services.receive(bytes(customer_email(
         subject="Pausing in August", text="Can we pause our subscription for three weeks?",
     )), source="lmtp")  # fmt: skip
+    assert run_queued_answers() == 1  # what the worker does
     sent = smtp_sink.wait_for(1)
     assert sent[0].recipients == ["lena@example.com"]
     assert "pause" in sent[0].message.get_body(("plain",)).get_content().lower()

@@ -2,11 +2,13 @@
 person is answered at once with the help articles most likely to answer it, always saying
 that a person will follow up.
 
-It is sent at most once per conversation (claimed on the conversation row before the
-email goes), only for the first message of a new conversation, never to automatic mail or
-bounces (RFC 3834), and never when no article is relevant enough. It is recorded in the
-conversation as an automatic outbound message; it is not the team's first response, so
-SLA clocks and the first-response figures keep running until a person answers.
+The mail listener only queues it (:func:`queue_answer`); the worker sends it
+(:func:`thrive.service.tasks.answer_first_message`). It is sent at most once per
+conversation (claimed on the conversation row before the email goes), only for the first
+message of a new conversation, never to automatic mail or bounces (RFC 3834), and never
+when no article is relevant enough. It is recorded in the conversation as an automatic
+outbound message; it is not the team's first response, so SLA clocks and the
+first-response figures keep running until a person answers.
 
 The help centre sits in the same layer as the inbox: its articles come through core's
 registry (:mod:`thrive.core.article_suggestions`).
@@ -83,6 +85,19 @@ def _articles_for(message: Message) -> list[SuggestedArticle]:
 def _claim(conversation: Conversation, at: dt.datetime) -> bool:
     pending = Conversation.objects.filter(pk=conversation.pk, auto_answered_at__isnull=True)
     return bool(pending.update(auto_answered_at=at))
+
+
+def queue_answer(message: Message) -> bool:
+    """Queue the automatic first answer to ``message`` for the worker when it may get one;
+    True if queued. The mail listener only files the message: sending from it would make
+    the mail server that delivered the message wait on the outgoing SMTP server."""
+    if not current_settings().auto_answer or not _is_new_from_a_person(message):
+        return False
+    from .tasks import answer_first_message
+
+    pk = message.pk
+    transaction.on_commit(lambda: answer_first_message.enqueue(pk))
+    return True
 
 
 def answer_new_conversation(message: Message) -> Message | None:

@@ -86,10 +86,7 @@ def receive(
         _set_raw(raw, RawStatus.FAILED, f"Could not be filed: {type(exc).__name__}: {exc}")
         return raw
     if message is not None and source in auto_answer.LIVE_SOURCES:
-        try:
-            auto_answer.answer_new_conversation(message)
-        except Exception:  # noqa: BLE001 - the message is filed; the team answers it
-            log.exception("Could not answer message %s automatically", message.pk)
+        auto_answer.queue_answer(message)
     return raw
 
 

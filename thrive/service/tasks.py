@@ -1,5 +1,6 @@
-"""The shared inbox's heartbeat: every minute the worker checks SLA deadlines and polls
-the IMAP mailboxes, then queues the next run.
+"""The shared inbox's background work: the automatic first answer to a new conversation,
+and the heartbeat: every minute the worker checks SLA deadlines and polls the IMAP
+mailboxes, then queues the next run.
 
 Only one tick is ever pending: queuing one claims ``ServiceCursor.tick_due_at`` with a
 conditional update (the webhook sender's pattern).
@@ -15,8 +16,8 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from . import imap, services
-from .models import ServiceCursor
+from . import auto_answer, imap, services
+from .models import Message, ServiceCursor
 
 CURSOR = "service"
 TICK_EVERY = dt.timedelta(seconds=60)
@@ -47,3 +48,13 @@ def service_tick() -> dict[str, Any]:
         return {"polled": polled, "sla_tasks": services.check_sla()}
     finally:
         schedule_tick()
+
+
+@task()
+def answer_first_message(message_id: int) -> bool:
+    """Send the automatic first answer to a new conversation's first message; True if
+    sent. Claimed on the conversation row, so a retried job never sends it twice."""
+    message = Message.objects.select_related("conversation__person").filter(pk=message_id).first()
+    if message is None:  # erased since it arrived
+        return False
+    return auto_answer.answer_new_conversation(message) is not None

@@ -28,6 +28,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def run_queued_answers() -> int:
+    """Run the automatic first answers waiting in the task queue, as ``thrive worker``
+    would; returns how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for row in DBTaskResult.objects.ready().filter(task_path__endswith=".answer_first_message"):
+        result = row.task_result
+        row.set_successful(row.task.call(*result.args, **result.kwargs))
+        ran += 1
+    return ran
+
+
 @pytest.fixture
 def lmtp_listener(transactional_db):
     """``thrive mail-in``'s listener on a free loopback port; yields the port."""

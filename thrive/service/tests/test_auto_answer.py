@@ -28,7 +28,7 @@ from thrive.service.models import (
 )
 from thrive.testing.factories import AssociateFactory, PersonFactory
 
-from .conftest import customer_email
+from .conftest import customer_email, run_queued_answers
 
 SHIPPING = (
     "How long does shipping take?",
@@ -62,11 +62,13 @@ def _send(port: int, message) -> None:
 
 
 def _wait_filed(count: int, timeout: float = 5.0) -> None:
+    """Wait until ``count`` messages are filed, then do what the worker does next."""
     deadline = time.monotonic() + timeout
     done = [RawStatus.PARSED, RawStatus.SET_ASIDE, RawStatus.FAILED]
     while RawMessage.objects.filter(status__in=done).count() < count:
         assert time.monotonic() < deadline, "the listener did not file the message"
         time.sleep(0.05)
+    run_queued_answers()
 
 
 PARCEL = customer_email(
@@ -113,6 +115,32 @@ def test_a_new_conversation_gets_the_relevant_article_as_an_automatic_answer(
     first = next(f for f in queries.figures() if f.key == "first_response")
     assert first.value == "—" and first.ids == []
     assert Activity.objects.get(direction="outbound").automated is True
+
+
+def test_the_listener_queues_the_answer_for_the_worker_instead_of_sending_it_itself(
+    articles, lmtp_listener, smtp_sink
+):
+    from django_tasks_db.models import DBTaskResult
+
+    PersonFactory(email="lena@example.com")
+    _switch(True)
+    # The mail server's delivery is over once the message is stored and filed; nothing
+    # has gone out yet: the worker sends the answer.
+    _send(lmtp_listener, PARCEL)
+    assert RawMessage.objects.get().status == RawStatus.PARSED
+    queued = DBTaskResult.objects.ready().filter(task_path__endswith=".answer_first_message")
+    assert queued.count() == 1
+    assert smtp_sink.messages == []
+
+    assert run_queued_answers() == 1
+    assert len(smtp_sink.wait_for(1)) == 1
+    # The same job run again (a worker that died after sending) sends nothing more.
+    conversation = Conversation.objects.get()
+    from thrive.service.tasks import answer_first_message
+
+    assert answer_first_message.call(conversation.messages.get(kind="inbound").pk) is False
+    time.sleep(0.3)
+    assert len(smtp_sink.messages) == 1
 
 
 def test_switched_off_nothing_is_sent(articles, lmtp_listener, smtp_sink):
@@ -294,6 +322,7 @@ def test_the_conversation_shows_the_automatic_answer_as_not_the_team_s(articles,
     PersonFactory(email="lena@example.com")
     _switch(True)
     services.receive(bytes(PARCEL), source="smtp")
+    assert run_queued_answers() == 1
     conversation = Conversation.objects.get()
     page = client_for(member).get(reverse("inbox_conversation", args=[conversation.pk]))
     assert b"Automatic first answer" in page.content
