@@ -43,6 +43,24 @@ def test_declining_is_the_last_word_until_they_consent_again(owner):
     assert profiling.declined_ids() == {never.pk}
 
 
+def test_the_person_page_s_refusal_is_the_latest_withdrawal_and_only_while_it_stands(owner):
+    never, granted, declined = PersonFactory(), PersonFactory(), PersonFactory()
+    contacts.grant_consent(granted, PROFILING, actor=owner, method="web_form", source_text="Yes")
+    assert profiling.declined_on(never) is None and profiling.declined_on(granted) is None
+    profiling.decline(declined, actor=owner, words="first no")
+    contacts.grant_consent(declined, PROFILING, actor=owner, method="verbal", source_text="OK")
+    assert profiling.declined_on(declined) is None  # the grant after it stands
+    profiling.decline(declined, actor=owner, words="second no")
+    latest = profiling.declined_on(declined)
+    # Declining withdraws the grant that stood: that withdrawal is the latest word.
+    assert latest is not None and latest.source_text == "OK"
+    first = Consent.objects.get(person=declined, source_text="first no")
+    assert latest.withdrawn_at >= first.withdrawn_at
+    assert {p.pk for p in (never, granted, declined) if profiling.declined_on(p)} == (
+        profiling.declined_ids()
+    )
+
+
 def test_read_only_cannot_record_a_refusal(read_only, member):
     person = PersonFactory()
     url = f"/people/{person.pk}/decline-profiling"
