@@ -12,6 +12,7 @@ from .models import (
     MarketingSpend,
     Order,
     OrderLine,
+    PersonOrderTotals,
     Product,
     Subscription,
 )
@@ -107,3 +108,12 @@ class DealStageChangeAdmin(ReadOnlyAdmin):
     list_filter = ["to_stage"]
     search_fields = ["deal__title"]
     list_select_related = ["deal", "from_stage", "to_stage", "actor"]
+
+
+@admin.register(PersonOrderTotals)
+class PersonOrderTotalsAdmin(ReadOnlyAdmin):
+    """Each person's counted orders and net spend, kept by database triggers (read-only)."""
+
+    list_display = ["person", "orders_count", "amount"]
+    list_select_related = ["person"]
+    search_fields = ["person__email", "person__last_name"]

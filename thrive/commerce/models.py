@@ -120,6 +120,45 @@ class Order(TimeStampedModel):
         return self.total - self.refunded
 
 
+class PersonOrderTotals(models.Model):
+    """How many counted orders a person has and what they spent, kept exact by the database.
+
+    One row per person with at least one order in ``REVENUE_STATUSES``: ``orders_count``
+    of them and ``amount`` = the sum of ``total - refunded`` over them (what the
+    ``orders_count``/``orders_amount`` segment rules mean). Nobody else has a row; their
+    figures are zero.
+
+    Never written by Python. Triggers on ``commerce_order`` (migration
+    ``0006_person_order_totals``) recompute the rows of every person a statement touched
+    from the orders themselves, so each way orders are written (the ORM, ``update``,
+    imports' COPY, merges, raw SQL) keeps it right and it cannot drift by a delta.
+    """
+
+    # No foreign-key constraint: every row comes from orders, whose own constraint holds
+    # the person, and a person with orders cannot be deleted; checking it again cost an
+    # order import about a fifth of the triggers' time.
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="order_totals",
+        db_constraint=False,
+    )
+    orders_count = models.PositiveIntegerField()
+    amount = money_field()
+
+    class Meta:
+        indexes = [
+            # "Spent at least X", "N or more orders": an index-only range scan each, the
+            # person beside the figure so the rule's IN (…) never reads the table.
+            models.Index(fields=["amount", "person"], name="order_totals_amount_idx"),
+            models.Index(fields=["orders_count", "person"], name="order_totals_count_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.orders_count} orders, {self.amount}"
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(

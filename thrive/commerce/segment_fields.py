@@ -1,8 +1,9 @@
 """Segment rules about orders: how many, how much, first and last order dates.
 
 Registered with the segment registry at start-up (``CommerceConfig.ready``). Every rule
-is an ``EXISTS`` test on the (person, ordered_at) index or an ``IN`` over one grouped
-query, so counting a segment stays one query on SQLite and PostgreSQL alike.
+is an ``EXISTS`` test on the (person, ordered_at) index or an ``IN`` over the per-person
+order totals the database keeps (``PersonOrderTotals``), so counting a segment stays one
+query on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q
 
 from thrive.segments.registry import Field, ValueKind, compare_ops, date_ops, register_field
 from thrive.segments.sql import Clock
 
-from .models import REVENUE_STATUSES, Order
+from .models import REVENUE_STATUSES, Order, PersonOrderTotals
 
 
 def _orders(**filters: Any) -> Any:
@@ -67,47 +68,39 @@ _HOLDS = {
 }
 
 
-def _per_person_q(total: Any, op: str, value: Any, zero: Any) -> Q:
-    """ "This person's ``total`` over their counted orders compares with ``value``".
+def _per_person_q(column: str, op: str, value: Any, zero: Any) -> Q:
+    """ "This person's ``column`` of :class:`PersonOrderTotals` compares with ``value``".
 
-    Written as ``id IN (SELECT person_id … GROUP BY person_id HAVING …)``: the
-    aggregate is computed once for everybody and joined, where a correlated scalar
-    subquery would be re-run for every person (seconds on PostgreSQL at 100,000
-    people). People without orders have a total of ``zero``; when the comparison holds
-    for zero the rule is turned around, "nobody whose total fails it".
+    ``id IN (SELECT person_id FROM commerce_personordertotals WHERE …)``: an index-only
+    range scan of the figure's index, where aggregating every counted order per request
+    took seconds at 1,000,000 people. The table is kept exact by the database (see the
+    model). People without orders have no row and a total of ``zero``; when the
+    comparison holds for zero the rule is turned around, "nobody whose total fails it".
     """
-    per_person = (
-        Order.objects.filter(status__in=sorted(REVENUE_STATUSES))
-        .order_by()
-        .values("person")
-        .annotate(total=total)
-    )
     lookup = "exact" if op in ("eq", "ne") else op
-    holds = Q(**{f"total__{lookup}": value})
+    holds = Q(**{f"{column}__{lookup}": value})
     if op == "ne":
         holds = ~holds
+    totals = PersonOrderTotals.objects.all()
     if _HOLDS[op](zero, value):
-        return ~Q(pk__in=per_person.filter(~holds).values("person"))
-    return Q(pk__in=per_person.filter(holds).values("person"))
+        return ~Q(pk__in=totals.filter(~holds).values("person"))
+    return Q(pk__in=totals.filter(holds).values("person"))
 
 
 def _count_q(op: str, value: int) -> Q:
-    # "At least one" and "none" are the common cases: plain EXISTS is cheaper still,
-    # and both databases turn it into a (anti-)semi-join on the person index.
+    # "At least one" and "none": EXISTS on the totals' primary key, a (anti-)semi-join on
+    # both databases. At 1,000,000 people it counts in about half the time of EXISTS over
+    # the orders (0.54 s against 1.04 s; "none" 0.38–0.46 s against 1.1 s).
+    has_orders = Exists(PersonOrderTotals.objects.filter(person=OuterRef("pk")))
     if (op, value) in {("gte", 1), ("gt", 0), ("ne", 0)}:
-        return Q(Exists(_orders()))
+        return Q(has_orders)
     if (op, value) in {("eq", 0), ("lt", 1), ("lte", 0)}:
-        return ~Q(Exists(_orders()))
-    # COUNT(*), not COUNT(id): the order id is not in order_person_amount_idx, so counting
-    # it made PostgreSQL read every order row from the table (1.2 s of a 2 s segment count
-    # at 1.6 M orders); the person and status are in the index, and the counts are equal.
-    return _per_person_q(Count("*"), op, value, 0)
+        return ~Q(has_orders)
+    return _per_person_q("orders_count", op, value, 0)
 
 
 def _amount_q(op: str, value: float) -> Q:
-    money = DecimalField(max_digits=14, decimal_places=2)
-    net = Sum(F("total") - F("refunded"), output_field=money)
-    return _per_person_q(net, op, Decimal(str(value)), Decimal("0"))
+    return _per_person_q("amount", op, Decimal(str(value)), Decimal("0"))
 
 
 def register() -> None:

@@ -16,7 +16,8 @@ from django.db import models
 # Tables that are not the business's data: sign-in plumbing, the task queue, sessions,
 # admin history, and the export jobs themselves (restoring them would point at files that
 # are not there).
-EXCLUDED_MODELS = frozenset({"portability.exportrun"})
+# Per-person order totals are derived: the restored orders' triggers rebuild them.
+EXCLUDED_MODELS = frozenset({"portability.exportrun", "commerce.personordertotals"})
 
 # Columns left out of every export. Password hashes stay in the install they were made
 # in: a restored install asks each associate to set a password (docs/backup.md).
