@@ -8,7 +8,19 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .models import (
@@ -29,12 +41,20 @@ def ecosystem_counts() -> dict[str, int]:
     """People per lifecycle stage and per relationship role, every key present (0 if none)."""
     counts = {stage.value: 0 for stage in Stage}
     counts.update({role.value: 0 for role in RelationshipRole})
-    # Staff (the associate role) are counted as associates, not as customers in a stage.
-    customers = Person.objects.exclude(
-        pk__in=PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).values("person")
+    # Staff (the associate role) are counted as associates, not as customers in a stage:
+    # everyone per stage, less the staff per stage (one query). Filtering the staff out
+    # instead made PostgreSQL test each of 1,000,000 people against them, half again the
+    # cost of the count itself (bench/WORKSPACE.md).
+    everyone = Person.objects.order_by().annotate(staff=Value(False)).values("staff", "stage")
+    staff = (
+        Person.objects.order_by()
+        .filter(roles__role=RelationshipRole.ASSOCIATE)
+        .annotate(staff=Value(True))
+        .values("staff", "stage")
     )
-    for row in customers.order_by().values("stage").annotate(n=Count("id")):
-        counts[row["stage"]] = row["n"]
+    per_stage = everyone.annotate(n=Count("id")).union(staff.annotate(n=Count("id")), all=True)
+    for row in per_stage.order_by():
+        counts[row["stage"]] += -row["n"] if row["staff"] else row["n"]
     for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[role_row["role"]] = role_row["n"]
     return counts
@@ -199,7 +219,9 @@ def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
     members = _segment_members[0](segment_id) if _segment_members else None
     if members is None:
         return people.none()
-    return people.filter(pk__in=members.values("pk"))
+    # The segment's conditions joined to the list's own, not "id IN (its people)": that
+    # made PostgreSQL read every person twice, once for each query (bench/WORKSPACE.md).
+    return people & members
 
 
 # A figure computed above contacts (the dashboard's) registers the query that picks the
@@ -296,6 +318,11 @@ def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
     out: dict[str, list[Person]] = {}
     for role in (RelationshipRole.ASSOCIATE, RelationshipRole.VENDOR, RelationshipRole.PARTNER,
                  RelationshipRole.REFERRAL_PARTNER):  # fmt: skip
+        if role != RelationshipRole.ASSOCIATE:
+            found = _latest_touched(role, limit)
+            if found is not None:
+                out[role.value] = found
+                continue
         latest = by_them if role == RelationshipRole.ASSOCIATE else with_them
         people = (
             Person.objects.filter(roles__role=role)
@@ -305,6 +332,53 @@ def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
         )
         out[role.value] = list(people)
     return out
+
+
+# How many of the newest activities with a role's holders are read to find the most
+# recently touched ones.
+TOUCH_WINDOW = 64
+
+
+def _latest_touched(role: str, limit: int) -> list[Person] | None:
+    """The ``limit`` holders of ``role`` touched most recently, then those never touched,
+    by id, each with ``last_activity_at``; or None when the newest activities cannot
+    tell (the caller then asks for every holder's latest activity).
+
+    Asking each holder for their latest activity cost 10,000 index probes for the
+    vendors at 1,000,000 people (bench/WORKSPACE.md); the newest few activities with any
+    holder, read from the timeline's date index, usually name the first eight. A
+    person's first row in that window is their latest; everyone outside it was touched
+    no later than its last row, so only holders seen strictly after that row are sure.
+    """
+    holds = PersonRole.objects.filter(person=OuterRef("person_id"), role=role)
+    window = list(
+        Activity.objects.filter(Exists(holds))
+        .order_by("-occurred_at")
+        .values_list("person_id", "occurred_at")[:TOUCH_WINDOW]
+    )
+    latest: dict[int, dt.datetime] = {}
+    for pid, at in window:
+        latest.setdefault(pid, at)
+    holders = Person.objects.filter(roles__role=role).select_related("organization")
+    if len(window) == TOUCH_WINDOW:
+        edge = window[-1][1]
+        sure = [pid for pid, at in latest.items() if at > edge]
+        if len(sure) < limit:
+            return None
+        top = sorted(sure, key=lambda pid: (-latest[pid].timestamp(), pid))[:limit]
+        rows = list(holders.filter(pk__in=top))
+    else:
+        # Every holder ever touched is in the window; the rest follow by id.
+        top = sorted(latest, key=lambda pid: (-latest[pid].timestamp(), pid))[:limit]
+        first = Case(When(pk__in=top, then=Value(0)), default=Value(1))
+        rows = list(
+            holders.filter(Q(pk__in=top) | ~Q(pk__in=list(latest))).order_by(first, "id")[:limit]
+        )
+    rank = {pid: i for i, pid in enumerate(top)}
+    rows.sort(key=lambda p: (rank.get(p.pk, len(rank)), p.pk))
+    for person in rows:
+        person.last_activity_at = latest.get(person.pk)  # type: ignore[attr-defined]
+    return rows[:limit]
 
 
 def activity_versions(activity: Activity) -> list[Activity]:
