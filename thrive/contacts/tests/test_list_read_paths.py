@@ -174,3 +174,22 @@ def test_role_lists_ask_every_holder_when_the_window_cannot_tell(crowd, monkeypa
     assert queries._latest_touched(RelationshipRole.VENDOR, 8) is None
     assert _shown(RelationshipRole.VENDOR) == _plain_role_list(RelationshipRole.VENDOR, 8)
     assert _shown(RelationshipRole.VENDOR)[0][0] == crowd[0].pk
+
+
+def test_role_lists_never_trust_holders_tied_with_the_windows_last_row(monkeypatch):
+    """Six vendors touched recently, four tied just before: a window that ends inside
+    the tie cannot tell which of the four come first (by id), so the plain query answers."""
+    vendors = [PersonFactory() for _ in range(10)]
+    for person in vendors:
+        PersonRole.objects.create(person=person, role=RelationshipRole.VENDOR)
+    for first in list(Activity.objects.all()):  # the stage each was created at: retracted
+        Activity.objects.create(person=first.person, kind="note", supersedes=first, retracted=True)
+    for minutes, person in enumerate(vendors[:6]):
+        _touch(person, -100 - minutes)
+    for person in vendors[6:]:  # tied, written in id order
+        _touch(person, -50)
+    monkeypatch.setattr(queries, "TOUCH_WINDOW", 8)
+    expected = _plain_role_list(RelationshipRole.VENDOR, 8)
+    newest_first = [p.pk for p in reversed(vendors[:6])]
+    assert [pk for pk, _ in expected] == [*newest_first, vendors[6].pk, vendors[7].pk]
+    assert _shown(RelationshipRole.VENDOR) == expected
