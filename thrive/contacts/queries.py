@@ -6,8 +6,21 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .models import (
@@ -28,12 +41,20 @@ def ecosystem_counts() -> dict[str, int]:
     """People per lifecycle stage and per relationship role, every key present (0 if none)."""
     counts = {stage.value: 0 for stage in Stage}
     counts.update({role.value: 0 for role in RelationshipRole})
-    # Staff (the associate role) are counted as associates, not as customers in a stage.
-    customers = Person.objects.exclude(
-        pk__in=PersonRole.objects.filter(role=RelationshipRole.ASSOCIATE).values("person")
+    # Staff (the associate role) are counted as associates, not as customers in a stage:
+    # everyone per stage, less the staff per stage (one query). Filtering the staff out
+    # instead made PostgreSQL test each of 1,000,000 people against them, half again the
+    # cost of the count itself (bench/WORKSPACE.md).
+    everyone = Person.objects.order_by().annotate(staff=Value(False)).values("staff", "stage")
+    staff = (
+        Person.objects.order_by()
+        .filter(roles__role=RelationshipRole.ASSOCIATE)
+        .annotate(staff=Value(True))
+        .values("staff", "stage")
     )
-    for row in customers.order_by().values("stage").annotate(n=Count("id")):
-        counts[row["stage"]] = row["n"]
+    per_stage = everyone.annotate(n=Count("id")).union(staff.annotate(n=Count("id")), all=True)
+    for row in per_stage.order_by():
+        counts[row["stage"]] += -row["n"] if row["staff"] else row["n"]
     for role_row in PersonRole.objects.order_by().values("role").annotate(n=Count("id")):
         counts[role_row["role"]] = role_row["n"]
     return counts
@@ -150,20 +171,39 @@ def search_ids(word: str) -> QuerySet[Any]:
     Each name and email arm is answered by its trigram index (migration
     ``contacts/0011``); an ``OR`` of them with the company and tag tests could not use
     any index and read all the people (1,000,000 at the size bench/WORKSPACE.md measures).
+
+    The tags and companies the word names are read first (one query on two small
+    tables) and given to the UNION as ids, and an arm with nothing to match is left out.
+    With a subquery there PostgreSQL cannot know how many people a tag holds, assumed
+    the average (34,000 at 1,000,000 people), and fetched a page of a 5,580-person
+    search by reading all the people: 450 ms against 28 ms (bench/WORKSPACE.md).
     """
-    by = Person.objects.order_by()
-    return (
-        by.filter(first_name__icontains=word)
-        .values("pk")
+    named = list(
+        Tag.objects.order_by()
+        .filter(name__iexact=word)
+        .annotate(kind=Value("tag"))
+        .values_list("kind", "pk")
         .union(
-            by.filter(last_name__icontains=word).values("pk"),
-            by.filter(email__icontains=word).values("pk"),
-            by.filter(organization__in=Organization.objects.filter(name__icontains=word)).values(
-                "pk"
-            ),
-            PersonTag.objects.order_by().filter(tag__name__iexact=word).values("person_id"),
+            Organization.objects.order_by()
+            .filter(name__icontains=word)
+            .annotate(kind=Value("company"))
+            .values_list("kind", "pk"),
+            all=True,
         )
+        .order_by()
     )
+    tag_ids = [pk for kind, pk in named if kind == "tag"]
+    company_ids = [pk for kind, pk in named if kind == "company"]
+    by = Person.objects.order_by()
+    arms: list[QuerySet[Any]] = [
+        by.filter(last_name__icontains=word).values("pk"),
+        by.filter(email__icontains=word).values("pk"),
+    ]
+    if company_ids:
+        arms.append(by.filter(organization__in=company_ids).values("pk"))
+    if tag_ids:
+        arms.append(PersonTag.objects.order_by().filter(tag__in=tag_ids).values("person_id"))
+    return by.filter(first_name__icontains=word).values("pk").union(*arms)
 
 
 # Segments sit above contacts: the segments app tells the people list who is in a saved
@@ -179,7 +219,9 @@ def _in_segment(people: QuerySet[Person], segment_id: int) -> QuerySet[Person]:
     members = _segment_members[0](segment_id) if _segment_members else None
     if members is None:
         return people.none()
-    return people.filter(pk__in=members.values("pk"))
+    # The segment's conditions joined to the list's own, not "id IN (its people)": that
+    # made PostgreSQL read every person twice, once for each query (bench/WORKSPACE.md).
+    return people & members
 
 
 # A figure computed above contacts (the dashboard's) registers the query that picks the
@@ -228,6 +270,32 @@ def with_list_columns(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+class _ListPaginator(Paginator):
+    """Pages of the people list: a page's people are picked by id first, and only those
+    are read with the list's columns.
+
+    Reading the columns in the paged query itself made the database compute each row's
+    latest activity and joins for every row it skipped: page 100 is OFFSET 4,950, and
+    the query cost 240 ms at 1,000,000 people against 4 ms for the ids
+    (bench/WORKSPACE.md). The count is of the same query without the columns.
+    """
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page:
+        object_list, number, paginator = args
+        ids = list(object_list.values_list("pk", flat=True))
+        rows = with_list_columns(Person.objects.filter(pk__in=ids).order_by())
+        by_id = {person.pk: person for person in rows}
+        # In the list's order; someone deleted between the two reads is left out.
+        people = [by_id[pk] for pk in ids if pk in by_id]
+        return Page(people, number, paginator)
+
+
+def people_page(people: QuerySet[Person], per_page: int, number: Any) -> Page:
+    """Page ``number`` of the ordered ``people`` (the last for a number past the end,
+    the first for anything that is not a number), each with the list's columns."""
+    return _ListPaginator(people, per_page).get_page(number)
+
+
 def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
     """Associates, vendors and partners with their latest activity, most recent first.
 
@@ -250,6 +318,11 @@ def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
     out: dict[str, list[Person]] = {}
     for role in (RelationshipRole.ASSOCIATE, RelationshipRole.VENDOR, RelationshipRole.PARTNER,
                  RelationshipRole.REFERRAL_PARTNER):  # fmt: skip
+        if role != RelationshipRole.ASSOCIATE:
+            found = _latest_touched(role, limit)
+            if found is not None:
+                out[role.value] = found
+                continue
         latest = by_them if role == RelationshipRole.ASSOCIATE else with_them
         people = (
             Person.objects.filter(roles__role=role)
@@ -259,6 +332,53 @@ def role_activity(*, limit: int = 8) -> dict[str, list[Person]]:
         )
         out[role.value] = list(people)
     return out
+
+
+# How many of the newest activities with a role's holders are read to find the most
+# recently touched ones.
+TOUCH_WINDOW = 64
+
+
+def _latest_touched(role: str, limit: int) -> list[Person] | None:
+    """The ``limit`` holders of ``role`` touched most recently, then those never touched,
+    by id, each with ``last_activity_at``; or None when the newest activities cannot
+    tell (the caller then asks for every holder's latest activity).
+
+    Asking each holder for their latest activity cost 10,000 index probes for the
+    vendors at 1,000,000 people (bench/WORKSPACE.md); the newest few activities with any
+    holder, read from the timeline's date index, usually name the first eight. A
+    person's first row in that window is their latest; everyone outside it was touched
+    no later than its last row, so only holders seen strictly after that row are sure.
+    """
+    holds = PersonRole.objects.filter(person=OuterRef("person_id"), role=role)
+    window = list(
+        Activity.objects.filter(Exists(holds))
+        .order_by("-occurred_at")
+        .values_list("person_id", "occurred_at")[:TOUCH_WINDOW]
+    )
+    latest: dict[int, dt.datetime] = {}
+    for pid, at in window:
+        latest.setdefault(pid, at)
+    holders = Person.objects.filter(roles__role=role).select_related("organization")
+    if len(window) == TOUCH_WINDOW:
+        edge = window[-1][1]
+        sure = [pid for pid, at in latest.items() if at > edge]
+        if len(sure) < limit:
+            return None
+        top = sorted(sure, key=lambda pid: (-latest[pid].timestamp(), pid))[:limit]
+        rows = list(holders.filter(pk__in=top))
+    else:
+        # Every holder ever touched is in the window; the rest follow by id.
+        top = sorted(latest, key=lambda pid: (-latest[pid].timestamp(), pid))[:limit]
+        first = Case(When(pk__in=top, then=Value(0)), default=Value(1))
+        rows = list(
+            holders.filter(Q(pk__in=top) | ~Q(pk__in=list(latest))).order_by(first, "id")[:limit]
+        )
+    rank = {pid: i for i, pid in enumerate(top)}
+    rows.sort(key=lambda p: (rank.get(p.pk, len(rank)), p.pk))
+    for person in rows:
+        person.last_activity_at = latest.get(person.pk)  # type: ignore[attr-defined]
+    return rows[:limit]
 
 
 def activity_versions(activity: Activity) -> list[Activity]:

@@ -48,7 +48,7 @@ def _filtered(request: HttpRequest) -> tuple[PeopleFilterForm, Any]:
 
 def people_list(request: HttpRequest) -> HttpResponse:
     form, people = _filtered(request)
-    page = Paginator(queries.with_list_columns(people), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queries.people_page(people, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
