@@ -455,7 +455,8 @@ def pages_for(found: dict[str, Any]) -> list[Page]:
         Page("in segment “subscribers”", f"/people/?segment={subscribers}", "list"),
         Page("people page 100", "/people/?page=100", "list"),
         Page("organizations", "/organizations/", "list"),
-        Page("segments list (3 counts)", "/segments/", "list"),
+        # The list itself; each row's count is its own request, timed below.
+        Page("segments list", "/segments/", "list"),
     ]
     for label, pk in found["people"].items():
         pages.append(Page(f"person: {label}", f"/people/{pk}/", "person"))
@@ -466,6 +467,8 @@ def pages_for(found: dict[str, Any]) -> list[Page]:
         Page("segment “champions”", f"/segments/{champions}/", "count"),
         Page("segment “subscribers”", f"/segments/{subscribers}/", "count"),
     ]
+    for name, pk in sorted(segments.items()):
+        pages.append(Page(f"list count: {name}", f"/segments/{pk}/count", "count"))
     for label, rules in PREVIEW_RULES.items():
         text = urllib.parse.quote(json.dumps(rules, separators=(",", ":")))
         pages.append(Page(f"preview: {label}", f"/segments/preview?rules={text}", "count"))

@@ -108,6 +108,17 @@ def test_build_a_segment_and_see_its_count(page, roastery):
     assert segment.people().count() == expected
     expect(page.locator("main")).to_contain_text(f"{expected:,}")
 
+    # The list fills in every segment's count on its own; the number opens those people.
+    page.goto("/segments/")
+    link = page.get_by_role("link", name=f"{expected:,} people in Clients and advocates")
+    expect(link).to_have_text(f"{expected:,}")
+    for other in Segment.objects.exclude(pk=segment.pk):
+        count = other.people().count()
+        expect(page.get_by_role("link", name=f"{count:,} people in {other.name}")).to_be_visible()
+    screenshot(page, "segment-list")
+    link.click()
+    expect(page.locator(".page-head .muted")).to_have_text(f"{expected:,} matching")
+
 
 def test_the_dashboards_refresh_bar_follows_the_worker_and_reloads_when_done(
     page, settings, tmp_path, live_server

@@ -728,16 +728,35 @@ def rules_json(rules: dict[str, Any]) -> str:
 EDITORS = ["owner", "member"]
 
 
-def test_the_list_shows_each_segment_with_its_current_count(world, persona):
+def test_the_list_shows_each_segment_and_where_its_current_count_comes_from(world, persona):
     vip = make_segment()
     make_segment("Broken", {"rules": []})
-    Segment.objects.filter(name="Broken").update(rules={"rules": [{"field": "mood"}]})
-    html = client_for(persona).get(reverse("segments")).content.decode()
+    broken = Segment.objects.get(name="Broken")
+    Segment.objects.filter(pk=broken.pk).update(rules={"rules": [{"field": "mood"}]})
+    client = client_for(persona)
+    html = client.get(reverse("segments")).content.decode()
     assert f'href="{reverse("segment", args=[vip.pk])}"' in html
     assert f'href="/people/?segment={vip.pk}"' in html
-    assert 'aria-label="2 people in VIP customers"' in html
+    assert f'data-segment-count="{reverse("segment_count", args=[vip.pk])}"' in html
     assert "Rules need fixing" in html
     assert (reverse("segment_new") in html) == (persona.role != "read_only")
+    # Each count is asked for on its own, and is the number the segment's page shows.
+    counted = client.get(reverse("segment_count", args=[vip.pk]))
+    assert counted.status_code == 200
+    assert counted.json() == {"count": 2, "text": "2"}
+    assert vip.people().count() == 2
+    refused = client.get(reverse("segment_count", args=[broken.pk]))
+    assert refused.status_code == 400 and refused.json() == {"error": "Rules need fixing"}
+    assert client.get(reverse("segment_count", args=[broken.pk + 99])).status_code == 404
+
+
+def test_a_segment_count_needs_a_signed_in_associate(world, member):
+    vip = make_segment()
+    from django.test import Client
+
+    anonymous = Client().get(reverse("segment_count", args=[vip.pk]))
+    assert anonymous.status_code in (302, 401, 403)
+    assert b"count" not in anonymous.content
 
 
 def test_the_list_page_query_count_does_not_grow_with_segments(world, member):
