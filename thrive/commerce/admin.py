@@ -13,6 +13,7 @@ from .models import (
     Order,
     OrderLine,
     PersonOrderTotals,
+    PersonProduct,
     Product,
     Subscription,
 )
@@ -117,3 +118,12 @@ class PersonOrderTotalsAdmin(ReadOnlyAdmin):
     list_display = ["person", "orders_count", "amount"]
     list_select_related = ["person"]
     search_fields = ["person__email", "person__last_name"]
+
+
+@admin.register(PersonProduct)
+class PersonProductAdmin(ReadOnlyAdmin):
+    """Which products each person bought, first and last, kept by database triggers."""
+
+    list_display = ["person", "product", "first_at", "last_at"]
+    list_select_related = ["person", "product"]
+    search_fields = ["person__email", "product__sku"]

@@ -159,6 +159,56 @@ class PersonOrderTotals(models.Model):
         return f"{self.person_id}: {self.orders_count} orders, {self.amount}"
 
 
+class PersonProduct(models.Model):
+    """Which products a person bought, and when first and last, kept exact by the database.
+
+    One row per person and product with at least one line in an order whose status is
+    kept (``product_segment_fields.KEPT``: completed, partially refunded): ``first_at``
+    and ``last_at`` are the earliest and latest ``ordered_at`` of those orders. The
+    "bought a product / category" segment rules read it through an index instead of
+    joining every order line to its order per count.
+
+    Never written by Python. Triggers on ``commerce_orderline`` and ``commerce_order``
+    (migration ``0007_person_products``) recompute the rows of every person a statement
+    touched from the lines and orders themselves, like :class:`PersonOrderTotals`.
+    """
+
+    # No foreign-key constraints, as for the totals: every row comes from lines and
+    # orders whose own constraints hold the person and product, and neither can be
+    # deleted while it has kept lines.
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="products_bought",
+        db_constraint=False,
+        db_index=False,  # the unique (person, product) index leads with it
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="buyers",
+        db_constraint=False,
+        db_index=False,  # both indexes below lead with it
+    )
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the index the triggers' "delete this person's rows" uses.
+            models.UniqueConstraint(fields=["person", "product"], name="person_product_unique"),
+        ]
+        indexes = [
+            # "Bought ever": products in X, first bought up to now; index-only.
+            models.Index(fields=["product", "first_at", "person"], name="person_product_first_idx"),
+            # "Bought in the last N days": products in X, last bought from now - N on.
+            models.Index(fields=["product", "last_at", "person"], name="person_product_last_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} bought {self.product_id}: {self.first_at}..{self.last_at}"
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(

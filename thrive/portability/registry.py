@@ -17,7 +17,9 @@ from django.db import models
 # admin history, and the export jobs themselves (restoring them would point at files that
 # are not there).
 # Per-person order totals are derived: the restored orders' triggers rebuild them.
-EXCLUDED_MODELS = frozenset({"portability.exportrun", "commerce.personordertotals"})
+EXCLUDED_MODELS = frozenset(
+    {"portability.exportrun", "commerce.personordertotals", "commerce.personproduct"}
+)
 
 # Columns left out of every export. Password hashes stay in the install they were made
 # in: a restored install asks each associate to set a password (docs/backup.md).

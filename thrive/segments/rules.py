@@ -55,7 +55,9 @@ lead_score (0–1)                            gte, lte (open leads scored by thr
 product_bought (SKUs), category_bought      bought_ever, bought_30, bought_90, bought_180,
 (product categories)                        bought_365, not_bought_ever, not_bought_30, …
                                             (any of the list; completed or partly
-                                            refunded orders, up to the rule's "now")
+                                            refunded orders, up to the rule's "now";
+                                            read from the per-person products summary
+                                            the database keeps, commerce.PersonProduct)
 email_engagement (a number of days)         opened_within, not_opened_within,
                                             clicked_within, not_clicked_within,
                                             unsubscribed_within

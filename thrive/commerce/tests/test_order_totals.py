@@ -213,7 +213,7 @@ def test_the_migrations_counted_statuses_are_the_revenue_statuses(db):
         else:
             cursor.execute(
                 "SELECT sql FROM sqlite_master"
-                " WHERE type = 'trigger' AND tbl_name = 'commerce_order'"
+                " WHERE type = 'trigger' AND name LIKE 'commerce_order_totals_%'"
             )
             bodies = [row[0] for row in cursor.fetchall()]
     assert bodies
