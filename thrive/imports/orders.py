@@ -30,7 +30,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from thrive.commerce.models import REVENUE_STATUSES, Order, OrderLine, OrderStatus, SalesChannel
+from thrive.commerce.models import (
+    REVENUE_STATUSES,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    SalesChannel,
+)
 from thrive.contacts import lifecycle
 from thrive.contacts.models import (
     ActivityChannel,
@@ -328,11 +335,25 @@ def write_orders(run: Run, assembled: list[_Order], batch: Batch) -> None:
         _create_orders(run, batch, fresh)
 
 
+LINE_COLUMNS = [
+    "order_id", "sku", "description", "quantity", "unit_price", "discount", "line_total",
+    "product_id",
+]  # fmt: skip
+
+
+def _with_products(lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Each line (order id, SKU, …) with the catalogue product of its SKU, or None: so
+    imported orders count for the "bought" segment rules and the product reports."""
+    skus = sorted({line[1] for line in lines if line[1]})
+    products = {sku: pk for pk, sku in sink.lookup(Product, "sku", skus, ["id", "sku"])}
+    return [(*line, products.get(line[1])) for line in lines]
+
+
 def _append_lines(run: Run, batch: Batch, order_id: int, order: _Order) -> None:
     sink.insert(
         OrderLine,
-        ["order_id", "sku", "description", "quantity", "unit_price", "discount", "line_total"],
-        [(order_id, *line) for line in order.lines],
+        LINE_COLUMNS,
+        _with_products([(order_id, *line) for line in order.lines]),
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -531,11 +552,7 @@ def _create_orders(run: Run, batch: Batch, fresh: list[tuple[_Order, dict[str, A
         ],
         orders,
     )
-    sink.insert(
-        OrderLine,
-        ["order_id", "sku", "description", "quantity", "unit_price", "discount", "line_total"],
-        lines,
-    )
+    sink.insert(OrderLine, LINE_COLUMNS, _with_products(lines))
     insert_activities(activities)
     by_status: dict[str, int] = defaultdict(int)
     for _, v in fresh:

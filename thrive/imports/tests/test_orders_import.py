@@ -209,3 +209,27 @@ def test_day_first_dates_are_read_day_first_when_the_file_shows_it(owner, tmp_pa
     dry_run(job, owner)
     import_now(job, owner)
     assert Order.objects.get(number="A2").ordered_at.date() == dt.date(2024, 4, 3)
+
+
+def test_lines_are_linked_to_the_catalogue_by_sku_so_bought_rules_see_imported_orders(
+    owner, tmp_path, monkeypatch
+):
+    from thrive.commerce.models import Product
+    from thrive.segments.rules import compile_rules
+
+    monkeypatch.setattr("thrive.imports.engine.BATCH_ROWS", 1)  # lines appended later too
+    blend = Product.objects.create(sku="HB-250", name="House Blend 250g", category="Blend")
+    mug = Product.objects.create(sku="MUG-1", name="Ceramic Mug", category="Gear")
+    text = HEADER + (
+        "#1,a@x.com,paid,USD,,2024-01-01,1,House Blend 250g,12.50,HB-250,\n"
+        "#2,b@x.com,paid,USD,,2024-01-01,1,Tea,2.00,TEA-9,\n"
+        "#1,,,,,,1,Ceramic Mug,18.00,MUG-1,\n"
+        "#2,,,,,,1,Loose line,1.00,,\n"
+    )
+    full_import(write(tmp_path, "o.csv", text), "orders", owner)
+    linked = dict(OrderLine.objects.values_list("sku", "product_id"))
+    # Known SKUs find their product; unknown or empty ones stay unlinked.
+    assert linked == {"HB-250": blend.pk, "MUG-1": mug.pk, "TEA-9": None, "": None}
+    rule = {"field": "category_bought", "op": "bought_ever", "value": ["Blend"]}
+    buyers = Person.objects.filter(compile_rules({"match": "all", "rules": [rule]}))
+    assert list(buyers.values_list("email", flat=True)) == ["a@x.com"]
