@@ -16,12 +16,13 @@ Rules (shown to people in the report's "how this is computed" notes):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from thrive.insights.orders_csv import OrderRows
+from thrive.insights.orders_strings import StringCodes
 
 __all__ = ["Orders", "aggregate_orders"]
 
@@ -127,18 +128,30 @@ def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarra
     return rank[inverse], first[order].astype(np.int64)
 
 
-def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
+# Rows aggregated at a time when the export has an order column: each slice's temporaries
+# (~75 bytes a row) are freed before the next, so a 10,000,000-row export's aggregation
+# holds per-order accumulators and ~75 MB of slice rather than ~700 MB of per-row copies.
+SLICE_ROWS = 1 << 20
+
+
+def aggregate_orders(
+    rows: OrderRows, keep: np.ndarray | None = None, *, slice_rows: int | None = SLICE_ROWS
+) -> Orders:
     """Group ``rows`` (those where the boolean mask ``keep`` is True, if given) into orders
     following the module rules.
 
-    With ``keep``, each column is selected only while it is used, so aggregating the main
-    currency of a 10,000,000-row export never holds a second copy of the whole table.
+    With an order column the rows are read ``slice_rows`` at a time into per-order
+    accumulators (orders are numbered by the reader in order of first appearance, so
+    the slices merge per order code) and the figures are identical to aggregating every
+    row at once (``slice_rows=None``, kept as the reference the tests compare with): sums
+    are accumulated line by line in file order, as ``np.bincount`` adds them.
     """
+    if rows.order_codes is not None and rows.order_table is not None and slice_rows:
+        return _aggregate_sliced(rows, rows.order_codes, rows.order_table, keep, slice_rows)
 
     def pick(values: np.ndarray) -> np.ndarray:
         return values if keep is None else values[keep]
 
-    customer_table = rows.customer_table
     day = pick(rows.days)
     if rows.order_codes is None:
         # Several lines of one customer on one day are one visit (one basket, one purchase).
@@ -189,6 +202,39 @@ def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
         )
     del amounts
     refunds = np.flatnonzero(refund_only)
+    return _finish(
+        rows,
+        customer_codes,
+        by_date,
+        refunds,
+        dates,
+        net,
+        has_refund,
+        refund_lines,
+        channels,
+        basket_ids,
+        basket_products,
+        labels_from(by_date),
+    )
+
+
+def _finish(
+    rows: OrderRows,
+    customer_codes: np.ndarray,
+    by_date: np.ndarray,
+    refunds: np.ndarray,
+    dates: np.ndarray,
+    net: np.ndarray,
+    has_refund: np.ndarray,
+    refund_lines: int,
+    channels: np.ndarray | None,
+    basket_ids: np.ndarray | None,
+    basket_products: np.ndarray | None,
+    labels: Callable[[], np.ndarray],
+) -> Orders:
+    """The :class:`Orders` from per-order figures (``by_date``: the purchases in date order,
+    ``refunds``: the stand-alone refunds), with customer keys in the order of the ids."""
+    customer_table = rows.customer_table
     purchase_customers = customer_codes[by_date]
     # Keys in the order of the id strings: only the customers of these orders are sorted.
     used = np.zeros(len(customer_table), dtype=bool)
@@ -216,8 +262,235 @@ def aggregate_orders(rows: OrderRows, keep: np.ndarray | None = None) -> Orders:
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
         refund_lines=refund_lines,
         customer_codes=_frozen(purchase_customers),
-        labels=labels_from(by_date),
+        labels=labels,
     )
+
+
+def _slices(n_rows: int, keep: np.ndarray | None, size: int, dtype: type) -> Iterator[np.ndarray]:
+    """The positions of the selected rows, ``size`` rows of the file at a time, in order."""
+    for start in range(0, n_rows, size):
+        stop = min(start + size, n_rows)
+        if keep is None:
+            yield np.arange(start, stop, dtype=dtype)
+        else:
+            part = np.flatnonzero(keep[start:stop]).astype(dtype)
+            part += start
+            yield part
+
+
+def latest_day(
+    rows: OrderRows, keep: np.ndarray | None = None, slice_rows: int = SLICE_ROWS
+) -> int:
+    """The latest day (days since 1970) of the rows where ``keep``, without a copy of them."""
+    latest = None
+    for part in _slices(rows.days.size, keep, slice_rows, np.int64):
+        if part.size:
+            day = int(rows.days[part].max())
+            latest = day if latest is None else max(latest, day)
+    if latest is None:
+        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+    return latest
+
+
+def _aggregate_sliced(
+    rows: OrderRows,
+    order_codes: np.ndarray,
+    order_table: StringCodes,
+    keep: np.ndarray | None,
+    slice_rows: int,
+) -> Orders:
+    """:func:`aggregate_orders` with an order column, ``slice_rows`` rows at a time.
+
+    Pass one keeps, per order code, its first row, earliest day, running net (added line
+    by line in file order with ``np.add.at``, exactly as ``np.bincount`` adds), whether it
+    has a refund line, its first row with a channel; per product its first row. Orders
+    are then numbered in order of first appearance among the selected rows, as the whole
+    aggregation numbers them. Pass two (only with products) makes the basket pairs of
+    each slice once the purchases' date ranks are known.
+    """
+    n_rows = int(order_codes.size)
+    n_codes = len(order_table)
+    index = np.int32 if n_rows < np.iinfo(np.int32).max else np.int64
+    never = np.iinfo(index).max
+    first_row = np.full(n_codes, never, dtype=index)
+    first_day = np.full(n_codes, np.iinfo(np.int32).max, dtype=np.int32)
+    total = np.zeros(n_codes, dtype=np.float64)
+    has_refund = np.zeros(n_codes, dtype=bool)
+    refund_lines = 0
+    channel_codes, channel_table = rows.channel_codes, rows.channel_table
+    product_codes, product_table = rows.product_codes, rows.product_table
+    first_filled = product_first = named = refund_in_basket = filled_name = None
+    if channel_codes is not None and channel_table is not None:
+        filled_name = np.array([bool(v) for v in channel_table.tolist()], dtype=bool)
+        first_filled = np.full(n_codes, never, dtype=index)
+    if product_codes is not None and product_table is not None:
+        named = np.array([bool(p) for p in product_table.tolist()], dtype=bool)
+        product_first = np.full(product_table.size, never, dtype=index)
+        # Orders with a refund line of a named product: only their baskets can lose one.
+        refund_in_basket = np.zeros(n_codes, dtype=bool)
+    for part in _slices(n_rows, keep, slice_rows, index):
+        codes = order_codes[part]
+        np.minimum.at(first_row, codes, part)
+        np.minimum.at(first_day, codes, rows.days[part])
+        amount = rows.amounts[part]
+        np.add.at(total, codes, amount)
+        refund = amount < 0
+        del amount
+        has_refund[codes[refund]] = True
+        refund_lines += int(np.count_nonzero(refund))
+        if first_filled is not None and filled_name is not None and channel_codes is not None:
+            filled = filled_name[channel_codes[part]]
+            np.minimum.at(first_filled, codes[filled], part[filled])
+            del filled
+        if product_first is not None and named is not None and refund_in_basket is not None:
+            product = product_codes[part]
+            np.minimum.at(product_first, product, part)
+            refund_in_basket[codes[refund & named[product]]] = True
+            del product
+        del codes, refund, part
+
+    group = np.flatnonzero(first_row != never)
+    if group.size == 0:
+        return aggregate_orders(rows, keep, slice_rows=None)
+    firsts = first_row[group]
+    if group.size > 1 and not bool(np.all(firsts[1:] > firsts[:-1])):
+        group = group[np.argsort(firsts, kind="stable")]
+        firsts = first_row[group]
+    del first_row
+    dates = first_day[group].astype("datetime64[D]")
+    del first_day
+    net = np.round(total[group], 6)
+    del total
+    refunded = has_refund[group]
+    del has_refund
+    customer_codes = rows.customer_codes[firsts]
+    del firsts
+    purchase = ~refunded | (net > 0)
+    order = np.flatnonzero(purchase)
+    by_date = order[np.argsort(dates[order], kind="stable")]
+    del order, purchase
+
+    channels = None
+    if first_filled is not None and channel_codes is not None and channel_table is not None:
+        first = first_filled[group]
+        del first_filled
+        found = first != never
+        everyone = np.empty(group.size, dtype=object)
+        everyone[:] = ""
+        everyone[found] = channel_table[channel_codes[first[found]]]
+        channels = everyone[by_date]
+        del first, found, everyone
+    basket_ids = basket_products = None
+    if (
+        product_codes is not None
+        and product_table is not None
+        and product_first is not None
+        and named is not None
+        and refund_in_basket is not None
+    ):
+        rank = np.full(n_codes, -1, dtype=np.int32 if group.size < 2**31 else np.int64)
+        rank[group[by_date]] = np.arange(by_date.size)
+        basket_ids, basket_products = _baskets_sliced(
+            rows,
+            (order_codes, product_codes, product_table),
+            keep,
+            slice_rows,
+            index,
+            (rank, product_first, named, refund_in_basket),
+        )
+        del rank
+    chosen = group[by_date]
+    return _finish(
+        rows,
+        customer_codes,
+        by_date,
+        np.flatnonzero(net < 0),
+        dates,
+        net,
+        refunded,
+        refund_lines,
+        channels,
+        basket_ids,
+        basket_products,
+        lambda: _frozen(order_table.take(chosen)),
+    )
+
+
+def _baskets_sliced(
+    rows: OrderRows,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    keep: np.ndarray | None,
+    slice_rows: int,
+    index: type,
+    per_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_baskets` a slice of rows at a time: ``rank`` is each order code's purchase
+    position (-1 when not a purchase), ``product_first`` each product's first row,
+    ``named`` whether a product code has a name, ``refund_in_basket`` whether an order
+    code has a refund line of a named product."""
+    order_codes, product_codes, product_table = columns
+    rank, product_first, named, refund_in_basket = per_order
+    never = np.iinfo(index).max
+    # Products numbered in order of first appearance among the selected rows, as before.
+    present = np.flatnonzero(product_first != never)
+    present = present[np.argsort(product_first[present], kind="stable")]
+    names = product_table[present]
+    number = np.full(product_table.size, -1, dtype=np.int64)
+    number[present] = np.arange(present.size)
+    n = max(int(names.size), 1)
+    pairs: list[np.ndarray] = []
+    sub_pairs: list[np.ndarray] = []
+    sub_amounts: list[np.ndarray] = []
+    for part in _slices(int(order_codes.size), keep, slice_rows, index):
+        codes = order_codes[part]
+        product = product_codes[part]
+        line_rank = rank[codes]
+        line = (line_rank >= 0) & named[product]
+        pair = line_rank[line].astype(np.int64)
+        del line_rank
+        pair *= n
+        pair += number[product[line]]
+        sub = refund_in_basket[codes[line]]
+        sub_pairs.append(pair[sub])
+        sub_amounts.append(rows.amounts[part[line]][sub])
+        del codes, product, line, sub, part
+        pair.sort()
+        pairs.append(pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair)
+        del pair
+    pair = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    del pairs
+    returned = _returned(np.concatenate(sub_pairs), np.concatenate(sub_amounts))
+    del sub_pairs, sub_amounts
+    return _basket_arrays(pair, returned, n, names)
+
+
+def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
+    """The (basket, product) pairs among these lines whose lines include a refund and net
+    to <= 0: the product was bought and returned."""
+    sub_pairs, sub_index = np.unique(sub_pair, return_inverse=True)
+    net = np.bincount(sub_index, weights=sub_amounts, minlength=sub_pairs.size)
+    refunded = np.bincount(sub_index, weights=sub_amounts < 0, minlength=sub_pairs.size)
+    return sub_pairs[(refunded > 0) & (net <= 0)]
+
+
+def _basket_arrays(
+    pair: np.ndarray, returned: np.ndarray, n: int, names: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Basket ids and product names from the (purchase * n + product) pairs (sorted in
+    place, de-duplicated), leaving out the returned ones."""
+    pair.sort()
+    pairs = pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair
+    del pair
+    if returned.size:
+        pairs = pairs[~np.isin(pairs, returned, assume_unique=True)]
+    purchase = pairs // n
+    # Renumber baskets densely (pairs are sorted by purchase): purchases without any
+    # product have no basket.
+    basket_ids = np.cumsum(np.r_[False, purchase[1:] != purchase[:-1]], dtype=np.int64)
+    if not purchase.size:
+        basket_ids = np.zeros(0, np.int64)
+    product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
+    return basket_ids, product_names
 
 
 def _label_source(
@@ -311,23 +584,6 @@ def _baskets(
     del refunds
     sub = with_refund[line_purchase]
     del line_purchase, with_refund
-    sub_pairs, sub_index = np.unique(pair[sub], return_inverse=True)
-    sub_amounts = kept_amounts[sub]
+    returned = _returned(pair[sub], kept_amounts[sub])
     del kept_amounts, sub
-    net = np.bincount(sub_index, weights=sub_amounts, minlength=sub_pairs.size)
-    refunded = np.bincount(sub_index, weights=sub_amounts < 0, minlength=sub_pairs.size)
-    returned = sub_pairs[(refunded > 0) & (net <= 0)]
-    del sub_index, sub_amounts, net, refunded, sub_pairs
-    pair.sort()
-    pairs = pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair
-    del pair
-    if returned.size:
-        pairs = pairs[~np.isin(pairs, returned, assume_unique=True)]
-    purchase = pairs // n
-    # Renumber baskets densely (pairs are sorted by purchase): purchases without any
-    # product have no basket.
-    basket_ids = np.cumsum(np.r_[False, purchase[1:] != purchase[:-1]], dtype=np.int64)
-    if not purchase.size:
-        basket_ids = np.zeros(0, np.int64)
-    product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
-    return basket_ids, product_names
+    return _basket_arrays(pair, returned, n, names)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from thrive.insights.orders_aggregate import Orders, aggregate_orders
+from thrive.insights.orders_aggregate import Orders, aggregate_orders, latest_day
 from thrive.insights.orders_csv import OrderRows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
@@ -202,8 +202,7 @@ def _aggregate(rows: OrderRows, keep: np.ndarray | None = None) -> tuple[Orders,
     The rows cover up to their latest date of any kind (a refund, a voided order's netted
     lines), not just their latest purchase.
     """
-    days = rows.days if keep is None else rows.days[keep]
-    return aggregate_orders(rows, keep), np.datetime64(int(days.max()), "D")
+    return aggregate_orders(rows, keep), np.datetime64(latest_day(rows, keep), "D")
 
 
 def _split_currencies(

@@ -1,0 +1,132 @@
+"""Aggregating an export's orders a slice of rows at a time gives exactly the orders of
+aggregating every row at once, wherever the slice boundaries cut an order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from thrive.insights.orders_aggregate import Orders, aggregate_orders, latest_day
+from thrive.insights.orders_csv import OrderRows, read_order_rows
+
+FIELDS = (
+    "customer_keys",
+    "customer_names",
+    "dates",
+    "amounts",
+    "channels",
+    "basket_ids",
+    "basket_products",
+    "refund_customer_keys",
+    "refund_dates",
+    "refund_amounts",
+    "customer_codes",
+    "order_ids",
+)
+
+
+def _same(a: Orders, b: Orders) -> None:
+    for name in FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            assert x.dtype == y.dtype, name
+            assert x.tolist() == y.tolist(), name
+    assert a.fully_refunded == b.fully_refunded
+    assert a.refund_lines == b.refund_lines
+
+
+def _rows(tmp_path: Path, text: str) -> OrderRows:
+    path = tmp_path / "orders.csv"
+    path.write_text(text)
+    return read_order_rows(path)
+
+
+# Rows 1-12: #1 spans rows 1, 5 and 11 (its channel only on row 5, a returned Tea on row
+# 11); #2 is refunded in full on its second row; #3 is a stand-alone refund; #4's lines
+# are rows 3 and 12, and an earlier date on row 12; #5 has no product on one line.
+HAND = (
+    "order,customer,date,amount,product,channel\n"
+    "#1,ann,2024-01-05,30.00,Mug,\n"
+    "#2,bob,2024-01-06,20.00,Kettle,web\n"
+    "#4,cy,2024-01-09,15.00,Tea,pos\n"
+    "#2,bob,2024-01-06,-20.00,Kettle,\n"
+    "#1,ann,2024-01-05,12.00,Tea,shop\n"
+    "#3,dee,2024-01-08,-7.50,Mug,web\n"
+    "#5,eve,2024-01-02,9.00,,pos\n"
+    "#5,eve,2024-01-02,4.00,Mug,\n"
+    "#6,ann,2024-02-01,0.00,Tea,\n"
+    "#7,bob,2024-02-03,3.25,Spoon,web\n"
+    "#1,ann,2024-01-05,-12.00,Tea,\n"
+    "#4,cy,2024-01-07,5.00,Mug,\n"
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 11, 1000])
+def test_slices_of_any_size_give_the_orders_of_the_whole_file(tmp_path: Path, size: int) -> None:
+    rows = _rows(tmp_path, HAND)
+    whole = aggregate_orders(rows, slice_rows=None)
+    sliced = aggregate_orders(rows, slice_rows=size)
+    _same(sliced, whole)
+    # The figures themselves, by hand: purchases by date (#5 on 01-02, #1 on 01-05, #4 on
+    # its earlier 01-07 date, #6, #7); #2 nets to zero, #3 is a refund of its own.
+    assert sliced.order_ids.tolist() == ["#5", "#1", "#4", "#6", "#7"]
+    assert sliced.amounts.tolist() == [13.0, 30.0, 20.0, 0.0, 3.25]
+    assert [str(d) for d in sliced.dates] == [
+        "2024-01-02",
+        "2024-01-05",
+        "2024-01-07",
+        "2024-02-01",
+        "2024-02-03",
+    ]
+    assert sliced.channels is not None
+    assert sliced.channels.tolist() == ["pos", "shop", "pos", "", "web"]
+    # #1's Tea was bought and returned: its basket is the Mug alone.
+    assert sliced.baskets == (("Mug",), ("Mug",), ("Mug", "Tea"), ("Tea",), ("Spoon",))
+    assert sliced.refund_amounts.tolist() == [-7.5]
+    assert sliced.fully_refunded == 1
+    assert sliced.refund_lines == 3
+
+
+def test_a_selection_of_rows_is_aggregated_in_slices_like_the_whole_selection(
+    tmp_path: Path,
+) -> None:
+    rows = _rows(tmp_path, HAND)
+    # Every other row: orders lose lines, and #4's first selected line is its later one.
+    keep = np.arange(rows.amounts.size) % 2 == 1
+    for size in (1, 2, 3, 1000):
+        _same(
+            aggregate_orders(rows, keep, slice_rows=size),
+            aggregate_orders(rows, keep, slice_rows=None),
+        )
+        assert latest_day(rows, keep, size) == int(rows.days[keep].max())
+
+
+def test_scattered_orders_with_refunds_and_gaps_give_identical_orders_in_slices(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(11)
+    lines = ["order,customer,date,amount,product,channel"]
+    for i in range(4000):
+        order = int(rng.integers(0, 900))  # an order's lines scattered over the file
+        day = 1 + (order * 7 + i % 3) % 28
+        amount = f"-{rng.integers(1, 60)}.10" if i % 23 == 0 else f"{rng.integers(0, 90)}.35"
+        product = "" if i % 17 == 0 else f"p{rng.integers(0, 12)}"
+        channel = "" if i % 3 else f"c{rng.integers(0, 4)}"
+        lines.append(f"o{order},c{order % 210},2024-05-{day:02d},{amount},{product},{channel}")
+    # An order refunded in full by a line 3,000 rows later.
+    lines.insert(500, "full,c1,2024-05-03,10.00,p1,web")
+    lines.append("full,c1,2024-05-03,-10.00,p1,")
+    rows = _rows(tmp_path, "\n".join(lines) + "\n")
+    whole = aggregate_orders(rows, slice_rows=None)
+    assert whole.refund_amounts.size and whole.fully_refunded  # the test covers both
+    for size in (1, 13, 256, 3999, 1 << 20):
+        _same(aggregate_orders(rows, slice_rows=size), whole)
+    keep = (rows.customer_codes % 3) != 0
+    for size in (7, 1 << 20):
+        _same(
+            aggregate_orders(rows, keep, slice_rows=size),
+            aggregate_orders(rows, keep, slice_rows=None),
+        )
