@@ -33,7 +33,9 @@ class Orders:
 
     Baskets (when the export has products) are two parallel arrays, one entry per distinct
     (basket, product): ``basket_ids`` numbers the baskets 0..n_baskets-1 and
-    ``basket_products`` names the product. Only purchases with a product have a basket.
+    ``basket_codes`` gives the product as its position in ``product_names`` (sorted, so
+    codes order as the names do); ``basket_products`` names them on demand. Only
+    purchases with a product have a basket.
     ``refund_*`` arrays hold orders whose net is negative.
     """
 
@@ -45,8 +47,10 @@ class Orders:
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64, >= 0
     channels: np.ndarray | None
-    basket_ids: np.ndarray | None  # int64
-    basket_products: np.ndarray | None  # object array of str
+    basket_ids: np.ndarray | None  # int32
+    # int32 codes, not an object array of names: 8,000,000 pairs at 10,000,000 rows.
+    basket_codes: np.ndarray | None  # int32 into product_names
+    product_names: np.ndarray | None  # object array of str, sorted
     refund_customer_keys: np.ndarray  # int32 into customer_names
     refund_dates: np.ndarray
     refund_amounts: np.ndarray  # float64, < 0
@@ -63,6 +67,13 @@ class Orders:
     def customer_ids(self) -> np.ndarray:
         """Each purchase's customer id (made on demand: a big export has millions)."""
         return self.customer_names[self.customer_keys]
+
+    @property
+    def basket_products(self) -> np.ndarray | None:
+        """Each (basket, product) pair's product name (made on demand)."""
+        if self.basket_codes is None or self.product_names is None:
+            return None
+        return self.product_names[self.basket_codes]
 
     @property
     def refund_customer_ids(self) -> np.ndarray:
@@ -87,10 +98,11 @@ class Orders:
     @property
     def baskets(self) -> tuple[tuple[str, ...], ...] | None:
         """Each basket's products, sorted (handy for reading and tests, slow for big files)."""
-        if self.basket_ids is None or self.basket_products is None:
+        products = self.basket_products
+        if self.basket_ids is None or products is None:
             return None
         out: list[list[str]] = [[] for _ in range(self.n_baskets)]
-        for b, p in zip(self.basket_ids, self.basket_products, strict=True):
+        for b, p in zip(self.basket_ids, products, strict=True):
             out[b].append(str(p))
         return tuple(tuple(sorted(products)) for products in out)
 
@@ -191,15 +203,13 @@ def aggregate_orders(
         channels = _first_non_empty(pick(rows.channel_codes), rows.channel_table, inverse, m)[
             by_date
         ]
-    basket_ids = basket_products = None
+    baskets = None
     if rows.product_codes is not None and rows.product_table is not None:
         rank = np.full(m, -1, dtype=np.int32 if m < 2**31 else np.int64)
         rank[by_date] = np.arange(by_date.size)
         line_rank = rank[inverse]
         del rank, inverse
-        basket_ids, basket_products = _baskets(
-            pick(rows.product_codes), rows.product_table, amounts, line_rank
-        )
+        baskets = _baskets(pick(rows.product_codes), rows.product_table, amounts, line_rank)
     del amounts
     refunds = np.flatnonzero(refund_only)
     return _finish(
@@ -212,8 +222,7 @@ def aggregate_orders(
         has_refund,
         refund_lines,
         channels,
-        basket_ids,
-        basket_products,
+        baskets,
         labels_from(by_date),
     )
 
@@ -228,8 +237,7 @@ def _finish(
     has_refund: np.ndarray,
     refund_lines: int,
     channels: np.ndarray | None,
-    basket_ids: np.ndarray | None,
-    basket_products: np.ndarray | None,
+    baskets: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     labels: Callable[[], np.ndarray],
 ) -> Orders:
     """The :class:`Orders` from per-order figures (``by_date``: the purchases in date order,
@@ -254,8 +262,9 @@ def _finish(
         dates=_frozen(dates[by_date]),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
-        basket_ids=None if basket_ids is None else _frozen(basket_ids),
-        basket_products=None if basket_products is None else _frozen(basket_products),
+        basket_ids=None if baskets is None else _frozen(baskets[0]),
+        basket_codes=None if baskets is None else _frozen(baskets[1]),
+        product_names=None if baskets is None else _frozen(baskets[2]),
         refund_customer_keys=_frozen(key_of_code[customer_codes[refunds]]),
         refund_dates=_frozen(dates[refunds]),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
@@ -380,7 +389,7 @@ def _aggregate_sliced(
         everyone[found] = channel_table[channel_codes[first[found]]]
         channels = everyone[by_date]
         del first, found, everyone
-    basket_ids = basket_products = None
+    baskets = None
     if (
         product_codes is not None
         and product_table is not None
@@ -390,7 +399,7 @@ def _aggregate_sliced(
     ):
         rank = np.full(n_codes, -1, dtype=np.int32 if group.size < 2**31 else np.int64)
         rank[group[by_date]] = np.arange(by_date.size)
-        basket_ids, basket_products = _baskets_sliced(
+        baskets = _baskets_sliced(
             rows,
             (order_codes, product_codes, product_table),
             keep,
@@ -410,8 +419,7 @@ def _aggregate_sliced(
         refunded,
         refund_lines,
         channels,
-        basket_ids,
-        basket_products,
+        baskets,
         lambda: _frozen(order_table.take(chosen)),
     )
 
@@ -423,7 +431,7 @@ def _baskets_sliced(
     slice_rows: int,
     index: type,
     per_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_baskets` a slice of rows at a time: ``rank`` is each order code's purchase
     position (-1 when not a purchase), ``product_first`` each product's first row,
     ``named`` whether a product code has a name, ``refund_in_basket`` whether an order
@@ -438,7 +446,16 @@ def _baskets_sliced(
     number = np.full(product_table.size, -1, dtype=np.int64)
     number[present] = np.arange(present.size)
     n = max(int(names.size), 1)
-    pairs: list[np.ndarray] = []
+    # One buffer for every slice's pairs (a slice's pairs are de-duplicated first, so
+    # the buffer's length bounds them): no list of parts concatenated into a second copy.
+    pair = np.empty(
+        sum(
+            int(np.count_nonzero(rank[order_codes[p]] >= 0))
+            for p in _slices(int(order_codes.size), keep, slice_rows, index)
+        ),
+        dtype=np.int64,
+    )
+    filled = 0
     sub_pairs: list[np.ndarray] = []
     sub_amounts: list[np.ndarray] = []
     for part in _slices(int(order_codes.size), keep, slice_rows, index):
@@ -446,22 +463,23 @@ def _baskets_sliced(
         product = product_codes[part]
         line_rank = rank[codes]
         line = (line_rank >= 0) & named[product]
-        pair = line_rank[line].astype(np.int64)
+        here = line_rank[line].astype(np.int64)
         del line_rank
-        pair *= n
-        pair += number[product[line]]
+        here *= n
+        here += number[product[line]]
         sub = refund_in_basket[codes[line]]
-        sub_pairs.append(pair[sub])
+        sub_pairs.append(here[sub])
         sub_amounts.append(rows.amounts[part[line]][sub])
         del codes, product, line, sub, part
-        pair.sort()
-        pairs.append(pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair)
-        del pair
-    pair = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
-    del pairs
+        here.sort()
+        if here.size:
+            here = here[np.r_[True, here[1:] != here[:-1]]]
+        pair[filled : filled + here.size] = here
+        filled += here.size
+        del here
     returned = _returned(np.concatenate(sub_pairs), np.concatenate(sub_amounts))
     del sub_pairs, sub_amounts
-    return _basket_arrays(pair, returned, n, names)
+    return _basket_arrays(pair[:filled], returned, n, names)
 
 
 def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
@@ -475,22 +493,35 @@ def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
 
 def _basket_arrays(
     pair: np.ndarray, returned: np.ndarray, n: int, names: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Basket ids and product names from the (purchase * n + product) pairs (sorted in
-    place, de-duplicated), leaving out the returned ones."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Basket ids, product codes and the sorted product names from the (purchase * n +
+    position in ``names``) pairs (sorted in place, de-duplicated), leaving out the
+    returned ones. One int64 copy of the pairs at a time: ~17 bytes a pair at the peak."""
     pair.sort()
-    pairs = pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair
-    del pair
+    first = np.empty(pair.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(pair[1:], pair[:-1], out=first[1:])
     if returned.size:
-        pairs = pairs[~np.isin(pairs, returned, assume_unique=True)]
+        # Each returned pair is among the pairs (its lines are): drop its first copy.
+        first[np.searchsorted(pair, returned)] = False
+    pairs = pair[first]
+    del pair, first
     purchase = pairs // n
     # Renumber baskets densely (pairs are sorted by purchase): purchases without any
     # product have no basket.
-    basket_ids = np.cumsum(np.r_[False, purchase[1:] != purchase[:-1]], dtype=np.int64)
-    if not purchase.size:
-        basket_ids = np.zeros(0, np.int64)
-    product_names = names[pairs % n] if pairs.size else np.zeros(0, dtype=object)
-    return basket_ids, product_names
+    new_basket = np.empty(purchase.size, dtype=bool)
+    new_basket[:1] = False
+    np.not_equal(purchase[1:], purchase[:-1], out=new_basket[1:])
+    del purchase
+    basket_ids = np.cumsum(new_basket, dtype=np.int32 if pairs.size < 2**31 else np.int64)
+    del new_basket
+    # Product codes by name, so codes sort, group and compare as the names do.
+    by_name = np.argsort(names, kind="stable")
+    code_of = np.empty(max(names.size, 1), dtype=np.int32)
+    code_of[by_name] = np.arange(by_name.size, dtype=np.int32)
+    np.remainder(pairs, n, out=pairs)
+    codes = code_of[pairs] if pairs.size else np.zeros(0, np.int32)
+    return basket_ids, codes, names[by_name]
 
 
 def _label_source(
@@ -552,7 +583,7 @@ def _baskets(
     product_table: np.ndarray,
     amounts: np.ndarray,
     purchase_rank: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (basket, product) pairs of purchases, numbered by purchase date order.
 
     ``purchase_rank`` is each line's purchase position (-1 for lines of orders that are not

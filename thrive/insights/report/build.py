@@ -23,6 +23,7 @@ from thrive.insights.orders_aggregate import Orders, aggregate_orders, latest_da
 from thrive.insights.orders_csv import OrderRows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
+from thrive.insights.report.memory import give_back_freed
 from thrive.insights.report.sections import (
     AtRisk,
     ClvSection,
@@ -121,6 +122,7 @@ def build_report(
             # The order-id labels (made on demand, unused by the report) hold the table of
             # every order id; drop it with the rows.
             orders = replace(orders, labels=_no_labels)
+            give_back_freed()
         if orders.amounts.size == 0:
             raise ValueError("no purchases left after netting refunds")
         totals = customer_totals(orders)

@@ -8,6 +8,7 @@ report shows.
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -240,7 +241,7 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
     (the most frequent sets first); ``cut`` says when that bound left anything out. What
     was found is kept even when no rule passes (``pairs_found``, ``best_lift``).
     """
-    if orders.basket_ids is None or orders.basket_products is None:
+    if orders.basket_ids is None or orders.basket_codes is None or orders.product_names is None:
         return None
     n = orders.n_baskets
     min_confidence = 0.1
@@ -257,13 +258,16 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
     )
     if n < MIN_BASKETS or orders.basket_ids.size == n:  # too few, or no basket has two
         return empty
+    # Mined on the int32 product codes (a table lookup, where names would be sorted as
+    # strings): codes order as the names do, so the itemsets are the same, then named.
     itemsets = frequent_itemsets(
         orders.basket_ids,
-        orders.basket_products,
+        orders.basket_codes,
         min_support=min_support,
         n_orders=n,
         max_len=MAX_ITEMSET_LEN,
     )
+    itemsets = replace(itemsets, products=orders.product_names[itemsets.products])
     found = association_rules(
         itemsets, metric="confidence", min_threshold=0.0, max_rules=MAX_RULE_CANDIDATES
     )
