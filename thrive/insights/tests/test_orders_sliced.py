@@ -130,3 +130,32 @@ def test_scattered_orders_with_refunds_and_gaps_give_identical_orders_in_slices(
             aggregate_orders(rows, keep, slice_rows=size),
             aggregate_orders(rows, keep, slice_rows=None),
         )
+
+
+def test_cohorts_from_int32_counts_equal_the_cohort_matrix_of_the_raw_orders(
+    tmp_path: Path,
+) -> None:
+    from thrive.insights.cohorts import cohort_matrix
+    from thrive.insights.report.descriptive import compute_cohorts
+
+    rng = np.random.default_rng(5)
+    lines = ["order,customer,date,amount"]
+    for i in range(3000):
+        # customers coming back over 14 months, some several times in a month
+        month = int(rng.integers(1, 13)) if i % 4 else 1 + i % 12
+        lines.append(f"o{i},c{rng.integers(0, 400)},2024-{month:02d}-{1 + i % 28:02d},5.00")
+    lines.append("last,c1,2025-02-10,5.00")  # February 2025 is partial and left out
+    rows = _rows(tmp_path, "\n".join(lines) + "\n")
+    orders = aggregate_orders(rows)
+    section = compute_cohorts(orders, orders.dates.max())
+    through = np.datetime64("2025-01-31")
+    keep = orders.dates <= through
+    cm = cohort_matrix(
+        orders.customer_ids[keep], orders.dates[keep], orders.amounts[keep], as_of=through
+    )
+    assert section.partial_month_left_out
+    assert section.sizes == tuple(int(v) for v in cm.cohort_sizes[-len(section.sizes) :])
+    assert section.cohorts == tuple(str(c.astype("datetime64[M]")) for c in cm.cohorts)
+    assert section.cohorts[0] == "2024-01" and len(section.cohorts) > 6
+    expected = cm.retention[-len(section.sizes) :, : len(section.periods)]
+    np.testing.assert_array_equal(section.retention, expected)
