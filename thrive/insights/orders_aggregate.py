@@ -439,9 +439,11 @@ def _baskets_sliced(
     order_codes, product_codes, product_table = columns
     rank, product_first, named, refund_in_basket = per_order
     never = np.iinfo(index).max
-    # Products numbered in order of first appearance among the selected rows, as before.
+    # Products numbered by name among those of the selected rows (a stable sort of them
+    # in order of first appearance, as the whole aggregation numbers them).
     present = np.flatnonzero(product_first != never)
     present = present[np.argsort(product_first[present], kind="stable")]
+    present = present[np.argsort(product_table[present], kind="stable")]
     names = product_table[present]
     number = np.full(product_table.size, -1, dtype=np.int64)
     number[present] = np.arange(present.size)
@@ -494,9 +496,10 @@ def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
 def _basket_arrays(
     pair: np.ndarray, returned: np.ndarray, n: int, names: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Basket ids, product codes and the sorted product names from the (purchase * n +
-    position in ``names``) pairs (sorted in place, de-duplicated), leaving out the
-    returned ones. One int64 copy of the pairs at a time: ~17 bytes a pair at the peak."""
+    """Basket ids, product codes and the product names from the (purchase * n + position
+    in ``names``, sorted by name) pairs (sorted in place, de-duplicated), leaving out the
+    returned ones: each basket's codes ascending, as a CSR matrix wants them. One int64
+    copy of the pairs at a time: ~17 bytes a pair at the peak."""
     pair.sort()
     first = np.empty(pair.size, dtype=bool)
     first[:1] = True
@@ -515,13 +518,8 @@ def _basket_arrays(
     del purchase
     basket_ids = np.cumsum(new_basket, dtype=np.int32 if pairs.size < 2**31 else np.int64)
     del new_basket
-    # Product codes by name, so codes sort, group and compare as the names do.
-    by_name = np.argsort(names, kind="stable")
-    code_of = np.empty(max(names.size, 1), dtype=np.int32)
-    code_of[by_name] = np.arange(by_name.size, dtype=np.int32)
     np.remainder(pairs, n, out=pairs)
-    codes = code_of[pairs] if pairs.size else np.zeros(0, np.int32)
-    return basket_ids, codes, names[by_name]
+    return basket_ids, pairs.astype(np.int32), names
 
 
 def _label_source(
@@ -590,9 +588,15 @@ def _baskets(
     purchases). A product whose lines in a basket include a refund and net to <= 0 was
     returned and is left out.
     """
-    # Products numbered in order of first appearance among these lines, as before.
+    # Products numbered by name among those of these lines.
     codes, first = _first_seen(product_codes, product_table.size)
     names = product_table[product_codes[first]] if first.size else product_table[:0]
+    by_name = np.argsort(names, kind="stable")
+    rank = np.empty(names.size, dtype=np.int32)
+    rank[by_name] = np.arange(names.size, dtype=np.int32)
+    codes = rank[codes] if codes.size else codes
+    names = names[by_name]
+    del rank, by_name
     n = max(int(names.size), 1)
     keep_line = (
         (purchase_rank >= 0) & np.array([bool(p) for p in names.tolist()], dtype=bool)[codes]

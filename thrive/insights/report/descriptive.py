@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import scipy.sparse as sp
 
 from thrive.insights.basket import association_rules, frequent_itemsets
 from thrive.insights.cohorts import cohort_matrix_from_counts, period_start
@@ -230,6 +231,22 @@ def _cohort_counts(
     return cohort + low, offset, counts[found]
 
 
+def _basket_matrix(
+    basket_ids: np.ndarray, codes: np.ndarray, n_baskets: int, n_products: int
+) -> sp.csr_array:
+    """Baskets x products, 1 where bought, from (basket, product) pairs sorted by basket
+    then product with no repeats (the canonical CSR form, so nothing is re-sorted)."""
+    index = np.int32 if codes.size < 2**31 else np.int64
+    indptr = np.zeros(n_baskets + 1, dtype=index)
+    np.cumsum(np.bincount(basket_ids, minlength=n_baskets), out=indptr[1:])
+    matrix = sp.csr_array(
+        (np.ones(codes.size, dtype=bool), codes.astype(index, copy=False), indptr),
+        shape=(n_baskets, n_products),
+    )
+    matrix.has_canonical_format = True
+    return matrix
+
+
 def segment_name(key: str) -> str:
     """``"cant_lose_them"`` -> ``"Can't lose them"``."""
     return rfm_segment_name(key)
@@ -289,11 +306,11 @@ def compute_cross_sell(orders: Orders) -> CrossSell | None:
     )
     if n < MIN_BASKETS or orders.basket_ids.size == n:  # too few, or no basket has two
         return empty
-    # Mined on the int32 product codes (a table lookup, where names would be sorted as
-    # strings): codes order as the names do, so the itemsets are the same, then named.
+    # Mined on the baskets as a 0/1 matrix over the int32 product codes (the pairs are
+    # already one per basket and product, codes ascending), not on names to sort and
+    # factorise: codes order as the names do, so the itemsets are the same, then named.
     itemsets = frequent_itemsets(
-        orders.basket_ids,
-        orders.basket_codes,
+        _basket_matrix(orders.basket_ids, orders.basket_codes, n, orders.product_names.size),
         min_support=min_support,
         n_orders=n,
         max_len=MAX_ITEMSET_LEN,

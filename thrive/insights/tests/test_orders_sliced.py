@@ -159,3 +159,36 @@ def test_cohorts_from_int32_counts_equal_the_cohort_matrix_of_the_raw_orders(
     assert section.cohorts[0] == "2024-01" and len(section.cohorts) > 6
     expected = cm.retention[-len(section.sizes) :, : len(section.periods)]
     np.testing.assert_array_equal(section.retention, expected)
+
+
+def test_cross_sell_mined_on_product_codes_equals_mining_the_product_names(
+    tmp_path: Path,
+) -> None:
+    from thrive.insights.basket import frequent_itemsets
+    from thrive.insights.report import descriptive
+
+    rng = np.random.default_rng(8)
+    lines = ["order,customer,date,amount,product"]
+    names = ["tea", "Mug", "kettle", "Spoon", "zest", "apple", "Bowl"]
+    for i in range(2500):
+        order = i // 3
+        amount = "-4.00" if i % 41 == 0 else "4.00"  # some products bought and returned
+        product = names[int(rng.zipf(1.6)) % len(names)]
+        lines.append(f"o{order},c{order % 300},2024-06-{1 + order % 28:02d},{amount},{product}")
+    orders = aggregate_orders(_rows(tmp_path, "\n".join(lines) + "\n"))
+    assert orders.basket_codes is not None and orders.product_names is not None
+    assert orders.product_names.tolist() == sorted(orders.product_names.tolist())
+    by_names = frequent_itemsets(
+        orders.basket_ids, orders.basket_products, min_support=0.01, n_orders=orders.n_baskets
+    )
+    matrix = descriptive._basket_matrix(
+        orders.basket_ids, orders.basket_codes, orders.n_baskets, orders.product_names.size
+    )
+    by_codes = frequent_itemsets(matrix, min_support=0.01, n_orders=orders.n_baskets)
+    named = {
+        frozenset(orders.product_names[list(k)].tolist()): v for k, v in by_codes.to_dict().items()
+    }
+    assert named == by_names.to_dict()
+    assert any(len(k) == 2 for k in named)
+    section = descriptive.compute_cross_sell(orders)
+    assert section is not None and section.baskets == orders.n_baskets
