@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from thrive.insights.orders_csv import OrderRows
-from thrive.insights.orders_strings import StringCodes
+from thrive.insights.orders_strings import StringCodes, StringTable
 
 __all__ = ["Orders", "aggregate_orders"]
 
@@ -43,7 +43,9 @@ class Orders:
     # table of customer ids, so keys sort, group and compare exactly as the id strings do
     # and the analysis never holds millions of string pointers (int32, not object).
     customer_keys: np.ndarray  # int32
-    customer_names: np.ndarray  # object array of str, sorted
+    # The sorted ids: an object array, or (from an export read by ``read_order_rows``) a
+    # StringTable that decodes only the ids asked for.
+    customer_names: np.ndarray | StringTable
     dates: np.ndarray  # datetime64[D]
     amounts: np.ndarray  # float64, >= 0
     channels: np.ndarray | None
@@ -66,7 +68,7 @@ class Orders:
     @property
     def customer_ids(self) -> np.ndarray:
         """Each purchase's customer id (made on demand: a big export has millions)."""
-        return self.customer_names[self.customer_keys]
+        return np.asarray(self.customer_names[self.customer_keys])
 
     @property
     def basket_products(self) -> np.ndarray | None:
@@ -77,7 +79,7 @@ class Orders:
 
     @property
     def refund_customer_ids(self) -> np.ndarray:
-        return self.customer_names[self.refund_customer_keys]
+        return np.asarray(self.customer_names[self.refund_customer_keys])
 
     @property
     def order_ids(self) -> np.ndarray:
@@ -142,8 +144,8 @@ def _first_seen(keys: np.ndarray, n_codes: int | None = None) -> tuple[np.ndarra
 
 # Rows aggregated at a time when the export has an order column: each slice's temporaries
 # (~75 bytes a row) are freed before the next, so a 10,000,000-row export's aggregation
-# holds per-order accumulators and ~75 MB of slice rather than ~700 MB of per-row copies.
-SLICE_ROWS = 1 << 20
+# holds per-order accumulators and ~20 MB of slice rather than ~700 MB of per-row copies.
+SLICE_ROWS = 1 << 18
 
 
 def aggregate_orders(
@@ -254,11 +256,16 @@ def _finish(
     by_name = np.argsort(names, kind="stable")
     key_of_code = np.full(len(customer_table), -1, dtype=np.int32)
     key_of_code[used_codes[by_name]] = np.arange(by_name.size, dtype=np.int32)
-    names = names[by_name]
-    del used_codes, by_name
+    strings = rows.customer_strings
+    customer_names: np.ndarray | StringTable = (
+        _frozen(names[by_name])
+        if strings is None
+        else StringTable(_frozen(used_codes[by_name]), strings)
+    )
+    del used_codes, by_name, names
     return Orders(
         customer_keys=_frozen(key_of_code[purchase_customers]),
-        customer_names=_frozen(names),
+        customer_names=customer_names,
         dates=_frozen(dates[by_date]),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
@@ -481,7 +488,9 @@ def _baskets_sliced(
         del here
     returned = _returned(np.concatenate(sub_pairs), np.concatenate(sub_amounts))
     del sub_pairs, sub_amounts
-    return _basket_arrays(pair[:filled], returned, n, names)
+    held = [pair[:filled]]
+    del pair
+    return _basket_arrays(held, returned, n, names)
 
 
 def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
@@ -494,12 +503,14 @@ def _returned(sub_pair: np.ndarray, sub_amounts: np.ndarray) -> np.ndarray:
 
 
 def _basket_arrays(
-    pair: np.ndarray, returned: np.ndarray, n: int, names: np.ndarray
+    held: list[np.ndarray], returned: np.ndarray, n: int, names: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Basket ids, product codes and the product names from the (purchase * n + position
     in ``names``, sorted by name) pairs (sorted in place, de-duplicated), leaving out the
     returned ones: each basket's codes ascending, as a CSR matrix wants them. One int64
-    copy of the pairs at a time: ~17 bytes a pair at the peak."""
+    copy of the pairs at a time (``held``: the caller's only reference to them, so they
+    are freed once copied): ~13 bytes a pair at the peak."""
+    pair = held.pop()
     pair.sort()
     first = np.empty(pair.size, dtype=bool)
     first[:1] = True
@@ -509,15 +520,17 @@ def _basket_arrays(
         first[np.searchsorted(pair, returned)] = False
     pairs = pair[first]
     del pair, first
-    purchase = pairs // n
+    # int32 purchases, and the basket ids written over them.
+    index = np.int32 if pairs.size < 2**31 and int(pairs.max(initial=0)) // n < 2**31 else np.int64
+    purchase = np.empty(pairs.size, dtype=index)
+    np.floor_divide(pairs, n, out=purchase, casting="unsafe")
     # Renumber baskets densely (pairs are sorted by purchase): purchases without any
     # product have no basket.
     new_basket = np.empty(purchase.size, dtype=bool)
     new_basket[:1] = False
     np.not_equal(purchase[1:], purchase[:-1], out=new_basket[1:])
-    del purchase
-    basket_ids = np.cumsum(new_basket, dtype=np.int32 if pairs.size < 2**31 else np.int64)
-    del new_basket
+    basket_ids = np.cumsum(new_basket, dtype=index, out=purchase)
+    del new_basket, purchase
     np.remainder(pairs, n, out=pairs)
     return basket_ids, pairs.astype(np.int32), names
 
@@ -621,4 +634,6 @@ def _baskets(
     del line_purchase, with_refund
     returned = _returned(pair[sub], kept_amounts[sub])
     del kept_amounts, sub
-    return _basket_arrays(pair, returned, n, names)
+    held = [pair]
+    del pair
+    return _basket_arrays(held, returned, n, names)

@@ -149,6 +149,9 @@ class OrderRows:
     customer_names: Mapping[str, str] = field(default_factory=dict)
     revenue_basis: str = ""
     refund_entries: int = 0  # entries made from a refunded-amount column, not file rows
+    # The customer ids as UTF-8 (customer_table's strings, by code): kept when the rows
+    # are released, so the report can name the few customers it shows.
+    customer_strings: StringCodes | None = None
     repeated_totals: int = 0  # later lines of an order whose order-level amount was skipped
 
     @property
@@ -715,6 +718,7 @@ def _parse(
         currency_codes=currency_codes,
         currency_table=currency_table,
         customer_names=CustomerNames(out),
+        customer_strings=out.customer_codes,
         revenue_basis=revenue_basis(cols, headers),
         refund_entries=int(np.count_nonzero(column(out.synthetic, np.uint8))),
         repeated_totals=out.repeated_totals,

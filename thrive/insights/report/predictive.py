@@ -28,6 +28,7 @@ from thrive.insights.holdout import (
     repeat_purchases_by_frequency,
 )
 from thrive.insights.orders_aggregate import Orders
+from thrive.insights.orders_strings import StringTable
 from thrive.insights.paretonbd import ParetoNBDFit, fit_pareto_nbd
 from thrive.insights.report.customers import CustomerTotals
 from thrive.insights.report.descriptive import to_date
@@ -207,7 +208,7 @@ def compute_at_risk(
     model: CustomerModel,
     totals: CustomerTotals,
     names: Mapping[str, str] | None = None,
-    id_table: np.ndarray | None = None,
+    id_table: np.ndarray | StringTable | None = None,
 ) -> AtRisk:
     """Repeat customers with P(alive) below the threshold, highest predicted value first.
 
@@ -223,7 +224,7 @@ def compute_at_risk(
     # The model's ids are keys into ``id_table`` (the orders' sorted customer ids) when
     # given: only the customers shown are turned back into their ids.
     shown = model.customer_ids[order]
-    ids = [str(v) for v in (shown if id_table is None else id_table[shown]).tolist()]
+    ids = [str(v) for v in np.asarray(shown if id_table is None else id_table[shown]).tolist()]
     rows = tuple(
         AtRiskCustomer(
             customer_id=ids[k],

@@ -10,6 +10,7 @@ import pytest
 
 from thrive.insights.orders_aggregate import Orders, aggregate_orders, latest_day
 from thrive.insights.orders_csv import OrderRows, read_order_rows
+from thrive.insights.orders_strings import StringTable
 
 FIELDS = (
     "customer_keys",
@@ -32,6 +33,7 @@ def _same(a: Orders, b: Orders) -> None:
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None) == (y is None), name
         if x is not None:
+            x, y = np.asarray(x), np.asarray(y)
             assert x.dtype == y.dtype, name
             assert x.tolist() == y.tolist(), name
     assert a.fully_refunded == b.fully_refunded
@@ -86,6 +88,11 @@ def test_slices_of_any_size_give_the_orders_of_the_whole_file(tmp_path: Path, si
     # #1's Tea was bought and returned: its basket is the Mug alone.
     assert sliced.baskets == (("Mug",), ("Mug",), ("Mug", "Tea"), ("Tea",), ("Spoon",))
     assert sliced.refund_amounts.tolist() == [-7.5]
+    # The sorted ids stay UTF-8 codes; only what is asked for is decoded.
+    assert isinstance(sliced.customer_names, StringTable)
+    assert sliced.customer_names.tolist() == ["ann", "bob", "cy", "dee", "eve"]
+    assert sliced.customer_names[3] == "dee"
+    assert sliced.customer_ids.tolist() == ["eve", "ann", "cy", "ann", "bob"]
     assert sliced.fully_refunded == 1
     assert sliced.refund_lines == 3
 
