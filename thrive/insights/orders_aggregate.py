@@ -266,14 +266,14 @@ def _finish(
     return Orders(
         customer_keys=_frozen(key_of_code[purchase_customers]),
         customer_names=customer_names,
-        dates=_frozen(dates[by_date]),
+        dates=_frozen(dates[by_date].astype("datetime64[D]")),
         amounts=_frozen(net[by_date].astype(np.float64)),
         channels=None if channels is None else _frozen(channels),
         basket_ids=None if baskets is None else _frozen(baskets[0]),
         basket_codes=None if baskets is None else _frozen(baskets[1]),
         product_names=None if baskets is None else _frozen(baskets[2]),
         refund_customer_keys=_frozen(key_of_code[customer_codes[refunds]]),
-        refund_dates=_frozen(dates[refunds]),
+        refund_dates=_frozen(dates[refunds].astype("datetime64[D]")),
         refund_amounts=_frozen(net[refunds].astype(np.float64)),
         fully_refunded=int(np.count_nonzero(has_refund & (net == 0))),
         refund_lines=refund_lines,
@@ -373,7 +373,8 @@ def _aggregate_sliced(
         group = group[np.argsort(firsts, kind="stable")]
         firsts = first_row[group]
     del first_row
-    dates = first_day[group].astype("datetime64[D]")
+    # Days as int32 until the purchases are picked (half a datetime64 array).
+    dates = first_day[group]
     del first_day
     net = np.round(total[group], 6)
     del total
@@ -396,6 +397,9 @@ def _aggregate_sliced(
         everyone[found] = channel_table[channel_codes[first[found]]]
         channels = everyone[by_date]
         del first, found, everyone
+    # Each purchase's order code, in date order (its label, and its basket's rank).
+    chosen = group[by_date].astype(index)
+    del group
     baskets = None
     if (
         product_codes is not None
@@ -404,8 +408,8 @@ def _aggregate_sliced(
         and named is not None
         and refund_in_basket is not None
     ):
-        rank = np.full(n_codes, -1, dtype=np.int32 if group.size < 2**31 else np.int64)
-        rank[group[by_date]] = np.arange(by_date.size)
+        rank = np.full(n_codes, -1, dtype=np.int32 if n_codes < 2**31 else np.int64)
+        rank[chosen] = np.arange(chosen.size)
         baskets = _baskets_sliced(
             rows,
             (order_codes, product_codes, product_table),
@@ -415,7 +419,6 @@ def _aggregate_sliced(
             (rank, product_first, named, refund_in_basket),
         )
         del rank
-    chosen = group[by_date]
     return _finish(
         rows,
         customer_codes,
