@@ -199,3 +199,35 @@ def test_cross_sell_mined_on_product_codes_equals_mining_the_product_names(
     assert any(len(k) == 2 for k in named)
     section = descriptive.compute_cross_sell(orders)
     assert section is not None and section.baskets == orders.n_baskets
+
+
+def test_model_check_tracking_on_integer_cells_equals_the_general_tracking() -> None:
+    from thrive.insights.bgnbd import fit_bgnbd
+    from thrive.insights.holdout import cumulative_tracking
+    from thrive.insights.report import predictive
+    from thrive.insights.summary import calibration_holdout_split
+
+    rng = np.random.default_rng(21)
+    first = np.datetime64("2024-01-01")
+    # 600 customers, several purchases each, some on the same day (one transaction).
+    keys = rng.integers(0, 600, 5000).astype(np.int32)
+    days = rng.integers(0, 300, 5000)
+    days[::7] = days[1::7][: days[::7].size]  # repeat days
+    keys[::7] = keys[1::7][: keys[::7].size]
+    order = np.argsort(days, kind="stable")
+    keys, dates = keys[order], (first + days[order]).astype("datetime64[D]")
+    last = dates.max()
+    summary, _ = calibration_holdout_split(
+        keys,
+        dates,
+        np.ones(keys.size),
+        calibration_end=last - np.timedelta64(60, "D"),
+        observation_end=last,
+    )
+    fit = fit_bgnbd(np.asarray(summary.frequency, float), summary.recency, summary.T)
+    ours = predictive._tracking(fit, keys, dates, first, last)
+    theirs = cumulative_tracking(fit, keys, dates, start=first, end=last, unit_days=7.0)
+    assert ours.weeks.tolist() == theirs.weeks.tolist()
+    assert ours.actual.tolist() == theirs.actual.tolist()
+    assert ours.expected.tolist() == theirs.expected.tolist()
+    assert ours.actual[-1] > 1000  # repeat transactions are counted
