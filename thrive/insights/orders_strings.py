@@ -183,3 +183,21 @@ class StringTable:
     def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
         values = self._strings.take(self.codes) if self.size else np.zeros(0, dtype=object)
         return values if dtype is None else values.astype(dtype)
+
+
+class ReleasedStrings(StringCodes):
+    """A table whose strings were dropped: it still counts them (codes stay valid for
+    grouping), but any string asked for is an error."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(lookup=False)
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def text(self, code: int) -> str:
+        raise ValueError("the strings of this table were released")
+
+    def take(self, codes: np.ndarray) -> np.ndarray:
+        raise ValueError("the strings of this table were released")

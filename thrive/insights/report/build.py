@@ -114,6 +114,8 @@ def build_report(
     file_rows = rows
     with _progress(progress) as step:
         step("orders")
+        if release_rows:
+            rows.release_order_ids()
         currencies, main, scope = _split_currencies(rows)
         orders, last = main if main is not None else _aggregate(rows)
         del main
