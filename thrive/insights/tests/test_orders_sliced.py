@@ -231,3 +231,19 @@ def test_model_check_tracking_on_integer_cells_equals_the_general_tracking() -> 
     assert ours.actual.tolist() == theirs.actual.tolist()
     assert ours.expected.tolist() == theirs.expected.tolist()
     assert ours.actual[-1] > 1000  # repeat transactions are counted
+
+
+def test_orders_aggregate_the_same_once_order_ids_and_row_numbers_are_released(
+    tmp_path: Path,
+) -> None:
+    kept = aggregate_orders(_rows(tmp_path, HAND))
+    rows = _rows(tmp_path, HAND)
+    rows.release_order_ids()
+    assert rows.row_numbers.size == 0
+    with pytest.raises(ValueError, match="released"):
+        _ = rows.order_ids
+    released = aggregate_orders(rows)
+    for name in FIELDS[:-1]:  # all but the order ids, which are gone
+        x, y = getattr(released, name), getattr(kept, name)
+        assert np.asarray(x).tolist() == np.asarray(y).tolist(), name
+    assert released.refund_lines == kept.refund_lines == 3
