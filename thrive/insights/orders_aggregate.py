@@ -289,7 +289,7 @@ def _slices(n_rows: int, keep: np.ndarray | None, size: int, dtype: type) -> Ite
         if keep is None:
             yield np.arange(start, stop, dtype=dtype)
         else:
-            part = np.flatnonzero(keep[start:stop]).astype(dtype)
+            part: np.ndarray = np.flatnonzero(keep[start:stop]).astype(dtype)
             part += start
             yield part
 
@@ -358,7 +358,12 @@ def _aggregate_sliced(
             filled = filled_name[channel_codes[part]]
             np.minimum.at(first_filled, codes[filled], part[filled])
             del filled
-        if product_first is not None and named is not None and refund_in_basket is not None:
+        if (
+            product_codes is not None
+            and product_first is not None
+            and named is not None
+            and refund_in_basket is not None
+        ):
             product = product_codes[part]
             np.minimum.at(product_first, product, part)
             refund_in_basket[codes[refund & named[product]]] = True
@@ -368,7 +373,7 @@ def _aggregate_sliced(
     group = np.flatnonzero(first_row != never)
     if group.size == 0:
         return aggregate_orders(rows, keep, slice_rows=None)
-    firsts = first_row[group]
+    firsts: np.ndarray = first_row[group]
     if group.size > 1 and not bool(np.all(firsts[1:] > firsts[:-1])):
         group = group[np.argsort(firsts, kind="stable")]
         firsts = first_row[group]

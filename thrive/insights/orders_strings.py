@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["StringCodes"]
+__all__ = ["ReleasedStrings", "StringCodes", "StringTable"]
 
 _MISSING = -1
 _CODE_MASK = 0xFFFFFFFF
@@ -171,8 +172,8 @@ class StringTable:
     def __len__(self) -> int:
         return self.size
 
-    def __getitem__(self, index: object) -> object:
-        picked = self.codes[index]  # type: ignore[index]
+    def __getitem__(self, index: Any) -> Any:
+        picked = self.codes[index]
         if np.ndim(picked) == 0:
             return self._strings.text(int(picked))
         return self._strings.take(picked)
@@ -180,7 +181,7 @@ class StringTable:
     def tolist(self) -> list[str]:
         return self._strings.take(self.codes).tolist() if self.size else []
 
-    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: object = None) -> np.ndarray:
         values = self._strings.take(self.codes) if self.size else np.zeros(0, dtype=object)
         return values if dtype is None else values.astype(dtype)
 
