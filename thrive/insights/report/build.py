@@ -275,7 +275,8 @@ def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
 
 
 def _cross_sell(orders: Orders, strict: bool) -> CrossSell | Unavailable:
-    if orders.baskets is None:
+    # Not ``orders.baskets``: that builds a list of names per basket (millions of them).
+    if orders.basket_ids is None or orders.basket_codes is None:
         return Unavailable(
             "the file has no product column (name one with --product to see which products "
             "are bought together)"
