@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["StringCodes"]
+__all__ = ["ReleasedStrings", "StringCodes", "StringTable"]
 
 _MISSING = -1
 _CODE_MASK = 0xFFFFFFFF
@@ -151,3 +152,53 @@ class StringCodes:
         table = np.empty(distinct.size, dtype=object)
         table[:] = [self.text(int(c)) for c in distinct.tolist()]
         return table[inverse.reshape(-1)]
+
+
+class StringTable:
+    """A table of strings (e.g. the sorted customer ids of a report) kept as codes into a
+    :class:`StringCodes` buffer: indexing decodes only the entries asked for, so a table
+    of 1,250,000 ids costs 5 MB of codes instead of ~100 MB of Python strings."""
+
+    __slots__ = ("_strings", "codes")
+
+    def __init__(self, codes: np.ndarray, strings: StringCodes) -> None:
+        self.codes = codes
+        self._strings = strings
+
+    @property
+    def size(self) -> int:
+        return int(self.codes.size)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: Any) -> Any:
+        picked = self.codes[index]
+        if np.ndim(picked) == 0:
+            return self._strings.text(int(picked))
+        return self._strings.take(picked)
+
+    def tolist(self) -> list[str]:
+        return self._strings.take(self.codes).tolist() if self.size else []
+
+    def __array__(self, dtype: Any = None, copy: object = None) -> np.ndarray:
+        values = self._strings.take(self.codes) if self.size else np.zeros(0, dtype=object)
+        return values if dtype is None else values.astype(dtype)
+
+
+class ReleasedStrings(StringCodes):
+    """A table whose strings were dropped: it still counts them (codes stay valid for
+    grouping), but any string asked for is an error."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(lookup=False)
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def text(self, code: int) -> str:
+        raise ValueError("the strings of this table were released")
+
+    def take(self, codes: np.ndarray) -> np.ndarray:
+        raise ValueError("the strings of this table were released")

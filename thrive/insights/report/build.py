@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from thrive.insights.orders_aggregate import Orders, aggregate_orders
+from thrive.insights.orders_aggregate import Orders, aggregate_orders, latest_day
 from thrive.insights.orders_csv import OrderRows
 from thrive.insights.report import descriptive, predictive
 from thrive.insights.report.customers import customer_totals
+from thrive.insights.report.memory import give_back_freed
 from thrive.insights.report.sections import (
     AtRisk,
     ClvSection,
@@ -113,6 +114,8 @@ def build_report(
     file_rows = rows
     with _progress(progress) as step:
         step("orders")
+        if release_rows:
+            rows.release_order_ids()
         currencies, main, scope = _split_currencies(rows)
         orders, last = main if main is not None else _aggregate(rows)
         del main
@@ -121,6 +124,7 @@ def build_report(
             # The order-id labels (made on demand, unused by the report) hold the table of
             # every order id; drop it with the rows.
             orders = replace(orders, labels=_no_labels)
+            give_back_freed()
         if orders.amounts.size == 0:
             raise ValueError("no purchases left after netting refunds")
         totals = customer_totals(orders)
@@ -202,8 +206,7 @@ def _aggregate(rows: OrderRows, keep: np.ndarray | None = None) -> tuple[Orders,
     The rows cover up to their latest date of any kind (a refund, a voided order's netted
     lines), not just their latest purchase.
     """
-    days = rows.days if keep is None else rows.days[keep]
-    return aggregate_orders(rows, keep), np.datetime64(int(days.max()), "D")
+    return aggregate_orders(rows, keep), np.datetime64(latest_day(rows, keep), "D")
 
 
 def _split_currencies(
@@ -272,7 +275,8 @@ def _with_forecast(trend: Trend, orders: Orders, strict: bool) -> Trend:
 
 
 def _cross_sell(orders: Orders, strict: bool) -> CrossSell | Unavailable:
-    if orders.baskets is None:
+    # Not ``orders.baskets``: that builds a list of names per basket (millions of them).
+    if orders.basket_ids is None or orders.basket_codes is None:
         return Unavailable(
             "the file has no product column (name one with --product to see which products "
             "are bought together)"

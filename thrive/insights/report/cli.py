@@ -15,6 +15,7 @@ from typing import TextIO
 from thrive.insights.orders_columns import REVENUE_CHOICES, ROLE_USES
 from thrive.insights.orders_csv import OrderRows, OrdersFileError, read_order_rows
 from thrive.insights.report.build import build_report
+from thrive.insights.report.memory import map_large_blocks
 from thrive.insights.report.render import render_html
 from thrive.insights.report.sections import Report, Unavailable
 
@@ -143,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     started = time.perf_counter()
     progress = not args.quiet
+    # A command-line run owns its process: large arrays go back to the system when freed.
+    map_large_blocks()
     try:
         rows = read_order_rows(
             args.orders,
