@@ -92,9 +92,10 @@ Meaning
   value at all, except for the score rules above.
 
 Every rule compiles (in :mod:`.sql`) to a condition on the person row, an ``EXISTS``
-keyed on the person's id over an indexed column, or ``id IN (…GROUP BY person_id
-HAVING …)`` for order counts and amounts, so a whole segment is one SQL query with no
-per-row Python, and it runs unchanged on SQLite and PostgreSQL.
+keyed on the person's id over an indexed column, or ``id IN (…)`` over a per-person
+summary the database keeps exact (order counts and amounts; products bought), so a whole
+segment is one SQL query with no per-row Python, and it runs unchanged on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
