@@ -10,6 +10,7 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from django.utils import timezone
 
+from thrive.core.testing.tasks import run_queued
 from thrive.service import listener
 
 BUSINESS = "Kettle & Crow <hello@kettlecrow.example>"
@@ -31,14 +32,7 @@ def free_port() -> int:
 def run_queued_answers() -> int:
     """Run the automatic first answers waiting in the task queue, as ``thrive worker``
     would; returns how many ran."""
-    from django_tasks_db.models import DBTaskResult
-
-    ran = 0
-    for row in DBTaskResult.objects.ready().filter(task_path__endswith=".answer_first_message"):
-        result = row.task_result
-        row.set_successful(row.task.call(*result.args, **result.kwargs))
-        ran += 1
-    return ran
+    return run_queued("answer_first_message")
 
 
 @pytest.fixture

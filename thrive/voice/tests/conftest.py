@@ -9,6 +9,7 @@ from django.test import Client
 
 from thrive.contacts.models import ConsentMethod, ConsentPurpose, Person
 from thrive.contacts.services import grant_consent
+from thrive.core.testing.tasks import run_queued
 from thrive.testing.factories import PersonFactory
 from thrive.voice.views.portal import SESSION_KEY
 
@@ -42,11 +43,4 @@ def run_voice_jobs() -> int:
     """Run the customer-voice jobs waiting in the task queue, as ``thrive worker`` would;
     returns how many ran. Queue them first by executing the on-commit callbacks
     (``django_capture_on_commit_callbacks(execute=True)``)."""
-    from django_tasks_db.models import DBTaskResult
-
-    ran = 0
-    for row in DBTaskResult.objects.ready().filter(task_path__endswith=".run_send_job_task"):
-        result = row.task_result
-        row.set_successful(row.task.call(*result.args, **result.kwargs))
-        ran += 1
-    return ran
+    return run_queued("run_send_job_task")
